@@ -1,0 +1,21 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Intake",
+    products: [
+        .executable(name: "intake", targets: ["intake"]),
+        .library(name: "Engine", targets: ["Engine"]),
+    ],
+    dependencies: [],
+    targets: [
+        .target(name: "Engine"),
+        .target(name: "Watcher", dependencies: ["Engine"]),
+        .executableTarget(name: "intake", dependencies: ["Engine", "Watcher"]),
+        .executableTarget(name: "IntakeBench", dependencies: ["Engine", "Watcher"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Engine"]),
+        .testTarget(name: "IntakeTests", dependencies: ["Engine", "Watcher"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
