@@ -59,14 +59,12 @@ public struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(SyntaxError) {
-        let n = word.utf8CodeUnitsCount
-        let start = pos
-        guard pos + n <= bytes.count else { throw error("unexpected end of the document") }
-        for i in 0..<n where bytes[start + i] != word.utf8Start[i] {
+    private mutating func literal(_ word: String) throws(SyntaxError) {
+        let expected = Array(word.utf8)
+        guard pos + expected.count <= bytes.count, bytes[pos..<pos + expected.count].elementsEqual(expected) else {
             throw error("unexpected word (expected \(word))")
         }
-        pos += n
+        pos += expected.count
     }
 
     private mutating func parseObject(depth: Int) throws(SyntaxError) -> JSONValue {

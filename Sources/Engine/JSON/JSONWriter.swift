@@ -69,6 +69,16 @@ public enum JSONWriter {
             out.append(contentsOf: repeatElement(0x20, count: level * 2))
         }
         switch value {
+        case .array(let a) where !a.isEmpty && a.allSatisfy(\.isFlatObject):
+            // Lists of records (errors): one compact object per line, as the writers stream them.
+            out.append(UInt8(ascii: "["))
+            for (i, v) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                appendCompact(v, to: &out)
+            }
+            newline(indent)
+            out.append(UInt8(ascii: "]"))
         case .array(let a) where !a.isEmpty && !a.allSatisfy(\.isScalar):
             out.append(UInt8(ascii: "["))
             for (i, v) in a.enumerated() {
@@ -116,6 +126,11 @@ extension JSONValue {
         case .array, .object: false
         default: true
         }
+    }
+
+    var isFlatObject: Bool {
+        if case .object(let o) = self { return o.entries.allSatisfy { $0.value.isScalar } }
+        return false
     }
 
     /// The value as compact JSON text.

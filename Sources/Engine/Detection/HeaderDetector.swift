@@ -1,0 +1,119 @@
+/// A row that might be the header, with its score and cells (for `report.json`).
+public struct HeaderCandidate: Sendable, Equatable {
+    /// 0-based record number in the file (blank records count).
+    public var row: Int
+    public var score: Double
+    public var cells: [String]
+}
+
+public struct HeaderDecision: Sendable {
+    /// The header's record number, or nil when no row can be called the header with confidence.
+    public var chosen: Int?
+    public var candidates: [HeaderCandidate]
+    /// How the decision was taken: `override`, `detected`.
+    public var method: String
+}
+
+/// Finds the header row among the first rows of a table: title lines, notes and blank rows
+/// above it are common. A row scores high when its cells are filled, distinct and word-like,
+/// its width matches the rows below, the rows below look like data under it (numbers and dates
+/// where it has words) and its cells name the schema's fields.
+public enum HeaderDetector {
+    public static let searchRows = 25
+
+    public static func detect(_ batch: RowBatch, fields: [Field], override: Int?) -> HeaderDecision {
+        let rows = (0..<batch.count).filter { !batch.isBlank(row: $0) }
+        if let override {
+            let cells = batch.rowRecords.firstIndex(of: override).map { batch.strings(row: $0) } ?? []
+            return HeaderDecision(chosen: override, candidates: [HeaderCandidate(row: override, score: 1, cells: cells)], method: "override")
+        }
+        guard !rows.isEmpty else { return HeaderDecision(chosen: nil, candidates: [], method: "detected") }
+        // The table's width: the most common width among the non-blank rows.
+        var widthCounts: [Int: Int] = [:]
+        for r in rows { widthCounts[filledWidth(batch, r), default: 0] += 1 }
+        let tableWidth = widthCounts.max { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }!.key
+        let names = fieldNames(fields)
+
+        var candidates: [HeaderCandidate] = []
+        var seenWideRow = false
+        for (position, r) in rows.prefix(searchRows).enumerated() {
+            let below = Array(rows[(position + 1)...].prefix(30))
+            var score = self.score(batch, row: r, below: below, tableWidth: tableWidth, names: names)
+            // The top of the table is where headers are: the first row as wide as the table.
+            if !seenWideRow && filledWidth(batch, r) * 5 >= tableWidth * 4 {
+                seenWideRow = true
+                score = min(1, score + 0.1)
+            }
+            candidates.append(HeaderCandidate(row: batch.rowRecords[r], score: score, cells: batch.strings(row: r)))
+        }
+        let ranked = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.row < $1.row }
+        let best = ranked[0]
+        let runnerUp = ranked.count > 1 ? ranked[1].score : 0
+        let confident = best.score >= 0.55 && best.score - runnerUp >= 0.08
+        return HeaderDecision(chosen: confident ? best.row : nil, candidates: Array(ranked.prefix(5)), method: "detected")
+    }
+
+    /// Normalized names of every field (key, label, alternate matches).
+    static func fieldNames(_ fields: [Field]) -> Set<String> {
+        var names = Set<String>()
+        for f in fields {
+            names.insert(Similarity.normalize(f.key))
+            names.insert(Similarity.normalize(f.label))
+            for alt in f.alternateMatches { names.insert(Similarity.normalize(alt)) }
+        }
+        names.remove("")
+        return names
+    }
+
+    /// The number of cells up to the last non-empty one.
+    static func filledWidth(_ batch: RowBatch, _ row: Int) -> Int {
+        var w = batch.cellCount(row: row)
+        while w > 0, batch.withCell(row: row, column: w - 1, { CellShape.of($0) == .empty }) { w -= 1 }
+        return w
+    }
+
+    static func score(_ batch: RowBatch, row: Int, below: [Int], tableWidth: Int, names: Set<String>) -> Double {
+        let width = filledWidth(batch, row)
+        guard width > 0 else { return 0 }
+        var filled = 0, words = 0, named = 0
+        var seen = Set<String>()
+        var distinct = 0
+        var shapes: [CellShape] = []
+        for c in 0..<max(width, tableWidth) {
+            let shape = batch.withCell(row: row, column: c) { CellShape.of($0) }
+            shapes.append(shape)
+            guard shape != .empty else { continue }
+            filled += 1
+            if shape == .text { words += 1 }
+            let normalized = Similarity.normalize(batch.string(row: row, column: c))
+            if seen.insert(normalized).inserted { distinct += 1 }
+            if names.contains(normalized) || names.contains(where: { Similarity.score($0, normalized) >= 0.8 }) { named += 1 }
+        }
+        guard filled > 0 else { return 0 }
+        let columns = Double(max(width, tableWidth))
+        let fill = Double(filled) / columns
+        let wordShare = Double(words) / Double(filled)
+        let uniqueness = Double(distinct) / Double(filled)
+        let widthFit = Double(min(width, tableWidth)) / Double(max(width, tableWidth))
+        // Rows below: consistent width, and data-like where the header is a word.
+        var consistent = 0.0, contrast = 0.0, contrastCells = 0.0
+        for b in below {
+            let bw = filledWidth(batch, b)
+            consistent += Double(min(bw, tableWidth)) / Double(max(bw, tableWidth, 1))
+            for c in 0..<shapes.count where shapes[c] == .text {
+                let s = batch.withCell(row: b, column: c) { CellShape.of($0) }
+                if s == .number || s == .date { contrast += 1 }
+                contrastCells += 1
+            }
+        }
+        let belowFit = below.isEmpty ? 0.5 : consistent / Double(below.count)
+        let contrastShare = contrastCells == 0 ? 0 : contrast / contrastCells
+        let nameShare = Double(named) / Double(filled)
+        // Words that are distinct and fill the table's width make a header; a name match with the
+        // schema is the strongest evidence; rows below of the same width and of another kind confirm.
+        var score = 0.30 * wordShare * uniqueness + 0.20 * fill * widthFit + 0.20 * belowFit + 0.10 * contrastShare
+        score += 0.35 * nameShare
+        if tableWidth > 1 && width == 1 { score *= 0.4 }  // a title line
+        return min(1, score)
+    }
+}

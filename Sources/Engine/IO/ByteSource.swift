@@ -1,0 +1,55 @@
+/// Where an import's bytes come from. The Engine never opens paths itself: the caller hands it
+/// a source that can be opened more than once (detection reads a sample, the main pass reads
+/// everything, and a late encoding surprise restarts the pass).
+public protocol ByteSource: Sendable {
+    /// The size in bytes when known (for limits and progress).
+    var size: Int? { get }
+    func open() throws -> any ByteReader
+}
+
+/// A sequential reader. `read` fills some of `buffer` and returns how much; 0 means the end.
+public protocol ByteReader: AnyObject {
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// Bytes already in memory: tests, `initial_data`, small payloads.
+public struct MemorySource: ByteSource {
+    public let bytes: [UInt8]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ text: String) { self.bytes = Array(text.utf8) }
+    public var size: Int? { bytes.count }
+    public func open() throws -> any ByteReader { MemoryReader(bytes) }
+}
+
+final class MemoryReader: ByteReader {
+    private let bytes: [UInt8]
+    private var position = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, bytes.count - position)
+        guard n > 0 else { return 0 }
+        bytes.withUnsafeBytes { src in
+            buffer.baseAddress!.copyMemory(from: src.baseAddress! + position, byteCount: n)
+        }
+        position += n
+        return n
+    }
+}
+
+extension ByteSource {
+    /// Up to `limit` bytes from the start.
+    public func prefix(_ limit: Int) throws -> [UInt8] {
+        let reader = try open()
+        var out = [UInt8](repeating: 0, count: limit)
+        var filled = 0
+        try out.withUnsafeMutableBytes { buffer in
+            while filled < limit {
+                let n = try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                if n == 0 { break }
+                filled += n
+            }
+        }
+        out.removeSubrange(filled...)
+        return out
+    }
+}

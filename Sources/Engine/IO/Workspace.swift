@@ -1,0 +1,77 @@
+/// Where an import writes: the result files (`results.json`, `metadata.json`, …) and scratch
+/// files it reads back (the spill). The caller decides what they are: a folder inside
+/// `.intake/` that is renamed into place when whole, or memory in tests.
+public protocol Workspace: AnyObject {
+    func create(_ name: String) throws -> any OutputFile
+    func createScratch(_ name: String) throws -> any OutputFile
+    func openScratch(_ name: String) throws -> any ByteReader
+    func removeScratch(_ name: String)
+}
+
+public protocol OutputFile: AnyObject {
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// Flushes, syncs and closes; an error here means the data may not be there.
+    func close() throws
+}
+
+extension OutputFile {
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+}
+
+/// Gathers small writes into large ones.
+final class BufferedOutput {
+    private let file: any OutputFile
+    private(set) var buffer: [UInt8] = []
+    private let capacity: Int
+    private(set) var written = 0
+
+    init(_ file: any OutputFile, capacity: Int = 1 << 20) {
+        self.file = file
+        self.capacity = capacity
+        buffer.reserveCapacity(capacity)
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    func append(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try append($0) } }
+    func append(_ text: String) throws { try append(Array(text.utf8)) }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try file.write(buffer)
+        written += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flush()
+        try file.close()
+    }
+}
+
+/// Files in memory: for tests and for callers that want the bytes.
+public final class MemoryWorkspace: Workspace, @unchecked Sendable {
+    public private(set) var files: [String: [UInt8]] = [:]
+    public private(set) var scratch: [String: [UInt8]] = [:]
+
+    public init() {}
+
+    final class File: OutputFile {
+        var bytes: [UInt8] = []
+        let done: ([UInt8]) -> Void
+        init(done: @escaping ([UInt8]) -> Void) { self.done = done }
+        func write(_ b: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: b) }
+        func close() throws { done(bytes) }
+    }
+
+    public func create(_ name: String) throws -> any OutputFile { File { self.files[name] = $0 } }
+    public func createScratch(_ name: String) throws -> any OutputFile { File { self.scratch[name] = $0 } }
+    public func openScratch(_ name: String) throws -> any ByteReader { MemoryReader(scratch[name] ?? []) }
+    public func removeScratch(_ name: String) { scratch[name] = nil }
+
+    public func text(_ name: String) -> String? { files[name].map { String(decoding: $0, as: UTF8.self) } }
+}

@@ -1,0 +1,139 @@
+/// One import to run: the schema (already loaded and checked), the file's name and what the
+/// sender attached.
+public struct ImportRequest: Sendable {
+    public var id: String
+    public var schema: Schema
+    public var filename: String
+    public var importMetadata: JSONValue
+    public var limits: ReadLimits
+
+    public init(id: String, schema: Schema, filename: String, importMetadata: JSONValue = .null, limits: ReadLimits = ReadLimits()) {
+        self.id = id
+        self.schema = schema
+        self.filename = filename
+        self.importMetadata = importMetadata
+        self.limits = limits
+    }
+}
+
+/// The Engine's front door: bytes and a schema in, result files and an outcome out. Decides on
+/// a sample (dialect, header, mapping), then streams every row through the same plan.
+/// Deterministic: the same input writes the same bytes, so a redo after a crash is the same.
+public enum Importer {
+    /// Runs the import. Input problems are outcomes (FAILED or NEEDS_REVIEW); a thrown error is
+    /// a problem of the machine (a failed write) and leaves the import to be retried.
+    public static func run(_ request: ImportRequest, source: any ByteSource, workspace: any Workspace) throws -> ImportOutcome {
+        do {
+            return try runChecked(request, source: source, workspace: workspace)
+        } catch let failure as ImportFailure {
+            return .failed(failure)
+        } catch let e as ReadError {
+            return .failed(ImportFailure("UNREADABLE_FILE", "\(request.filename): \(e.message). Fix the file and drop it again."))
+        }
+    }
+
+    static func runChecked(_ request: ImportRequest, source: any ByteSource, workspace: any Workspace) throws -> ImportOutcome {
+        let schema = request.schema
+        let settings = schema.settings
+        if let max = settings.maxFileSize, let size = source.size, size > max {
+            throw ImportFailure("FILE_TOO_LARGE", "\(request.filename) is \(size) bytes, more than this schema's maxFileSize of \(max) bytes. Split the file, or raise settings.maxFileSize.")
+        }
+        let decisions = try SourceDecisions.read(source, delimiter: settings.delimiter)
+        let header = HeaderDetector.detect(decisions.sample, fields: schema.fields, override: settings.headerRowOverride)
+        let context = DocumentContext(request: request, decisions: decisions, header: header)
+
+        guard let headerRecord = header.chosen else {
+            if decisions.sample.count == 0 || (0..<decisions.sample.count).allSatisfy({ decisions.sample.isBlank(row: $0) }) {
+                throw ImportFailure("EMPTY_DATA", "\(request.filename) has no rows: only blank lines. Check the export that made it and drop the file again.")
+            }
+            try writeReport(context, reasons: ["HEADER_ROW_UNDETERMINED"], mapping: nil, totals: nil, workspace: workspace)
+            return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: .null, reasons: ["HEADER_ROW_UNDETERMINED"])
+        }
+        guard let headerRow = decisions.sample.rowRecords.firstIndex(of: headerRecord) else {
+            throw ImportFailure("EMPTY_DATA", "\(request.filename): the header row \(headerRecord) (settings.matchingStep.headerRowOverride) is past the end of the file's first \(decisions.sample.count) rows.")
+        }
+        var headers = decisions.sample.strings(row: headerRow)
+        while let last = headers.last, last.trimmingSpaces.isEmpty, headers.count > 1 { headers.removeLast() }
+        let width = max(headers.count, (0..<decisions.sample.count).map { decisions.sample.cellCount(row: $0) }.max() ?? 0)
+        let samples = decisions.columnSamples(headerRecord: headerRecord, width: width)
+        while headers.count < width { headers.append("") }
+        let mapping = ColumnMapper.map(headers: headers, samples: samples, fields: schema.fields, fuzzy: settings.fuzzyMatchHeaders)
+        if mapping.needsReview {
+            try writeReport(context, reasons: ["COLUMNS_NOT_MAPPED"], mapping: mapping, headers: headers, totals: nil, workspace: workspace)
+            return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: .null, reasons: ["COLUMNS_NOT_MAPPED"])
+        }
+
+        let plans = schema.fields.map { field -> FieldPlan in
+            let column = mapping.fieldColumns[field.key]
+            let order = column.map { dateOrder(samples[$0], field: field) } ?? .monthFirst
+            return FieldPlan(field: field, column: column, dateOrder: order)
+        }
+        let processor = RowProcessor(plans: plans, headerRecord: headerRecord, keepAllRaw: true, formulaEscape: true)
+        var encoding = decisions.encoding
+        var bom = decisions.bomLength
+        var writer: ResultWriter
+        while true {
+            writer = try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
+                                      maxRecords: settings.maxRecords)
+            do {
+                let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: decisions.dialect, limits: request.limits)
+                while let batch = try reader.next() {
+                    try writer.append(processor.process(batch))
+                }
+                break
+            } catch is NotUTF8 where encoding == .utf8 {
+                // The sample was UTF-8 but a later byte is not: the file is Windows-1252.
+                encoding = .windows1252
+                bom = 0
+            }
+        }
+        if writer.rows == 0 {
+            throw ImportFailure("EMPTY_DATA", "\(request.filename) has a header row (line \(decisions.sample.rowLines[headerRow])) but no data rows. Add rows below the header and drop the file again.")
+        }
+        let blocked = settings.invalidDataBehavior == .blockSubmit
+        let totals = try writer.finish(behavior: settings.invalidDataBehavior, writeResults: !blocked, rawHeaders: headers,
+                                       formulaEscape: true)
+        var context2 = context
+        context2.encoding = encoding
+        if blocked && totals.invalid > 0 {
+            try writeReport(context2, reasons: ["VALIDATION_ERRORS"], mapping: mapping, headers: headers, totals: totals, workspace: workspace)
+            workspace.removeScratch("errors.part")
+            return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: resultMetadata(totals), reasons: ["VALIDATION_ERRORS"])
+        }
+        try writeMetadata(context2, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
+        return ImportOutcome(status: .successful, failure: nil, resultMetadata: resultMetadata(totals), reasons: [])
+    }
+
+    static func resultMetadata(_ t: ResultWriter.Totals) -> JSONValue {
+        ["num_rows": .number(t.rows), "num_valid_rows": .number(t.valid), "num_invalid_rows": .number(t.invalid),
+         "num_removed_rows": .number(t.removed)]
+    }
+
+    /// The day-month order of a date column, from the values that settle it (13/02 is day
+    /// first). Undecided columns read month first (en-US, Dromo's default locale), unless the
+    /// field's locale writes the day first.
+    static func dateOrder(_ values: [String], field: Field) -> DateOrder {
+        guard [.date, .datetime].contains(field.type.kind) else { return .monthFirst }
+        var dayFirst = 0, monthFirst = 0
+        for var v in values {
+            switch v.withUTF8({ DateValue.orderEvidence(trimmed(UnsafeRawBufferPointer($0))) }) {
+            case .dayFirst?: dayFirst += 1
+            case .monthFirst?: monthFirst += 1
+            default: break
+            }
+        }
+        if dayFirst > monthFirst { return .dayFirst }
+        if monthFirst > dayFirst { return .monthFirst }
+        if let locale = field.type.locale, !locale.hasPrefix("en-US"), !locale.hasSuffix("-US"), locale != "en" { return .dayFirst }
+        return .monthFirst
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return s
+    }
+}

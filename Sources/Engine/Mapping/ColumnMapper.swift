@@ -1,0 +1,153 @@
+/// How one column of the file was matched, with the evidence (`report.json`, `metadata.json`).
+public struct ColumnMatch: Sendable, Equatable {
+    public var index: Int
+    public var header: String
+    public var field: String?
+    public var score: Double
+    /// `key`, `label`, `alternateMatches`, `fuzzy`, `values`, `memory`, `resolution`.
+    public var matchedBy: String?
+    public var alternatives: [FieldScore]
+}
+
+public struct FieldScore: Sendable, Equatable {
+    public var field: String
+    public var score: Double
+    public var matchedBy: String
+}
+
+public struct MappingDecision: Sendable {
+    public var columns: [ColumnMatch]
+    /// Field key → column index.
+    public var fieldColumns: [String: Int]
+    public var unmappedColumns: [Int]
+    public var missingRequiredFields: [String]
+    /// Fields two or more columns claim equally: field key → the columns.
+    public var conflicts: [(field: String, columns: [Int])]
+
+    public var needsReview: Bool { !missingRequiredFields.isEmpty || !conflicts.isEmpty }
+}
+
+/// Matches the file's columns to the schema's fields: by key, label and alternate matches
+/// (ignoring case, spacing and punctuation), then by misspelling (edit distance) when
+/// `fuzzyMatchHeaders` is on, then by the values of columns whose header says nothing.
+public enum ColumnMapper {
+    public static let fuzzyThreshold = 0.75
+    public static let valuesThreshold = 0.8
+
+    /// `forced`: column index → field key (or nil to leave the column out), decided before
+    /// (a resolution, or remembered mappings), with how.
+    public static func map(headers: [String], samples: [[String]], fields: [Field], fuzzy: Bool,
+                           forced: [Int: (field: String?, matchedBy: String)] = [:]) -> MappingDecision {
+        let mappable = fields.filter { !$0.hidden }
+        var scores: [[FieldScore]] = headers.map { header in
+            let h = Similarity.normalize(header)
+            guard !h.isEmpty else { return [] }
+            let words = Set(wordsOf(header))
+            return mappable.compactMap { headerScore(h, words: words, field: $0, fuzzy: fuzzy) }
+                .sorted { $0.score > $1.score }
+        }
+        // Columns whose header names no field: try their values.
+        for c in headers.indices where (scores[c].first?.score ?? 0) < fuzzyThreshold && forced[c] == nil {
+            let values = c < samples.count ? samples[c] : []
+            var byValues: [FieldScore] = []
+            for field in mappable {
+                if let share = ValueSignature.share(of: values, fitting: field), share >= valuesThreshold {
+                    byValues.append(FieldScore(field: field.key, score: (share * 0.9 * 100).rounded() / 100, matchedBy: "values"))
+                }
+            }
+            scores[c] = (scores[c] + byValues).sorted { $0.score > $1.score }
+        }
+
+        var fieldColumns: [String: Int] = [:]
+        var columnField: [Int: FieldScore] = [:]
+        var conflicts: [(field: String, columns: [Int])] = []
+        // Decisions made before win.
+        for (c, decision) in forced.sorted(by: { $0.key < $1.key }) where c < headers.count {
+            if let key = decision.field, fieldColumns[key] == nil {
+                fieldColumns[key] = c
+                columnField[c] = FieldScore(field: key, score: 1, matchedBy: decision.matchedBy)
+            }
+        }
+        // Then the best remaining pairs, highest score first; equal claims on one field are a conflict.
+        var pairs: [(column: Int, score: FieldScore)] = []
+        for c in headers.indices where forced[c] == nil {
+            for s in scores[c] { pairs.append((c, s)) }
+        }
+        pairs.sort { $0.score.score != $1.score.score ? $0.score.score > $1.score.score : $0.column < $1.column }
+        var contested = Set<String>()
+        for (i, pair) in pairs.enumerated() {
+            let key = pair.score.field
+            guard columnField[pair.column] == nil, fieldColumns[key] == nil, !contested.contains(key) else { continue }
+            // Another free column claims this field just as strongly, and has nothing better to take?
+            let rivals = pairs[(i + 1)...].filter {
+                $0.score.field == key && $0.column != pair.column && columnField[$0.column] == nil
+                    && pair.score.score - $0.score.score < 0.02
+                    && (scores[$0.column].first?.field == key)
+            }.map(\.column)
+            if !rivals.isEmpty && scores[pair.column].first?.field == key {
+                contested.insert(key)
+                conflicts.append((key, [pair.column] + rivals))
+                continue
+            }
+            fieldColumns[key] = pair.column
+            columnField[pair.column] = pair.score
+        }
+
+        var columns: [ColumnMatch] = []
+        var unmapped: [Int] = []
+        for (c, header) in headers.enumerated() {
+            let chosen = columnField[c]
+            if chosen == nil { unmapped.append(c) }
+            let alternatives = scores[c].filter { $0.field != chosen?.field && $0.score >= 0.5 }.prefix(3)
+            columns.append(ColumnMatch(index: c, header: header, field: chosen?.field, score: chosen.map { round2($0.score) } ?? 0,
+                                       matchedBy: chosen?.matchedBy,
+                                       alternatives: alternatives.map { FieldScore(field: $0.field, score: round2($0.score), matchedBy: $0.matchedBy) }))
+        }
+        let missing = mappable.filter { $0.mustBeMapped && fieldColumns[$0.key] == nil }.map(\.key)
+        return MappingDecision(columns: columns, fieldColumns: fieldColumns, unmappedColumns: unmapped,
+                               missingRequiredFields: missing, conflicts: conflicts)
+    }
+
+    static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+
+    static func headerScore(_ h: String, words: Set<String>, field: Field, fuzzy: Bool) -> FieldScore? {
+        if Similarity.normalize(field.key) == h { return FieldScore(field: field.key, score: 1, matchedBy: "key") }
+        if Similarity.normalize(field.label) == h { return FieldScore(field: field.key, score: 1, matchedBy: "label") }
+        if field.alternateMatches.contains(where: { Similarity.normalize($0) == h }) {
+            return FieldScore(field: field.key, score: 1, matchedBy: "alternateMatches")
+        }
+        guard fuzzy else { return nil }
+        var best = 0.0
+        for name in [field.key, field.label] + field.alternateMatches {
+            let n = Similarity.normalize(name)
+            guard !n.isEmpty else { continue }
+            best = max(best, Similarity.score(h, n))
+            // Every word of the name in the header ("Customer Email" for "email").
+            let nameWords = Set(wordsOf(name))
+            if !nameWords.isEmpty, nameWords.isSubset(of: words), words.count <= nameWords.count + 2 {
+                best = max(best, 0.8 - 0.05 * Double(words.count - nameWords.count))
+            }
+        }
+        return best >= fuzzyThreshold ? FieldScore(field: field.key, score: min(best, 0.99), matchedBy: "fuzzy") : nil
+    }
+
+    /// Lowercased words of a header: split on anything not a letter or digit, and on camelCase.
+    static func wordsOf(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var previousLower = false
+        for scalar in text.unicodeScalars {
+            let p = scalar.properties
+            if p.isAlphabetic || p.numericType != nil {
+                if p.isUppercase && previousLower && !current.isEmpty { words.append(current); current = "" }
+                current.unicodeScalars.append(contentsOf: p.lowercaseMapping.unicodeScalars)
+                previousLower = p.isLowercase
+            } else {
+                if !current.isEmpty { words.append(current); current = "" }
+                previousLower = false
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+}

@@ -1,0 +1,154 @@
+/// What the documents of an import (`metadata.json`, `report.json`) say about the file.
+struct DocumentContext {
+    var request: ImportRequest
+    var decisions: SourceDecisions
+    var header: HeaderDecision
+    var encoding: TextEncoding
+
+    init(request: ImportRequest, decisions: SourceDecisions, header: HeaderDecision) {
+        self.request = request
+        self.decisions = decisions
+        self.header = header
+        self.encoding = decisions.encoding
+    }
+
+    var sourceJSON: JSONValue {
+        let d = decisions.dialect
+        return [
+            "format": .string(decisions.format), "encoding": .string(encoding.rawValue),
+            "delimiter": .string(d.delimiterText), "quote": .string(d.quoteText),
+            "escape": .string(d.quote == nil ? nil : d.escape.rawValue),
+            "sheet": .null, "headerRow": header.chosen.map { .number($0) } ?? .null,
+        ]
+    }
+
+    /// Up to 20 rows as the person would see them: after the header when there is one.
+    var preview: JSONValue {
+        let sample = decisions.sample
+        var rows: [JSONValue] = []
+        for r in 0..<sample.count where !sample.isBlank(row: r) && sample.rowRecords[r] > (header.chosen ?? -1) {
+            rows.append(.array(sample.strings(row: r).map { .string($0) }))
+            if rows.count == 20 { break }
+        }
+        return .array(rows)
+    }
+}
+
+extension Importer {
+    static func mappingColumnsJSON(_ mapping: MappingDecision) -> JSONValue {
+        .array(mapping.columns.map { c in
+            [
+                "index": .number(c.index), "header": .string(c.header), "field": .string(c.field),
+                "score": .number(c.score), "matchedBy": .string(c.matchedBy),
+                "alternatives": .array(c.alternatives.map { ["field": .string($0.field), "score": .number($0.score)] }),
+            ]
+        })
+    }
+
+    /// `report.json` (contract §6).
+    static func writeReport(_ context: DocumentContext, reasons: [String], mapping: MappingDecision?, headers: [String] = [],
+                            totals: ResultWriter.Totals?, workspace: any Workspace) throws {
+        var mappingJSON: JSONValue = .null
+        if let mapping {
+            mappingJSON = [
+                "columns": mappingColumnsJSON(mapping),
+                "unmappedColumns": .array(mapping.unmappedColumns.map { .number($0) }),
+                "missingRequiredFields": .array(mapping.missingRequiredFields.map { .string($0) }),
+                "conflicts": .array(mapping.conflicts.map {
+                    ["field": .string($0.field), "columns": .array($0.columns.map { .number($0) })]
+                }),
+            ]
+        }
+        let report: JSONValue = [
+            "id": .string(context.request.id),
+            "reasons": .array(reasons.map { .string($0) }),
+            "messages": .array(reasons.map { .string(message(for: $0, context: context, mapping: mapping, totals: totals)) }),
+            "source": context.sourceJSON,
+            "sheets": .array([]),
+            "headerRow": [
+                "chosen": context.header.chosen.map { .number($0) } ?? .null,
+                "candidates": .array(context.header.candidates.map {
+                    ["row": .number($0.row), "score": .number(ColumnMapper.round2($0.score)), "cells": .array($0.cells.map { .string($0) })]
+                }),
+            ],
+            "mapping": mappingJSON,
+            "errorCount": .number(totals?.errorCount ?? 0),
+            "errors": .array(totals?.firstErrors ?? []),
+            "preview": context.preview,
+        ]
+        let file = try workspace.create("report.json")
+        try file.write(JSONWriter.document(report))
+        try file.close()
+    }
+
+    /// A sentence per reason: what went wrong and what to do.
+    static func message(for reason: String, context: DocumentContext, mapping: MappingDecision?, totals: ResultWriter.Totals?) -> String {
+        switch reason {
+        case "HEADER_ROW_UNDETERMINED":
+            let rows = context.header.candidates.prefix(3).map { "record \($0.row)" }.joined(separator: ", ")
+            return "No row of \(context.request.filename) can be called the header with confidence (candidates: \(rows)). Choose the header row in resolution.json (\"headerRow\"), or set settings.matchingStep.headerRowOverride."
+        case "COLUMNS_NOT_MAPPED":
+            var parts: [String] = []
+            if let m = mapping, !m.missingRequiredFields.isEmpty {
+                parts.append("no column matches the required field(s) \(m.missingRequiredFields.joined(separator: ", "))")
+            }
+            if let m = mapping {
+                for c in m.conflicts {
+                    let names = c.columns.map { "\"\(m.columns[$0].header)\" (#\($0))" }.joined(separator: " and ")
+                    parts.append("columns \(names) both match the field \(c.field) equally")
+                }
+            }
+            return "The columns could not all be matched: \(parts.joined(separator: "; ")). Map them in resolution.json (\"mapping\": {\"<header>\": \"<field key>\"}), or add the header to the field's alternateMatches."
+        case "VALIDATION_ERRORS":
+            let n = totals?.invalid ?? 0
+            return "\(n) row(s) have invalid cells and the schema's invalidDataBehavior is BLOCK_SUBMIT. Fix the cells (\"edits\"), remove the rows (\"removeRows\") or choose another invalidDataBehavior in resolution.json."
+        default:
+            return reason
+        }
+    }
+
+    /// `metadata.json` (contract §5). The error list is streamed from the writer's part file.
+    static func writeMetadata(_ context: DocumentContext, mapping: MappingDecision, headers: [String], totals: ResultWriter.Totals,
+                              workspace: any Workspace) throws {
+        let schema = context.request.schema
+        var fields = JSONObject()
+        for field in schema.fields {
+            let column = mapping.fieldColumns[field.key]
+            let match = column.map { mapping.columns[$0] }
+            fields[field.key] = [
+                "fileHeader": .string(match?.header), "fileHeaderIndex": column.map { .number($0) } ?? .null,
+                "isCustom": false, "manyToOne": .bool(field.manyToOne), "matchedBy": .string(match?.matchedBy),
+                "score": .number(match?.score ?? 0),
+            ]
+        }
+        let head: JSONValue = [
+            "id": .string(context.request.id), "filename": .string(context.request.filename),
+            "importIdentifier": .string(schema.settings.importIdentifier), "import_metadata": context.request.importMetadata,
+            "source": context.sourceJSON,
+            "rawHeaders": .array(headers.map { .string($0) }),
+            "fields": .object(fields),
+            "unmappedColumns": .array(mapping.unmappedColumns.map { .number($0) }),
+            "totalRows": .number(totals.rows), "validRows": .number(totals.valid), "invalidRows": .number(totals.invalid),
+            "removedRows": .number(totals.removed),
+            "rowsWithError": .array(totals.rowsWithError.map { .number($0) }),
+        ]
+        var bytes = JSONWriter.document(head)
+        // Replace the closing "\n}\n" with the streamed error list.
+        bytes.removeLast(3)
+        let out = BufferedOutput(try workspace.create("metadata.json"))
+        try out.append(bytes)
+        try out.append(",\n  \"errors\": [")
+        let reader = try workspace.openScratch("errors.part")
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var any = false
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try reader.read(into: $0) }
+            if n == 0 { break }
+            any = true
+            try out.append(Array(chunk[0..<n]))
+        }
+        try out.append(any ? "\n  ]\n}\n" : "]\n}\n")
+        try out.close()
+        workspace.removeScratch("errors.part")
+    }
+}

@@ -1,0 +1,275 @@
+/// How a delimited text file is written.
+public struct Dialect: Sendable, Equatable, Hashable {
+    public enum Escape: String, Sendable, Hashable {
+        /// `""` inside a quoted field is one quote (RFC 4180).
+        case doubled = "\"\""
+        /// `\"` inside a quoted field is one quote, `\\` one backslash.
+        case backslash = "\\"
+        case none = ""
+    }
+
+    public var delimiter: UInt8
+    /// nil when the file uses no quoting at all.
+    public var quote: UInt8?
+    public var escape: Escape
+
+    public init(delimiter: UInt8, quote: UInt8? = UInt8(ascii: "\""), escape: Escape = .doubled) {
+        self.delimiter = delimiter
+        self.quote = quote
+        self.escape = escape
+    }
+
+    public static let rfc4180 = Dialect(delimiter: UInt8(ascii: ","))
+
+    public var delimiterText: String { String(UnicodeScalar(delimiter)) }
+    public var quoteText: String? { quote.map { String(UnicodeScalar($0)) } }
+}
+
+/// Limits that keep a hostile file from taking the machine (contract §11).
+public struct ReadLimits: Sendable {
+    public var maxColumns = 16_384
+    public var maxRowBytes = 32 << 20
+    public init() {}
+}
+
+/// A problem in the file's bytes that makes it unreadable (UNREADABLE_FILE).
+public struct ReadError: Error, Sendable, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// Rows as the tokenizer produces them: all cell contents of the batch in one byte array
+/// (unquoted, unescaped), and offsets. No String and no allocation per cell.
+public struct RowBatch: Sendable {
+    public internal(set) var bytes: [UInt8] = []
+    /// End offset in `bytes` of each finished cell; a cell starts where the previous one ended.
+    var cellEnds: [Int] = []
+    /// For each finished row, the index in `cellEnds` just past its last cell.
+    var rowCellEnds: [Int] = []
+    /// For each finished row, the 1-based line where it starts.
+    public internal(set) var rowLines: [Int] = []
+    /// For each finished row, its 0-based record number in the file (blank records count).
+    public internal(set) var rowRecords: [Int] = []
+    /// Offset of the first cell of row 0 in `cellEnds` (cells before belong to dropped rows).
+    private var firstCell = 0
+    private var firstByte = 0
+
+    public init() {}
+
+    public var count: Int { rowCellEnds.count }
+
+    @inline(__always) func cellRange(row: Int) -> Range<Int> {
+        (row == 0 ? 0 : rowCellEnds[row - 1])..<rowCellEnds[row]
+    }
+
+    public func cellCount(row: Int) -> Int { cellRange(row: row).count }
+
+    @inline(__always) func byteRange(cell c: Int) -> Range<Int> {
+        (c == 0 ? 0 : cellEnds[c - 1])..<cellEnds[c]
+    }
+
+    /// Calls `body` with the bytes of cell `column` of `row` (empty when the row is shorter).
+    @inline(__always)
+    public func withCell<R>(row: Int, column: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let cells = cellRange(row: row)
+        guard column < cells.count else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        let r = byteRange(cell: cells.lowerBound + column)
+        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[r])) }
+    }
+
+    public func string(row: Int, column: Int) -> String {
+        withCell(row: row, column: column) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public func strings(row: Int) -> [String] {
+        (0..<cellCount(row: row)).map { string(row: row, column: $0) }
+    }
+
+    /// A blank row: no cell holds anything but spaces.
+    public func isBlank(row: Int) -> Bool {
+        let cells = cellRange(row: row)
+        return bytes.withUnsafeBytes { buf in
+            for c in cells {
+                for i in byteRange(cell: c) where buf[i] != 0x20 && buf[i] != 0x09 { return false }
+            }
+            return true
+        }
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        cellEnds.removeAll(keepingCapacity: true)
+        rowCellEnds.removeAll(keepingCapacity: true)
+        rowLines.removeAll(keepingCapacity: true)
+        rowRecords.removeAll(keepingCapacity: true)
+    }
+}
+
+/// An RFC 4180 tokenizer, lenient the way spreadsheet programs are: it runs over UTF-8 blocks
+/// as they arrive and appends finished rows to a batch; a row cut by a block boundary is
+/// finished by the next block. Line ends may be LF, CRLF or CR.
+struct CSVTokenizer {
+    private enum State { case cellStart, unquoted, quoted, quoteInQuoted, escapeInQuoted }
+
+    let dialect: Dialect
+    let limits: ReadLimits
+    private var state = State.cellStart
+    private var afterCR = false
+    private var line = 1
+    private var record = 0
+    private var rowStartLine = 1
+    private var rowStartByte = 0
+    private var rowStartCell = 0
+    /// The finished rows and the one in progress.
+    var batch = RowBatch()
+
+    init(dialect: Dialect, limits: ReadLimits = ReadLimits()) {
+        self.dialect = dialect
+        self.limits = limits
+    }
+
+    /// Rows finished so far, leaving the partial row in place.
+    var finishedRows: Int { batch.count }
+
+    mutating func feed(_ block: UnsafeRawBufferPointer) throws(ReadError) {
+        let delimiter = dialect.delimiter
+        let quote = dialect.quote ?? 0xFF  // 0xFF never occurs in UTF-8
+        let backslash = dialect.escape == .backslash
+        let n = block.count
+        var i = 0
+        batch.bytes.reserveCapacity(batch.bytes.count + n)
+        while i < n {
+            let b = block[i]
+            if afterCR {
+                afterCR = false
+                if b == 0x0A { i += 1; continue }
+            }
+            switch state {
+            case .cellStart, .unquoted:
+                if b == delimiter {
+                    try endCell()
+                    state = .cellStart
+                } else if b == 0x0A || b == 0x0D {
+                    try endCell()
+                    line += 1
+                    endRow()
+                    afterCR = b == 0x0D
+                    state = .cellStart
+                } else if b == quote && state == .cellStart {
+                    state = .quoted
+                } else {
+                    // Copy a run of ordinary bytes at once.
+                    var j = i + 1
+                    while j < n {
+                        let c = block[j]
+                        if c == delimiter || c == 0x0A || c == 0x0D { break }
+                        j += 1
+                    }
+                    batch.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: block[i..<j]))
+                    state = .unquoted
+                    i = j
+                    continue
+                }
+            case .quoted:
+                if b == quote {
+                    state = .quoteInQuoted
+                } else if backslash && b == 0x5C {
+                    state = .escapeInQuoted
+                } else {
+                    var j = i + 1
+                    while j < n {
+                        let c = block[j]
+                        if c == quote || (backslash && c == 0x5C) || c == 0x0A || c == 0x0D { break }
+                        j += 1
+                    }
+                    if b == 0x0A || (b == 0x0D && !(i + 1 < n && block[i + 1] == 0x0A)) { line += 1 }
+                    batch.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: block[i..<j]))
+                    i = j
+                    try checkRowSize()
+                    continue
+                }
+            case .quoteInQuoted:
+                if b == quote && dialect.escape == .doubled {
+                    batch.bytes.append(b)
+                    state = .quoted
+                } else if b == delimiter {
+                    try endCell()
+                    state = .cellStart
+                } else if b == 0x0A || b == 0x0D {
+                    try endCell()
+                    line += 1
+                    endRow()
+                    afterCR = b == 0x0D
+                    state = .cellStart
+                } else {
+                    // Text after a closing quote: kept as it is, like spreadsheet programs do.
+                    batch.bytes.append(b)
+                    state = .unquoted
+                }
+            case .escapeInQuoted:
+                if b == 0x0A || (b == 0x0D) { line += 1 }
+                batch.bytes.append(b)
+                state = .quoted
+            }
+            i += 1
+        }
+        try checkRowSize()
+    }
+
+    /// Ends the input: a last row without a line end is finished. An unclosed quote keeps
+    /// what it holds (the row is reported as it stands).
+    mutating func finish() throws(ReadError) {
+        afterCR = false
+        let hasPartial = batch.bytes.count > rowStartByte || batch.cellEnds.count > rowStartCell || state != .cellStart
+        if hasPartial {
+            try endCell()
+            endRow()
+        }
+        state = .cellStart
+    }
+
+    /// True when the input ended inside a quoted field.
+    var endedInQuotes: Bool { state == .quoted || state == .escapeInQuoted }
+
+    @inline(__always)
+    private mutating func endCell() throws(ReadError) {
+        batch.cellEnds.append(batch.bytes.count)
+        if batch.cellEnds.count - rowStartCell > limits.maxColumns {
+            throw ReadError("line \(rowStartLine) has more than \(limits.maxColumns) columns, the most Intake reads")
+        }
+    }
+
+    @inline(__always)
+    private mutating func checkRowSize() throws(ReadError) {
+        if batch.bytes.count - rowStartByte > limits.maxRowBytes {
+            throw ReadError("the row that starts on line \(rowStartLine) is longer than \(limits.maxRowBytes >> 20) MiB, the most Intake reads in one row (is a quote left open?)")
+        }
+    }
+
+    @inline(__always)
+    private mutating func endRow() {
+        batch.rowCellEnds.append(batch.cellEnds.count)
+        batch.rowLines.append(rowStartLine)
+        batch.rowRecords.append(record)
+        record += 1
+        rowStartLine = line
+        rowStartByte = batch.bytes.count
+        rowStartCell = batch.cellEnds.count
+    }
+
+    /// Hands the finished rows to the caller and keeps the partial row for the next block.
+    mutating func takeFinishedRows() -> RowBatch {
+        var finished = RowBatch()
+        swap(&finished, &batch)
+        // Move the partial row (if any) into the fresh batch.
+        let partialBytes = finished.bytes[rowStartByte...]
+        let partialCells = finished.cellEnds[rowStartCell...].map { $0 - rowStartByte }
+        batch.bytes.append(contentsOf: partialBytes)
+        batch.cellEnds.append(contentsOf: partialCells)
+        finished.bytes.removeSubrange(rowStartByte...)
+        finished.cellEnds.removeSubrange(rowStartCell...)
+        rowStartByte = 0
+        rowStartCell = 0
+        return finished
+    }
+}

@@ -1,0 +1,60 @@
+/// Reads a delimited text file as batches of rows: decode (to UTF-8) then tokenize, one block
+/// at a time, so memory holds a block and a batch however large the file is.
+final class DelimitedReader {
+    private let decoder: TextDecoder
+    private var tokenizer: CSVTokenizer
+    private var block: [UInt8] = []
+    private var done = false
+    /// Rows per batch: enough to amortize the per-batch work, small enough to stay in cache.
+    private let batchRows: Int
+
+    init(source: any ByteSource, encoding: TextEncoding, bomLength: Int, dialect: Dialect,
+         limits: ReadLimits = ReadLimits(), batchRows: Int = 4096) throws {
+        self.decoder = TextDecoder(reader: try source.open(), encoding: encoding, bomLength: bomLength)
+        self.tokenizer = CSVTokenizer(dialect: dialect, limits: limits)
+        self.batchRows = batchRows
+    }
+
+    /// The next batch of finished rows, or nil at the end of the file.
+    /// Throws `ReadError` for an unreadable row, `NotUTF8` when UTF-8 turns out wrong.
+    func next() throws -> RowBatch? {
+        while !done && tokenizer.finishedRows < batchRows {
+            if try decoder.next(into: &block) {
+                try block.withUnsafeBytes { try tokenizer.feed($0) }
+            } else {
+                try tokenizer.finish()
+                done = true
+            }
+        }
+        if tokenizer.finishedRows == 0 { return nil }
+        return tokenizer.takeFinishedRows()
+    }
+
+    /// Every row of `source` up to `maxRows` (for samples and small files).
+    static func sample(_ bytes: [UInt8], dialect: Dialect, maxRows: Int, complete: Bool) -> RowBatch {
+        var tokenizer = CSVTokenizer(dialect: dialect, limits: ReadLimits())
+        do {
+            try bytes.withUnsafeBytes { try tokenizer.feed($0) }
+            if complete || tokenizer.finishedRows == 0 { try tokenizer.finish() }
+        } catch {
+            // A sample that breaks a limit is still a sample of what parsed before.
+        }
+        var batch = tokenizer.batch
+        if batch.count > maxRows { batch.truncate(rows: maxRows) }
+        return batch
+    }
+}
+
+extension RowBatch {
+    /// Keeps the first `rows` finished rows.
+    mutating func truncate(rows: Int) {
+        guard rows < count else { return }
+        let cells = rows == 0 ? 0 : rowCellEnds[rows - 1]
+        let bytesEnd = cells == 0 ? 0 : cellEnds[cells - 1]
+        rowCellEnds.removeSubrange(rows...)
+        rowLines.removeSubrange(rows...)
+        rowRecords.removeSubrange(rows...)
+        cellEnds.removeSubrange(cells...)
+        bytes.removeSubrange(bytesEnd...)
+    }
+}

@@ -1,0 +1,187 @@
+/// The text encodings Intake reads (contract §11). Output is always UTF-8.
+public enum TextEncoding: String, Sendable, Equatable, CaseIterable {
+    case utf8 = "utf-8"
+    case utf16LE = "utf-16le"
+    case utf16BE = "utf-16be"
+    case windows1252 = "windows-1252"
+
+    /// Decides the encoding from the first bytes of a file: a BOM wins; else UTF-8 when the
+    /// sample is valid UTF-8 (a sequence cut by the sample's end is fine); else Windows-1252.
+    public static func detect(_ sample: [UInt8]) -> (encoding: TextEncoding, bomLength: Int) {
+        if sample.starts(with: [0xEF, 0xBB, 0xBF]) { return (.utf8, 3) }
+        if sample.starts(with: [0xFF, 0xFE]) { return (.utf16LE, 2) }
+        if sample.starts(with: [0xFE, 0xFF]) { return (.utf16BE, 2) }
+        let valid = sample.withUnsafeBytes { UTF8Check.validPrefixLength($0) }
+        return (sample.count - valid < 4 && UTF8Check.isTruncatedSequence(sample[valid...]) ? .utf8 : .windows1252, 0)
+    }
+}
+
+/// Thrown when a file that looked like UTF-8 in its sample turns out not to be: the caller
+/// starts the pass again as Windows-1252.
+struct NotUTF8: Error {
+    let offset: Int
+}
+
+enum UTF8Check {
+    /// The length of the longest valid UTF-8 prefix.
+    static func validPrefixLength(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            // ASCII fast path, eight bytes at a time.
+            if i + 8 <= n {
+                let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+            }
+            let b0 = bytes[i]
+            if b0 < 0x80 { i += 1; continue }
+            let need: Int
+            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
+            switch b0 {
+            case 0xC2...0xDF: need = 1
+            case 0xE0: need = 2; lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: need = 2
+            case 0xED: need = 2; upper = 0x9F
+            case 0xF0: need = 3; lower = 0x90
+            case 0xF1...0xF3: need = 3
+            case 0xF4: need = 3; upper = 0x8F
+            default: return i
+            }
+            if i + need >= n { return i }
+            let b1 = bytes[i + 1]
+            if b1 < lower || b1 > upper { return i }
+            var k = 2
+            while k <= need {
+                let b = bytes[i + k]
+                if b < 0x80 || b > 0xBF { return i }
+                k += 1
+            }
+            i += need + 1
+        }
+        return n
+    }
+
+    /// True when `tail` is empty or is the start of a valid multi-byte sequence cut short.
+    static func isTruncatedSequence(_ tail: ArraySlice<UInt8>) -> Bool {
+        guard let first = tail.first else { return true }
+        let need: Int
+        switch first {
+        case 0xC2...0xDF: need = 1
+        case 0xE0...0xEF: need = 2
+        case 0xF0...0xF4: need = 3
+        default: return false
+        }
+        return tail.count <= need && tail.dropFirst().allSatisfy { $0 & 0xC0 == 0x80 }
+    }
+}
+
+/// Turns a byte stream in a known encoding into UTF-8 blocks. UTF-8 passes through (validated:
+/// an invalid byte throws `NotUTF8`); the others are transcoded, with sequences cut by a block
+/// boundary carried to the next block.
+final class TextDecoder {
+    let encoding: TextEncoding
+    private let reader: any ByteReader
+    private var raw: [UInt8]
+    private var carry: [UInt8] = []
+    private var skip: Int
+    private var consumed = 0
+    private var finished = false
+
+    static let blockSize = 1 << 20
+
+    init(reader: any ByteReader, encoding: TextEncoding, bomLength: Int) {
+        self.reader = reader
+        self.encoding = encoding
+        self.skip = bomLength
+        self.raw = [UInt8](repeating: 0, count: TextDecoder.blockSize)
+    }
+
+    /// Replaces `out` with the next block of UTF-8. Returns false at the end.
+    func next(into out: inout [UInt8]) throws -> Bool {
+        out.removeAll(keepingCapacity: true)
+        while out.isEmpty {
+            if finished {
+                if carry.isEmpty { return false }
+                switch encoding {
+                case .utf8: throw NotUTF8(offset: consumed - carry.count)
+                case .utf16LE, .utf16BE: out.append(contentsOf: [0xEF, 0xBF, 0xBD]); carry.removeAll()
+                case .windows1252: carry.removeAll()
+                }
+                return true
+            }
+            let n = try raw.withUnsafeMutableBytes { try reader.read(into: $0) }
+            if n == 0 { finished = true; continue }
+            var start = 0
+            if skip > 0 { let s = min(skip, n); skip -= s; start = s }
+            consumed += n
+            var chunk = carry
+            chunk.append(contentsOf: raw[start..<n])
+            carry.removeAll(keepingCapacity: true)
+            try decode(chunk, into: &out)
+        }
+        return true
+    }
+
+    private func decode(_ chunk: [UInt8], into out: inout [UInt8]) throws {
+        switch encoding {
+        case .utf8:
+            let valid = chunk.withUnsafeBytes { UTF8Check.validPrefixLength($0) }
+            if valid < chunk.count {
+                let tail = chunk[valid...]
+                guard UTF8Check.isTruncatedSequence(tail) else { throw NotUTF8(offset: consumed - chunk.count + valid) }
+                carry.append(contentsOf: tail)
+            }
+            out.append(contentsOf: chunk[..<valid])
+        case .windows1252:
+            out.reserveCapacity(chunk.count + chunk.count / 8)
+            for b in chunk {
+                if b < 0x80 { out.append(b); continue }
+                appendScalar(Windows1252.table[Int(b - 0x80)], to: &out)
+            }
+        case .utf16LE, .utf16BE:
+            let little = encoding == .utf16LE
+            var i = 0
+            while i + 1 < chunk.count {
+                let unit = little ? UInt32(chunk[i]) | UInt32(chunk[i + 1]) << 8 : UInt32(chunk[i]) << 8 | UInt32(chunk[i + 1])
+                if unit >= 0xD800 && unit < 0xDC00 {
+                    guard i + 3 < chunk.count else { break }
+                    let low = little ? UInt32(chunk[i + 2]) | UInt32(chunk[i + 3]) << 8 : UInt32(chunk[i + 2]) << 8 | UInt32(chunk[i + 3])
+                    if low >= 0xDC00 && low < 0xE000 {
+                        appendScalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), to: &out)
+                        i += 4
+                    } else {
+                        appendScalar(0xFFFD, to: &out)
+                        i += 2
+                    }
+                    continue
+                }
+                appendScalar(unit >= 0xDC00 && unit < 0xE000 ? 0xFFFD : unit, to: &out)
+                i += 2
+            }
+            carry.append(contentsOf: chunk[i...])
+        }
+    }
+
+    @inline(__always)
+    private func appendScalar(_ v: UInt32, to out: inout [UInt8]) {
+        switch v {
+        case 0..<0x80: out.append(UInt8(v))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | v >> 6)); out.append(UInt8(0x80 | v & 0x3F))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | v >> 12)); out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
+        default:
+            out.append(UInt8(0xF0 | v >> 18)); out.append(UInt8(0x80 | v >> 12 & 0x3F))
+            out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
+        }
+    }
+}
+
+enum Windows1252 {
+    /// Unicode scalars for 0x80...0xFF. The five bytes Windows-1252 leaves undefined map to the
+    /// C1 controls of the same value, as browsers do.
+    static let table: [UInt32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
+        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ] + (0xA0...0xFF).map { UInt32($0) }
+}

@@ -1,0 +1,479 @@
+/// One thing wrong with a schema, at a JSON path: `fields[3].validators[0].regex: not a valid
+/// regular expression (unbalanced parenthesis)`.
+public struct SchemaProblem: Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    public let message: String
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+/// The outcome of reading a schema: the schema, or every problem found.
+public struct SchemaReport: Sendable {
+    public var schema: Schema?
+    public var problems: [SchemaProblem]
+    /// Dromo keys accepted and ignored (they only matter to Dromo's browser UI or cloud).
+    public var ignored: [String]
+
+    /// One sentence for `import_errors`: the first problems, and how many more.
+    public var message: String {
+        let shown = problems.prefix(5).map(\.description).joined(separator: "; ")
+        let more = problems.count > 5 ? " (and \(problems.count - 5) more)" : ""
+        return "The schema is not valid: \(shown)\(more). Fix the schema and drop the file again."
+    }
+}
+
+/// Reads a Dromo saved schema (`{"name", "fields", "settings", "hooks"}`) from JSON. Nothing
+/// unknown is silently ignored: a key outside Dromo's and Intake's vocabulary is a problem (most
+/// often a typo), and Dromo's UI-only keys are accepted and listed.
+public enum SchemaLoader {
+    public static func load(_ json: JSONValue) -> SchemaReport {
+        var ctx = Context()
+        let schema = ctx.schema(json)
+        return SchemaReport(schema: ctx.problems.isEmpty ? schema : nil, problems: ctx.problems, ignored: ctx.ignored)
+    }
+
+    public static func load(bytes: [UInt8]) -> SchemaReport {
+        do {
+            return load(try JSONParser.parse(bytes))
+        } catch {
+            return SchemaReport(schema: nil, problems: [SchemaProblem(path: "", message: "not valid JSON (\(error))")], ignored: [])
+        }
+    }
+
+    /// Lays `overrides` (a sidecar's `settings` or `hooks`) over `base`: keys given replace keys there.
+    public static func merge(_ base: JSONValue?, _ overrides: JSONValue?) -> JSONValue? {
+        guard let overrides, case .object(let over) = overrides else { return base ?? overrides }
+        guard case .object(var merged)? = base else { return overrides }
+        for (key, value) in over { merged[key] = value }
+        return .object(merged)
+    }
+}
+
+/// The vocabulary: which keys exist where (contract §8).
+enum Vocabulary {
+    static let topLevel: Set<String> = ["name", "fields", "settings", "hooks"]
+    /// Top-level keys of a saved schema as Dromo's API returns it.
+    static let topLevelIgnored: Set<String> = ["id", "created_date", "modified_date", "organization", "user", "version", "description"]
+    static let field: Set<String> = [
+        "label", "key", "type", "description", "alternateMatches", "validators", "selectOptions",
+        "requireMapping", "manyToOne", "readOnly", "hidden", "invalidValueMessage",
+    ]
+    static let settings: Set<String> = [
+        "importIdentifier", "invalidDataBehavior", "maxRecords", "maxFileSize", "delimiter", "allowCustomFields",
+        "passThroughUnmappedColumns", "autoMapHeaders", "webhookUrl", "needsReviewWebhookUrl", "uploadStep",
+        "matchingStep", "outputFormats", "csvFormulaEscape", "hookTimeoutSeconds", "allowInvalidSubmit",
+    ]
+    /// Settings that only matter to Dromo's browser UI, its SDK or its cloud.
+    static let settingsIgnored: Set<String> = [
+        "title", "allowEmptySubmit", "manualInputDisabled", "manualInputOnly", "backendSyncMode", "backendSync",
+        "initialData", "initialFile", "developmentMode", "templateDownloadFilename", "browserExcelParsing", "locale",
+        "styleOverrides", "matchValuesStep", "reviewStep", "savePartialSession", "sessionId", "textOverrides",
+        "xmlParsingOptions", "backendOverride", "version", "alternateDomain", "displayEncoding",
+    ]
+    static let uploadStep: Set<String> = ["sheetOverride"]
+    static let uploadStepIgnored: Set<String> = ["helpText", "templateDownloadOverrideURL"]
+    static let matchingStep: Set<String> = ["headerRowOverride", "fuzzyMatchHeaders"]
+    static let matchingStepIgnored: Set<String> = ["helpText", "matchToSchema", "suggestCustomFirst"]
+    static let hooks: Set<String> = ["rowHooks", "bulkRowHooks", "columnHooks", "beforeFinish"]
+    /// Dromo's JavaScript-only hooks: they act on its browser UI and have no program form here.
+    static let hooksIgnored: Set<String> = ["stepHooks", "rowDeleteHooks", "beforeFinishCallback"]
+    static let validatorsNotBuilt: Set<String> = [
+        "unique_with", "require_with", "require_without", "require_with_all", "require_without_all",
+        "require_with_values", "require_without_values", "require_with_all_values", "require_without_all_values",
+        "alphabetical",
+    ]
+    static let typeOptions: [FieldKind: Set<String>] = [
+        .string: [], .email: [], .checkbox: [], .select: ["allowCustom", "exactMatchOnly"],
+        .number: ["preset", "min", "max", "round", "outputFormat", "displayFormat"],
+        .date: ["outputFormat", "displayFormat", "locale", "autofix"],
+        .datetime: ["outputFormat", "displayFormat", "locale", "withSeconds"],
+        .time: ["outputFormat", "displayFormat", "locale", "withSeconds"],
+    ]
+    static let numberPresets: Set<String> = [
+        "default", "integer", "plain", "percent", "percent_0", "percent_1", "percent_2", "percent_3", "percent_4",
+        "usd", "usd_accounting", "eur", "gbp", "decimal_0", "decimal_1", "decimal_2", "decimal_3", "decimal_4",
+    ]
+}
+
+private struct Context {
+    var problems: [SchemaProblem] = []
+    var ignored: [String] = []
+
+    mutating func problem(_ path: String, _ message: String) {
+        problems.append(SchemaProblem(path: path, message: message))
+    }
+
+    /// Checks the keys of an object against the known and ignored sets.
+    mutating func checkKeys(_ object: JSONObject, at path: String, known: Set<String>, ignoring: Set<String> = []) {
+        for key in object.keys where !known.contains(key) {
+            let p = path.isEmpty ? key : "\(path).\(key)"
+            if ignoring.contains(key) {
+                ignored.append(p)
+            } else {
+                let hint = Self.closest(key, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+                problem(p, "unknown key\(hint)")
+            }
+        }
+    }
+
+    static func closest(_ key: String, in candidates: Set<String>) -> String? {
+        let lower = Array(key.lowercased().utf8)
+        let limit = max(1, key.count / 4)
+        var best: (name: String, distance: Int)?
+        for candidate in candidates.sorted() {
+            let d = Similarity.editDistance(lower, Array(candidate.lowercased().utf8))
+            if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
+        }
+        return best?.name
+    }
+
+    mutating func string(_ object: JSONObject, _ key: String, at path: String, required: Bool = false) -> String? {
+        guard let value = object[key] else {
+            if required { problem(path.isEmpty ? key : "\(path).\(key)", "is required") }
+            return nil
+        }
+        guard case .string(let s) = value else {
+            problem(path.isEmpty ? key : "\(path).\(key)", "must be a string, not \(value.typeName)")
+            return nil
+        }
+        return s
+    }
+
+    mutating func bool(_ object: JSONObject, _ key: String, at path: String) -> Bool? {
+        guard let value = object[key] else { return nil }
+        guard case .bool(let b) = value else {
+            problem("\(path).\(key)", "must be true or false, not \(value.typeName)")
+            return nil
+        }
+        return b
+    }
+
+    mutating func number(_ object: JSONObject, _ key: String, at path: String) -> Double? {
+        guard let value = object[key] else { return nil }
+        guard let d = value.doubleValue else {
+            problem("\(path).\(key)", "must be a number, not \(value.typeName)")
+            return nil
+        }
+        return d
+    }
+
+    mutating func integer(_ object: JSONObject, _ key: String, at path: String, minimum: Int = 0) -> Int? {
+        guard let value = object[key] else { return nil }
+        guard let i = value.intValue, i >= minimum else {
+            problem("\(path).\(key)", "must be a whole number of at least \(minimum)")
+            return nil
+        }
+        return i
+    }
+
+    mutating func strings(_ object: JSONObject, _ key: String, at path: String) -> [String] {
+        guard let value = object[key] else { return [] }
+        guard case .array(let items) = value else {
+            problem("\(path).\(key)", "must be an array of strings, not \(value.typeName)")
+            return []
+        }
+        var out: [String] = []
+        for (i, item) in items.enumerated() {
+            if case .string(let s) = item { out.append(s) } else { problem("\(path).\(key)[\(i)]", "must be a string, not \(item.typeName)") }
+        }
+        return out
+    }
+
+    mutating func schema(_ json: JSONValue) -> Schema? {
+        guard case .object(let top) = json else {
+            problem("", "a schema must be a JSON object with \"fields\", not \(json.typeName)")
+            return nil
+        }
+        checkKeys(top, at: "", known: Vocabulary.topLevel, ignoring: Vocabulary.topLevelIgnored)
+        let name = string(top, "name", at: "")
+        var fields: [Field] = []
+        switch top["fields"] {
+        case nil: problem("fields", "is required (a list of field objects)")
+        case .array(let items)?:
+            if items.isEmpty { problem("fields", "must hold at least one field") }
+            for (i, item) in items.enumerated() {
+                if let f = field(item, at: "fields[\(i)]") { fields.append(f) }
+            }
+        case let other?: problem("fields", "must be an array of field objects, not \(other.typeName)")
+        }
+        var seen: [String: Int] = [:]
+        for (i, f) in fields.enumerated() {
+            if let first = seen[f.key] { problem("fields[\(i)].key", "'\(f.key)' is used by fields[\(first)] too; keys must be unique") }
+            seen[f.key] = seen[f.key] ?? i
+        }
+        let settings = self.settings(top["settings"], fieldCount: fields.count)
+        let hooks = self.hooks(top["hooks"], fields: fields)
+        return Schema(name: name, fields: fields, settings: settings, hooks: hooks, ignored: ignored)
+    }
+
+    mutating func field(_ json: JSONValue, at path: String) -> Field? {
+        guard case .object(let o) = json else {
+            problem(path, "a field must be an object, not \(json.typeName)")
+            return nil
+        }
+        checkKeys(o, at: path, known: Vocabulary.field)
+        guard let key = string(o, "key", at: path, required: true) else { return nil }
+        if key.isEmpty { problem("\(path).key", "must not be empty") }
+        if key == "$unmapped" { problem("\(path).key", "'$unmapped' is reserved for unmapped columns") }
+        let label = string(o, "label", at: path)
+        var field = Field(key: key, label: label)
+        field.description = string(o, "description", at: path)
+        field.alternateMatches = strings(o, "alternateMatches", at: path)
+        field.requireMapping = bool(o, "requireMapping", at: path) ?? false
+        field.manyToOne = bool(o, "manyToOne", at: path) ?? false
+        field.readOnly = bool(o, "readOnly", at: path) ?? false
+        field.hidden = bool(o, "hidden", at: path) ?? false
+        if field.manyToOne { problem("\(path).manyToOne", "manyToOne is not supported yet by this version of Intake") }
+        if let t = o["type"] { field.type = type(t, at: "\(path).type") ?? field.type }
+        field.selectOptions = selectOptions(o["selectOptions"], at: "\(path).selectOptions")
+        if field.type.kind == .select && field.selectOptions.isEmpty {
+            problem("\(path).selectOptions", "a select field needs at least one option")
+        } else if field.type.kind != .select && field.type.kind != .multiSelect && o["selectOptions"] != nil {
+            problem("\(path).selectOptions", "only select and multi-select fields take selectOptions")
+        }
+        if case .array(let items)? = o["validators"] {
+            for (i, v) in items.enumerated() {
+                if let validator = validator(v, at: "\(path).validators[\(i)]") { field.validators.append(validator) }
+            }
+        } else if let v = o["validators"] {
+            problem("\(path).validators", "must be an array of validator objects, not \(v.typeName)")
+        }
+        return field
+    }
+
+    mutating func type(_ json: JSONValue, at path: String) -> FieldType? {
+        let name: String
+        var options = JSONObject()
+        switch json {
+        case .string(let s): name = s
+        case .array(let items):
+            guard items.count == 2, case .string(let s) = items[0] else {
+                problem(path, "must be a type name or [name, options]")
+                return nil
+            }
+            name = s
+            switch items[1] {
+            case .object(let o): options = o
+            case .string(let preset) where s == "number": options["preset"] = .string(preset)
+            default:
+                problem("\(path)[1]", "type options must be an object, not \(items[1].typeName)")
+                return nil
+            }
+        default:
+            problem(path, "must be a type name or [name, options], not \(json.typeName)")
+            return nil
+        }
+        guard let kind = FieldKind(rawValue: name) else {
+            let hint = Context.closest(name, in: Set(FieldKind.allCases.map(\.rawValue))).map { " (did you mean '\($0)'?)" } ?? ""
+            problem(path, "'\(name)' is not a field type\(hint)")
+            return nil
+        }
+        guard kind.isBuilt else {
+            problem(path, "the type '\(name)' is not supported yet by this version of Intake")
+            return nil
+        }
+        var type = FieldType(kind, options: options)
+        let optionsPath = json.arrayValue != nil ? "\(path)[1]" : path
+        checkKeys(options, at: optionsPath, known: Vocabulary.typeOptions[kind] ?? [])
+        if case .string(let preset)? = options["preset"] {
+            if !Vocabulary.numberPresets.contains(preset) { problem("\(optionsPath).preset", "'\(preset)' is not a number preset") }
+            type.preset = preset
+        }
+        type.min = number(options, "min", at: optionsPath)
+        type.max = number(options, "max", at: optionsPath)
+        type.round = integer(options, "round", at: optionsPath)
+        type.locale = string(options, "locale", at: optionsPath)
+        if kind == .number, options["outputFormat"] != nil {
+            problem("\(optionsPath).outputFormat", "number output formats (Numbro objects) are not supported yet by this version of Intake")
+        } else if let format = string(options, "outputFormat", at: optionsPath) {
+            type.outputFormat = format
+            do { _ = try DateFormatPattern(format) } catch { problem("\(optionsPath).outputFormat", "\(error)") }
+        }
+        type.withSeconds = bool(options, "withSeconds", at: optionsPath) ?? false
+        type.allowCustom = bool(options, "allowCustom", at: optionsPath) ?? false
+        type.exactMatchOnly = bool(options, "exactMatchOnly", at: optionsPath) ?? false
+        _ = bool(options, "autofix", at: optionsPath)
+        if let min = type.min, let max = type.max, min > max { problem(optionsPath, "min is greater than max") }
+        return type
+    }
+
+    mutating func selectOptions(_ json: JSONValue?, at path: String) -> [SelectOption] {
+        guard let json else { return [] }
+        guard case .array(let items) = json else {
+            problem(path, "must be an array of {label, value} objects, not \(json.typeName)")
+            return []
+        }
+        var out: [SelectOption] = []
+        for (i, item) in items.enumerated() {
+            let p = "\(path)[\(i)]"
+            guard case .object(let o) = item else { problem(p, "must be an object with label and value"); continue }
+            checkKeys(o, at: p, known: ["label", "value", "alternateMatches"])
+            let value = string(o, "value", at: p, required: true)
+            let label = string(o, "label", at: p) ?? value
+            if let value, let label {
+                out.append(SelectOption(label: label, value: value, alternateMatches: strings(o, "alternateMatches", at: p)))
+            }
+        }
+        return out
+    }
+
+    mutating func validator(_ json: JSONValue, at path: String) -> Validator? {
+        guard case .object(let o) = json else {
+            problem(path, "a validator must be an object with \"validate\", not \(json.typeName)")
+            return nil
+        }
+        guard let name = string(o, "validate", at: path, required: true) else { return nil }
+        let errorMessage = string(o, "errorMessage", at: path)
+        let level = string(o, "level", at: path) ?? "error"
+        if !["error", "warning", "info"].contains(level) { problem("\(path).level", "must be error, warning or info") }
+        let common: Set<String> = ["validate", "errorMessage", "level"]
+        let rule: Validator.Rule
+        switch name {
+        case "required":
+            checkKeys(o, at: path, known: common)
+            rule = .required
+        case "unique":
+            checkKeys(o, at: path, known: common)
+            rule = .unique
+        case "unique_case_insensitive":
+            checkKeys(o, at: path, known: common)
+            rule = .uniqueCaseInsensitive
+        case "regex_match", "regex_exclude":
+            checkKeys(o, at: path, known: common.union(["regex", "regexOptions"]))
+            guard let pattern = string(o, "regex", at: path, required: true) else { return nil }
+            let flags = regexFlags(o["regexOptions"], at: "\(path).regexOptions")
+            let compiled: ByteRegex
+            do {
+                compiled = try ByteRegex(pattern, flags: flags)
+            } catch {
+                problem("\(path).regex", "not a valid regular expression (\(error.message))")
+                return nil
+            }
+            rule = name == "regex_match" ? .regexMatch(compiled, pattern: pattern) : .regexExclude(compiled, pattern: pattern)
+        case "length":
+            checkKeys(o, at: path, known: common.union(["min", "max"]))
+            let min = integer(o, "min", at: path)
+            let max = integer(o, "max", at: path)
+            if min == nil && max == nil { problem(path, "length needs min, max or both") }
+            if let min, let max, min > max { problem(path, "min is greater than max") }
+            rule = .length(min: min, max: max)
+        default:
+            if Vocabulary.validatorsNotBuilt.contains(name) {
+                problem("\(path).validate", "the validator '\(name)' is not supported yet by this version of Intake")
+            } else {
+                let all = Vocabulary.validatorsNotBuilt.union(["required", "unique", "unique_case_insensitive", "regex_match", "regex_exclude", "length"])
+                let hint = Context.closest(name, in: all).map { " (did you mean '\($0)'?)" } ?? ""
+                problem("\(path).validate", "'\(name)' is not a validator\(hint)")
+            }
+            return nil
+        }
+        return Validator(rule, errorMessage: errorMessage, level: level)
+    }
+
+    /// Dromo's `regexOptions` (`{ignoreCase, multiline, dotAll, unicode}`) as JavaScript flags.
+    mutating func regexFlags(_ json: JSONValue?, at path: String) -> String {
+        guard let json else { return "" }
+        guard case .object(let o) = json else {
+            problem(path, "must be an object like {\"ignoreCase\": true}, not \(json.typeName)")
+            return ""
+        }
+        checkKeys(o, at: path, known: ["ignoreCase", "multiline", "dotAll", "unicode"])
+        var flags = ""
+        if bool(o, "ignoreCase", at: path) == true { flags += "i" }
+        if bool(o, "multiline", at: path) == true { flags += "m" }
+        if bool(o, "dotAll", at: path) == true { flags += "s" }
+        if bool(o, "unicode", at: path) == true { flags += "u" }
+        return flags
+    }
+
+    mutating func settings(_ json: JSONValue?, fieldCount: Int) -> Settings {
+        var s = Settings()
+        guard let json else { return s }
+        guard case .object(let o) = json else {
+            problem("settings", "must be an object, not \(json.typeName)")
+            return s
+        }
+        checkKeys(o, at: "settings", known: Vocabulary.settings, ignoring: Vocabulary.settingsIgnored)
+        s.importIdentifier = string(o, "importIdentifier", at: "settings")
+        if let b = string(o, "invalidDataBehavior", at: "settings") {
+            if let v = InvalidDataBehavior(rawValue: b) { s.invalidDataBehavior = v } else {
+                problem("settings.invalidDataBehavior", "must be one of \(InvalidDataBehavior.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let allow = bool(o, "allowInvalidSubmit", at: "settings"), o["invalidDataBehavior"] == nil {
+            s.invalidDataBehavior = allow ? .includeInvalidRows : .removeInvalidRows
+        }
+        s.maxRecords = integer(o, "maxRecords", at: "settings", minimum: 1)
+        s.maxFileSize = integer(o, "maxFileSize", at: "settings", minimum: 1)
+        if let d = string(o, "delimiter", at: "settings") {
+            if d.utf8.count == 1, let b = d.utf8.first, b != 0x0A, b != 0x0D, b != 0x22 { s.delimiter = d } else {
+                problem("settings.delimiter", "must be a single character such as \",\" \";\" \"\\t\" or \"|\"")
+            }
+        }
+        s.allowCustomFields = bool(o, "allowCustomFields", at: "settings") ?? false
+        s.passThroughUnmappedColumns = bool(o, "passThroughUnmappedColumns", at: "settings") ?? false
+        if s.allowCustomFields { problem("settings.allowCustomFields", "allowCustomFields is not supported yet by this version of Intake") }
+        if s.passThroughUnmappedColumns { problem("settings.passThroughUnmappedColumns", "passThroughUnmappedColumns is not supported yet by this version of Intake") }
+        s.autoMapHeaders = bool(o, "autoMapHeaders", at: "settings") ?? true
+        s.webhookUrl = string(o, "webhookUrl", at: "settings")
+        s.needsReviewWebhookUrl = string(o, "needsReviewWebhookUrl", at: "settings")
+        if case .object(let upload)? = o["uploadStep"] {
+            checkKeys(upload, at: "settings.uploadStep", known: Vocabulary.uploadStep, ignoring: Vocabulary.uploadStepIgnored)
+            s.sheetOverride = string(upload, "sheetOverride", at: "settings.uploadStep")
+        } else if let v = o["uploadStep"] { problem("settings.uploadStep", "must be an object, not \(v.typeName)") }
+        if case .object(let matching)? = o["matchingStep"] {
+            checkKeys(matching, at: "settings.matchingStep", known: Vocabulary.matchingStep, ignoring: Vocabulary.matchingStepIgnored)
+            s.headerRowOverride = integer(matching, "headerRowOverride", at: "settings.matchingStep")
+            s.fuzzyMatchHeaders = bool(matching, "fuzzyMatchHeaders", at: "settings.matchingStep") ?? true
+        } else if let v = o["matchingStep"] { problem("settings.matchingStep", "must be an object, not \(v.typeName)") }
+        if o["outputFormats"] != nil {
+            let formats = strings(o, "outputFormats", at: "settings")
+            for (i, f) in formats.enumerated() where !["json", "ndjson", "csv"].contains(f) {
+                problem("settings.outputFormats[\(i)]", "'\(f)' is not an output format (json, ndjson, csv)")
+            }
+            if formats.contains(where: { $0 != "json" }) {
+                problem("settings.outputFormats", "ndjson and csv output are not supported yet by this version of Intake")
+            }
+            s.outputFormats = formats
+        }
+        s.csvFormulaEscape = bool(o, "csvFormulaEscape", at: "settings") ?? true
+        if let t = number(o, "hookTimeoutSeconds", at: "settings") {
+            if t > 0 { s.hookTimeoutSeconds = t } else { problem("settings.hookTimeoutSeconds", "must be more than 0") }
+        }
+        return s
+    }
+
+    mutating func hooks(_ json: JSONValue?, fields: [Field]) -> Hooks {
+        var h = Hooks()
+        guard let json else { return h }
+        guard case .object(let o) = json else {
+            problem("hooks", "must be an object, not \(json.typeName)")
+            return h
+        }
+        checkKeys(o, at: "hooks", known: Vocabulary.hooks, ignoring: Vocabulary.hooksIgnored)
+        h.rowHooks = strings(o, "rowHooks", at: "hooks")
+        h.bulkRowHooks = strings(o, "bulkRowHooks", at: "hooks")
+        if let v = o["columnHooks"] {
+            if case .array(let items) = v {
+                for (i, item) in items.enumerated() {
+                    let p = "hooks.columnHooks[\(i)]"
+                    guard case .object(let c) = item else { problem(p, "must be {\"fieldName\", \"command\"}"); continue }
+                    checkKeys(c, at: p, known: ["fieldName", "command"])
+                    if let name = string(c, "fieldName", at: p, required: true), let command = string(c, "command", at: p, required: true) {
+                        if !fields.contains(where: { $0.key == name }) { problem("\(p).fieldName", "no field has the key '\(name)'") }
+                        h.columnHooks.append((name, command))
+                    }
+                }
+            } else {
+                problem("hooks.columnHooks", "must be an array, not \(v.typeName)")
+            }
+        }
+        h.beforeFinish = string(o, "beforeFinish", at: "hooks")
+        for (i, p) in (h.rowHooks.map { ("rowHooks", $0) } + h.bulkRowHooks.map { ("bulkRowHooks", $0) }).enumerated() {
+            if p.1.isEmpty { problem("hooks.\(p.0)", "entry \(i) is an empty command") }
+        }
+        if !h.isEmpty {
+            problem("hooks", "hooks are not run yet by this version of Intake; remove them or wait for the hooks release")
+        }
+        return h
+    }
+}

@@ -1,0 +1,140 @@
+/// Everything decided once per import about one field, so that the per-cell work is a switch
+/// and byte checks: its column, its parser, its validators, its select lookup, its date order.
+struct FieldPlan: Sendable {
+    let field: Field
+    let keyJSON: [UInt8]
+    let column: Int?
+    let kind: FieldKind
+    let required: Validator?
+    /// Unique-family validators: (validator, case-insensitive).
+    let uniques: [(validator: Validator, caseInsensitive: Bool)]
+    let checks: [Validator]
+    let select: SelectLookup?
+    let dateOrder: DateOrder
+    let datePattern: DateFormatPattern
+    /// Number: digits to round to, from `round` or the preset.
+    let round: Int?
+    let scalePercent: Bool
+
+    init(field: Field, column: Int?, dateOrder: DateOrder) {
+        self.field = field
+        var key: [UInt8] = []
+        JSONWriter.appendString(field.key, to: &key)
+        self.keyJSON = key
+        self.column = column
+        self.kind = field.type.kind
+        self.required = field.validators.first { if case .required = $0.rule { true } else { false } }
+        self.uniques = field.validators.compactMap { v in
+            switch v.rule {
+            case .unique: (v, false)
+            case .uniqueCaseInsensitive: (v, true)
+            default: nil
+            }
+        }
+        self.checks = field.validators.filter { v in
+            switch v.rule {
+            case .regexMatch, .regexExclude, .length: true
+            default: false
+            }
+        }
+        self.select = field.type.kind == .select ? SelectLookup(field.selectOptions, exact: field.type.exactMatchOnly) : nil
+        self.dateOrder = dateOrder
+        let t = field.type
+        if let format = t.outputFormat, let pattern = try? DateFormatPattern(format) {
+            self.datePattern = pattern
+        } else {
+            switch t.kind {
+            case .datetime: self.datePattern = t.withSeconds ? .isoDateTime : .isoDateTimeMinutes
+            case .time: self.datePattern = t.withSeconds ? .isoTime : .isoTimeMinutes
+            default: self.datePattern = .isoDate
+            }
+        }
+        var digits = t.round
+        let preset = t.preset ?? "default"
+        if digits == nil {
+            switch preset {
+            case "integer", "decimal_0": digits = 0
+            case "decimal_1": digits = 1
+            case "decimal_2", "usd", "usd_accounting", "eur", "gbp": digits = 2
+            case "decimal_3": digits = 3
+            case "decimal_4": digits = 4
+            case let p where p.hasPrefix("percent_"): digits = Int(p.dropFirst(8)).map { $0 + 2 }
+            default: break
+            }
+        }
+        self.round = digits
+        self.scalePercent = true
+    }
+
+    /// The field's type as a phrase for messages.
+    var typeNoun: String {
+        switch kind {
+        case .number: "number"
+        case .date: "date"
+        case .datetime: "date and time"
+        case .time: "time"
+        case .email: "email address"
+        case .checkbox: "checkbox value"
+        default: kind.rawValue
+        }
+    }
+}
+
+/// Select options by value, label and alternate matches, compared without case and surrounding
+/// space (or exactly, with `exactMatchOnly`). Lookups hash the cell's bytes: no String per cell.
+struct SelectLookup: Sendable {
+    private var table: [UInt64: [(bytes: [UInt8], value: [UInt8])]] = [:]
+    let exact: Bool
+    let allowed: String
+
+    init(_ options: [SelectOption], exact: Bool) {
+        self.exact = exact
+        var list: [String] = []
+        for option in options {
+            var valueJSON: [UInt8] = []
+            JSONWriter.appendString(option.value, to: &valueJSON)
+            for name in [option.value, option.label] + option.alternateMatches {
+                let key = exact ? Array(name.utf8) : SelectLookup.fold(Array(name.utf8))
+                let h = FNV.hash(key)
+                if table[h]?.contains(where: { $0.bytes == key }) == true { continue }
+                table[h, default: []].append((key, valueJSON))
+            }
+            list.append(option.label)
+        }
+        let shown = list.prefix(10).joined(separator: ", ")
+        self.allowed = list.count > 10 ? "\(shown), … (\(list.count) options)" : shown
+    }
+
+    /// The option's value as JSON text, or nil.
+    func find(_ cell: UnsafeRawBufferPointer) -> [UInt8]? {
+        let key = exact ? Array(cell) : SelectLookup.fold(Array(cell))
+        return table[FNV.hash(key)]?.first { $0.bytes == key }?.value
+    }
+
+    /// Lowercase ASCII, inner runs of space collapsed, ends trimmed; other bytes as they are
+    /// (non-ASCII letters are compared through their lowercase String form).
+    static func fold(_ bytes: [UInt8]) -> [UInt8] {
+        let source = bytes.contains(where: { $0 >= 0x80 }) ? Array(String(decoding: bytes, as: UTF8.self).lowercased().utf8) : bytes
+        var out: [UInt8] = []
+        out.reserveCapacity(source.count)
+        var pendingSpace = false
+        for b in source {
+            if b == 0x20 || b == 0x09 { pendingSpace = !out.isEmpty; continue }
+            if pendingSpace { out.append(0x20); pendingSpace = false }
+            out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+        }
+        return out
+    }
+}
+
+/// FNV-1a, 64 bits: the hash of unique values and select keys. Deterministic across runs.
+enum FNV {
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+        var h = seed
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return h
+    }
+
+    static func hash(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBytes { hash($0) } }
+}

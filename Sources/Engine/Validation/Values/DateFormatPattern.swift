@@ -1,0 +1,208 @@
+/// An `outputFormat` of a `date`, `datetime` or `time` field, compiled once per schema.
+///
+/// Dromo documents these as Luxon format strings (https://developer.dromo.io/fields/datetime-formatting,
+/// tokens at https://moment.github.io/luxon/#/formatting?id=table-of-tokens), plus its own
+/// `"[ISO]"`. So: runs of one letter are tokens (`yyyy-MM-dd`, `HH:mm:ss`, `h:mm a`,
+/// `MMM d, yyyy`, `X`), text in single quotes is literal (`yyyy-MM-dd'T'HH:mm`), and every
+/// other character is copied. Names are English (`en-US`, Dromo's default locale).
+///
+/// Unlike Luxon, which prints an unknown token as it is (`YYYY` stays `YYYY`), an unknown
+/// token is an error here, so a schema written with Moment/Day.js tokens fails when it is
+/// checked, not in every output row.
+public struct DateFormatPattern: Sendable, Hashable {
+    /// Why a pattern was refused; `message` names the token and is shown to the schema author
+    /// after the JSON path of the `outputFormat`.
+    public struct FormatError: Error, Sendable, Hashable {
+        public struct Code: Sendable, Hashable, CustomStringConvertible {
+            public let rawValue: String
+            public var description: String { rawValue }
+            public static let empty = Code(rawValue: "empty")
+            public static let unknownToken = Code(rawValue: "unknown_token")
+            public static let unsupportedToken = Code(rawValue: "unsupported_token")
+        }
+
+        public var code: Code
+        public var message: String
+    }
+
+    /// The pattern as the schema wrote it (or a description for the built-in defaults).
+    public let pattern: String
+    let elements: [Element]
+    /// The pattern prints something from the date / the time (a time field whose format prints
+    /// the year is probably a mistake worth a warning).
+    public let usesDate: Bool
+    public let usesTime: Bool
+
+    enum Element: Sendable, Hashable {
+        case literal([UInt8])
+        case token(Token)
+        case iso(ISOStyle)
+    }
+
+    enum ISOStyle: Sendable, Hashable {
+        /// `yyyy-MM-dd`.
+        case date
+        /// `yyyy-MM-ddTHH:mm[:ss[.SSS]]` and the offset (`Z`, `+02:00`) when there is one.
+        case dateTime(seconds: Bool)
+        /// `HH:mm[:ss]`.
+        case time(seconds: Bool)
+        /// Dromo's `"[ISO]"`: whichever of the above fits what is given.
+        case matching
+    }
+
+    /// Default for `date` fields: `2024-02-09`.
+    public static let isoDate = DateFormatPattern(iso: .date, pattern: "yyyy-MM-dd")
+    /// Default for `datetime` fields: `2024-02-09T13:45:30`, with `.250` when the seconds have
+    /// a fraction and `Z` / `+02:00` when the cell gave an offset.
+    public static let isoDateTime = DateFormatPattern(iso: .dateTime(seconds: true), pattern: "[ISO] datetime")
+    /// Default for `time` fields: `13:45:30`.
+    public static let isoTime = DateFormatPattern(iso: .time(seconds: true), pattern: "[ISO] time")
+    /// Dromo's `[ISO]` for a `datetime` field without `withSeconds`: `2024-02-09T13:45`.
+    public static let isoDateTimeMinutes = DateFormatPattern(iso: .dateTime(seconds: false), pattern: "[ISO] datetime, minutes")
+    /// Dromo's `[ISO]` for a `time` field without `withSeconds`: `13:45`.
+    public static let isoTimeMinutes = DateFormatPattern(iso: .time(seconds: false), pattern: "[ISO] time, minutes")
+
+    private init(iso: ISOStyle, pattern: String) {
+        self.pattern = pattern
+        self.elements = [.iso(iso)]
+        switch iso {
+        case .date: (usesDate, usesTime) = (true, false)
+        case .time: (usesDate, usesTime) = (false, true)
+        case .dateTime, .matching: (usesDate, usesTime) = (true, true)
+        }
+    }
+
+    /// Compiles a Luxon format string, or Dromo's `"[ISO]"`.
+    public init(_ pattern: String) throws(FormatError) {
+        self.pattern = pattern
+        if pattern == "[ISO]" {
+            self.elements = [.iso(.matching)]
+            (usesDate, usesTime) = (true, true)
+            return
+        }
+        guard !pattern.isEmpty else {
+            throw FormatError(code: .empty, message: "empty format; leave outputFormat out for the default, or use \"[ISO]\"")
+        }
+        var elements: [Element] = []
+        var literal: [UInt8] = []
+        var quoted = false
+        let bytes = Array(pattern.utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "'") {
+                quoted.toggle()
+                i += 1
+                continue
+            }
+            guard !quoted && ByteCursor.isLetter(b) else {
+                literal.append(b)
+                i += 1
+                continue
+            }
+            var j = i + 1
+            while j < bytes.count && bytes[j] == b { j += 1 }
+            let run = String(decoding: bytes[i ..< j], as: UTF8.self)
+            guard let token = Token(letter: b, count: j - i) else {
+                throw FormatError(code: .unknownToken, message: Token.unknownMessage(run, in: pattern))
+            }
+            if let reason = token.unsupportedReason {
+                throw FormatError(code: .unsupportedToken, message: "token '\(run)' in \"\(pattern)\" is not supported: \(reason)")
+            }
+            if !literal.isEmpty {
+                elements.append(.literal(literal))
+                literal.removeAll()
+            }
+            if case .macro(let expansion) = token {
+                elements += try DateFormatPattern(expansion).elements
+            } else {
+                elements.append(.token(token))
+            }
+            i = j
+        }
+        if !literal.isEmpty { elements.append(.literal(literal)) }
+        self.elements = elements
+        self.usesDate = elements.contains { if case .token(let t) = $0 { t.usesDate } else { false } }
+        self.usesTime = elements.contains { if case .token(let t) = $0 { t.usesTime } else { false } }
+    }
+
+    /// The formatted value. A missing time prints as midnight; a missing date prints nothing
+    /// for date tokens (there is no clock to ask for today); a missing offset prints nothing
+    /// for offset tokens and counts as UTC for `X` / `x`.
+    public func format(date: CivilDate?, time: CivilTime?, utcOffsetSeconds: Int?) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        append(date: date, time: time, utcOffsetSeconds: utcOffsetSeconds, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `format`, appended to a byte buffer without an intermediate String.
+    public func append(date: CivilDate?, time: CivilTime?, utcOffsetSeconds: Int?, to out: inout [UInt8]) {
+        for element in elements {
+            switch element {
+            case .literal(let bytes):
+                out.append(contentsOf: bytes)
+            case .token(let token):
+                token.append(date: date, time: time ?? .midnight, offset: utcOffsetSeconds, to: &out)
+            case .iso(let style):
+                DateFormatPattern.appendISO(style, date: date, time: time, offset: utcOffsetSeconds, to: &out)
+            }
+        }
+    }
+
+    static func appendISO(_ style: ISOStyle, date: CivilDate?, time: CivilTime?, offset: Int?, to out: inout [UInt8]) {
+        switch style {
+        case .matching:
+            switch (date, time) {
+            case (.some, .some): appendISO(.dateTime(seconds: true), date: date, time: time, offset: offset, to: &out)
+            case (.some, .none): appendISO(.date, date: date, time: nil, offset: nil, to: &out)
+            case (.none, _): appendISO(.time(seconds: true), date: nil, time: time, offset: nil, to: &out)
+            }
+        case .date:
+            guard let date else { return }
+            appendISODate(date, to: &out)
+        case .time(let seconds):
+            appendISOTime(time ?? .midnight, seconds: seconds, fraction: false, to: &out)
+        case .dateTime(let seconds):
+            guard let date else { return }
+            appendISODate(date, to: &out)
+            out.append(UInt8(ascii: "T"))
+            appendISOTime(time ?? .midnight, seconds: seconds, fraction: seconds, to: &out)
+            if let offset {
+                if offset == 0 {
+                    out.append(UInt8(ascii: "Z"))
+                } else {
+                    Token.appendOffset(offset, style: .short, to: &out)
+                }
+            }
+        }
+    }
+
+    private static func appendISODate(_ date: CivilDate, to out: inout [UInt8]) {
+        Token.appendNumber(date.year, width: 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        Token.appendNumber(date.month, width: 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        Token.appendNumber(date.day, width: 2, to: &out)
+    }
+
+    /// `HH:mm[:ss[.fff]]`; the fraction, when asked for and non-zero, has 3, 6 or 9 digits.
+    private static func appendISOTime(_ time: CivilTime, seconds: Bool, fraction: Bool, to out: inout [UInt8]) {
+        Token.appendNumber(time.hour, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        Token.appendNumber(time.minute, width: 2, to: &out)
+        guard seconds else { return }
+        out.append(UInt8(ascii: ":"))
+        Token.appendNumber(time.second, width: 2, to: &out)
+        guard fraction && time.nanosecond != 0 else { return }
+        out.append(UInt8(ascii: "."))
+        let ns = time.nanosecond
+        if ns % 1_000_000 == 0 {
+            Token.appendNumber(ns / 1_000_000, width: 3, to: &out)
+        } else if ns % 1000 == 0 {
+            Token.appendNumber(ns / 1000, width: 6, to: &out)
+        } else {
+            Token.appendNumber(ns, width: 9, to: &out)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Engine
+import Glibc
+
+/// A file's bytes for the Engine. Opened without following symlinks and without blocking on a
+/// FIFO; checked on the descriptor to be a regular file with one link (contract §12).
+public struct FileSource: ByteSource {
+    public let path: String
+    public let size: Int?
+
+    /// Refuses what is not a regular file. The error is for the person who sent it.
+    public init(path: String) throws {
+        self.path = path
+        let fd = try FileSource.openChecked(path)
+        var st = stat()
+        fstat(fd, &st)
+        close(fd)
+        self.size = Int(st.st_size)
+    }
+
+    public struct Refused: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    static func openChecked(_ path: String) throws -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 {
+            let e = errno
+            if e == ELOOP { throw Refused(description: "is a symbolic link; Intake imports only regular files") }
+            throw SystemError(call: "open", path: path, errno: e)
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd)
+            throw SystemError(call: "fstat", path: path, errno: e)
+        }
+        let kind = st.st_mode & S_IFMT
+        if kind != S_IFREG {
+            close(fd)
+            let what = kind == S_IFIFO ? "a FIFO" : kind == S_IFDIR ? "a directory" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : kind == S_IFSOCK ? "a socket" : "not a regular file"
+            throw Refused(description: "is \(what); Intake imports only regular files")
+        }
+        if st.st_nlink > 1 {
+            close(fd)
+            throw Refused(description: "has \(st.st_nlink) hard links; Intake imports only files with one link, so a sender cannot make it read another file")
+        }
+        // Reads should block normally from here on.
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+        return fd
+    }
+
+    public func open() throws -> any ByteReader { FileReader(fd: try FileSource.openChecked(path), path: path) }
+}
+
+final class FileReader: ByteReader {
+    private let fd: Int32
+    private let path: String
+    init(fd: Int32, path: String) { self.fd = fd; self.path = path }
+    deinit { close(fd) }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        try syscall("read", path) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+}
+
+/// A file written for publishing: created exclusively, written, synced and closed.
+final class SyncedFile: OutputFile {
+    private var fd: Int32
+    private let path: String
+
+    init(path: String) throws {
+        self.path = path
+        fd = try syscall("open", path) { Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }
+    }
+
+    deinit { if fd >= 0 { Glibc.close(fd) } }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = try syscall("write", path) { Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
+            offset += n
+        }
+    }
+
+    func close() throws {
+        guard fd >= 0 else { return }
+        defer { fd = -1 }
+        try syscall("fsync", path) { fsync(fd) }
+        try syscall("close", path) { Glibc.close(fd) }
+    }
+}

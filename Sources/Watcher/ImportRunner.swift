@@ -1,0 +1,116 @@
+import Engine
+import Foundation
+import Glibc
+
+/// One import as the folders see it: a claimed file (or a file named on the command line), a
+/// schema, and where the result folder goes.
+public struct ImportJob: Sendable {
+    public var id: String
+    public var schemaID: String?
+    /// The schema, or the failure that loading it came to (SCHEMA_NOT_FOUND, INVALID_SCHEMA).
+    public var schema: Result<Schema, ImportFailure>
+    public var sourcePath: String
+    public var originalFilename: String
+    public var importMetadata: JSONValue
+    public var createdDate: String
+
+    public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
+                originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Clock.now()) {
+        self.id = id
+        self.schemaID = schemaID
+        self.schema = schema
+        self.sourcePath = sourcePath
+        self.originalFilename = originalFilename
+        self.importMetadata = importMetadata
+        self.createdDate = createdDate
+    }
+
+    public static func newID() -> String { UUID().uuidString.lowercased() }
+}
+
+/// Runs an import into a result folder and publishes it: build inside `buildPath`, then one
+/// rename to the destination that the outcome picks.
+public enum ImportRunner {
+    /// `destination` gives the final folder for a status. Returns the record written.
+    public static func run(_ job: ImportJob, buildPath: String, destination: (ImportStatus) -> String) throws -> ImportRecord {
+        let folder = try ResultFolder(path: buildPath)
+        do {
+            let outcome: ImportOutcome
+            switch job.schema {
+            case .failure(let failure):
+                outcome = .failed(failure)
+            case .success(let schema):
+                do {
+                    let source = try FileSource(path: job.sourcePath)
+                    let request = ImportRequest(id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata)
+                    outcome = try Importer.run(request, source: source, workspace: folder)
+                } catch let refused as FileSource.Refused {
+                    outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) \(refused.description). Drop the file itself."))
+                } catch let e as SystemError where !e.isTransient && (e.errno == EACCES || e.errno == EISDIR) {
+                    outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) cannot be read (\(e)). Check its permissions and drop it again."))
+                }
+            }
+            if outcome.status == .failed {
+                // A failed import keeps only the record and the source: drop partial results.
+                for name in ["results.json", "metadata.json", "rejected.csv", "report.json"] { unlink("\(buildPath)/\(name)") }
+            }
+            if Paths.exists(job.sourcePath) {
+                try folder.copySource(from: job.sourcePath, name: job.originalFilename)
+            }
+            let target = destination(outcome.status)
+            let reviewURL = outcome.status == .needsReview ? "file://\(absolute(target))/review.html" : nil
+            let record = ImportRecord(id: job.id, schemaID: job.schemaID, status: outcome.status, originalFilename: job.originalFilename,
+                                      createdDate: job.createdDate, modifiedDate: Clock.now(), reviewURL: reviewURL,
+                                      resultMetadata: outcome.resultMetadata, importErrors: outcome.failure.map { [$0] },
+                                      importMetadata: job.importMetadata)
+            try folder.write("import.json", JSONWriter.document(record.json))
+            try Paths.makeDirectories(Paths.parent(target))
+            try folder.publish(to: target)
+            return record
+        } catch {
+            folder.discard()
+            throw error
+        }
+    }
+
+    /// Loads `schemas/<id>.json` under `root`, as an import sees it.
+    public static func loadSchema(id: String, root: String) -> Result<Schema, ImportFailure> {
+        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else {
+            return .failure(ImportFailure("SCHEMA_NOT_FOUND", "'\(id)' is not a schema id: ids are plain names of files in schemas/ (without .json)."))
+        }
+        let path = "\(root)/schemas/\(id).json"
+        guard Paths.exists(path) else {
+            return .failure(ImportFailure("SCHEMA_NOT_FOUND", "No schema '\(id)': \(path) does not exist. Add the schema or name another one."))
+        }
+        return loadSchema(path: path)
+    }
+
+    public static func loadSchema(path: String) -> Result<Schema, ImportFailure> {
+        let bytes: [UInt8]
+        do { bytes = try Paths.readFile(path) } catch {
+            return .failure(ImportFailure("SCHEMA_NOT_FOUND", "The schema \(path) cannot be read: \(error)."))
+        }
+        let report = SchemaLoader.load(bytes: bytes)
+        if let schema = report.schema { return .success(schema) }
+        return .failure(ImportFailure("INVALID_SCHEMA", "\(path): \(report.message)"))
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
+
+/// Wall-clock time as the records write it: ISO 8601, UTC, milliseconds.
+public enum Clock {
+    public static func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = ts.tv_sec
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        let ms = Int(ts.tv_nsec / 1_000_000)
+        func pad(_ v: Int32, _ n: Int = 2) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
+        return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(ms), 3))Z"
+    }
+}

@@ -1,0 +1,34 @@
+import Engine
+
+/// `intake inspect` for a person: the decisions, one per line, then the columns and a preview.
+enum InspectText {
+    static func render(_ d: JSONValue) -> String {
+        func text(_ v: JSONValue?) -> String {
+            switch v {
+            case .string(let s)?: return s == "\t" ? "tab" : s
+            case .number(let n)?: return n
+            case nil, .null?: return "none"
+            case let other?: return other.compactText
+            }
+        }
+        var out = """
+            format:     \(text(d["format"]))
+            encoding:   \(text(d["encoding"]))
+            delimiter:  \(text(d["delimiter"]))
+            quote:      \(text(d["quote"]))
+            escape:     \(text(d["escape"]))
+            header row: \(text(d["headerRow"])) (0-based record number; none = not determined)
+            data rows:  \(text(d["rows"])) (counted in the \(text(d["rowsCounted"])))
+            columns:
+
+            """
+        for c in d["columns"]?.arrayValue ?? [] {
+            out += "  #\(text(c["index"]))  \(text(c["header"]))  [\(text(c["type"]))]\n"
+        }
+        out += "preview:\n"
+        for row in (d["preview"]?.arrayValue ?? []).prefix(10) {
+            out += "  " + (row.arrayValue ?? []).map { text($0) }.joined(separator: " | ") + "\n"
+        }
+        return out
+    }
+}
