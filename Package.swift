@@ -9,7 +9,7 @@ let package = Package(
     ],
     dependencies: [],
     targets: [
-        .target(name: "Engine"),
+        .target(name: "Engine", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "Watcher", dependencies: ["Engine"]),
         .executableTarget(name: "intake", dependencies: ["Engine", "Watcher"]),
         .executableTarget(name: "IntakeBench", dependencies: ["Engine", "Watcher"]),

@@ -24,8 +24,6 @@ extension DateFormatPattern {
         case quarter(width: Int)                // q, qq
         case unixSeconds                        // X
         case unixMilliseconds                   // x
-        case macro(String)                      // D, DD, … : the equivalent pattern
-        case unsupported(String)                // why
 
         enum OffsetStyle: Sendable, Hashable {
             case narrow  // +5, +5:30
@@ -35,8 +33,44 @@ extension DateFormatPattern {
 
         static let full = 99  // a name length meaning "the whole name"
 
-        /// The token spelled by `count` repetitions of `letter`, nil when Luxon has none.
-        init?(letter: UInt8, count n: Int) {
+        /// What `count` repetitions of `letter` mean in a Luxon format string.
+        enum Meaning {
+            case token(Token)
+            /// A macro token (`D`, `DD`, `t`, `f`, …): the pattern of its `en-US` rendering.
+            case macro(String)
+            /// A Luxon token Intake cannot print, and why.
+            case unsupported(String)
+        }
+
+        /// The meaning of `count` repetitions of `letter`, nil when Luxon has no such token.
+        static func meaning(letter: UInt8, count n: Int) -> Meaning? {
+            guard let token = Token(letter: letter, count: n) else { return macroOrUnsupported(letter: letter, count: n) }
+            return .token(token)
+        }
+
+        private static func macroOrUnsupported(letter: UInt8, count n: Int) -> Meaning? {
+            switch (Character(Unicode.Scalar(letter)), n) {
+            case ("Z", 4...5), ("z", 1):
+                return .unsupported("it prints a time zone name, and Intake keeps only UTC offsets (use ZZ for +05:00)")
+            case ("D", 1): return .macro("M/d/y")
+            case ("D", 2): return .macro("MMM d, y")
+            case ("D", 3): return .macro("MMMM d, y")
+            case ("D", 4): return .macro("EEEE, MMMM d, y")
+            case ("t", 1): return .macro("h:mm a")
+            case ("t", 2): return .macro("h:mm:ss a")
+            case ("T", 1): return .macro("HH:mm")
+            case ("T", 2): return .macro("HH:mm:ss")
+            case ("f", 1): return .macro("M/d/y, h:mm a")
+            case ("f", 2): return .macro("MMM d, y, h:mm a")
+            case ("F", 1): return .macro("M/d/y, h:mm:ss a")
+            case ("F", 2): return .macro("MMM d, y, h:mm:ss a")
+            case ("t", 3...4), ("T", 3...4), ("f", 3...4), ("F", 3...4):
+                return .unsupported("it prints a time zone name, and Intake keeps only UTC offsets")
+            default: return nil
+            }
+        }
+
+        private init?(letter: UInt8, count n: Int) {
             switch (Character(Unicode.Scalar(letter)), n) {
             case ("S", 1): self = .millisecond(width: 0)
             case ("S", 3), ("u", 1): self = .millisecond(width: 3)
@@ -47,8 +81,6 @@ extension DateFormatPattern {
             case ("Z", 1): self = .offset(.narrow)
             case ("Z", 2): self = .offset(.short)
             case ("Z", 3): self = .offset(.techie)
-            case ("Z", 4...5), ("z", 1):
-                self = .unsupported("it prints a time zone name, and Intake keeps only UTC offsets (use ZZ for +05:00)")
             case ("a", 1): self = .meridiem
             case ("d", 1...2): self = .day(width: n)
             case ("c", 1), ("E", 1): self = .weekdayNumber
@@ -74,27 +106,8 @@ extension DateFormatPattern {
             case ("q", 1...2): self = .quarter(width: n)
             case ("X", 1): self = .unixSeconds
             case ("x", 1): self = .unixMilliseconds
-            // Macros, as Luxon renders them for en-US.
-            case ("D", 1): self = .macro("M/d/y")
-            case ("D", 2): self = .macro("MMM d, y")
-            case ("D", 3): self = .macro("MMMM d, y")
-            case ("D", 4): self = .macro("EEEE, MMMM d, y")
-            case ("t", 1): self = .macro("h:mm a")
-            case ("t", 2): self = .macro("h:mm:ss a")
-            case ("T", 1): self = .macro("HH:mm")
-            case ("T", 2): self = .macro("HH:mm:ss")
-            case ("f", 1): self = .macro("M/d/y, h:mm a")
-            case ("f", 2): self = .macro("MMM d, y, h:mm a")
-            case ("F", 1): self = .macro("M/d/y, h:mm:ss a")
-            case ("F", 2): self = .macro("MMM d, y, h:mm:ss a")
-            case ("t", 3...4), ("T", 3...4), ("f", 3...4), ("F", 3...4):
-                self = .unsupported("it prints a time zone name, and Intake keeps only UTC offsets")
             default: return nil
             }
-        }
-
-        var unsupportedReason: String? {
-            if case .unsupported(let reason) = self { reason } else { nil }
         }
 
         var usesDate: Bool {
@@ -152,8 +165,6 @@ extension DateFormatPattern {
                 } else {
                     Token.appendNumber(seconds * 1000 + time.nanosecond / 1_000_000, width: 0, to: &out)
                 }
-            case .macro, .unsupported:
-                preconditionFailure("macros are expanded and unsupported tokens refused when the pattern is compiled")
             default:
                 guard let date else { return }
                 appendDatePart(date, to: &out)
@@ -194,17 +205,13 @@ extension DateFormatPattern {
                 return
             }
             var digits = 1
-            var v = value
-            while v >= 10 { v /= 10; digits += 1 }
-            if width > digits { out.append(contentsOf: repeatElement(0x30, count: width - digits)) }
-            let start = out.count
-            out.append(contentsOf: repeatElement(0x30, count: digits))
-            v = value
-            var i = start + digits - 1
-            while i >= start {
-                out[i] = UInt8(0x30 + v % 10)
-                v /= 10
-                i -= 1
+            var divisor = 1
+            while divisor <= value / 10 { divisor *= 10; digits += 1 }
+            var padding = width - digits
+            while padding > 0 { out.append(0x30); padding -= 1 }
+            while divisor > 0 {
+                out.append(UInt8(truncatingIfNeeded: 0x30 + value / divisor % 10))
+                divisor /= 10
             }
         }
 

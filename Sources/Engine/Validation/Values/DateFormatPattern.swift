@@ -28,13 +28,15 @@ public struct DateFormatPattern: Sendable, Hashable {
     /// The pattern as the schema wrote it (or a description for the built-in defaults).
     public let pattern: String
     let elements: [Element]
+    /// The literal text of the pattern, which `.literal` elements index.
+    let literals: [UInt8]
     /// The pattern prints something from the date / the time (a time field whose format prints
     /// the year is probably a mistake worth a warning).
     public let usesDate: Bool
     public let usesTime: Bool
 
     enum Element: Sendable, Hashable {
-        case literal([UInt8])
+        case literal(Range<Int>)
         case token(Token)
         case iso(ISOStyle)
     }
@@ -65,6 +67,7 @@ public struct DateFormatPattern: Sendable, Hashable {
     private init(iso: ISOStyle, pattern: String) {
         self.pattern = pattern
         self.elements = [.iso(iso)]
+        self.literals = []
         switch iso {
         case .date: (usesDate, usesTime) = (true, false)
         case .time: (usesDate, usesTime) = (false, true)
@@ -77,6 +80,7 @@ public struct DateFormatPattern: Sendable, Hashable {
         self.pattern = pattern
         if pattern == "[ISO]" {
             self.elements = [.iso(.matching)]
+            self.literals = []
             (usesDate, usesTime) = (true, true)
             return
         }
@@ -84,9 +88,22 @@ public struct DateFormatPattern: Sendable, Hashable {
             throw FormatError(code: .empty, message: "empty format; leave outputFormat out for the default, or use \"[ISO]\"")
         }
         var elements: [Element] = []
-        var literal: [UInt8] = []
-        var quoted = false
+        var literals: [UInt8] = []
+        try DateFormatPattern.compile(pattern, into: &elements, literals: &literals)
+        self.elements = elements
+        self.literals = literals
+        self.usesDate = elements.contains { if case .token(let t) = $0 { t.usesDate } else { false } }
+        self.usesTime = elements.contains { if case .token(let t) = $0 { t.usesTime } else { false } }
+    }
+
+    /// Appends the elements of `pattern` (literal text goes to `literals`), expanding macros.
+    private static func compile(_ pattern: String, into elements: inout [Element], literals: inout [UInt8]) throws(FormatError) {
         let bytes = Array(pattern.utf8)
+        var literalStart = literals.count
+        func endLiteral() {
+            if literals.count > literalStart { elements.append(.literal(literalStart ..< literals.count)) }
+        }
+        var quoted = false
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
@@ -96,34 +113,28 @@ public struct DateFormatPattern: Sendable, Hashable {
                 continue
             }
             guard !quoted && ByteCursor.isLetter(b) else {
-                literal.append(b)
+                literals.append(b)
                 i += 1
                 continue
             }
             var j = i + 1
             while j < bytes.count && bytes[j] == b { j += 1 }
             let run = String(decoding: bytes[i ..< j], as: UTF8.self)
-            guard let token = Token(letter: b, count: j - i) else {
+            endLiteral()
+            switch Token.meaning(letter: b, count: j - i) {
+            case .token(let token)?:
+                elements.append(.token(token))
+            case .macro(let expansion)?:
+                try compile(expansion, into: &elements, literals: &literals)
+            case .unsupported(let reason)?:
+                throw FormatError(code: .unsupportedToken, message: "token '\(run)' in \"\(pattern)\" is not supported: \(reason)")
+            case nil:
                 throw FormatError(code: .unknownToken, message: Token.unknownMessage(run, in: pattern))
             }
-            if let reason = token.unsupportedReason {
-                throw FormatError(code: .unsupportedToken, message: "token '\(run)' in \"\(pattern)\" is not supported: \(reason)")
-            }
-            if !literal.isEmpty {
-                elements.append(.literal(literal))
-                literal.removeAll()
-            }
-            if case .macro(let expansion) = token {
-                elements += try DateFormatPattern(expansion).elements
-            } else {
-                elements.append(.token(token))
-            }
+            literalStart = literals.count
             i = j
         }
-        if !literal.isEmpty { elements.append(.literal(literal)) }
-        self.elements = elements
-        self.usesDate = elements.contains { if case .token(let t) = $0 { t.usesDate } else { false } }
-        self.usesTime = elements.contains { if case .token(let t) = $0 { t.usesTime } else { false } }
+        endLiteral()
     }
 
     /// The formatted value. A missing time prints as midnight; a missing date prints nothing
@@ -140,8 +151,8 @@ public struct DateFormatPattern: Sendable, Hashable {
     public func append(date: CivilDate?, time: CivilTime?, utcOffsetSeconds: Int?, to out: inout [UInt8]) {
         for element in elements {
             switch element {
-            case .literal(let bytes):
-                out.append(contentsOf: bytes)
+            case .literal(let range):
+                out.append(contentsOf: literals[range])
             case .token(let token):
                 token.append(date: date, time: time ?? .midnight, offset: utcOffsetSeconds, to: &out)
             case .iso(let style):
@@ -151,58 +162,100 @@ public struct DateFormatPattern: Sendable, Hashable {
     }
 
     static func appendISO(_ style: ISOStyle, date: CivilDate?, time: CivilTime?, offset: Int?, to out: inout [UInt8]) {
+        // Written into a small stack buffer and appended once: this is the default format, met
+        // on every date cell of most imports.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 96) { buffer in
+            var w = FixedWriter(buffer: buffer)
+            writeISO(style, date: date, time: time, offset: offset, to: &w)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0 ..< w.count]))
+        }
+    }
+
+    private static func writeISO(_ style: ISOStyle, date: CivilDate?, time: CivilTime?, offset: Int?, to w: inout FixedWriter) {
         switch style {
         case .matching:
             switch (date, time) {
-            case (.some, .some): appendISO(.dateTime(seconds: true), date: date, time: time, offset: offset, to: &out)
-            case (.some, .none): appendISO(.date, date: date, time: nil, offset: nil, to: &out)
-            case (.none, _): appendISO(.time(seconds: true), date: nil, time: time, offset: nil, to: &out)
+            case (.some, .some): writeISO(.dateTime(seconds: true), date: date, time: time, offset: offset, to: &w)
+            case (.some, .none): writeISO(.date, date: date, time: nil, offset: nil, to: &w)
+            case (.none, _): writeISO(.time(seconds: true), date: nil, time: time, offset: nil, to: &w)
             }
         case .date:
             guard let date else { return }
-            appendISODate(date, to: &out)
+            writeISODate(date, to: &w)
         case .time(let seconds):
-            appendISOTime(time ?? .midnight, seconds: seconds, fraction: false, to: &out)
+            writeISOTime(time ?? .midnight, seconds: seconds, fraction: false, to: &w)
         case .dateTime(let seconds):
             guard let date else { return }
-            appendISODate(date, to: &out)
-            out.append(UInt8(ascii: "T"))
-            appendISOTime(time ?? .midnight, seconds: seconds, fraction: seconds, to: &out)
+            writeISODate(date, to: &w)
+            w.byte(UInt8(ascii: "T"))
+            writeISOTime(time ?? .midnight, seconds: seconds, fraction: seconds, to: &w)
             if let offset {
                 if offset == 0 {
-                    out.append(UInt8(ascii: "Z"))
+                    w.byte(UInt8(ascii: "Z"))
                 } else {
-                    Token.appendOffset(offset, style: .short, to: &out)
+                    let minutes = abs(offset) / 60
+                    w.byte(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+                    w.number(minutes / 60 % 100, width: 2)
+                    w.byte(UInt8(ascii: ":"))
+                    w.number(minutes % 60, width: 2)
                 }
             }
         }
     }
 
-    private static func appendISODate(_ date: CivilDate, to out: inout [UInt8]) {
-        Token.appendNumber(date.year, width: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        Token.appendNumber(date.month, width: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        Token.appendNumber(date.day, width: 2, to: &out)
+    private static func writeISODate(_ date: CivilDate, to w: inout FixedWriter) {
+        w.number(date.year, width: 4)
+        w.byte(UInt8(ascii: "-"))
+        w.number(date.month, width: 2)
+        w.byte(UInt8(ascii: "-"))
+        w.number(date.day, width: 2)
     }
 
     /// `HH:mm[:ss[.fff]]`; the fraction, when asked for and non-zero, has 3, 6 or 9 digits.
-    private static func appendISOTime(_ time: CivilTime, seconds: Bool, fraction: Bool, to out: inout [UInt8]) {
-        Token.appendNumber(time.hour, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        Token.appendNumber(time.minute, width: 2, to: &out)
+    private static func writeISOTime(_ time: CivilTime, seconds: Bool, fraction: Bool, to w: inout FixedWriter) {
+        w.number(time.hour, width: 2)
+        w.byte(UInt8(ascii: ":"))
+        w.number(time.minute, width: 2)
         guard seconds else { return }
-        out.append(UInt8(ascii: ":"))
-        Token.appendNumber(time.second, width: 2, to: &out)
+        w.byte(UInt8(ascii: ":"))
+        w.number(time.second, width: 2)
         guard fraction && time.nanosecond != 0 else { return }
-        out.append(UInt8(ascii: "."))
+        w.byte(UInt8(ascii: "."))
         let ns = time.nanosecond
         if ns % 1_000_000 == 0 {
-            Token.appendNumber(ns / 1_000_000, width: 3, to: &out)
+            w.number(ns / 1_000_000, width: 3)
         } else if ns % 1000 == 0 {
-            Token.appendNumber(ns / 1000, width: 6, to: &out)
+            w.number(ns / 1000, width: 6)
         } else {
-            Token.appendNumber(ns, width: 9, to: &out)
+            w.number(ns, width: 9)
+        }
+    }
+
+    /// Writes into a buffer the caller sized (96 bytes hold any ISO text of these fields).
+    private struct FixedWriter {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        @inline(__always) mutating func byte(_ b: UInt8) {
+            buffer[count] = b
+            count += 1
+        }
+
+        /// `value` in decimal, zero-padded to `width` digits.
+        mutating func number(_ value: Int, width: Int) {
+            var magnitude = value.magnitude
+            if value < 0 { byte(UInt8(ascii: "-")) }
+            var digits = 1
+            var v = magnitude
+            while v >= 10 { v /= 10; digits += 1 }
+            let length = max(digits, width)
+            var i = count + length - 1
+            while i >= count {
+                buffer[i] = UInt8(truncatingIfNeeded: 0x30 + magnitude % 10)
+                magnitude /= 10
+                i -= 1
+            }
+            count += length
         }
     }
 }
