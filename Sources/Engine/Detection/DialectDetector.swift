@@ -43,17 +43,17 @@ public enum DialectDetector {
         var widths: [Int: Int] = [:]
         var rows = 0
         var cells = 0, cleanCells = 0
-        let quote = dialect.quote
         for r in 0..<batch.count where !batch.isBlank(row: r) {
             let w = batch.cellCount(row: r)
             widths[w, default: 0] += 1
             rows += 1
             for c in 0..<w {
                 cells += 1
+                // A cell that still starts or ends with a quote character was quoted in a way
+                // this dialect did not read: the quote is another one.
                 let clean = batch.withCell(row: r, column: c) { cell -> Bool in
-                    if let quote, cell.contains(quote) { return false }
-                    // A cell that still holds another candidate delimiter between words hints at a wrong split.
-                    return true
+                    guard let first = cell.first, let last = cell.last else { return true }
+                    return !(first == 0x22 || first == 0x27 || last == 0x22 || last == 0x27)
                 }
                 if clean { cleanCells += 1 }
             }

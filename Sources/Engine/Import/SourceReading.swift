@@ -101,7 +101,7 @@ enum FormatSniffer {
         }
         let n = min(text.count, 64 << 10)
         if n > 0 && control * 20 > n {
-            throw ImportFailure("UNREADABLE_FILE", "The file looks like binary data, not text: \(control) of its first \(n) bytes are control characters. Intake reads CSV, TSV and other delimited text; check that the right file was sent.")
+            throw ImportFailure("UNREADABLE_FILE", "The file looks like binary data, not text: \(control) of its first \(n) bytes (as text) are control characters. Intake reads CSV, TSV and other delimited text; check that the right file was sent.")
         }
     }
 }

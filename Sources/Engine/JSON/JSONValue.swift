@@ -93,3 +93,9 @@ extension JSONValue {
     /// `value` as a string, or null when nil.
     public static func string(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements.map { (key: $0.0, value: $0.1) })
+    }
+}

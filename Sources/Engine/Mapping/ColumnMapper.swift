@@ -103,7 +103,7 @@ public enum ColumnMapper {
                                        matchedBy: chosen?.matchedBy,
                                        alternatives: alternatives.map { FieldScore(field: $0.field, score: round2($0.score), matchedBy: $0.matchedBy) }))
         }
-        let missing = mappable.filter { $0.mustBeMapped && fieldColumns[$0.key] == nil }.map(\.key)
+        let missing = mappable.filter { f in f.mustBeMapped && fieldColumns[f.key] == nil && !conflicts.contains { $0.field == f.key } }.map(\.key)
         return MappingDecision(columns: columns, fieldColumns: fieldColumns, unmappedColumns: unmapped,
                                missingRequiredFields: missing, conflicts: conflicts)
     }
@@ -111,6 +111,10 @@ public enum ColumnMapper {
     static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
 
     static func headerScore(_ h: String, words: Set<String>, field: Field, fuzzy: Bool) -> FieldScore? {
+        if Similarity.normalize(field.label) == h && Similarity.normalize(field.key) != Similarity.normalize(field.label) {
+            // The header is the label (the name people see) rather than the key.
+            return FieldScore(field: field.key, score: 1, matchedBy: "label")
+        }
         if Similarity.normalize(field.key) == h { return FieldScore(field: field.key, score: 1, matchedBy: "key") }
         if Similarity.normalize(field.label) == h { return FieldScore(field: field.key, score: 1, matchedBy: "label") }
         if field.alternateMatches.contains(where: { Similarity.normalize($0) == h }) {

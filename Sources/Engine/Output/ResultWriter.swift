@@ -107,7 +107,17 @@ final class ResultWriter {
         while let r = try reader.next() {
             defer { row += 1 }
             totals.rows += 1
-            let lateErrors = late[row] ?? []
+            var lateErrors = late[row] ?? []
+            if !lateErrors.isEmpty, case .object(let object)? = try? JSONParser.parse(Array(r.json)) {
+                // The first occurrence's own value (the duplicate may differ in case).
+                for k in lateErrors.indices {
+                    switch object[fieldKeys[lateErrors[k].field]] {
+                    case .string(let s)?: lateErrors[k].value = s
+                    case let v?: lateErrors[k].value = v.compactText
+                    case nil: break
+                    }
+                }
+            }
             let invalid = r.invalid || lateErrors.contains { $0.level == "error" }
             var errorJSON = r.errorJSON
             var errorText = r.errorText
