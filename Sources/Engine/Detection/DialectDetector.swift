@@ -49,11 +49,13 @@ public enum DialectDetector {
             rows += 1
             for c in 0..<w {
                 cells += 1
-                // A cell that still starts or ends with a quote character was quoted in a way
-                // this dialect did not read: the quote is another one.
+                // A cell still wrapped in quote characters was quoted in a way this dialect did
+                // not read, and a backslash still before a quote is an escape it did not apply.
                 let clean = batch.withCell(row: r, column: c) { cell -> Bool in
                     guard let first = cell.first, let last = cell.last else { return true }
-                    return !(first == 0x22 || first == 0x27 || last == 0x22 || last == 0x27)
+                    if cell.count >= 2 && first == last && (first == 0x22 || first == 0x27) { return false }
+                    for i in 0..<(cell.count - 1) where cell[i] == 0x5C && (cell[i + 1] == 0x22 || cell[i + 1] == 0x27) { return false }
+                    return true
                 }
                 if clean { cleanCells += 1 }
             }

@@ -38,7 +38,7 @@ public enum Importer {
         if let max = settings.maxFileSize, let size = source.size, size > max {
             throw ImportFailure("FILE_TOO_LARGE", "\(request.filename) is \(size) bytes, more than this schema's maxFileSize of \(max) bytes. Split the file, or raise settings.maxFileSize.")
         }
-        let decisions = try SourceDecisions.read(source, delimiter: settings.delimiter)
+        let decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits)
         let header = HeaderDetector.detect(decisions.sample, fields: schema.fields, override: settings.headerRowOverride)
         let context = DocumentContext(request: request, decisions: decisions, header: header)
 

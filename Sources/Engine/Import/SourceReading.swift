@@ -15,7 +15,7 @@ public struct SourceDecisions: Sendable {
     static let sampleRows = 1000
 
     /// Reads the start of `source`. Throws `ImportFailure` for what Intake cannot read.
-    public static func read(_ source: any ByteSource, delimiter: String? = nil) throws -> SourceDecisions {
+    public static func read(_ source: any ByteSource, delimiter: String? = nil, limits: ReadLimits = ReadLimits()) throws -> SourceDecisions {
         let head = try source.prefix(sampleBytes)
         let complete = head.count < sampleBytes
         if head.isEmpty { throw ImportFailure("EMPTY_DATA", "The file is empty (0 bytes): there is nothing to import. Check the export that made it and drop the file again.") }
@@ -27,7 +27,7 @@ public struct SourceDecisions: Sendable {
         try FormatSniffer.checkText(utf8)
         let forced = delimiter.flatMap { $0.utf8.first }
         let (dialect, candidates) = DialectDetector.detect(utf8, complete: complete, forcedDelimiter: forced)
-        let sample = DelimitedReader.sample(utf8, dialect: dialect, maxRows: sampleRows, complete: complete)
+        let sample = try DelimitedReader.sampleChecked(utf8, dialect: dialect, maxRows: sampleRows, complete: complete, limits: limits)
         return SourceDecisions(format: "csv", encoding: encoding, bomLength: bom, dialect: dialect, dialectCandidates: candidates,
                                sample: sample, sampleComplete: complete)
     }

@@ -30,15 +30,31 @@ final class DelimitedReader {
         return tokenizer.takeFinishedRows()
     }
 
-    /// Every row of `source` up to `maxRows` (for samples and small files).
+    /// Every row of `bytes` up to `maxRows` (for samples and small files). A row that breaks a
+    /// limit ends the sample: the rows before it are still a sample (detection tries dialects
+    /// that may well split a line into too many columns).
     static func sample(_ bytes: [UInt8], dialect: Dialect, maxRows: Int, complete: Bool) -> RowBatch {
-        var tokenizer = CSVTokenizer(dialect: dialect, limits: ReadLimits())
-        do {
-            try bytes.withUnsafeBytes { try tokenizer.feed($0) }
-            if complete || tokenizer.finishedRows == 0 { try tokenizer.finish() }
-        } catch {
-            // A sample that breaks a limit is still a sample of what parsed before.
+        (try? sampleChecked(bytes, dialect: dialect, maxRows: maxRows, complete: complete, limits: ReadLimits())) ?? RowBatch()
+    }
+
+    /// The same, but a row that breaks a limit is an error: for the dialect that was chosen.
+    static func sampleChecked(_ bytes: [UInt8], dialect: Dialect, maxRows: Int, complete: Bool, limits: ReadLimits) throws(ReadError) -> RowBatch {
+        var tokenizer = CSVTokenizer(dialect: dialect, limits: limits)
+        var failure: ReadError?
+        bytes.withUnsafeBytes { buffer in
+            var start = 0
+            // Feed in slices so a sample that already holds enough rows stops early.
+            while start < buffer.count && tokenizer.finishedRows < maxRows {
+                let end = min(buffer.count, start + 16 << 10)
+                do { try tokenizer.feed(UnsafeRawBufferPointer(rebasing: buffer[start..<end])) } catch {
+                    failure = error as? ReadError ?? ReadError("unreadable")
+                    return
+                }
+                start = end
+            }
         }
+        if let failure { throw failure }
+        if complete || tokenizer.finishedRows == 0 { try tokenizer.finish() }
         var batch = tokenizer.batch
         if batch.count > maxRows { batch.truncate(rows: maxRows) }
         return batch

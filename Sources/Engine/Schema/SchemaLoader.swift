@@ -286,7 +286,7 @@ private struct Context {
             problem("\(optionsPath).outputFormat", "number output formats (Numbro objects) are not supported yet by this version of Intake")
         } else if let format = string(options, "outputFormat", at: optionsPath) {
             type.outputFormat = format
-            do { _ = try DateFormatPattern(format) } catch { problem("\(optionsPath).outputFormat", "\(error)") }
+            do { _ = try DateFormatPattern(format) } catch { problem("\(optionsPath).outputFormat", error.message) }
         }
         type.withSeconds = bool(options, "withSeconds", at: optionsPath) ?? false
         type.allowCustom = bool(options, "allowCustom", at: optionsPath) ?? false
