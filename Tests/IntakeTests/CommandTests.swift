@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+
+/// Runs the built `intake` binary as a person or a script would, and checks exit codes,
+/// stdout and the folders it leaves.
+enum Intake {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("intake")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+        return packageRoot.appendingPathComponent(".build/debug/intake")
+    }
+
+    struct Result {
+        var code: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A fresh root with the repository's example schema.
+    static func makeRoot() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("intake-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("schemas"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("schemas/customers.json"),
+                                         to: root.appendingPathComponent("schemas/customers.json"))
+        return root
+    }
+
+    static func example(_ name: String) -> String { packageRoot.appendingPathComponent("examples/\(name)").path }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+}
+
+@Suite(.serialized)
+struct CommandTests {
+    @Test func theBinaryIsBuilt() {
+        #expect(FileManager.default.isExecutableFile(atPath: Intake.binary.path), "build the package first: swift build")
+    }
+
+    @Test func importOfACleanFileIsSuccessfulAndPublishesOneOutboxFolder() throws {
+        let root = try Intake.makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let r = try Intake.run(["import", Intake.example("customers-clean.csv"), "--schema", "customers", "--root", root.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        let record = try Intake.json(r.stdout)
+        #expect(record["status"] as? String == "SUCCESSFUL")
+        let id = try #require(record["id"] as? String)
+        #expect(id.range(of: "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", options: .regularExpression) != nil)
+        let folder = root.appendingPathComponent("outbox/\(id)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(files == ["import.json", "metadata.json", "results.json", "source"])
+        let source = try Data(contentsOf: folder.appendingPathComponent("source/customers-clean.csv"))
+        #expect(source == (try Data(contentsOf: URL(fileURLWithPath: Intake.example("customers-clean.csv")))))
+        let results = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("results.json"))) as? [[String: Any]])
+        #expect(results.count == 4)
+        #expect(results[1]["country"] as? String == "GB")
+        // Nothing half-built is left in .intake/work.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(".intake/work").path).isEmpty)
+    }
+
+    @Test func exitCodesSayWhatBecameOfTheImport() throws {
+        let root = try Intake.makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let review = root.appendingPathComponent("no-email.csv")
+        try "Customer ID,First Name,Country\n1,Ada,GB\n".write(to: review, atomically: true, encoding: .utf8)
+        let r3 = try Intake.run(["import", review.path, "--schema", "customers", "--root", root.path])
+        #expect(r3.code == 3)
+        let record = try Intake.json(r3.stdout)
+        #expect(record["status"] as? String == "NEEDS_REVIEW")
+        let id = try #require(record["id"] as? String)
+        #expect(record["review_url"] as? String == "file://\(root.path)/review/\(id)/review.html")
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("review/\(id)/report.json").path))
+
+        let empty = root.appendingPathComponent("empty.csv")
+        try Data().write(to: empty)
+        let r4 = try Intake.run(["import", empty.path, "--schema", "customers", "--root", root.path])
+        #expect(r4.code == 4)
+        let failed = try Intake.json(r4.stdout)
+        let errors = try #require(failed["import_errors"] as? [[String: String]])
+        #expect(errors.first?["code"] == "EMPTY_DATA")
+        let failedID = try #require(failed["id"] as? String)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("failed/\(failedID)").path).sorted() == ["import.json", "source"])
+
+        let missing = try Intake.run(["import", empty.path, "--schema", "nope", "--root", root.path])
+        #expect(missing.code == 4)
+        #expect(missing.stdout.contains("SCHEMA_NOT_FOUND"))
+    }
+
+    @Test(arguments: [
+        ["import"], ["import", "a.csv"], ["import", "a.csv", "--schema", "x", "--schema-file", "y"], ["frobnicate"],
+        ["import", "a.csv", "--schema"], ["inspect"], ["inspect", "a.csv", "--json", "--csv"], ["schema"], ["schema", "check"],
+        ["inspect", "a.csv", "--bogus"],
+    ])
+    func badArgumentsExitWithTwoAndOneLine(_ arguments: [String]) throws {
+        let r = try Intake.run(arguments)
+        #expect(r.code == 2)
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test(arguments: [["--help"], ["import", "--help"], ["inspect", "--help"], ["schema", "--help"], ["schema", "check", "--help"]])
+    func everyCommandHasHelp(_ arguments: [String]) throws {
+        let r = try Intake.run(arguments)
+        #expect(r.code == 0)
+        #expect(r.stdout.contains("intake"))
+    }
+
+    @Test func outWritesTheFolderItselfAndRefusesANonEmptyOne() throws {
+        let root = try Intake.makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let out = root.appendingPathComponent("result")
+        let r = try Intake.run(["import", Intake.example("customers-invalid.csv"), "--schema", "customers", "--root", root.path, "--out", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(files == ["import.json", "metadata.json", "rejected.csv", "results.json", "source"])
+        let rejected = try String(contentsOf: out.appendingPathComponent("rejected.csv"), encoding: .utf8)
+        #expect(rejected.hasPrefix("\"_sourceRow\",\"_errors\",\"Customer ID\""))
+        #expect(rejected.contains("\"'=1+2\""))
+        let again = try Intake.run(["import", Intake.example("customers-invalid.csv"), "--schema", "customers", "--root", root.path, "--out", out.path])
+        #expect(again.code == 2)
+    }
+
+    @Test func inspectShowsTheDecisions() throws {
+        let json = try Intake.run(["inspect", Intake.example("customers-messy.csv"), "--json"])
+        #expect(json.code == 0, "\(json.stderr)")
+        let d = try Intake.json(json.stdout)
+        #expect(d["encoding"] as? String == "windows-1252")
+        #expect(d["delimiter"] as? String == ";")
+        #expect(d["headerRow"] as? Int == 3)
+        let columns = try #require(d["columns"] as? [[String: Any]])
+        #expect(columns.count == 11)
+        #expect(columns[3]["header"] as? String == "E-mail Address")
+        #expect(columns[3]["type"] as? String == "email")
+
+        let csv = try Intake.run(["inspect", Intake.example("customers-messy.csv"), "--csv"])
+        #expect(csv.code == 0)
+        let lines = csv.stdout.components(separatedBy: "\r\n")
+        #expect(lines[0].hasPrefix("\"Cust No\",\"Frist Name\""))
+        #expect(lines[1].hasPrefix("\"2001\",\"Renée\""))
+
+        let text = try Intake.run(["inspect", Intake.example("customers-clean.csv")])
+        #expect(text.stdout.contains("delimiter:  ,"))
+    }
+
+    @Test func schemaCheckNamesEachProblemWithItsPath() throws {
+        let root = try Intake.makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let bad = root.appendingPathComponent("bad.json")
+        try #"{"fields": [{"key": "a", "type": "nubmer"}], "settings": {"styleOverrides": {}}}"#.write(to: bad, atomically: true, encoding: .utf8)
+        let r = try Intake.run(["schema", "check", root.appendingPathComponent("schemas/customers.json").path, bad.path])
+        #expect(r.code == 1)
+        #expect(r.stdout.contains("customers.json: valid (13 fields)"))
+        #expect(r.stdout.contains("fields[0].type: 'nubmer' is not a field type (did you mean 'number'?)"))
+        #expect(r.stdout.contains("ignored: settings.styleOverrides"))
+    }
+}
