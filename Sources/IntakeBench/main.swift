@@ -1,1 +1,164 @@
-print("bench")
+import Engine
+import Foundation
+import Glibc
+import Watcher
+
+// IntakeBench: Intake's own figures. Generates its data (deterministic), throws a warm-up run
+// away, takes several samples with ContinuousClock and prints the median, with a checksum so
+// nothing is optimized away. `IntakeBench [NAME-FILTER] [--rows N] [--samples K]`.
+// Run it built for release: swift run -c release IntakeBench
+
+#if DEBUG
+print("WARNING: IntakeBench is built in DEBUG mode; figures are meaningless. Use: swift run -c release IntakeBench")
+#endif
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+@MainActor func option(_ name: String, default value: Int) -> Int {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return value }
+    arguments.removeSubrange(i...(i + 1))
+    return v
+}
+let rows = option("--rows", default: 1_000_000)
+let samples = option("--samples", default: 3)
+let filter = arguments.first
+
+/// The benchmark's customers file: the same ten columns and rules as ../shared/bench (id,
+/// first_name, last_name, email, phone, signup_date, country, plan, balance, notes), about 1%
+/// invalid cells, quoted notes with commas, quotes and line breaks.
+enum Generator {
+    static let first = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Léa", "Zoë", "José", "Björn", "Chen", "Aarav", "Fatima", "Olga"]
+    static let last = ["Smith", "Johnson", "Williams", "Brown", "Müller", "O'Brien", "Nguyen", "Kowalski", "de la Cruz", "Van Dyke"]
+    static let countries = ["US", "GB", "DE", "FR", "ES", "IT", "NL", "SE", "PL", "BR", "MX", "CA", "AU", "JP", "IN", "CN", "ZA", "NG", "AR", "CH"]
+    static let plans = ["free", "basic", "pro", "enterprise"]
+
+    static func csv(rows: Int) -> [UInt8] {
+        var state: UInt64 = 20_240_601
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        var out = Array("id,first_name,last_name,email,phone,signup_date,country,plan,balance,notes\n".utf8)
+        out.reserveCapacity(rows * 100)
+        for i in 1...rows {
+            let f = first[next(first.count)], l = last[next(last.count)]
+            var email = "\(f.lowercased().filter(\.isASCII)).\(l.lowercased().filter { $0.isLetter && $0.isASCII })\(i)@example.com"
+            var firstName = f
+            var date = String(format: "20%02d-%02d-%02d", 15 + next(10), 1 + next(12), 1 + next(28))
+            var plan = plans[next(plans.count)]
+            var balance = String(format: "%d.%02d", next(100_000), next(100))
+            let bad = next(100)
+            if bad == 0 { email = "broken-at-example.com" }
+            if bad == 1 { date = "2023-02-30" }
+            if bad == 2 { plan = "platinum" }
+            if bad == 3 && next(2) == 0 { firstName = "" }
+            if bad == 4 { balance = "n/a" }
+            let phone = String(format: "+%d %03d-%03d-%04d", 1 + next(98), next(1000), next(1000), next(10_000))
+            var notes = ""
+            if next(20) == 0 { notes = "\"Called on \(date), said \"\"call back\"\",\nthen left\"" }
+            let line = "\(i),\(firstName),\(l),\(email),\(phone),\(date),\(countries[next(countries.count)]),\(plan),\(balance),\(notes)\n"
+            out.append(contentsOf: line.utf8)
+        }
+        return out
+    }
+
+    static let schema = """
+        {"name": "Customers (benchmark)", "fields": [
+          {"label": "id", "key": "id", "type": "number", "validators": [{"validate": "required"}, {"validate": "unique"}]},
+          {"label": "first_name", "key": "first_name", "validators": [{"validate": "required"}]},
+          {"label": "last_name", "key": "last_name"},
+          {"label": "email", "key": "email", "type": "email", "validators": [{"validate": "required"}, {"validate": "unique"}]},
+          {"label": "phone", "key": "phone", "validators": [{"validate": "regex_match", "regex": "^\\\\+\\\\d{1,3} \\\\d{3}-\\\\d{3}-\\\\d{4}$"}]},
+          {"label": "signup_date", "key": "signup_date", "type": "date", "validators": [{"validate": "required"}]},
+          {"label": "country", "key": "country", "type": "select", "validators": [{"validate": "required"}], "selectOptions": [
+            {"label":"US","value":"US"},{"label":"GB","value":"GB"},{"label":"DE","value":"DE"},{"label":"FR","value":"FR"},
+            {"label":"ES","value":"ES"},{"label":"IT","value":"IT"},{"label":"NL","value":"NL"},{"label":"SE","value":"SE"},
+            {"label":"PL","value":"PL"},{"label":"BR","value":"BR"},{"label":"MX","value":"MX"},{"label":"CA","value":"CA"},
+            {"label":"AU","value":"AU"},{"label":"JP","value":"JP"},{"label":"IN","value":"IN"},{"label":"CN","value":"CN"},
+            {"label":"ZA","value":"ZA"},{"label":"NG","value":"NG"},{"label":"AR","value":"AR"},{"label":"CH","value":"CH"}]},
+          {"label": "plan", "key": "plan", "type": "select", "validators": [{"validate": "required"}], "selectOptions": [
+            {"label":"free","value":"free"},{"label":"basic","value":"basic"},{"label":"pro","value":"pro"},{"label":"enterprise","value":"enterprise"}]},
+          {"label": "balance", "key": "balance", "type": "number"},
+          {"label": "notes", "key": "notes"}],
+         "settings": {"importIdentifier": "Customers", "invalidDataBehavior": "REMOVE_INVALID_ROWS"}}
+        """
+}
+
+@MainActor func measure(_ name: String, bytes: Int, rows: Int, _ body: () throws -> Int) rethrows {
+    if let filter, !name.contains(filter) { return }
+    _ = try body()  // warm-up
+    var times: [Double] = []
+    var checksum = 0
+    for _ in 0..<samples {
+        let clock = ContinuousClock()
+        var result = 0
+        let elapsed = try clock.measure { result = try body() }
+        checksum &+= result
+        times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+    let median = times.sorted()[times.count / 2]
+    let mbps = Double(bytes) / 1_048_576 / median
+    print(String(format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  (checksum %d)", name as NSString, median, Double(rows) / median, mbps, checksum))
+}
+
+let temp = FileManager.default.temporaryDirectory.appendingPathComponent("intake-bench-\(getpid())")
+try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: temp) }
+let data = Generator.csv(rows: rows)
+let csvPath = temp.appendingPathComponent("customers.csv").path
+try Data(data).write(to: URL(fileURLWithPath: csvPath))
+let schemaPath = temp.appendingPathComponent("customers.json").path
+try Generator.schema.write(toFile: schemaPath, atomically: true, encoding: .utf8)
+print("data: \(rows) rows, \(data.count / 1_048_576) MB; samples: \(samples)")
+
+// 1. CSV parse alone: decode + tokenize, every cell visited.
+try measure("csv-parse", bytes: data.count, rows: rows) {
+    let d = try SourceDecisions.read(FileSource(path: csvPath))
+    var cells = 0
+    try Inspector.forEachBatch(FileSource(path: csvPath), decisions: d) { batch in cells += batch.totalCells }
+    return cells
+}
+
+// 2. The whole import in-process (read, detect, map, validate, spill, write results/metadata/rejected).
+try measure("import-in-process", bytes: data.count, rows: rows) {
+    let schema = try SchemaLoader.load(bytes: Array(Generator.schema.utf8)).schema.unwrap()
+    let out = temp.appendingPathComponent("out-\(UUID().uuidString)").path
+    let folder = try ResultFolder(path: out)
+    let outcome = try Importer.run(ImportRequest(id: "bench", schema: schema, filename: "customers.csv"), source: FileSource(path: csvPath), workspace: folder)
+    folder.discard()
+    return outcome.resultMetadata["num_valid_rows"]?.intValue ?? 0
+}
+
+// 3. `intake import` end to end as a process: wall time and peak RSS of the child.
+let intake = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("intake").path
+if filter == nil || "intake-import".contains(filter!) {
+    var times: [Double] = []
+    var peak = 0
+    for _ in 0...samples {
+        let out = temp.appendingPathComponent("cli-\(UUID().uuidString)").path
+        let clock = ContinuousClock()
+        var status: Int32 = 0
+        var usage = rusage()
+        let elapsed = clock.measure {
+            var pid: pid_t = 0
+            let argv = [intake, "import", csvPath, "--schema-file", schemaPath, "--out", out]
+            var cargs = argv.map { strdup($0) } + [nil]
+            posix_spawn(&pid, intake, nil, nil, &cargs, environ)
+            wait4(pid, &status, 0, &usage)
+            cargs.forEach { free($0) }
+        }
+        times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        peak = max(peak, usage.ru_maxrss)
+        try? FileManager.default.removeItem(atPath: out)
+    }
+    times.removeFirst()  // warm-up
+    let median = times.sorted()[times.count / 2]
+    print(String(format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  peak RSS %d MB", "intake-import (process)" as NSString, median,
+                 Double(rows) / median, Double(data.count) / 1_048_576 / median, peak / 1024))
+}
+
+extension Optional {
+    func unwrap() throws -> Wrapped {
+        guard let self else { throw CocoaError(.coderValueNotFound) }
+        return self
+    }
+}

@@ -71,6 +71,12 @@ public enum Inspector {
         }
     }
 
+    /// Every batch of rows of the file, as the import reads them (for benchmarks and tools).
+    public static func forEachBatch(_ source: any ByteSource, decisions d: SourceDecisions, _ body: (RowBatch) throws -> Void) throws {
+        let reader = try DelimitedReader(source: source, encoding: d.encoding, bomLength: d.bomLength, dialect: d.dialect)
+        while let batch = try reader.next() { try body(batch) }
+    }
+
     static func guessType(_ values: [String]) -> String {
         var counts: [CellShape: Int] = [:]
         var emails = 0

@@ -57,6 +57,8 @@ public struct RowBatch: Sendable {
     public init() {}
 
     public var count: Int { rowCellEnds.count }
+    /// The number of cells in the finished rows.
+    public var totalCells: Int { rowCellEnds.last ?? 0 }
 
     @inline(__always) func cellRange(row: Int) -> Range<Int> {
         (row == 0 ? 0 : rowCellEnds[row - 1])..<rowCellEnds[row]

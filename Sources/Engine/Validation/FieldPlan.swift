@@ -1,6 +1,6 @@
 /// Everything decided once per import about one field, so that the per-cell work is a switch
 /// and byte checks: its column, its parser, its validators, its select lookup, its date order.
-struct FieldPlan: Sendable {
+final class FieldPlan: Sendable {
     let field: Field
     let keyJSON: [UInt8]
     let column: Int?

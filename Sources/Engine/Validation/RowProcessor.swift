@@ -64,7 +64,8 @@ struct RowProcessor: Sendable {
             let errorsBefore = out.errors.count
             var invalid = false
             out.json.append(UInt8(ascii: "{"))
-            for (f, plan) in plans.enumerated() {
+            for f in plans.indices {
+                let plan = plans[f]
                 if f > 0 { out.json.append(UInt8(ascii: ",")) }
                 out.json.append(contentsOf: plan.keyJSON)
                 out.json.append(UInt8(ascii: ":"))
