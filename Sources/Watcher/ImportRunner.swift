@@ -13,6 +13,8 @@ public struct ImportJob: Sendable {
     public var originalFilename: String
     public var importMetadata: JSONValue
     public var createdDate: String
+    /// Rows read so far, for a progress line.
+    public var progress: (@Sendable (Int) -> Void)?
 
     public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
                 originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Clock.now()) {
@@ -42,7 +44,8 @@ public enum ImportRunner {
             case .success(let schema):
                 do {
                     let source = try FileSource(path: job.sourcePath)
-                    let request = ImportRequest(id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata)
+                    let request = ImportRequest(id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata,
+                                                progress: job.progress)
                     outcome = try Importer.run(request, source: source, workspace: folder)
                 } catch let refused as FileSource.Refused {
                     outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) \(refused.description). Drop the file itself."))

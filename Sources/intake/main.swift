@@ -118,7 +118,9 @@ func runImport(_ args: ArraySlice<String>) throws -> Int32 {
     guard Paths.exists(file) else { throw UsageError(message: "no such file: \(file)") }
     let schema = schemaID.map { ImportRunner.loadSchema(id: $0, root: root) } ?? ImportRunner.loadSchema(path: a.values["schema-file"]!)
     let name = file.split(separator: "/").last.map(String.init) ?? file
-    let job = ImportJob(schemaID: schemaID, schema: schema, sourcePath: file, originalFilename: name)
+    var job = ImportJob(schemaID: schemaID, schema: schema, sourcePath: file, originalFilename: name)
+    let terminal = isatty(2) != 0
+    if terminal { job.progress = { rows in FileHandleOut.stderr("\r\(name): \(rows) rows read…") } }
     let started = Date.now
     let record: ImportRecord
     if let out = a.values["out"] {
@@ -137,7 +139,8 @@ func runImport(_ args: ArraySlice<String>) throws -> Int32 {
             return "\(root)/\(folder)/\(job.id)"
         }
     }
-    if isatty(2) != 0 {
+    if terminal {
+        FileHandleOut.stderr("\r")
         let rows = record.resultMetadata["num_rows"]?.intValue.map { " rows=\($0)" } ?? ""
         printError("\(record.status.rawValue) \(name)\(rows) in \(Int(Date.now.timeIntervalSince(started) * 1000)) ms")
     }

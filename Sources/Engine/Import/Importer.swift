@@ -6,8 +6,12 @@ public struct ImportRequest: Sendable {
     public var filename: String
     public var importMetadata: JSONValue
     public var limits: ReadLimits
+    /// Called after each batch of rows with the rows read so far (for a terminal's progress line).
+    public var progress: (@Sendable (Int) -> Void)?
 
-    public init(id: String, schema: Schema, filename: String, importMetadata: JSONValue = .null, limits: ReadLimits = ReadLimits()) {
+    public init(id: String, schema: Schema, filename: String, importMetadata: JSONValue = .null, limits: ReadLimits = ReadLimits(),
+                progress: (@Sendable (Int) -> Void)? = nil) {
+        self.progress = progress
         self.id = id
         self.schema = schema
         self.filename = filename
@@ -79,6 +83,7 @@ public enum Importer {
                 let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: decisions.dialect, limits: request.limits)
                 while let batch = try reader.next() {
                     try writer.append(processor.process(batch))
+                    request.progress?(writer.rows)
                 }
                 break
             } catch is NotUTF8 where encoding == .utf8 {
