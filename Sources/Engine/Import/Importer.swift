@@ -73,24 +73,14 @@ public enum Importer {
             return FieldPlan(field: field, column: column, dateOrder: order)
         }
         let processor = RowProcessor(plans: plans, headerRecord: headerRecord, keepAllRaw: true, formulaEscape: true)
-        var encoding = decisions.encoding
-        var bom = decisions.bomLength
-        var writer: ResultWriter
-        while true {
+        var writer = try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
+                                      maxRecords: settings.maxRecords)
+        let encoding = try decisions.forEachBatch(source, limits: request.limits, restart: {
             writer = try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
                                       maxRecords: settings.maxRecords)
-            do {
-                let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: decisions.dialect, limits: request.limits)
-                while let batch = try reader.next() {
-                    try writer.append(processor.process(batch))
-                    request.progress?(writer.rows)
-                }
-                break
-            } catch is NotUTF8 where encoding == .utf8 {
-                // The sample was UTF-8 but a later byte is not: the file is Windows-1252.
-                encoding = .windows1252
-                bom = 0
-            }
+        }) { batch in
+            try writer.append(processor.process(batch))
+            request.progress?(writer.rows)
         }
         if writer.rows == 0 {
             throw ImportFailure("EMPTY_DATA", "\(request.filename) has a header row (line \(decisions.sample.rowLines[headerRow])) but no data rows. Add rows below the header and drop the file again.")

@@ -42,39 +42,28 @@ public enum Inspector {
         let d = try SourceDecisions.read(source)
         let header = HeaderDetector.detect(d.sample, fields: [], override: nil)
         let first = header.chosen ?? 0
-        var encoding = d.encoding
-        var bom = d.bomLength
         var emitted = false
-        while true {
-            do {
-                let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: d.dialect)
-                var out: [UInt8] = []
-                while let batch = try reader.next() {
-                    out.removeAll(keepingCapacity: true)
-                    for r in 0..<batch.count where batch.rowRecords[r] >= first && !batch.isBlank(row: r) {
-                        for c in 0..<batch.cellCount(row: r) {
-                            if c > 0 { out.append(UInt8(ascii: ",")) }
-                            batch.withCell(row: r, column: c) { CSVWriter.appendField($0, escapeFormulas: false, to: &out) }
-                        }
-                        out.append(contentsOf: [0x0D, 0x0A])
-                    }
-                    try emit(out)
-                    emitted = true
+        var out: [UInt8] = []
+        try d.forEachBatch(source, restart: {
+            // Rows already printed cannot be taken back: say so rather than mix encodings.
+            if emitted { throw ReadError("the file stops being UTF-8 after its start; convert it to UTF-8") }
+        }) { batch in
+            out.removeAll(keepingCapacity: true)
+            for r in 0..<batch.count where batch.rowRecords[r] >= first && !batch.isBlank(row: r) {
+                for c in 0..<batch.cellCount(row: r) {
+                    if c > 0 { out.append(UInt8(ascii: ",")) }
+                    batch.withCell(row: r, column: c) { CSVWriter.appendField($0, escapeFormulas: false, to: &out) }
                 }
-                return
-            } catch let e as NotUTF8 where encoding == .utf8 {
-                // Rows already printed cannot be taken back: say so rather than mix encodings.
-                if emitted { throw ReadError("byte \(e.offset) is not UTF-8 although the start of the file is; convert the file to UTF-8") }
-                encoding = .windows1252
-                bom = 0
+                out.append(contentsOf: [0x0D, 0x0A])
             }
+            try emit(out)
+            emitted = true
         }
     }
 
     /// Every batch of rows of the file, as the import reads them (for benchmarks and tools).
     public static func forEachBatch(_ source: any ByteSource, decisions d: SourceDecisions, _ body: (RowBatch) throws -> Void) throws {
-        let reader = try DelimitedReader(source: source, encoding: d.encoding, bomLength: d.bomLength, dialect: d.dialect)
-        while let batch = try reader.next() { try body(batch) }
+        try d.forEachBatch(source, body)
     }
 
     static func guessType(_ values: [String]) -> String {

@@ -46,6 +46,28 @@ public struct SourceDecisions: Sendable {
         return out
     }
 
+    /// Reads every row of the file as these decisions say, batch by batch. When a file that
+    /// looked like UTF-8 in its sample turns out not to be, `restart` is called (to drop what
+    /// was done with the rows so far) and the rows are read again as Windows-1252.
+    /// Returns the encoding the rows were finally read in.
+    @discardableResult
+    public func forEachBatch(_ source: any ByteSource, limits: ReadLimits = ReadLimits(), restart: () throws -> Void = {},
+                             _ body: (RowBatch) throws -> Void) throws -> TextEncoding {
+        var encoding = self.encoding
+        var bom = bomLength
+        while true {
+            do {
+                let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: dialect, limits: limits)
+                while let batch = try reader.next() { try body(batch) }
+                return encoding
+            } catch is NotUTF8 where encoding == .utf8 {
+                try restart()
+                encoding = .windows1252
+                bom = 0
+            }
+        }
+    }
+
     /// The rows after the header, column by column, as text (for value matching and date order).
     func columnSamples(headerRecord: Int, width: Int, limit: Int = 200) -> [[String]] {
         var columns = [[String]](repeating: [], count: width)
