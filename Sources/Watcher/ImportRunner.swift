@@ -15,6 +15,8 @@ public struct ImportJob: Sendable {
     public var createdDate: String
     /// Rows read so far, for a progress line.
     public var progress: (@Sendable (Int) -> Void)?
+    /// Threads for one import's rows: the number of cores for a foreground import.
+    public var workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
                 originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Clock.now()) {
@@ -45,7 +47,7 @@ public enum ImportRunner {
                 do {
                     let source = try FileSource(path: job.sourcePath)
                     let request = ImportRequest(id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata,
-                                                progress: job.progress)
+                                                progress: job.progress, workers: job.workers)
                     outcome = try Importer.run(request, source: source, workspace: folder)
                 } catch let refused as FileSource.Refused {
                     outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) \(refused.description). Drop the file itself."))

@@ -21,7 +21,7 @@ public final class ResultFolder: Workspace {
         return try SyncedFile(path: "\(path)/\(name)")
     }
 
-    public func createScratch(_ name: String) throws -> any OutputFile { try SyncedFile(path: "\(scratchPath)/\(name)") }
+    public func createScratch(_ name: String) throws -> any OutputFile { try SyncedFile(path: "\(scratchPath)/\(name)", sync: false) }
 
     public func openScratch(_ name: String) throws -> any ByteReader {
         let p = "\(scratchPath)/\(name)"

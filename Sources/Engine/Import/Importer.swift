@@ -8,10 +8,14 @@ public struct ImportRequest: Sendable {
     public var limits: ReadLimits
     /// Called after each batch of rows with the rows read so far (for a terminal's progress line).
     public var progress: (@Sendable (Int) -> Void)?
+    /// Threads that parse and validate batches at once (the file is still written in order).
+    /// The caller knows the machine: the command line and the daemon pass the number of cores.
+    public var workers = 1
 
     public init(id: String, schema: Schema, filename: String, importMetadata: JSONValue = .null, limits: ReadLimits = ReadLimits(),
-                progress: (@Sendable (Int) -> Void)? = nil) {
+                progress: (@Sendable (Int) -> Void)? = nil, workers: Int = 1) {
         self.progress = progress
+        self.workers = workers
         self.id = id
         self.schema = schema
         self.filename = filename
@@ -78,10 +82,12 @@ public enum Importer {
         let encoding = try decisions.forEachBatch(source, limits: request.limits, restart: {
             writer = try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
                                       maxRecords: settings.maxRecords)
-        }) { batch in
-            try writer.append(processor.process(batch))
-            request.progress?(writer.rows)
-        }
+        }, reading: { next in
+            try OrderedPipeline.run(width: request.workers, next: next, process: { processor.process($0) }) { processed in
+                try writer.append(processed)
+                request.progress?(writer.rows)
+            }
+        })
         if writer.rows == 0 {
             throw ImportFailure("EMPTY_DATA", "\(request.filename) has a header row (line \(decisions.sample.rowLines[headerRow])) but no data rows. Add rows below the header and drop the file again.")
         }

@@ -53,12 +53,21 @@ public struct SourceDecisions: Sendable {
     @discardableResult
     public func forEachBatch(_ source: any ByteSource, limits: ReadLimits = ReadLimits(), restart: () throws -> Void = {},
                              _ body: (RowBatch) throws -> Void) throws -> TextEncoding {
+        try forEachBatch(source, limits: limits, restart: restart, reading: { reader in
+            while let batch = try reader() { try body(batch) }
+        })
+    }
+
+    /// The same, giving `reading` a function that returns the next batch (nil at the end).
+    @discardableResult
+    func forEachBatch(_ source: any ByteSource, limits: ReadLimits, restart: () throws -> Void,
+                      reading: (() throws -> RowBatch?) throws -> Void) throws -> TextEncoding {
         var encoding = self.encoding
         var bom = bomLength
         while true {
             do {
                 let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: dialect, limits: limits)
-                while let batch = try reader.next() { try body(batch) }
+                try reading { try reader.next() }
                 return encoding
             } catch is NotUTF8 where encoding == .utf8 {
                 try restart()

@@ -12,7 +12,7 @@ final class ResultWriter {
 
     private let fieldKeys: [String]
     private let uniqueSlots: [(field: Int, validator: Validator, caseInsensitive: Bool)]
-    private var indexes: [UniqueIndex]
+    private let duplicates: DuplicateFinder
     /// Errors found after their row was spilled: row → errors.
     private var late: [Int: [CellError]] = [:]
     private let spill: BufferedOutput
@@ -27,7 +27,7 @@ final class ResultWriter {
         self.workspace = workspace
         self.fieldKeys = fieldKeys
         self.uniqueSlots = uniqueSlots
-        self.indexes = uniqueSlots.map { _ in UniqueIndex() }
+        self.duplicates = DuplicateFinder(workspace: workspace)
         self.spill = BufferedOutput(try workspace.createScratch(ResultWriter.spillName))
         self.maxRecords = maxRecords
     }
@@ -38,22 +38,11 @@ final class ResultWriter {
             if let maxRecords, rows >= maxRecords { droppedRows += 1; continue }
             let row = rows
             rows += 1
-            var errors = Array(batch.errors[batch.errorRange(i)])
-            var invalid = batch.invalid[i]
-            for (s, slot) in uniqueSlots.enumerated() {
+            let errors = Array(batch.errors[batch.errorRange(i)])
+            let invalid = batch.invalid[i]
+            for s in uniqueSlots.indices {
                 let h = batch.uniqueHashes[i * uniqueSlots.count + s]
-                guard h != 0 else { continue }
-                if let first = indexes[s].insert(h, row: row, line: batch.sourceRows[i]) {
-                    let firstLine = first.firstLine
-                    let value = String(decoding: batch.uniqueText[batch.uniqueTextRange(i * uniqueSlots.count + s)], as: UTF8.self)
-                    let message = slot.validator.errorMessage ?? "Duplicate: the same value is on line \(firstLine)"
-                    errors.append(CellError(field: slot.field, message: message, value: value, level: slot.validator.level))
-                    if slot.validator.level == "error" { invalid = true }
-                    if !first.alreadyReported {
-                        let m = slot.validator.errorMessage ?? "Duplicate: the same value is on line \(batch.sourceRows[i])"
-                        late[first.firstRow, default: []].append(CellError(field: slot.field, message: m, value: value, level: slot.validator.level))
-                    }
-                }
+                if h != 0 { try duplicates.add(slot: s, hash: h, row: row, line: batch.sourceRows[i]) }
             }
             // Record: sourceRow, invalid, lengths, then JSON, raw CSV, errors (JSON objects, text).
             record.removeAll(keepingCapacity: true)
@@ -95,6 +84,11 @@ final class ResultWriter {
     /// The final copy. `rejectedHeader` is the file's header row; returns the totals.
     func finish(behavior: InvalidDataBehavior, writeResults: Bool, rawHeaders: [String], formulaEscape: Bool) throws -> Totals {
         try spill.close()
+        try duplicates.finish { d in
+            let slot = uniqueSlots[d.slot]
+            let message = slot.validator.errorMessage ?? "Duplicate: the same value is on line \(d.otherLine)"
+            late[d.row, default: []].append(CellError(field: slot.field, message: message, value: "", level: slot.validator.level))
+        }
         var totals = Totals()
         let reader = SpillReader(try workspace.openScratch(ResultWriter.spillName))
         let results = writeResults ? BufferedOutput(try workspace.create("results.json")) : nil
@@ -107,7 +101,8 @@ final class ResultWriter {
         while let r = try reader.next() {
             defer { row += 1 }
             totals.rows += 1
-            var lateErrors = late[row] ?? []
+            // Duplicates arrive partition by partition: list them in field order.
+            var lateErrors = (late[row] ?? []).sorted { $0.field < $1.field }
             if !lateErrors.isEmpty, case .object(let object)? = try? JSONParser.parse(Array(r.json)) {
                 // The first occurrence's own value (the duplicate may differ in case).
                 for k in lateErrors.indices {

@@ -18,9 +18,6 @@ struct ProcessedBatch: Sendable {
     var errorEnds: [Int] = []
     /// `uniqueSlots` hashes per row; 0 for an empty value (never compared).
     var uniqueHashes: [UInt64] = []
-    /// The cell text of each unique slot (for the duplicate's message).
-    var uniqueText: [UInt8] = []
-    var uniqueTextEnds: [Int] = []
     /// Whether a row had a cell with an `error`-level problem.
     var invalid: [Bool] = []
 
@@ -29,7 +26,6 @@ struct ProcessedBatch: Sendable {
     func jsonRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : jsonEnds[i - 1])..<jsonEnds[i] }
     func rawRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : rawEnds[i - 1])..<rawEnds[i] }
     func errorRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : errorEnds[i - 1])..<errorEnds[i] }
-    func uniqueTextRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : uniqueTextEnds[i - 1])..<uniqueTextEnds[i] }
 }
 
 /// Turns rows of cells into rows of typed JSON, checking every cell against its field. Pure and
@@ -89,7 +85,6 @@ struct RowProcessor: Sendable {
                 let h: UInt64 = plan.column.map { column in
                     batch.withCell(row: r, column: column) { cell in
                         let t = trimmed(cell)
-                        out.uniqueText.append(contentsOf: t)
                         if t.isEmpty { return 0 }
                         if slot.caseInsensitive {
                             let folded = Array(String(decoding: t, as: UTF8.self).lowercased().utf8)
@@ -99,7 +94,6 @@ struct RowProcessor: Sendable {
                     }
                 } ?? 0
                 out.uniqueHashes.append(h)
-                out.uniqueTextEnds.append(out.uniqueText.count)
             }
             out.errorEnds.append(out.errors.count)
             out.invalid.append(invalid)
