@@ -15,6 +15,9 @@ final class FieldPlan: Sendable {
     /// Number: digits to round to, from `round` or the preset.
     let round: Int?
     let scalePercent: Bool
+    let min: Double?
+    let max: Double?
+    let allowCustom: Bool
 
     init(field: Field, column: Int?, dateOrder: DateOrder) {
         self.field = field
@@ -64,6 +67,9 @@ final class FieldPlan: Sendable {
         }
         self.round = digits
         self.scalePercent = true
+        self.min = t.min
+        self.max = t.max
+        self.allowCustom = t.allowCustom
     }
 
     /// The field's type as a phrase for messages.
@@ -107,8 +113,23 @@ struct SelectLookup: Sendable {
 
     /// The option's value as JSON text, or nil.
     func find(_ cell: UnsafeRawBufferPointer) -> [UInt8]? {
-        let key = exact ? Array(cell) : SelectLookup.fold(Array(cell))
-        return table[FNV.hash(key)]?.first { $0.bytes == key }?.value
+        if exact || cell.contains(where: { $0 >= 0x80 || $0 == 0x20 || $0 == 0x09 }) {
+            let key = exact ? Array(cell) : SelectLookup.fold(Array(cell))
+            return table[FNV.hash(key)]?.first { $0.bytes == key }?.value
+        }
+        // The common case, ASCII without spaces: fold while hashing, no allocation.
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in cell { h = (h ^ UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)) &* 0x100_0000_01B3 }
+        guard let candidates = table[h] else { return nil }
+        for c in candidates where c.bytes.count == cell.count {
+            var same = true
+            for i in 0..<cell.count {
+                let b = cell[i]
+                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != c.bytes[i] { same = false; break }
+            }
+            if same { return c.value }
+        }
+        return nil
     }
 
     /// Lowercase ASCII, inner runs of space collapsed, ends trimmed; other bytes as they are

@@ -141,8 +141,8 @@ struct RowProcessor: Sendable {
                 } else {
                     out.json.append(contentsOf: scratch)
                 }
-                if let min = plan.field.type.min, value < min { typeError = "Must be at least \(JSONValue.format(min))" }
-                if let max = plan.field.type.max, value > max { typeError = "Must be at most \(JSONValue.format(max))" }
+                if let min = plan.min, value < min { typeError = "Must be at least \(JSONValue.format(min))" }
+                if let max = plan.max, value > max { typeError = "Must be at most \(JSONValue.format(max))" }
             } else {
                 typeError = "Not a valid number"
                 JSONWriter.appendString(cell, to: &out.json)
@@ -180,7 +180,7 @@ struct RowProcessor: Sendable {
             if let value = plan.select?.find(text) {
                 out.json.append(contentsOf: value)
             } else {
-                if !plan.field.type.allowCustom { typeError = "Not one of the allowed options: \(plan.select?.allowed ?? "")" }
+                if !plan.allowCustom { typeError = "Not one of the allowed options: \(plan.select?.allowed ?? "")" }
                 JSONWriter.appendString(text, to: &out.json)
             }
         case .email:
