@@ -30,6 +30,15 @@ public final class ResultFolder: Workspace {
 
     public func removeScratch(_ name: String) { unlink("\(scratchPath)/\(name)") }
 
+    public func promote(_ scratch: String, to name: String) throws {
+        // Scratch files are not synced as they are written: sync this one now that it is a result.
+        let from = "\(scratchPath)/\(scratch)"
+        let fd = try syscall("open", from) { open(from, O_RDONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        try syscall("fsync", from) { fsync(fd) }
+        try syscall("rename", from) { rename(from, "\(path)/\(name)") }
+    }
+
     /// Writes a small document.
     public func write(_ name: String, _ bytes: [UInt8]) throws {
         let file = try create(name)

@@ -6,6 +6,8 @@ public protocol Workspace: AnyObject {
     func createScratch(_ name: String) throws -> any OutputFile
     func openScratch(_ name: String) throws -> any ByteReader
     func removeScratch(_ name: String)
+    /// Makes a finished scratch file a result file (a rename: no copy).
+    func promote(_ scratch: String, to name: String) throws
 }
 
 public protocol OutputFile: AnyObject {
@@ -40,6 +42,9 @@ final class BufferedOutput {
     func append(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try append($0) } }
     func append(_ text: String) throws { try append(Array(text.utf8)) }
 
+    /// Bytes appended so far (written or still buffered).
+    var position: Int { written + buffer.count }
+
     func flush() throws {
         guard !buffer.isEmpty else { return }
         try file.write(buffer)
@@ -72,6 +77,10 @@ public final class MemoryWorkspace: Workspace, @unchecked Sendable {
     public func createScratch(_ name: String) throws -> any OutputFile { File { self.scratch[name] = $0 } }
     public func openScratch(_ name: String) throws -> any ByteReader { MemoryReader(scratch[name] ?? []) }
     public func removeScratch(_ name: String) { scratch[name] = nil }
+    public func promote(_ name: String, to result: String) throws {
+        files[result] = scratch[name]
+        scratch[name] = nil
+    }
 
     public func text(_ name: String) -> String? { files[name].map { String(decoding: $0, as: UTF8.self) } }
 }

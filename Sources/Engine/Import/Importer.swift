@@ -77,11 +77,16 @@ public enum Importer {
             return FieldPlan(field: field, column: column, dateOrder: order)
         }
         let processor = RowProcessor(plans: plans, headerRecord: headerRecord, keepAllRaw: true, formulaEscape: true)
-        var writer = try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
-                                      maxRecords: settings.maxRecords)
+        let blocked = settings.invalidDataBehavior == .blockSubmit
+        func makeWriter() throws -> ResultWriter {
+            try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
+                             columns: plans.map(\.column), behavior: settings.invalidDataBehavior, writeResults: !blocked,
+                             maxRecords: settings.maxRecords)
+        }
+        var writer = try makeWriter()
         let encoding = try decisions.forEachBatch(source, limits: request.limits, restart: {
-            writer = try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
-                                      maxRecords: settings.maxRecords)
+            writer.discard()
+            writer = try makeWriter()
         }, reading: { next in
             try OrderedPipeline.run(width: request.workers, next: next, process: { processor.process($0) }) { processed in
                 try writer.append(processed)
@@ -91,9 +96,21 @@ public enum Importer {
         if writer.rows == 0 {
             throw ImportFailure("EMPTY_DATA", "\(request.filename) has a header row (line \(decisions.sample.rowLines[headerRow])) but no data rows. Add rows below the header and drop the file again.")
         }
-        let blocked = settings.invalidDataBehavior == .blockSubmit
-        let totals = try writer.finish(behavior: settings.invalidDataBehavior, writeResults: !blocked, rawHeaders: headers,
-                                       formulaEscape: true)
+        let totals = try writer.finish(rawHeaders: headers, formulaEscape: true) { wanted, visit in
+            // The cells of rows that turned invalid late: read the source again, up to the last one.
+            struct Found: Error {}
+            var row = 0
+            let last = wanted.max() ?? -1
+            do {
+                try decisions.forEachBatch(source, limits: request.limits, restart: { row = 0 }) { batch in
+                    for r in 0..<batch.count where batch.rowRecords[r] > headerRecord && !batch.isBlank(row: r) {
+                        if wanted.contains(row) { visit(row, batch.strings(row: r)) }
+                        if row == last { throw Found() }
+                        row += 1
+                    }
+                }
+            } catch is Found {}
+        }
         var context2 = context
         context2.encoding = encoding
         if blocked && totals.invalid > 0 {

@@ -1,7 +1,12 @@
-/// The single writer behind the row processors. Validity can arrive late (`unique` marks the
-/// first occurrence too, thousands of rows on), so each row is written once, as validated, to a
-/// spill with its errors; when the pass ends the late errors are known, and one sequential copy
-/// of the spill makes `results.json`, `rejected.csv` and the error list of `metadata.json`.
+/// The single writer behind the row processors. Rows are written once, as they are validated:
+/// a row valid so far goes straight into `results.json` (built as a scratch file), an invalid
+/// one into the rejects spill, its errors into the errors spill, all in file order.
+///
+/// Validity can arrive late (`unique` marks the first occurrence too, thousands of rows on): the
+/// duplicates are known only when the pass ends. Then, and only when there are some, the rows
+/// that turned invalid are taken out of `results.json` by one sequential copy, their cells are
+/// read again from the source for `rejected.csv`, and their errors are merged in row order. A
+/// file without duplicates costs no second pass at all.
 final class ResultWriter {
     struct Totals {
         var rows = 0, valid = 0, invalid = 0, removed = 0, errorCount = 0
@@ -10,27 +15,58 @@ final class ResultWriter {
         var firstErrors: [JSONValue] = []
     }
 
+    /// Reads the source again and calls back with the raw cells of the wanted data rows.
+    typealias Reread = (_ wanted: Set<Int>, _ visit: (_ row: Int, _ cells: [String]) -> Void) throws -> Void
+
+    private let workspace: any Workspace
     private let fieldKeys: [String]
     private let uniqueSlots: [(field: Int, validator: Validator, caseInsensitive: Bool)]
+    private let columns: [Int?]
+    private let behavior: InvalidDataBehavior
+    private let writeResults: Bool
     private let duplicates: DuplicateFinder
-    /// Errors found after their row was spilled: row → errors.
-    private var late: [Int: [CellError]] = [:]
-    private let spill: BufferedOutput
-    private let workspace: any Workspace
+    private let results: BufferedOutput?
+    private let offsets: BufferedOutput?
+    private let errors: BufferedOutput
+    private let rejects: BufferedOutput
+    /// Rows invalid as they were written (one bit a row).
+    private var invalidBits: [UInt64] = []
     private(set) var rows = 0
+    private var resultRows = 0
+    private var resultBytes = 0
     let maxRecords: Int?
     private(set) var droppedRows = 0
-    static let spillName = "rows.spill"
-    static let reportErrorCap = 1000
 
-    init(workspace: any Workspace, fieldKeys: [String], uniqueSlots: [(field: Int, validator: Validator, caseInsensitive: Bool)], maxRecords: Int?) throws {
+    static let reportErrorCap = 1000
+    static let names = (results: "results.part", offsets: "offsets.part", errors: "row-errors.part", rejects: "rejects.part", metadataErrors: "errors.part")
+
+    init(workspace: any Workspace, fieldKeys: [String], uniqueSlots: [(field: Int, validator: Validator, caseInsensitive: Bool)],
+         columns: [Int?], behavior: InvalidDataBehavior, writeResults: Bool, maxRecords: Int?) throws {
         self.workspace = workspace
         self.fieldKeys = fieldKeys
         self.uniqueSlots = uniqueSlots
-        self.duplicates = DuplicateFinder(workspace: workspace)
-        self.spill = BufferedOutput(try workspace.createScratch(ResultWriter.spillName))
+        self.columns = columns
+        self.behavior = behavior
+        self.writeResults = writeResults
         self.maxRecords = maxRecords
+        self.duplicates = DuplicateFinder(workspace: workspace)
+        let n = ResultWriter.names
+        self.results = writeResults ? BufferedOutput(try workspace.createScratch(n.results)) : nil
+        self.offsets = writeResults && !uniqueSlots.isEmpty ? BufferedOutput(try workspace.createScratch(n.offsets)) : nil
+        self.errors = BufferedOutput(try workspace.createScratch(n.errors))
+        self.rejects = BufferedOutput(try workspace.createScratch(n.rejects))
+        try results?.append("[")
     }
+
+    /// Drops everything written so far (the pass starts again in another encoding).
+    func discard() {
+        let n = ResultWriter.names
+        for file in [results, offsets, errors, rejects] { try? file?.close() }
+        for name in [n.results, n.offsets, n.errors, n.rejects] { workspace.removeScratch(name) }
+        duplicates.discard()
+    }
+
+    private func isInvalid(_ row: Int) -> Bool { invalidBits[row >> 6] & (1 << UInt64(row & 63)) != 0 }
 
     func append(_ batch: ProcessedBatch) throws {
         var record: [UInt8] = []
@@ -38,191 +74,223 @@ final class ResultWriter {
             if let maxRecords, rows >= maxRecords { droppedRows += 1; continue }
             let row = rows
             rows += 1
-            let errors = Array(batch.errors[batch.errorRange(i)])
+            if row >> 6 >= invalidBits.count { invalidBits.append(0) }
             let invalid = batch.invalid[i]
+            if invalid { invalidBits[row >> 6] |= 1 << UInt64(row & 63) }
             for s in uniqueSlots.indices {
                 let h = batch.uniqueHashes[i * uniqueSlots.count + s]
                 if h != 0 { try duplicates.add(slot: s, hash: h, row: row, line: batch.sourceRows[i]) }
             }
-            // Record: sourceRow, invalid, lengths, then JSON, raw CSV, errors (JSON objects, text).
-            record.removeAll(keepingCapacity: true)
-            var errorJSON: [UInt8] = []
-            var errorText: [UInt8] = []
-            encodeErrors(errors, row: row, sourceRow: batch.sourceRows[i], json: &errorJSON, text: &errorText)
-            let json = batch.jsonRange(i), raw = batch.rawRange(i)
-            Spill.put(UInt32(batch.sourceRows[i]), &record)
-            record.append(invalid ? 1 : 0)
-            Spill.put(UInt32(json.count), &record)
-            Spill.put(UInt32(raw.count), &record)
-            Spill.put(UInt32(errorJSON.count), &record)
-            Spill.put(UInt32(errorText.count), &record)
-            record.append(contentsOf: batch.json[json])
-            record.append(contentsOf: batch.raw[raw])
-            record.append(contentsOf: errorJSON)
-            record.append(contentsOf: errorText)
-            try spill.append(record)
+            // results: every row in INCLUDE mode, the valid ones otherwise.
+            if let results, !invalid || behavior == .includeInvalidRows {
+                try results.append(resultRows == 0 ? "\n" : ",\n")
+                let json = batch.jsonRange(i)
+                if let offsets {
+                    record.removeAll(keepingCapacity: true)
+                    Spill.put64(UInt64(results.position), &record)
+                    Spill.put(UInt32(json.count), &record)
+                    Spill.put(UInt32(row), &record)
+                    try offsets.append(record)
+                }
+                try batch.json.withUnsafeBytes { try results.append(UnsafeRawBufferPointer(rebasing: $0[json])) }
+                resultRows += 1
+            }
+            let errorRange = batch.errorRange(i)
+            if !errorRange.isEmpty {
+                record.removeAll(keepingCapacity: true)
+                Spill.put(UInt32(row), &record)
+                Spill.put(UInt32(batch.sourceRows[i]), &record)
+                let lengthAt = record.count
+                Spill.put(0, &record)
+                for (n, e) in batch.errors[errorRange].enumerated() {
+                    if n > 0 { record.append(0x0A) }
+                    appendErrorJSON(e, row: row, sourceRow: batch.sourceRows[i], to: &record)
+                }
+                Spill.patch(UInt32(record.count - lengthAt - 4), at: lengthAt, &record)
+                try errors.append(record)
+            }
+            if invalid && behavior == .removeInvalidRows && writeResults {
+                record.removeAll(keepingCapacity: true)
+                Spill.put(UInt32(row), &record)
+                Spill.put(UInt32(batch.sourceRows[i]), &record)
+                var text: [UInt8] = []
+                appendErrorText(batch.errors[errorRange].filter { $0.level == "error" }, to: &text)
+                Spill.put(UInt32(text.count), &record)
+                record.append(contentsOf: text)
+                let raw = batch.rawRange(i)
+                Spill.put(UInt32(raw.count), &record)
+                record.append(contentsOf: batch.raw[raw])
+                try rejects.append(record)
+            }
         }
     }
 
-    /// Errors as `metadata.json` lists them (one compact object per line) and as `rejected.csv`'s
-    /// `_errors` column (messages joined by "; ").
-    private func encodeErrors(_ errors: [CellError], row: Int, sourceRow: Int, json: inout [UInt8], text: inout [UInt8]) {
-        for (n, e) in errors.enumerated() {
-            let object: JSONValue = [
-                "rowIndex": .number(row), "sourceRow": .number(sourceRow), "fieldKey": .string(fieldKeys[e.field]),
-                "message": .string(e.message), "value": .string(e.value),
-            ]
-            var withLevel = object
-            if e.level != "error", case .object(var o) = object { o["level"] = .string(e.level); withLevel = .object(o) }
-            if n > 0 { json.append(0x0A) }
-            JSONWriter.appendCompact(withLevel, to: &json)
-            if n > 0 { text.append(contentsOf: "; ".utf8) }
-            text.append(contentsOf: "\(fieldKeys[e.field]): \(e.message)".utf8)
+    private func appendErrorJSON(_ e: CellError, row: Int, sourceRow: Int, to out: inout [UInt8]) {
+        var object: JSONObject = [
+            "rowIndex": .number(row), "sourceRow": .number(sourceRow), "fieldKey": .string(fieldKeys[e.field]),
+            "message": .string(e.message), "value": .string(e.value),
+        ]
+        if e.level != "error" { object["level"] = .string(e.level) }
+        JSONWriter.appendCompact(.object(object), to: &out)
+    }
+
+    /// `rejected.csv`'s `_errors`: `field: message` joined by `; `.
+    private func appendErrorText(_ list: some Sequence<CellError>, to out: inout [UInt8]) {
+        for e in list {
+            if !out.isEmpty { out.append(contentsOf: "; ".utf8) }
+            out.append(contentsOf: "\(fieldKeys[e.field]): \(e.message)".utf8)
         }
     }
 
-    /// The final copy. `rejectedHeader` is the file's header row; returns the totals.
-    func finish(behavior: InvalidDataBehavior, writeResults: Bool, rawHeaders: [String], formulaEscape: Bool) throws -> Totals {
-        try spill.close()
+    /// Ends the pass: finds the duplicates, takes late-invalid rows out, writes `results.json`,
+    /// `rejected.csv` and the error list for `metadata.json`.
+    func finish(rawHeaders: [String], formulaEscape: Bool, reread: Reread) throws -> Totals {
+        let n = ResultWriter.names
+        // 1. Duplicates, as errors per row, in field order.
+        var late: [Int: [CellError]] = [:]
+        var lateLines: [Int: Int] = [:]
         try duplicates.finish { d in
+            lateLines[d.row] = d.line
             let slot = uniqueSlots[d.slot]
             let message = slot.validator.errorMessage ?? "Duplicate: the same value is on line \(d.otherLine)"
             late[d.row, default: []].append(CellError(field: slot.field, message: message, value: "", level: slot.validator.level))
         }
-        var totals = Totals()
-        let reader = SpillReader(try workspace.openScratch(ResultWriter.spillName))
-        let results = writeResults ? BufferedOutput(try workspace.create("results.json")) : nil
-        let errorsOut = BufferedOutput(try workspace.createScratch("errors.part"))
-        var rejected: BufferedOutput?
-        var firstResult = true, firstError = true
-        var line: [UInt8] = []
-        try results?.append("[")
-        var row = 0
-        while let r = try reader.next() {
-            defer { row += 1 }
-            totals.rows += 1
-            // Duplicates arrive partition by partition: list them in field order.
-            var lateErrors = (late[row] ?? []).sorted { $0.field < $1.field }
-            if !lateErrors.isEmpty, case .object(let object)? = try? JSONParser.parse(Array(r.json)) {
-                // The first occurrence's own value (the duplicate may differ in case).
-                for k in lateErrors.indices {
-                    switch object[fieldKeys[lateErrors[k].field]] {
-                    case .string(let s)?: lateErrors[k].value = s
-                    case let v?: lateErrors[k].value = v.compactText
-                    case nil: break
-                    }
-                }
-            }
-            let invalid = r.invalid || lateErrors.contains { $0.level == "error" }
-            var errorJSON = r.errorJSON
-            var errorText = r.errorText
-            if !lateErrors.isEmpty {
-                if !errorJSON.isEmpty { errorJSON.append(0x0A) }
-                if !errorText.isEmpty { errorText.append(contentsOf: "; ".utf8) }
-                encodeErrors(lateErrors, row: row, sourceRow: r.sourceRow, json: &errorJSON, text: &errorText)
-            }
-            if !errorJSON.isEmpty {
-                for object in errorJSON.split(separator: 0x0A) {
-                    try errorsOut.append(firstError ? "\n    " : ",\n    ")
-                    firstError = false
-                    try errorsOut.append(Array(object))
-                    totals.errorCount += 1
-                    if totals.firstErrors.count < ResultWriter.reportErrorCap, let v = try? JSONParser.parse(Array(object)) {
-                        totals.firstErrors.append(v)
-                    }
-                }
-            }
-            if invalid {
-                totals.invalid += 1
-                totals.rowsWithError.append(row)
-            } else {
-                totals.valid += 1
-            }
-            let keep = !invalid || behavior == .includeInvalidRows
-            if keep, let results {
-                try results.append(firstResult ? "\n" : ",\n")
-                firstResult = false
-                try results.append(Array(r.json))
-            }
-            if invalid && behavior == .removeInvalidRows && writeResults {
-                totals.removed += 1
-                if rejected == nil {
-                    rejected = BufferedOutput(try workspace.create("rejected.csv"))
-                    line.removeAll()
-                    CSVWriter.appendRecord(["_sourceRow", "_errors"] + rawHeaders, escapeFormulas: formulaEscape, to: &line)
-                    try rejected?.append(line)
-                }
-                line.removeAll(keepingCapacity: true)
-                CSVWriter.appendField(String(r.sourceRow), escapeFormulas: false, to: &line)
-                line.append(UInt8(ascii: ","))
-                errorText.withUnsafeBytes { CSVWriter.appendField($0, escapeFormulas: formulaEscape, to: &line) }
-                if !r.raw.isEmpty { line.append(UInt8(ascii: ",")); line.append(contentsOf: r.raw) }
-                line.append(contentsOf: [0x0D, 0x0A])
-                try rejected?.append(line)
+        let newlyInvalid = Set(late.filter { entry in !isInvalid(entry.key) && entry.value.contains { $0.level == "error" } }.keys)
+        // 2. The duplicates' own values, and the cells of rows that now go to rejected.csv.
+        var lateCells: [Int: [String]] = [:]
+        if !late.isEmpty {
+            try reread(Set(late.keys)) { row, cells in lateCells[row] = cells }
+            for (row, list) in late {
+                let cells = lateCells[row] ?? []
+                late[row] = list.map { e in
+                    var e = e
+                    if let c = columns[e.field], c < cells.count { e.value = String(cells[c].trimmingSpaces) }
+                    return e
+                }.sorted { $0.field < $1.field }
             }
         }
-        try results?.append(firstResult ? "]\n" : "\n]\n")
-        try results?.close()
-        try rejected?.close()
-        try errorsOut.close()
-        workspace.removeScratch(ResultWriter.spillName)
+        // 3. results.json: the scratch file as it is, or without the rows that turned invalid.
+        if let results {
+            try results.append(resultRows == 0 ? "]\n" : "\n]\n")
+            try results.close()
+            try offsets?.close()
+            if behavior == .removeInvalidRows && !newlyInvalid.isEmpty {
+                try copyResults(without: newlyInvalid)
+                workspace.removeScratch(n.results)
+            } else {
+                try workspace.promote(n.results, to: "results.json")
+            }
+            if offsets != nil { workspace.removeScratch(n.offsets) }
+        }
+        // 4. Errors in row order (immediate ones from the spill, late ones merged in), totals.
+        try errors.close()
+        try rejects.close()
+        var totals = Totals()
+        totals.rows = rows
+        let metadataErrors = BufferedOutput(try workspace.createScratch(n.metadataErrors))
+        let lateRows = late.keys.sorted()
+        var lateIndex = 0
+        var first = true
+        func emit(_ json: ArraySlice<UInt8>) throws {
+            try metadataErrors.append(first ? "\n    " : ",\n    ")
+            first = false
+            try metadataErrors.append(Array(json))
+            totals.errorCount += 1
+            if totals.firstErrors.count < ResultWriter.reportErrorCap, let v = try? JSONParser.parse(Array(json)) { totals.firstErrors.append(v) }
+        }
+        func emitLate(_ row: Int, sourceRow: Int) throws {
+            for e in late[row] ?? [] {
+                var json: [UInt8] = []
+                appendErrorJSON(e, row: row, sourceRow: sourceRow, to: &json)
+                try emit(json[...])
+            }
+        }
+        let spill = SpillReader(try workspace.openScratch(n.errors))
+        while let r = try spill.nextErrors() {
+            while lateIndex < lateRows.count && lateRows[lateIndex] < r.row {
+                try emitLate(lateRows[lateIndex], sourceRow: lateLines[lateRows[lateIndex]] ?? 0)
+                lateIndex += 1
+            }
+            for line in r.payload.split(separator: 0x0A) { try emit(line) }
+            if lateIndex < lateRows.count && lateRows[lateIndex] == r.row {
+                try emitLate(r.row, sourceRow: r.sourceRow)
+                lateIndex += 1
+            }
+        }
+        while lateIndex < lateRows.count {
+            try emitLate(lateRows[lateIndex], sourceRow: lateLines[lateRows[lateIndex]] ?? 0)
+            lateIndex += 1
+        }
+        try metadataErrors.close()
+        workspace.removeScratch(n.errors)
+        for row in 0..<rows where isInvalid(row) || newlyInvalid.contains(row) { totals.rowsWithError.append(row) }
+        totals.invalid = totals.rowsWithError.count
+        totals.valid = rows - totals.invalid
+        // 5. rejected.csv: immediate rejects from the spill, late ones from the source, in row order.
+        if behavior == .removeInvalidRows && writeResults && totals.invalid > 0 {
+            totals.removed = totals.invalid
+            let out = BufferedOutput(try workspace.create("rejected.csv"))
+            var line: [UInt8] = []
+            CSVWriter.appendRecord(["_sourceRow", "_errors"] + rawHeaders, escapeFormulas: formulaEscape, to: &line)
+            try out.append(line)
+            let newly = newlyInvalid.sorted()
+            var k = 0
+            func write(sourceRow: Int, errors: [UInt8], raw: [UInt8]) throws {
+                line.removeAll(keepingCapacity: true)
+                CSVWriter.appendField(String(sourceRow), escapeFormulas: false, to: &line)
+                line.append(UInt8(ascii: ","))
+                errors.withUnsafeBytes { CSVWriter.appendField($0, escapeFormulas: formulaEscape, to: &line) }
+                if !raw.isEmpty { line.append(UInt8(ascii: ",")); line.append(contentsOf: raw) }
+                line.append(contentsOf: [0x0D, 0x0A])
+                try out.append(line)
+            }
+            func writeLate(_ row: Int) throws {
+                var text: [UInt8] = []
+                appendErrorText((late[row] ?? []).filter { $0.level == "error" }, to: &text)
+                try write(sourceRow: lateLines[row] ?? 0, errors: text, raw: rawLine(lateCells[row] ?? [], formulaEscape: formulaEscape))
+            }
+            let rejectSpill = SpillReader(try workspace.openScratch(n.rejects))
+            while let r = try rejectSpill.nextReject() {
+                while k < newly.count && newly[k] < r.row { try writeLate(newly[k]); k += 1 }
+                var text = Array(r.payload)
+                appendErrorText((late[r.row] ?? []).filter { $0.level == "error" }, to: &text)
+                try write(sourceRow: r.sourceRow, errors: text, raw: Array(r.second))
+            }
+            while k < newly.count { try writeLate(newly[k]); k += 1 }
+            try out.close()
+        }
+        workspace.removeScratch(n.rejects)
         return totals
     }
-}
 
-/// The spill's record format: little-endian lengths, then the bytes.
-enum Spill {
-    @inline(__always)
-    static func put(_ v: UInt32, _ out: inout [UInt8]) {
-        out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8 & 0xFF)); out.append(UInt8(v >> 16 & 0xFF)); out.append(UInt8(v >> 24))
-    }
-}
-
-/// Reads spill records back in order, a large block at a time.
-final class SpillReader {
-    struct Record {
-        var sourceRow: Int
-        var invalid: Bool
-        var json: ArraySlice<UInt8>
-        var raw: ArraySlice<UInt8>
-        var errorJSON: [UInt8]
-        var errorText: [UInt8]
-    }
-
-    private let reader: any ByteReader
-    private var buffer: [UInt8] = []
-    private var position = 0
-    private var eof = false
-
-    init(_ reader: any ByteReader) { self.reader = reader }
-
-    private func ensure(_ n: Int) throws -> Bool {
-        if buffer.count - position >= n { return true }
-        buffer.removeSubrange(0..<position)
-        position = 0
-        var chunk = [UInt8](repeating: 0, count: max(n, 1 << 20))
-        while buffer.count < n && !eof {
-            let got = try chunk.withUnsafeMutableBytes { try reader.read(into: $0) }
-            if got == 0 { eof = true } else { buffer.append(contentsOf: chunk[0..<got]) }
+    private func rawLine(_ cells: [String], formulaEscape: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        for (i, c) in cells.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            CSVWriter.appendField(c, escapeFormulas: formulaEscape, to: &out)
         }
-        return buffer.count >= n
+        return out
     }
 
-    private func u32(_ at: Int) -> Int {
-        Int(buffer[at]) | Int(buffer[at + 1]) << 8 | Int(buffer[at + 2]) << 16 | Int(buffer[at + 3]) << 24
-    }
-
-    func next() throws -> Record? {
-        guard try ensure(21) else { return nil }
-        let sourceRow = u32(position), invalid = buffer[position + 4] == 1
-        let j = u32(position + 5), r = u32(position + 9), e = u32(position + 13), t = u32(position + 17)
-        guard try ensure(21 + j + r + e + t) else { preconditionFailure("the spill ended inside a record") }
-        var p = position + 21
-        let json = buffer[p..<p + j]; p += j
-        let raw = buffer[p..<p + r]; p += r
-        let errorJSON = Array(buffer[p..<p + e]); p += e
-        let errorText = Array(buffer[p..<p + t]); p += t
-        position = p
-        return Record(sourceRow: sourceRow, invalid: invalid, json: json, raw: raw, errorJSON: errorJSON, errorText: errorText)
+    /// Copies `results.part` into `results.json` without the rows in `removed`.
+    private func copyResults(without removed: Set<Int>) throws {
+        let n = ResultWriter.names
+        let index = SpillReader(try workspace.openScratch(n.offsets))
+        let source = SpillReader(try workspace.openScratch(n.results))
+        let out = BufferedOutput(try workspace.create("results.json"))
+        try out.append("[")
+        var position = 0
+        var written = 0
+        while let entry = try index.nextOffset() {
+            try source.skip(entry.offset - position)
+            let json = try source.take(entry.length)
+            position = entry.offset + entry.length
+            if removed.contains(entry.row) { continue }
+            try out.append(written == 0 ? "\n" : ",\n")
+            try out.append(json)
+            written += 1
+        }
+        try out.append(written == 0 ? "]\n" : "\n]\n")
+        try out.close()
     }
 }

@@ -21,6 +21,8 @@ final class DuplicateFinder {
     /// message names (the first one's for later rows; the second one's for the first).
     struct Duplicate {
         var row: Int
+        /// The row's own line.
+        var line: Int
         var slot: Int
         var otherLine: Int
     }
@@ -56,6 +58,17 @@ final class DuplicateFinder {
         if files[p] == nil { files[p] = BufferedOutput(try workspace.createScratch(DuplicateFinder.name(p)), capacity: 64 << 10) }
         try files[p]!.append(buffers[p])
         buffers[p].removeAll(keepingCapacity: true)
+    }
+
+    func discard() {
+        for p in 0..<DuplicateFinder.partitions {
+            if let file = files[p] {
+                try? file.close()
+                workspace.removeScratch(DuplicateFinder.name(p))
+            }
+            files[p] = nil
+            buffers[p] = []
+        }
     }
 
     /// Every duplicate, partition by partition (rows in no particular order).
@@ -95,9 +108,9 @@ final class DuplicateFinder {
                 while end < list.count && list[end].slot == list[start].slot && list[end].hash == list[start].hash { end += 1 }
                 if end - start > 1 {
                     let first = list[start]
-                    body(Duplicate(row: Int(first.row), slot: Int(first.slot), otherLine: Int(list[start + 1].line)))
+                    body(Duplicate(row: Int(first.row), line: Int(first.line), slot: Int(first.slot), otherLine: Int(list[start + 1].line)))
                     for k in (start + 1)..<end {
-                        body(Duplicate(row: Int(list[k].row), slot: Int(list[k].slot), otherLine: Int(first.line)))
+                        body(Duplicate(row: Int(list[k].row), line: Int(list[k].line), slot: Int(list[k].slot), otherLine: Int(first.line)))
                     }
                 }
                 start = end

@@ -1,0 +1,99 @@
+/// The scratch files' record format: little-endian integers and length-prefixed bytes, written
+/// and read back in order.
+enum Spill {
+    @inline(__always)
+    static func put(_ v: UInt32, _ out: inout [UInt8]) {
+        out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8 & 0xFF)); out.append(UInt8(v >> 16 & 0xFF)); out.append(UInt8(v >> 24))
+    }
+
+    @inline(__always)
+    static func put64(_ v: UInt64, _ out: inout [UInt8]) {
+        put(UInt32(truncatingIfNeeded: v), &out)
+        put(UInt32(truncatingIfNeeded: v >> 32), &out)
+    }
+
+    static func patch(_ v: UInt32, at i: Int, _ out: inout [UInt8]) {
+        out[i] = UInt8(v & 0xFF); out[i + 1] = UInt8(v >> 8 & 0xFF); out[i + 2] = UInt8(v >> 16 & 0xFF); out[i + 3] = UInt8(v >> 24)
+    }
+}
+
+/// Reads a scratch file back in order, a large block at a time.
+final class SpillReader {
+    private let reader: any ByteReader
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var eof = false
+
+    init(_ reader: any ByteReader) { self.reader = reader }
+
+    /// True when `n` more bytes are there (reading more as needed).
+    private func ensure(_ n: Int) throws -> Bool {
+        if buffer.count - position >= n { return true }
+        buffer.removeSubrange(0..<position)
+        position = 0
+        var chunk = [UInt8](repeating: 0, count: Swift.max(n, 1 << 20))
+        while buffer.count < n && !eof {
+            let got = try chunk.withUnsafeMutableBytes { try reader.read(into: $0) }
+            if got == 0 { eof = true } else { buffer.append(contentsOf: chunk[0..<got]) }
+        }
+        return buffer.count >= n
+    }
+
+    private func u32(_ at: Int) -> Int {
+        Int(buffer[at]) | Int(buffer[at + 1]) << 8 | Int(buffer[at + 2]) << 16 | Int(buffer[at + 3]) << 24
+    }
+
+    private func need(_ n: Int) throws {
+        guard try ensure(n) else { preconditionFailure("a scratch file ended inside a record") }
+    }
+
+    /// An error record: row, sourceRow, the errors as JSON lines.
+    func nextErrors() throws -> (row: Int, sourceRow: Int, payload: ArraySlice<UInt8>)? {
+        guard try ensure(12) else { return nil }
+        let row = u32(position), sourceRow = u32(position + 4), length = u32(position + 8)
+        try need(12 + length)
+        let payload = buffer[(position + 12)..<(position + 12 + length)]
+        position += 12 + length
+        return (row, sourceRow, payload)
+    }
+
+    /// A rejected row: row, sourceRow, the `_errors` text, the raw cells as CSV.
+    func nextReject() throws -> (row: Int, sourceRow: Int, payload: ArraySlice<UInt8>, second: ArraySlice<UInt8>)? {
+        guard try ensure(12) else { return nil }
+        let row = u32(position), sourceRow = u32(position + 4), length = u32(position + 8)
+        try need(16 + length)
+        let second = u32(position + 12 + length)
+        try need(16 + length + second)
+        let payload = buffer[(position + 12)..<(position + 12 + length)]
+        let raw = buffer[(position + 16 + length)..<(position + 16 + length + second)]
+        position += 16 + length + second
+        return (row, sourceRow, payload, raw)
+    }
+
+    /// An offsets record: where a row's JSON is in the results scratch file.
+    func nextOffset() throws -> (offset: Int, length: Int, row: Int)? {
+        guard try ensure(16) else { return nil }
+        let offset = u32(position) | u32(position + 4) << 32
+        let length = u32(position + 8), row = u32(position + 12)
+        position += 16
+        return (offset, length, row)
+    }
+
+    func skip(_ n: Int) throws {
+        var left = n
+        while left > 0 {
+            let have = buffer.count - position
+            if have == 0 { guard try ensure(Swift.min(left, 1 << 20)) else { return } ; continue }
+            let step = Swift.min(have, left)
+            position += step
+            left -= step
+        }
+    }
+
+    func take(_ n: Int) throws -> [UInt8] {
+        try need(n)
+        let out = Array(buffer[position..<(position + n)])
+        position += n
+        return out
+    }
+}
