@@ -102,6 +102,15 @@ struct CommandTests {
         let missing = try Intake.run(["import", empty.path, "--schema", "nope", "--root", root.path])
         #expect(missing.code == 4)
         #expect(missing.stdout.contains("SCHEMA_NOT_FOUND"))
+
+        try #"{"fields": [{"key": "a", "validators": [{"validate": "regex_match", "regex": "(unclosed"}]}]}"#
+            .write(to: root.appendingPathComponent("schemas/broken.json"), atomically: true, encoding: .utf8)
+        let broken = try Intake.run(["import", Intake.example("customers-clean.csv"), "--schema", "broken", "--root", root.path])
+        #expect(broken.code == 4)
+        let brokenRecord = try Intake.json(broken.stdout)
+        let brokenErrors = try #require(brokenRecord["import_errors"] as? [[String: String]])
+        #expect(brokenErrors.first?["code"] == "INVALID_SCHEMA")
+        #expect(brokenErrors.first?["message"]?.contains("fields[0].validators[0].regex: not a valid regular expression") == true)
     }
 
     @Test(arguments: [
