@@ -94,12 +94,20 @@ public struct ClaimStore: Sendable {
             if rename(from, slot(id, taken)) != 0 {
                 let e = errno
                 if !giveBack(claim, upTo: i) { return try keepBroken(claim, taken: i) }
-                Paths.removeTree(folder(id))
+                remove(id, owner: owner)
                 if e == ENOENT { return nil }
                 throw SystemError(call: "rename", path: from, errno: e)
             }
         }
         return claim
+    }
+
+    /// Removes a claim folder that holds no dropped file any more (published, lost, given back).
+    /// It is renamed to a temporary name first, so a kill in the middle leaves either the whole
+    /// claim (recovery finishes its bookkeeping) or a temporary that the sweep removes.
+    public func remove(_ id: String, owner: String) {
+        let trash = "\(layout.work)/.\(id).\(owner).tmp"
+        if rename(folder(id), trash) == 0 { Paths.removeTree(trash) } else { Paths.removeTree(folder(id)) }
     }
 
     public func load(_ id: String) -> Claim? {
@@ -125,28 +133,38 @@ public struct ClaimStore: Sendable {
     /// the first file was never taken the claim was lost: it is removed and nil returned. When a
     /// later file cannot be taken any more, what was taken is given back to the inbox.
     public func repair(_ claim: Claim) -> Claim? {
-        let build = build(claim.id)
-        var have: [Bool] = []
-        for taken in claim.taken {
-            let slotPath = slot(claim.id, taken)
-            let moved = "\(build)/source/\(sourceName(claim, taken))"
-            if !Paths.exists(slotPath) && Paths.exists(moved) { rename(moved, slotPath) }
-            have.append(Paths.exists(slotPath))
-        }
+        try? moveSourcesBack(claim)
+        let have = claim.taken.map { Paths.exists(slot(claim.id, $0)) }
         guard have.first == true else {
-            Paths.removeTree(folder(claim.id))
+            remove(claim.id, owner: claim.owner)
             return nil
         }
         for (i, taken) in claim.taken.enumerated() where !have[i] {
             if rename(layout.inboxPath(taken.from), slot(claim.id, taken)) != 0 {
                 if !giveBack(claim, upTo: i) { return try? keepBroken(claim, taken: i) }
-                Paths.removeTree(folder(claim.id))
+                remove(claim.id, owner: claim.owner)
                 return nil
             }
         }
-        Paths.removeTree(build)
-        Paths.removeTree(build + ".scratch")
         return claim
+    }
+
+    /// Removes an unpublished build folder, after moving back to their slots the taken files a
+    /// publish that did not happen had moved into it. Throws rather than delete a dropped file.
+    public func discardBuild(_ claim: Claim) throws {
+        try moveSourcesBack(claim)
+        Paths.removeTree(build(claim.id))
+        Paths.removeTree(build(claim.id) + ".scratch")
+    }
+
+    private func moveSourcesBack(_ claim: Claim) throws {
+        for taken in claim.taken {
+            let slotPath = slot(claim.id, taken)
+            let moved = "\(build(claim.id))/source/\(sourceName(claim, taken))"
+            if Paths.exists(moved) && !Paths.exists(slotPath) {
+                try syscall("rename", moved) { rename(moved, slotPath) }
+            }
+        }
     }
 
     /// The name a taken file has in the result's `source/`.

@@ -54,7 +54,7 @@ struct ImportWork: Sendable {
                let record = ImportRecord(json: json) {
                 try? records.write(record, sync: true, tag: owner)
             }
-            Paths.removeTree(claims.folder(id))
+            claims.remove(id, owner: owner)
             log.info("bookkeeping_finished", ["id": id, "file": claim.originalFilename, "folder": published])
             return .imported(id: id, status: "")
         }
@@ -68,19 +68,19 @@ struct ImportWork: Sendable {
                            sync: false, tag: owner)
         let record: ImportRecord
         do {
-            record = try run(job)
+            record = try run(job, claim)
         } catch let e as SystemError {
             return retry(claim, job: job, because: "\(e)")
         } catch {
             // Not a problem of the machine, and not an outcome: a bug. Fail the import, say so.
             log.error("internal_error", ["id": id, "file": job.originalFilename, "error": "\(error)"])
             job.schema = .failure(ImportFailure("INTERNAL", "Intake hit a bug importing \(job.originalFilename): \(error). The file is kept in source/; please report this."))
-            do { record = try run(job) } catch { return retry(claim, job: job, because: "\(error)") }
+            do { record = try run(job, claim) } catch { return retry(claim, job: job, because: "\(error)") }
         }
         do { try records.write(record, sync: true, tag: owner) } catch {
             log.warn("record_not_written", ["id": id, "error": "\(error)"])
         }
-        Paths.removeTree(claims.folder(id))
+        claims.remove(id, owner: owner)
         let seconds = Monotonic.now() - started
         let rows = record.resultMetadata["num_rows"]?.intValue
         metrics.finished(record.status, rows: rows ?? 0, seconds: seconds)
@@ -91,11 +91,9 @@ struct ImportWork: Sendable {
         return .imported(id: id, status: record.status.rawValue)
     }
 
-    private func run(_ job: ImportJob) throws -> ImportRecord {
-        let build = claims.build(job.id)
-        Paths.removeTree(build)
-        Paths.removeTree(build + ".scratch")
-        return try ImportRunner.run(job, buildPath: build) { layout.result(job.id, $0) }
+    private func run(_ job: ImportJob, _ claim: Claim) throws -> ImportRecord {
+        try claims.discardBuild(claim)
+        return try ImportRunner.run(job, buildPath: claims.build(job.id)) { layout.result(job.id, $0) }
     }
 
     private func retry(_ claim: Claim, job: ImportJob, because reason: String) -> WorkResult.Outcome {
