@@ -68,9 +68,11 @@ final class FileReader: ByteReader {
 final class SyncedFile: OutputFile {
     private var fd: Int32
     private let path: String
+    private let sync: Bool
 
-    init(path: String) throws {
+    init(path: String, sync: Bool = true) throws {
         self.path = path
+        self.sync = sync
         fd = try syscall("open", path) { Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }
     }
 
@@ -87,7 +89,7 @@ final class SyncedFile: OutputFile {
     func close() throws {
         guard fd >= 0 else { return }
         defer { fd = -1 }
-        try syscall("fsync", path) { fsync(fd) }
+        if sync { try syscall("fsync", path) { fsync(fd) } }
         try syscall("close", path) { Glibc.close(fd) }
     }
 }
