@@ -129,7 +129,7 @@ public struct PairingMachine {
                 unreadSidecar = true
             }
         }
-        for (path, entry) in entries.sorted(by: { $0.key < $1.key }) where path.isSidecar && entry.complete {
+        for (path, entry) in entries.filter({ $0.key.isSidecar && $0.value.complete }).sorted(by: { $0.key < $1.key }) {
             guard let content = entry.content else {
                 if !entry.reading {
                     entries[path]!.reading = true
