@@ -162,3 +162,10 @@ extension Optional {
         return self
     }
 }
+
+// 4. The daemon: drop-to-outbox latency and small-file throughput (DaemonBench.swift).
+if filter == nil || "daemon".contains(filter!) {
+    do { try DaemonBench.run() } catch {
+        print("daemon benchmark failed: \(error)")
+    }
+}

@@ -17,6 +17,9 @@ public struct ImportJob: Sendable {
     public var progress: (@Sendable (Int) -> Void)?
     /// Threads for one import's rows: the number of cores for a foreground import.
     public var workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// What goes into the result's `source/`. By default a copy of `sourcePath` under
+    /// `originalFilename`; the daemon moves its claimed files in instead (and the sidecar too).
+    public var sourceFiles: [SourceFile]
 
     public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
                 originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Clock.now()) {
@@ -27,9 +30,25 @@ public struct ImportJob: Sendable {
         self.originalFilename = originalFilename
         self.importMetadata = importMetadata
         self.createdDate = createdDate
+        self.sourceFiles = [SourceFile(path: sourcePath, name: originalFilename, move: false)]
     }
 
     public static func newID() -> String { UUID().uuidString.lowercased() }
+}
+
+/// A file for the result's `source/` folder: copied byte for byte, or moved in by rename just
+/// before the publish (and moved back if the publish fails), which also works for what cannot be
+/// read (a FIFO, a symbolic link) and never reads a refused file.
+public struct SourceFile: Sendable, Equatable {
+    public var path: String
+    public var name: String
+    public var move: Bool
+
+    public init(path: String, name: String, move: Bool) {
+        self.path = path
+        self.name = name
+        self.move = move
+    }
 }
 
 /// Runs an import into a result folder and publishes it: build inside `buildPath`, then one
@@ -59,8 +78,10 @@ public enum ImportRunner {
                 // A failed import keeps only the record and the source: drop partial results.
                 for name in ["results.json", "metadata.json", "rejected.csv", "report.json"] { unlink("\(buildPath)/\(name)") }
             }
-            if Paths.exists(job.sourcePath) {
-                try folder.copySource(from: job.sourcePath, name: job.originalFilename)
+            for file in job.sourceFiles where !file.move && Paths.exists(file.path) {
+                do { try folder.copySource(from: file.path, name: file.name) } catch is FileSource.Refused {
+                    // A refused file is never read, not even to copy it.
+                }
             }
             let target = destination(outcome.status)
             let reviewURL = outcome.status == .needsReview ? "file://\(absolute(target))/review.html" : nil
@@ -70,10 +91,31 @@ public enum ImportRunner {
                                       importMetadata: job.importMetadata)
             try folder.write("import.json", JSONWriter.document(record.json))
             try Paths.makeDirectories(Paths.parent(target))
-            try folder.publish(to: target)
+            let moves = job.sourceFiles.filter { $0.move && Paths.exists($0.path) }
+            if moves.isEmpty {
+                try folder.publish(to: target)
+            } else {
+                try Paths.makeDirectories("\(buildPath)/source")
+                var moved: [SourceFile] = []
+                do {
+                    for file in moves {
+                        try syscall("rename", file.path) { rename(file.path, "\(buildPath)/source/\(file.name)") }
+                        moved.append(file)
+                    }
+                    try Paths.syncDirectory("\(buildPath)/source")
+                    try folder.publish(to: target)
+                } catch {
+                    for file in moved.reversed() { rename("\(buildPath)/source/\(file.name)", file.path) }
+                    throw error
+                }
+            }
             return record
         } catch {
-            folder.discard()
+            // Moved-in sources that could not be moved back stay in the build folder, which is
+            // then kept: recovery moves them back. Never delete a dropped file.
+            if !job.sourceFiles.contains(where: { $0.move && Paths.exists("\(buildPath)/source/\($0.name)") }) {
+                folder.discard()
+            }
             throw error
         }
     }

@@ -51,6 +51,9 @@ let usage = """
     intake — a headless spreadsheet importer that lives in folders
 
     usage:
+      intake watch   [--root DIR] [--once] [--poll SECONDS] [--settle MS] [--rescan SECONDS]
+                     [--upload-window SECONDS] [--workers N]
+      intake status  [ID] [--root DIR] [--json]
       intake import  FILE (--schema ID | --schema-file PATH) [--root DIR] [--out DIR]
       intake inspect FILE [--json | --csv] [--sheet NAME]
       intake schema check PATH...
@@ -213,6 +216,8 @@ let code: Int32
 do {
     guard argv.count >= 2 else { throw UsageError(message: "a command is needed") }
     switch argv[1] {
+    case "watch": code = try runWatch(argv.dropFirst(2))
+    case "status": code = try runStatus(argv.dropFirst(2))
     case "import": code = try runImport(argv.dropFirst(2))
     case "inspect": code = try runInspect(argv.dropFirst(2))
     case "schema": code = try runSchema(argv.dropFirst(2))

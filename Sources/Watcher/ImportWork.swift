@@ -1,0 +1,205 @@
+import Engine
+import Glibc
+
+/// What a worker does with a work item: claim, import, publish, keep the record, clean up
+/// (contract §3). The same path serves a fresh claim and one found after a crash, which is why
+/// a redo is safe: a published result is never made again, only its bookkeeping finished.
+struct ImportWork: Sendable {
+    let layout: RootLayout
+    let claims: ClaimStore
+    let records: RecordStore
+    let owner: String
+    let log: EventLog
+    let metrics: Metrics
+
+    init(layout: RootLayout, owner: String, log: EventLog, metrics: Metrics) {
+        self.layout = layout
+        self.claims = ClaimStore(layout: layout)
+        self.records = RecordStore(layout: layout)
+        self.owner = owner
+        self.log = log
+        self.metrics = metrics
+    }
+
+    func perform(_ item: WorkItem) -> WorkResult.Outcome {
+        let started = Monotonic.now()
+        switch item {
+        case .claim(let plan):
+            let claim: Claim
+            do {
+                guard let c = try claims.claim(plan, owner: owner) else {
+                    metrics.lostClaim()
+                    log.debug("claim_lost", ["file": plan.take[0].relative])
+                    return .lost
+                }
+                claim = c
+            } catch {
+                log.warn("claim_failed", ["file": plan.take[0].relative, "error": "\(error)"])
+                return .notClaimed
+            }
+            log.info("claimed", ["id": claim.id, "file": plan.take.map(\.relative).joined(separator: ",")])
+            return finish(claim, started: started)
+        case .resume(let id):
+            guard let claim = claims.load(id) else { return .lost }
+            return finish(claim, started: started)
+        }
+    }
+
+    /// Imports a claim whose files are in its folder (or repairs it first), publishes, records.
+    func finish(_ claim: Claim, started: Double) -> WorkResult.Outcome {
+        let id = claim.id
+        if let published = layout.published(id) {
+            // A crash after the publish: only the bookkeeping is left.
+            if let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
+               let record = ImportRecord(json: json) {
+                try? records.write(record, sync: true, tag: owner)
+            }
+            claims.remove(id, owner: owner)
+            log.info("bookkeeping_finished", ["id": id, "file": claim.originalFilename, "folder": published])
+            return .imported(id: id, status: "")
+        }
+        guard let claim = claims.repair(claim) else {
+            log.info("claim_given_back", ["id": id, "file": claim.originalFilename])
+            return .lost
+        }
+        var job = makeJob(claim)
+        try? records.write(ImportRecord(id: id, schemaID: job.schemaID, status: .running, originalFilename: job.originalFilename,
+                                        createdDate: claim.createdDate, modifiedDate: Clock.now(), importMetadata: job.importMetadata),
+                           sync: false, tag: owner)
+        let record: ImportRecord
+        do {
+            record = try run(job, claim)
+        } catch let e as SystemError {
+            return retry(claim, job: job, because: "\(e)")
+        } catch {
+            // Not a problem of the machine, and not an outcome: a bug. Fail the import, say so.
+            log.error("internal_error", ["id": id, "file": job.originalFilename, "error": "\(error)"])
+            job.schema = .failure(ImportFailure("INTERNAL", "Intake hit a bug importing \(job.originalFilename): \(error). The file is kept in source/; please report this."))
+            do { record = try run(job, claim) } catch { return retry(claim, job: job, because: "\(error)") }
+        }
+        do { try records.write(record, sync: true, tag: owner) } catch {
+            log.warn("record_not_written", ["id": id, "error": "\(error)"])
+        }
+        claims.remove(id, owner: owner)
+        let seconds = Monotonic.now() - started
+        let rows = record.resultMetadata["num_rows"]?.intValue
+        metrics.finished(record.status, rows: rows ?? 0, seconds: seconds)
+        let error = record.importErrors?.first
+        log.log(record.status == .failed ? .warn : .info, "imported",
+                ["id": id, "file": record.originalFilename, "status": record.status.rawValue, "rows": rows.map(String.init),
+                 "ms": String(Int(seconds * 1000)), "code": error?.code, "message": error?.message])
+        return .imported(id: id, status: record.status.rawValue)
+    }
+
+    private func run(_ job: ImportJob, _ claim: Claim) throws -> ImportRecord {
+        try claims.discardBuild(claim)
+        return try ImportRunner.run(job, buildPath: claims.build(job.id)) { layout.result(job.id, $0) }
+    }
+
+    private func retry(_ claim: Claim, job: ImportJob, because reason: String) -> WorkResult.Outcome {
+        metrics.retried()
+        log.warn("retry_later", ["id": claim.id, "file": job.originalFilename, "error": reason])
+        try? records.write(ImportRecord(id: claim.id, schemaID: job.schemaID, status: .pending, originalFilename: job.originalFilename,
+                                        createdDate: claim.createdDate, modifiedDate: Clock.now(), importMetadata: job.importMetadata),
+                           sync: false, tag: owner)
+        return .retry(id: claim.id)
+    }
+
+    /// The job a claim stands for: its schema (saved, from the schema folder, from the sidecar,
+    /// with the sidecar's overrides), its data (the file, or `initial_data` made CSV), and what
+    /// goes into `source/` (every taken file, moved in; the payload as initial_data.json).
+    func makeJob(_ claim: Claim) -> ImportJob {
+        let id = claim.id
+        let dataSlot = claim.data.map { claims.slot(id, $0) }
+        var sources = claim.taken.map { SourceFile(path: claims.slot(id, $0), name: $0.from.name, move: true) }
+        var schemaID = claim.schemaFolder
+        var schema: Result<Schema, ImportFailure> = .failure(ImportFailure("INTERNAL", "no schema"))
+        var metadata: JSONValue = .null
+        var sourcePath = dataSlot ?? claims.slot(id, claim.taken[0])
+        var name = claim.originalFilename
+
+        var sidecar: Result<Sidecar, ImportFailure>?
+        if let taken = claim.sidecar {
+            do {
+                sidecar = Sidecar.parse(try Paths.readFile(claims.slot(id, taken)), name: taken.from.name)
+            } catch {
+                sidecar = .failure(ImportFailure("INVALID_SIDECAR", "The sidecar \(taken.from.name) cannot be read: \(error)."))
+            }
+        }
+        if case .success(let s)? = sidecar {
+            metadata = s.importMetadata
+            if case .saved(let sid) = s.schema { schemaID = sid }
+        }
+        if let failure = claim.failure {
+            schema = .failure(failure)
+        } else if let folder = claim.schemaFolder {
+            schema = ImportRunner.loadSchema(id: folder, root: layout.root)
+        } else if let sidecar {
+            switch sidecar {
+            case .failure(let f):
+                schema = .failure(f)
+            case .success(let s):
+                schema = loadSchema(s)
+                if let payload = s.initialData {
+                    name = s.originalFilename ?? "initial_data.json"
+                    let json = "\(claims.folder(id))/initial_data.json"
+                    let csv = "\(claims.folder(id))/initial_data.csv"
+                    var bytes: [UInt8] = []
+                    JSONWriter.appendCompact(payload, to: &bytes)
+                    bytes.append(0x0A)
+                    do {
+                        try writeFile(json, bytes)
+                        sources.append(SourceFile(path: json, name: "initial_data.json", move: true))
+                        switch InitialData.csv(payload) {
+                        case .failure(let f): schema = .failure(f)
+                        case .success(let table):
+                            try writeFile(csv, table)
+                            sourcePath = csv
+                        }
+                    } catch {
+                        schema = .failure(ImportFailure("INTERNAL", "initial_data could not be written: \(error)"))
+                    }
+                }
+            }
+        }
+        var job = ImportJob(id: id, schemaID: schemaID, schema: schema, sourcePath: sourcePath, originalFilename: name,
+                            importMetadata: metadata, createdDate: claim.createdDate)
+        job.sourceFiles = sources
+        return job
+    }
+
+    func loadSchema(_ sidecar: Sidecar) -> Result<Schema, ImportFailure> {
+        let json = sidecar.schemaJSON { id in
+            let path = "\(layout.root)/schemas/\(id).json"
+            guard Paths.exists(path) else {
+                return .failure(ImportFailure("SCHEMA_NOT_FOUND", "No schema '\(id)': schemas/\(id).json does not exist. Add the schema or name another one in the sidecar."))
+            }
+            do { return .success(try JSONParser.parse(try Paths.readFile(path))) } catch {
+                return .failure(ImportFailure("INVALID_SCHEMA", "schemas/\(id).json: not valid JSON (\(error)). Fix the schema and drop the file again."))
+            }
+        }
+        switch json {
+        case .failure(let f): return .failure(f)
+        case .success(let j):
+            let report = SchemaLoader.load(j)
+            if let schema = report.schema { return .success(schema) }
+            return .failure(ImportFailure("INVALID_SCHEMA", report.message))
+        }
+    }
+
+    private func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        unlink(path)
+        let file = try SyncedFile(path: path)
+        try file.write(bytes)
+        try file.close()
+    }
+}
+
+/// Seconds on the monotonic clock: the daemon's timers and the machine's times.
+public enum Monotonic {
+    public static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Glibc
+
+/// A daemon's name on a root: `.intake/owners/<id>.lock`, held with flock(2) for as long as
+/// the process lives. The kernel drops the lock when the process dies, however it dies, so
+/// another daemon can tell a dead owner's claims from a live one's and adopt them.
+public final class OwnerLock: Sendable {
+    public let id: String
+    private let fd: Int32
+
+    public init(layout: RootLayout) throws {
+        id = String(UUID().uuidString.lowercased().prefix(8)) + String(getpid())
+        // Locked under a temporary name, then renamed into place: a lock file others can see is
+        // always held, so no one takes a starting daemon for a dead one.
+        let tmp = "\(layout.owners)/.\(id).tmp"
+        let path = "\(layout.owners)/\(id).lock"
+        fd = try syscall("open", tmp) { open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }
+        try syscall("flock", tmp) { flock(fd, LOCK_EX | LOCK_NB) }
+        try syscall("rename", tmp) { rename(tmp, path) }
+    }
+
+    deinit { close(fd) }
+
+    /// The lock of a dead owner, held by the adopter while it rewrites that owner's claims; then
+    /// the owner's file is removed.
+    public struct Dead: ~Copyable {
+        let fd: Int32
+        let path: String
+
+        /// Removes the dead owner's lock file and lets go of it (the deinit closes).
+        consuming public func finish() {
+            unlink(path)
+        }
+
+        deinit { if fd >= 0 { close(fd) } }
+    }
+
+    /// Whether `owner` is dead; if so, its lock, held (so two adopters never adopt at once).
+    /// A missing lock file counts as dead: an adopter removes it only after adopting everything.
+    public static func lockIfDead(_ owner: String, layout: RootLayout) -> Dead? {
+        guard InboxRules.isBareName(owner) else { return nil }
+        let path = "\(layout.owners)/\(owner).lock"
+        let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+        if fd < 0 { return errno == ENOENT ? Dead(fd: -1, path: path) : nil }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            close(fd)
+            return nil
+        }
+        return Dead(fd: fd, path: path)
+    }
+
+    /// Owners that have a lock file in `.intake/owners/`.
+    public static func owners(layout: RootLayout) -> [String] {
+        Paths.list(layout.owners).filter { $0.hasSuffix(".lock") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) }
+    }
+}

@@ -1,0 +1,187 @@
+import Engine
+import Foundation
+import Glibc
+import Testing
+import Watcher
+
+/// `intake watch` and `intake status` as a user runs them: the built binary, as a process.
+@Suite(.timeLimit(.minutes(2)))
+struct WatchProcessTests {
+    /// The `intake` built next to the tests (`swift build` makes it).
+    static let binary: String = {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        for config in ["debug", "release"] where Paths.exists("\(repo)/.build/\(config)/intake") { return "\(repo)/.build/\(config)/intake" }
+        return "\(repo)/.build/debug/intake"
+    }()
+
+    final class Root {
+        let path: String
+        init() throws {
+            var template = Array("/tmp/intake-proc-XXXXXX".utf8CString)
+            _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+            path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            for dir in ["inbox/customers", "schemas", "outbox", "review", "failed"] { try Paths.makeDirectories("\(path)/\(dir)") }
+            write("schemas/customers.json", #"{"name": "Customers", "fields": [{"key": "email", "type": "email", "validators": [{"validate": "required"}]}, {"key": "name"}]}"#)
+        }
+        deinit { Paths.removeTree(path) }
+
+        func write(_ relative: String, _ text: String) {
+            let tmp = "\(path)/\(relative).tmp"
+            _ = FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8))
+            rename(tmp, "\(path)/\(relative)")
+        }
+
+        /// Every published result folder: (folder, id, source names).
+        func results() -> [(folder: String, id: String, sources: [String])] {
+            ["outbox", "review", "failed"].flatMap { folder in
+                Paths.list("\(path)/\(folder)").map { (folder, $0, Paths.list("\(path)/\(folder)/\($0)/source")) }
+            }
+        }
+
+        var log: String { (try? String(contentsOfFile: "\(path)/daemon.log", encoding: .utf8)) ?? "" }
+    }
+
+    static func start(_ root: Root, _ args: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["watch", "--root", root.path] + args
+        if !Paths.exists("\(root.path)/daemon.log") { _ = FileManager.default.createFile(atPath: "\(root.path)/daemon.log", contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(root.path)/daemon.log"))
+        log.seekToEndOfFile()
+        p.standardError = log
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    static func run(_ args: [String]) throws -> (code: Int32, out: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end { if condition() { return true }; usleep(20_000) }
+        return condition()
+    }
+
+    static func csv(_ rows: Int, _ tag: String) -> String {
+        "email,name\n" + (0..<rows).map { "p\($0)@\(tag).example.com,P \($0)\n" }.joined()
+    }
+
+    @Test func theBinaryIsBuilt() {
+        #expect(Paths.exists(WatchProcessTests.binary), "run `swift build` first: \(WatchProcessTests.binary)")
+    }
+
+    @Test func sigtermLetsTheRunningImportFinishAndExitsZero() throws {
+        let root = try Root()
+        let daemon = try WatchProcessTests.start(root, ["--settle", "20", "--workers", "1"])
+        usleep(300_000)
+        root.write("inbox/customers/big.csv", WatchProcessTests.csv(60_000, "big"))
+        #expect(WatchProcessTests.waitFor(20) { root.log.contains("event=claimed") })
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+        #expect(root.results().map(\.sources) == [["big.csv"]], "the running import finished before the exit")
+        #expect(root.log.contains("event=signal signal=SIGTERM"))
+        #expect(root.log.contains("event=stopped"))
+    }
+
+    @Test func onceImportsAndStatusReportsIt() throws {
+        let root = try Root()
+        for i in 0..<5 { root.write("inbox/customers/f\(i).csv", WatchProcessTests.csv(2, "\(i)")) }
+        root.write("inbox/w.import.json", #"{"schema_id": "customers", "original_filename": "w.csv"}"#)
+        let daemon = try WatchProcessTests.start(root, ["--once", "--settle", "20"])
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        #expect(root.results().count == 5)
+
+        let (code, out) = try WatchProcessTests.run(["status", "--root", root.path, "--json"])
+        #expect(code == 0)
+        let json = try JSONParser.parse(out)
+        #expect(json["counts"]?["SUCCESSFUL"]?.intValue == 5)
+        #expect(json["counts"]?["AWAITING_UPLOAD"]?.intValue == 1)
+        #expect(json["awaiting_upload"]?.arrayValue?.first?["original_filename"] == "w.csv")
+        let id = try #require(root.results().first?.id)
+        let one = try WatchProcessTests.run(["status", id, "--root", root.path, "--json"])
+        #expect(one.code == 0)
+        #expect(try JSONParser.parse(one.out)["id"]?.stringValue == id)
+        let text = try WatchProcessTests.run(["status", id, "--root", root.path])
+        #expect(text.out.contains("status:   SUCCESSFUL"))
+        #expect(try WatchProcessTests.run(["status", "no-such-id", "--root", root.path]).code == 1)
+        #expect(Paths.exists("\(root.path)/.intake/metrics.prom"))
+    }
+
+    @Test(arguments: [["--workers", "0"], ["--settle", "soon"], ["--poll", "-1"], ["extra"], ["--bogus"]])
+    func badArgumentsExitTwo(_ args: [String]) throws {
+        let root = try Root()
+        #expect(try WatchProcessTests.run(["watch", "--root", root.path] + args).code == 2)
+    }
+
+    /// The crash test of the contract (§3): a batch of imports, a daemon killed with SIGKILL at
+    /// random moments and started again, and at the end every dropped file is in exactly one
+    /// result folder, none is left behind and no half folder is visible.
+    @Test func aDaemonKilledAtRandomMomentsLosesNothingAndImportsNothingTwice() throws {
+        let root = try Root()
+        var expected: Set<String> = []
+        var generator = SystemRandomNumberGenerator()
+        func drop(_ batch: Range<Int>) {
+            for i in batch {
+                if i % 5 == 0 {
+                    // A pair: data file and sidecar in inbox/ itself.
+                    root.write("inbox/pair-\(i).csv", WatchProcessTests.csv(3, "\(i)"))
+                    root.write("inbox/pair-\(i).import.json", #"{"schema_id": "customers", "original_filename": "pair-\#(i).csv"}"#)
+                    expected.formUnion(["pair-\(i).csv", "pair-\(i).import.json"])
+                } else {
+                    root.write("inbox/customers/file-\(i).csv", WatchProcessTests.csv(3, "\(i)"))
+                    expected.insert("file-\(i).csv")
+                }
+            }
+        }
+        drop(0..<200)
+        var kills = 0
+        for round in 0..<10 {
+            let daemon = try WatchProcessTests.start(root, ["--settle", "10", "--rescan", "1", "--workers", "2"])
+            if round == 3 { drop(200..<300) }
+            usleep(UInt32.random(in: 30_000...400_000, using: &generator))
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+            kills += 1
+            // Readers never see half a folder: every published folder has its record.
+            for r in root.results() { #expect(Paths.exists("\(root.path)/\(r.folder)/\(r.id)/import.json")) }
+        }
+        let t0 = Date()
+        let last = try WatchProcessTests.start(root, ["--once", "--settle", "10"])
+        last.waitUntilExit()
+        print("chaos: final --once took \(Date().timeIntervalSince(t0)) s, \(root.results().count) results")
+        #expect(last.terminationStatus == 0)
+
+        let results = root.results()
+        let sources = results.flatMap(\.sources)
+        #expect(kills == 10)
+        #expect(sources.count == Set(sources).count, "no file imported twice")
+        #expect(Set(sources) == expected, "every file in a result folder: missing \(expected.subtracting(sources).sorted().prefix(5))")
+        #expect(results.count == 240 + 60)
+        #expect(results.allSatisfy { $0.folder == "outbox" })
+        #expect(Paths.list("\(root.path)/inbox").filter { $0 != "customers" }.isEmpty)
+        #expect(Paths.list("\(root.path)/inbox/customers").isEmpty)
+        #expect(Paths.list("\(root.path)/.intake/work").isEmpty)
+        let records = RecordStore(layout: RootLayout(root: root.path)).all()
+        #expect(records.count == results.count)
+        #expect(records.allSatisfy { $0.status == .successful })
+        // The kills did land in the middle of the work: claims were found and finished after them.
+        let recovered = root.log.components(separatedBy: "event=recovered").count - 1
+        let started = root.log.components(separatedBy: "event=started").count - 1
+        #expect(started == 11)
+        #expect(recovered > 0, "no kill landed while a claim was open")
+        print("chaos: \(kills) kills, \(recovered) claims recovered, \(root.log.components(separatedBy: "event=bookkeeping_finished").count - 1) only needed bookkeeping, \(root.log.components(separatedBy: "event=claim_given_back").count - 1) given back")
+    }
+}
