@@ -20,17 +20,25 @@ extension OutputFile {
     public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 }
 
-/// Gathers small writes into large ones.
+/// Gathers small writes into large ones. The file is opened on the first flush, so a scratch
+/// file that stays empty is never created (small imports make fewer inodes).
 final class BufferedOutput {
-    private let file: any OutputFile
+    private var file: (any OutputFile)?
+    private let open: () throws -> any OutputFile
     private(set) var buffer: [UInt8] = []
     private let capacity: Int
     private(set) var written = 0
 
     init(_ file: any OutputFile, capacity: Int = 1 << 20) {
         self.file = file
+        self.open = { file }
         self.capacity = capacity
         buffer.reserveCapacity(capacity)
+    }
+
+    init(capacity: Int = 1 << 20, opening open: @escaping () throws -> any OutputFile) {
+        self.open = open
+        self.capacity = capacity
     }
 
     @inline(__always)
@@ -47,14 +55,16 @@ final class BufferedOutput {
 
     func flush() throws {
         guard !buffer.isEmpty else { return }
-        try file.write(buffer)
+        if file == nil { file = try open() }
+        try file!.write(buffer)
         written += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Writes what is buffered and closes the file; a lazy file that got nothing is not created.
     func close() throws {
         try flush()
-        try file.close()
+        try file?.close()
     }
 }
 
@@ -74,7 +84,10 @@ public final class MemoryWorkspace: Workspace, @unchecked Sendable {
     }
 
     public func create(_ name: String) throws -> any OutputFile { File { self.files[name] = $0 } }
-    public func createScratch(_ name: String) throws -> any OutputFile { File { self.scratch[name] = $0 } }
+    public func createScratch(_ name: String) throws -> any OutputFile {
+        scratch[name] = []  // visible (empty) until closed, like a file on disk
+        return File { self.scratch[name] = $0 }
+    }
     public func openScratch(_ name: String) throws -> any ByteReader { MemoryReader(scratch[name] ?? []) }
     public func removeScratch(_ name: String) { scratch[name] = nil }
     public func promote(_ name: String, to result: String) throws {

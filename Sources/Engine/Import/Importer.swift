@@ -84,6 +84,8 @@ public enum Importer {
                              maxRecords: settings.maxRecords)
         }
         var writer = try makeWriter()
+        var finished = false
+        defer { if !finished { writer.discard() } }
         let encoding = try decisions.forEachBatch(source, limits: request.limits, restart: {
             writer.discard()
             writer = try makeWriter()
@@ -96,6 +98,7 @@ public enum Importer {
         if writer.rows == 0 {
             throw ImportFailure("EMPTY_DATA", "\(request.filename) has a header row (line \(decisions.sample.rowLines[headerRow])) but no data rows. Add rows below the header and drop the file again.")
         }
+        finished = true
         let totals = try writer.finish(rawHeaders: headers, formulaEscape: true) { wanted, visit in
             // The cells of rows that turned invalid late: read the source again, up to the last one.
             struct Found: Error {}

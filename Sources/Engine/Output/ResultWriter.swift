@@ -52,9 +52,9 @@ final class ResultWriter {
         self.duplicates = DuplicateFinder(workspace: workspace)
         let n = ResultWriter.names
         self.results = writeResults ? BufferedOutput(try workspace.createScratch(n.results)) : nil
-        self.offsets = writeResults && !uniqueSlots.isEmpty ? BufferedOutput(try workspace.createScratch(n.offsets)) : nil
-        self.errors = BufferedOutput(try workspace.createScratch(n.errors))
-        self.rejects = BufferedOutput(try workspace.createScratch(n.rejects))
+        self.offsets = writeResults && !uniqueSlots.isEmpty ? BufferedOutput { try workspace.createScratch(n.offsets) } : nil
+        self.errors = BufferedOutput { try workspace.createScratch(n.errors) }
+        self.rejects = BufferedOutput { try workspace.createScratch(n.rejects) }
         try results?.append("[")
     }
 
@@ -62,7 +62,10 @@ final class ResultWriter {
     func discard() {
         let n = ResultWriter.names
         for file in [results, offsets, errors, rejects] { try? file?.close() }
-        for name in [n.results, n.offsets, n.errors, n.rejects] { workspace.removeScratch(name) }
+        if results != nil { workspace.removeScratch(n.results) }
+        for (file, name) in [(offsets, n.offsets), (errors, n.errors), (rejects, n.rejects)] where (file?.position ?? 0) > 0 {
+            workspace.removeScratch(name)
+        }
         duplicates.discard()
     }
 
@@ -180,7 +183,7 @@ final class ResultWriter {
             } else {
                 try workspace.promote(n.results, to: "results.json")
             }
-            if offsets != nil { workspace.removeScratch(n.offsets) }
+            if (offsets?.position ?? 0) > 0 { workspace.removeScratch(n.offsets) }
         }
         // 4. Errors in row order (immediate ones from the spill, late ones merged in), totals.
         try errors.close()
@@ -188,6 +191,7 @@ final class ResultWriter {
         var totals = Totals()
         totals.rows = rows
         let metadataErrors = BufferedOutput(try workspace.createScratch(n.metadataErrors))
+        let hasErrors = errors.position > 0, hasRejects = rejects.position > 0
         let lateRows = late.keys.sorted()
         var lateIndex = 0
         var first = true
@@ -205,8 +209,8 @@ final class ResultWriter {
                 try emit(json[...])
             }
         }
-        let spill = SpillReader(try workspace.openScratch(n.errors))
-        while let r = try spill.nextErrors() {
+        let spill = hasErrors ? SpillReader(try workspace.openScratch(n.errors)) : nil
+        while let r = try spill?.nextErrors() {
             while lateIndex < lateRows.count && lateRows[lateIndex] < r.row {
                 try emitLate(lateRows[lateIndex], sourceRow: lateLines[lateRows[lateIndex]] ?? 0)
                 lateIndex += 1
@@ -222,7 +226,7 @@ final class ResultWriter {
             lateIndex += 1
         }
         try metadataErrors.close()
-        workspace.removeScratch(n.errors)
+        if hasErrors { workspace.removeScratch(n.errors) }
         for row in 0..<rows where isInvalid(row) || newlyInvalid.contains(row) { totals.rowsWithError.append(row) }
         totals.invalid = totals.rowsWithError.count
         totals.valid = rows - totals.invalid
@@ -249,8 +253,8 @@ final class ResultWriter {
                 appendErrorText((late[row] ?? []).filter { $0.level == "error" }, to: &text)
                 try write(sourceRow: lateLines[row] ?? 0, errors: text, raw: rawLine(lateCells[row] ?? [], formulaEscape: formulaEscape))
             }
-            let rejectSpill = SpillReader(try workspace.openScratch(n.rejects))
-            while let r = try rejectSpill.nextReject() {
+            let rejectSpill = hasRejects ? SpillReader(try workspace.openScratch(n.rejects)) : nil
+            while let r = try rejectSpill?.nextReject() {
                 while k < newly.count && newly[k] < r.row { try writeLate(newly[k]); k += 1 }
                 var text = Array(r.payload)
                 appendErrorText((late[r.row] ?? []).filter { $0.level == "error" }, to: &text)
@@ -259,7 +263,7 @@ final class ResultWriter {
             while k < newly.count { try writeLate(newly[k]); k += 1 }
             try out.close()
         }
-        workspace.removeScratch(n.rejects)
+        if hasRejects { workspace.removeScratch(n.rejects) }
         return totals
     }
 

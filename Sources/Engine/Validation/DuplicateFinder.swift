@@ -33,9 +33,14 @@ final class DuplicateFinder {
     private var buffers: [[UInt8]]
     private var files: [BufferedOutput?]
     private(set) var entries = 0
+    /// Bytes held in the partition buffers; past `memoryLimit` they all go to their files, so a
+    /// small import writes no partition file at all.
+    private var buffered = 0
+    private let memoryLimit: Int
 
-    init(workspace: any Workspace) {
+    init(workspace: any Workspace, memoryLimit: Int = 8 << 20) {
         self.workspace = workspace
+        self.memoryLimit = memoryLimit
         self.buffers = Array(repeating: [], count: DuplicateFinder.partitions)
         self.files = Array(repeating: nil, count: DuplicateFinder.partitions)
     }
@@ -50,7 +55,13 @@ final class DuplicateFinder {
         for k in 0..<4 { buffers[p].append(UInt8(truncatingIfNeeded: row >> (8 * k))) }
         for k in 0..<4 { buffers[p].append(UInt8(truncatingIfNeeded: line >> (8 * k))) }
         entries += 1
-        if buffers[p].count >= 64 << 10 { try flush(p) }
+        buffered += DuplicateFinder.entrySize
+        if buffered >= memoryLimit {
+            for q in 0..<DuplicateFinder.partitions where buffers[q].count * DuplicateFinder.partitions >= memoryLimit / 8 {
+                buffered -= buffers[q].count
+                try flush(q)
+            }
+        }
     }
 
     private func flush(_ p: Int) throws {

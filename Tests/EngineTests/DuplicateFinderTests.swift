@@ -1,0 +1,27 @@
+@testable import Engine
+import Testing
+
+struct DuplicateFinderTests {
+    /// With a tiny memory limit every partition goes through its file: the same duplicates come out.
+    @Test(arguments: [8 << 20, 64])
+    func duplicatesAreFoundWhetherPartitionsStayInMemoryOrGoToFiles(_ limit: Int) throws {
+        let workspace = MemoryWorkspace()
+        let finder = DuplicateFinder(workspace: workspace, memoryLimit: limit)
+        // Slot 0: value v = row % 1000 for 3,000 rows: every value three times. Slot 1: all distinct.
+        for row in 0..<3000 {
+            try finder.add(slot: 0, hash: FNV.hash(Array("v\(row % 1000)".utf8)), row: row, line: row + 2)
+            try finder.add(slot: 1, hash: FNV.hash(Array("u\(row)".utf8)), row: row, line: row + 2)
+        }
+        if limit == 64 { #expect(!workspace.scratch.isEmpty) }
+        var found: [Int: DuplicateFinder.Duplicate] = [:]
+        try finder.finish { found[$0.row] = $0 }
+        #expect(workspace.scratch.isEmpty)
+        #expect(found.count == 3000)
+        #expect(found.values.allSatisfy { $0.slot == 0 })
+        // Row 7 is the first of {7, 1007, 2007}: it names the second; the others name the first.
+        #expect(found[7]?.otherLine == 1009)
+        #expect(found[1007]?.otherLine == 9)
+        #expect(found[2007]?.otherLine == 9)
+        #expect(found[2007]?.line == 2009)
+    }
+}
