@@ -38,6 +38,8 @@ final class ResultWriter {
     private(set) var droppedRows = 0
 
     static let reportErrorCap = 1000
+    static let firstSeparator: [UInt8] = [0x0A]
+    static let separator: [UInt8] = [UInt8(ascii: ","), 0x0A]
     static let names = (results: "results.part", offsets: "offsets.part", errors: "row-errors.part", rejects: "rejects.part", metadataErrors: "errors.part")
 
     init(workspace: any Workspace, fieldKeys: [String], uniqueSlots: [(field: Int, validator: Validator, caseInsensitive: Bool)],
@@ -86,7 +88,7 @@ final class ResultWriter {
             }
             // results: every row in INCLUDE mode, the valid ones otherwise.
             if let results, !invalid || behavior == .includeInvalidRows {
-                try results.append(resultRows == 0 ? "\n" : ",\n")
+                try results.append(resultRows == 0 ? ResultWriter.firstSeparator : ResultWriter.separator)
                 let json = batch.jsonRange(i)
                 if let offsets {
                     record.removeAll(keepingCapacity: true)
@@ -290,7 +292,7 @@ final class ResultWriter {
             let json = try source.take(entry.length)
             position = entry.offset + entry.length
             if removed.contains(entry.row) { continue }
-            try out.append(written == 0 ? "\n" : ",\n")
+            try out.append(written == 0 ? ResultWriter.firstSeparator : ResultWriter.separator)
             try out.append(json)
             written += 1
         }
