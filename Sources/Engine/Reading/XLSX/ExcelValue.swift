@@ -1,7 +1,8 @@
 /// Excel's stored values as the text Intake reads, the same text a CSV cell would hold: whole
 /// numbers as integers (`1234`), other numbers in their shortest round-trip form, dates as ISO
 /// `yyyy-MM-dd`, date-times `yyyy-MM-ddTHH:mm:ss`, times `HH:mm:ss` (milliseconds only when
-/// there are some), durations `H:mm:ss` in elapsed hours.
+/// there are some), durations `H:mm:ss` in elapsed hours. A date whose format hides a time of
+/// day that is there is written as a date-time, so nothing is lost.
 enum ExcelValue {
     /// Appends a stored number (`<v>`) as Intake writes numbers.
     static func appendNumber(_ raw: UnsafeRawBufferPointer, to out: inout [UInt8]) {
@@ -101,7 +102,8 @@ enum ExcelValue {
         appendDigits(civil.month, 2, &out)
         out.append(UInt8(ascii: "-"))
         appendDigits(civil.day, 2, &out)
-        if format == .dateTime {
+        // A date format that hides a time of day still has it: keep it (a date field takes the date).
+        if format == .dateTime || msOfDay != 0 {
             out.append(UInt8(ascii: "T"))
             appendTime(msOfDay, hours: true, to: &out)
         }
