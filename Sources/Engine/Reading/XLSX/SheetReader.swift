@@ -11,12 +11,9 @@ final class SheetReader {
     private let date1904: Bool
     private let limits: ReadLimits
     let leftColumn: Int
-    private var batch = RowBatch()
     private var done = false
     private var previousRow = 0
-    private var value: [UInt8] = []
-    private var inline: [UInt8] = []
-    private var scratch: [UInt8] = []
+    private var buffers = Buffers()
     /// The `<dimension ref>` the sheet declares: its first column (0-based), when given.
     private(set) var declaredFirstColumn: Int?
     /// The number of rows the `<dimension ref>` spans, when given as a range.
@@ -36,13 +33,18 @@ final class SheetReader {
 
     /// The next batch of up to `maxRows` rows, or nil at the end of the sheet.
     func next(maxRows: Int = 4096) throws -> RowBatch? {
+        // The hot state lives in locals (class properties cost an exclusivity check per access).
+        var batch = RowBatch()
+        var buffers = Buffers()
+        swap(&buffers, &self.buffers)
+        defer { swap(&buffers, &self.buffers) }
         while !done && batch.count < maxRows {
             switch try scanner.next() {
             case .endOfDocument:
                 done = true
             case .start:
                 if scanner.nameIs("row") {
-                    try readRow()
+                    try readRow(&batch, &buffers)
                 } else if scanner.nameIs("dimension"), let ref = scanner.attribute("ref") {
                     declaredFirstColumn = SheetReader.column(ofReference: ref)
                     if let colon = ref.firstIndex(of: UInt8(ascii: ":")),
@@ -59,13 +61,15 @@ final class SheetReader {
                 break
             }
         }
-        if batch.count == 0 { return nil }
-        var out = RowBatch()
-        swap(&out, &batch)
-        return out
+        return batch.count == 0 ? nil : batch
     }
 
-    private func readRow() throws {
+    struct Buffers {
+        var value: [UInt8] = []
+        var inline: [UInt8] = []
+    }
+
+    private func readRow(_ batch: inout RowBatch, _ buffers: inout Buffers) throws {
         let number = scanner.attribute("r").flatMap { SheetReader.integer($0) } ?? previousRow + 1
         previousRow = number
         if scanner.selfClosing { _ = try scanner.next(); return }
@@ -86,8 +90,8 @@ final class SheetReader {
                 if column >= limits.maxColumns {
                     throw ReadError("row \(number) has a cell in column \(column + 1), past the \(limits.maxColumns) columns Intake reads")
                 }
-                guard try readCell() else { continue }
-                minimumColumn = min(minimumColumn, column)
+                guard try readCell(&batch, &buffers) else { continue }
+                if column < minimumColumn { minimumColumn = column }
                 let position = column - leftColumn
                 guard position >= 0 else {
                     throw ReadError("row \(number) has a value in column \(column + 1), left of where the sheet's table starts (its dimension is wrong); save the sheet again in Excel")
@@ -124,11 +128,11 @@ final class SheetReader {
 
     /// Reads the cell at the scanner (its start tag just read) and appends its text to the
     /// batch's bytes. False when the cell holds no value (nothing appended).
-    private func readCell() throws -> Bool {
+    private func readCell(_ batch: inout RowBatch, _ buffers: inout Buffers) throws -> Bool {
         let type = scanner.attribute("t").map { $0.isEmpty ? UInt8(ascii: "n") : $0[0] == UInt8(ascii: "i") ? UInt8(ascii: "I") : $0.count == 3 ? UInt8(ascii: "S") : $0[0] } ?? UInt8(ascii: "n")
         let style = scanner.attribute("s").flatMap { SheetReader.integer($0) } ?? 0
-        value.removeAll(keepingCapacity: true)
-        inline.removeAll(keepingCapacity: true)
+        buffers.value.removeAll(keepingCapacity: true)
+        buffers.inline.removeAll(keepingCapacity: true)
         if scanner.selfClosing { _ = try scanner.next(); return false }
         var inValue = false, inInline = false, inText = false
         var phonetic = 0
@@ -140,7 +144,7 @@ final class SheetReader {
                 else if scanner.nameIs("t") { inText = inInline && phonetic == 0 }
                 else if scanner.nameIs("rPh") { phonetic += 1 }
             case .text:
-                if inValue { scanner.appendText(to: &value) } else if inText { scanner.appendText(to: &inline) }
+                if inValue { scanner.appendText(to: &buffers.value) } else if inText { scanner.appendText(to: &buffers.inline) }
             case .end:
                 if scanner.nameIs("c") { break loop }
                 if scanner.nameIs("v") { inValue = false }
@@ -154,27 +158,27 @@ final class SheetReader {
         let before = batch.bytes.count
         switch type {
         case UInt8(ascii: "s"):
-            if let index = value.withUnsafeBytes({ SheetReader.integer($0) }) { _ = strings.append(index, to: &batch.bytes) }
+            if let index = buffers.value.withUnsafeBytes({ SheetReader.integer($0) }) { _ = strings.append(index, to: &batch.bytes) }
         case UInt8(ascii: "I"):
-            OOXMLText.unescape(inline.isEmpty ? value : inline, into: &batch.bytes)
+            OOXMLText.unescape(buffers.inline.isEmpty ? buffers.value : buffers.inline, into: &batch.bytes)
         case UInt8(ascii: "S"):  // str: a formula's text
-            OOXMLText.unescape(value, into: &batch.bytes)
+            OOXMLText.unescape(buffers.value, into: &batch.bytes)
         case UInt8(ascii: "b"):
-            guard !value.isEmpty else { return false }
-            batch.bytes.append(contentsOf: value == [UInt8(ascii: "1")] || value == Array("true".utf8) ? Array("TRUE".utf8) : Array("FALSE".utf8))
+            guard !buffers.value.isEmpty else { return false }
+            batch.bytes.append(contentsOf: buffers.value == [UInt8(ascii: "1")] || buffers.value == Array("true".utf8) ? Array("TRUE".utf8) : Array("FALSE".utf8))
         case UInt8(ascii: "e"):
-            batch.bytes.append(contentsOf: value)
+            batch.bytes.append(contentsOf: buffers.value)
         case UInt8(ascii: "d"):
             let format = style < styles.count ? styles[style] : .date
-            value.withUnsafeBytes { ExcelValue.appendISODate($0, format: format, to: &batch.bytes) }
+            buffers.value.withUnsafeBytes { ExcelValue.appendISODate($0, format: format, to: &batch.bytes) }
         default:
-            guard !value.isEmpty else { return false }
+            guard !buffers.value.isEmpty else { return false }
             let format = style < styles.count ? styles[style] : .number
-            if format != .number, let serial = Double(String(decoding: value, as: UTF8.self)),
+            if format != .number, let serial = Double(String(decoding: buffers.value, as: UTF8.self)),
                ExcelValue.appendDate(serial, format: format, date1904: date1904, to: &batch.bytes) {
                 break
             }
-            value.withUnsafeBytes { ExcelValue.appendNumber($0, to: &batch.bytes) }
+            buffers.value.withUnsafeBytes { ExcelValue.appendNumber($0, to: &batch.bytes) }
         }
         return batch.bytes.count > before
     }

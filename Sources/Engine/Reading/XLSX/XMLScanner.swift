@@ -17,9 +17,12 @@ final class XMLScanner {
     private var pendingEnd = false
 
     private var nameStart = 0, nameEnd = 0
+    /// The local name's length and first seven bytes packed, for a one-load comparison.
+    private var nameKey: UInt64 = 0
     private(set) var selfClosing = false
     /// (name start, name end, value start, value end) of each attribute of the start tag.
     private var attributes: [(Int, Int, Int, Int)] = []
+    private var attributeCount = 0
     private var textStart = 0, textEnd = 0, textIsCDATA = false
 
     static let maxToken = 32 << 20
@@ -36,18 +39,24 @@ final class XMLScanner {
     /// The element's local name (start and end events).
     var name: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer + nameStart, count: nameEnd - nameStart) }
 
+    /// The element's local name is `literal` (at most seven bytes: the names this reader asks
+    /// about are short; a longer one compares its length and first seven bytes).
     @inline(__always) func nameIs(_ literal: StaticString) -> Bool {
-        let n = nameEnd - nameStart
-        guard n == literal.utf8CodeUnitCount else { return false }
-        let l = literal.utf8Start
-        for i in 0..<n where buffer[nameStart + i] != l[i] { return false }
-        return true
+        nameKey == XMLScanner.key(literal.utf8Start, literal.utf8CodeUnitCount)
+    }
+
+    @inline(__always) static func key(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        var k = UInt64(truncatingIfNeeded: n) << 56
+        for i in 0..<min(n, 7) { k |= UInt64(p[i]) << (UInt64(i) * 8) }
+        return k
     }
 
     /// The raw value of the attribute with this local name (entities not decoded).
     @inline(__always) func attribute(_ literal: StaticString) -> UnsafeRawBufferPointer? {
-        let l = literal.utf8Start, n = literal.utf8CodeUnitCount
-        for (ns, ne, vs, ve) in attributes where ne - ns >= n {
+        let l = literal.utf8Start, n = literal.utf8CodeUnitCount, buffer = self.buffer
+        for k in 0..<attributeCount {
+            let (ns, ne, vs, ve) = attributes[k]
+            guard ne - ns >= n else { continue }
             let start = ne - n
             guard start == ns || buffer[start - 1] == UInt8(ascii: ":") else { continue }
             var same = true
@@ -77,7 +86,7 @@ final class XMLScanner {
         if pendingEnd {
             pendingEnd = false
             selfClosing = false
-            attributes.removeAll(keepingCapacity: true)
+            attributeCount = 0
             return .end
         }
         while true {
@@ -116,7 +125,8 @@ final class XMLScanner {
         }
         let start = pos
         pos = close + 1
-        let second = start + 1 < close ? buffer[start + 1] : 0
+        let buf = buffer
+        let second = start + 1 < close ? buf[start + 1] : 0
         if second == UInt8(ascii: "?") { return nil }
         if second == UInt8(ascii: "!") {
             if matches(start, "<!--") { return nil }
@@ -128,37 +138,46 @@ final class XMLScanner {
             }
             throw ReadError("the workbook part \(part) declares a DTD or entities (<!DOCTYPE/<!ENTITY), which Intake refuses (entity expansion can exhaust memory)")
         }
-        attributes.removeAll(keepingCapacity: true)
+        var attrs: [(Int, Int, Int, Int)] = []
+        swap(&attrs, &attributes)
+        var count = 0
+        defer {
+            swap(&attrs, &attributes)
+            attributeCount = count
+        }
         var i = start + 1
         let isEnd = second == UInt8(ascii: "/")
         if isEnd { i += 1 }
         var qualifiedStart = i
-        while i < close, !XMLScanner.isSpace(buffer[i]), buffer[i] != UInt8(ascii: "/"), buffer[i] != UInt8(ascii: ">") {
-            if buffer[i] == UInt8(ascii: ":") { qualifiedStart = i + 1 }
+        while i < close, !XMLScanner.isSpace(buf[i]), buf[i] != UInt8(ascii: "/"), buf[i] != UInt8(ascii: ">") {
+            if buf[i] == UInt8(ascii: ":") { qualifiedStart = i + 1 }
             i += 1
         }
         nameStart = qualifiedStart
         nameEnd = i
+        nameKey = XMLScanner.key(buf + qualifiedStart, i - qualifiedStart)
         if isEnd {
             selfClosing = false
+            count = 0
             return .end
         }
-        selfClosing = buffer[close - 1] == UInt8(ascii: "/")
+        selfClosing = buf[close - 1] == UInt8(ascii: "/")
         let attributesEnd = selfClosing ? close - 1 : close
         // Attributes: name = "value" | 'value'.
         while i < attributesEnd {
-            while i < attributesEnd, XMLScanner.isSpace(buffer[i]) { i += 1 }
+            while i < attributesEnd, XMLScanner.isSpace(buf[i]) { i += 1 }
             guard i < attributesEnd else { break }
             let ns = i
-            while i < attributesEnd, buffer[i] != UInt8(ascii: "="), !XMLScanner.isSpace(buffer[i]) { i += 1 }
+            while i < attributesEnd, buf[i] != UInt8(ascii: "="), !XMLScanner.isSpace(buf[i]) { i += 1 }
             let ne = i
-            while i < attributesEnd, buffer[i] != UInt8(ascii: "\""), buffer[i] != UInt8(ascii: "'") { i += 1 }
+            while i < attributesEnd, buf[i] != UInt8(ascii: "\""), buf[i] != UInt8(ascii: "'") { i += 1 }
             guard i < attributesEnd else { break }
-            let quote = buffer[i]
+            let quote = buf[i]
             let vs = i + 1
             i = vs
-            while i < attributesEnd, buffer[i] != quote { i += 1 }
-            attributes.append((ns, ne, vs, i))
+            while i < attributesEnd, buf[i] != quote { i += 1 }
+            if count < attrs.count { attrs[count] = (ns, ne, vs, i) } else { attrs.append((ns, ne, vs, i)) }
+            count += 1
             i += 1
         }
         if selfClosing { pendingEnd = true }
@@ -167,7 +186,9 @@ final class XMLScanner {
 
     /// The offset of the `>` that ends the markup at `pos`, or -1 when it is not in the buffer.
     private func tagEnd() -> Int {
-        if matches(pos, "<!--") {
+        let buffer = self.buffer, end = self.end, pos = self.pos
+        let bang = pos + 1 < end && buffer[pos + 1] == UInt8(ascii: "!")
+        if bang && matches(pos, "<!--") {
             var i = pos + 4
             while i + 2 < end {
                 if buffer[i] == UInt8(ascii: "-") && buffer[i + 1] == UInt8(ascii: "-") && buffer[i + 2] == UInt8(ascii: ">") { return i + 2 }
@@ -175,7 +196,7 @@ final class XMLScanner {
             }
             return -1
         }
-        if matches(pos, "<![CDATA[") {
+        if bang && matches(pos, "<![CDATA[") {
             var i = pos + 9
             while i + 2 < end {
                 if buffer[i] == UInt8(ascii: "]") && buffer[i + 1] == UInt8(ascii: "]") && buffer[i + 2] == UInt8(ascii: ">") { return i + 2 }
@@ -200,7 +221,7 @@ final class XMLScanner {
     }
 
     private func matches(_ at: Int, _ literal: StaticString) -> Bool {
-        let n = literal.utf8CodeUnitCount
+        let n = literal.utf8CodeUnitCount, buffer = self.buffer, end = self.end
         // Not enough bytes yet: a partial match counts as a match only once complete.
         guard at + n <= end else { return false }
         for i in 0..<n where buffer[at + i] != literal.utf8Start[i] { return false }
