@@ -65,6 +65,19 @@ struct WorkbookValueTests {
         #expect(notArray.failure?.code == "INVALID_JSON")
     }
 
+    @Test(arguments: [("a&amp;b", "a&b"), ("x&#13;y", "x\ry"), ("l1\r\nl2\rl3", "l1\nl2\nl3"), ("&#x41;&unknown;", "A&unknown;")])
+    func xmlTextIsDecodedWithItsLineEndsNormalized(_ raw: String, _ expected: String) {
+        var out: [UInt8] = []
+        Array(raw.utf8).withUnsafeBytes { XMLScanner.decode($0, into: &out) }
+        #expect(String(decoding: out, as: UTF8.self) == expected)
+    }
+
+    @Test func anEscapedCarriageReturnSurvivesItsLineEnd() throws {
+        let url = WorkbookCorpusTests.corpus.appendingPathComponent("calamine/files/has_x000D_.xlsx")
+        let rows = try WorkbookCorpusTests.rows(MemorySource(try [UInt8](Data(contentsOf: url))))
+        #expect(rows.first?.cells == ["ABC\r\nDEF"])
+    }
+
     @Test func hostileEntryNamesAreRefused() {
         for name in ["../x", "a/../../x", "/etc/passwd", "C:\\x", "a\\..\\x"] {
             #expect(throws: ReadError.self, "\(name)") { try ZipArchive.checkName(name) }

@@ -276,13 +276,20 @@ final class XMLScanner {
         return nil
     }
 
-    /// Decodes the five predefined entities and character references; anything else is kept.
+    /// Decodes the five predefined entities and character references (anything else is kept),
+    /// and normalizes line ends as XML 1.0 (2.11) says: CR LF and a lone CR are LF (a CR that
+    /// matters is written `&#13;` or, in OOXML, `_x000D_`).
     static func decode(_ raw: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        guard raw.contains(UInt8(ascii: "&")) else { out.append(contentsOf: raw); return }
+        guard raw.contains(where: { $0 == UInt8(ascii: "&") || $0 == 0x0D }) else { out.append(contentsOf: raw); return }
         var i = 0
         let n = raw.count
         while i < n {
             let b = raw[i]
+            if b == 0x0D {
+                out.append(0x0A)
+                i += i + 1 < n && raw[i + 1] == 0x0A ? 2 : 1
+                continue
+            }
             guard b == UInt8(ascii: "&") else { out.append(b); i += 1; continue }
             var j = i + 1
             while j < n, j - i <= 10, raw[j] != UInt8(ascii: ";") { j += 1 }
