@@ -9,7 +9,8 @@ let package = Package(
     ],
     dependencies: [],
     targets: [
-        .target(name: "Engine", linkerSettings: [.linkedLibrary("m")]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Engine", dependencies: ["CZlib"], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "Watcher", dependencies: ["Engine"]),
         .executableTarget(name: "intake", dependencies: ["Engine", "Watcher"]),
         .executableTarget(name: "IntakeBench", dependencies: ["Engine", "Watcher"]),

@@ -18,6 +18,13 @@ var arguments = Array(CommandLine.arguments.dropFirst())
     arguments.removeSubrange(i...(i + 1))
     return v
 }
+@MainActor func stringOption(_ name: String) -> String? {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
+    defer { arguments.removeSubrange(i...(i + 1)) }
+    return arguments[i + 1]
+}
+let xlsxOption = stringOption("--xlsx")
+let xlsxRows = option("--xlsx-rows", default: 100_000)
 let rows = option("--rows", default: 1_000_000)
 let samples = option("--samples", default: 3)
 let filter = arguments.first
@@ -130,7 +137,8 @@ try measure("import-in-process", bytes: data.count, rows: rows) {
 
 // 3. `intake import` end to end as a process: wall time and peak RSS of the child.
 let intake = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("intake").path
-if filter == nil || "intake-import".contains(filter!) {
+@MainActor func measureProcess(_ name: String, input: String, rows: Int) {
+    guard filter == nil || name.contains(filter!) else { return }
     var times: [Double] = []
     var peak = 0
     for _ in 0...samples {
@@ -140,9 +148,13 @@ if filter == nil || "intake-import".contains(filter!) {
         var usage = rusage()
         let elapsed = clock.measure {
             var pid: pid_t = 0
-            let argv = [intake, "import", csvPath, "--schema-file", schemaPath, "--out", out]
+            let argv = [intake, "import", input, "--schema-file", schemaPath, "--out", out]
             var cargs = argv.map { strdup($0) } + [nil]
-            posix_spawn(&pid, intake, nil, nil, &cargs, environ)
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn(&pid, intake, &actions, nil, &cargs, environ)
+            posix_spawn_file_actions_destroy(&actions)
             wait4(pid, &status, 0, &usage)
             cargs.forEach { free($0) }
         }
@@ -152,8 +164,48 @@ if filter == nil || "intake-import".contains(filter!) {
     }
     times.removeFirst()  // warm-up
     let median = times.sorted()[times.count / 2]
-    print(String(format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  peak RSS %d MB", "intake-import (process)" as NSString, median,
-                 Double(rows) / median, Double(data.count) / 1_048_576 / median, peak / 1024))
+    let bytes = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
+    print(String(format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  peak RSS %d MB", name as NSString, median,
+                 Double(rows) / median, Double(bytes) / 1_048_576 / median, peak / 1024))
+}
+measureProcess("intake-import (process)", input: csvPath, rows: rows)
+
+// 4. Workbooks: a 100,000-row XLSX of the same customers (../shared/bench/gen.py xlsx, which
+//    needs xlsxwriter or openpyxl), or --xlsx PATH. Read alone, the import in-process, and as a process.
+if filter == nil || "xlsx".contains(filter!) || filter!.hasPrefix("xlsx") {
+    var xlsxPath = xlsxOption
+    if xlsxPath == nil {
+        let generated = temp.appendingPathComponent("customers.xlsx").path
+        let gen = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/bench/gen.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", gen, "xlsx", String(xlsxRows), generated]
+        try? process.run()
+        process.waitUntilExit()
+        if process.terminationStatus == 0 { xlsxPath = generated } else {
+            print("xlsx: skipped (python3 \(gen) xlsx failed: pip install xlsxwriter, or pass --xlsx PATH)")
+        }
+    }
+    if let xlsxPath {
+        let size = (try FileManager.default.attributesOfItem(atPath: xlsxPath)[.size] as? Int) ?? 0
+        print("xlsx: \(xlsxPath), \(xlsxRows) rows, \(size / 1024) KB")
+        try measure("xlsx-read", bytes: size, rows: xlsxRows) {
+            let d = try SourceDecisions.read(FileSource(path: xlsxPath))
+            var cells = 0
+            try Inspector.forEachBatch(FileSource(path: xlsxPath), decisions: d) { batch in cells += batch.totalCells }
+            return cells
+        }
+        try measure("xlsx-import-in-process", bytes: size, rows: xlsxRows) {
+            let schema = try SchemaLoader.load(bytes: Array(Generator.schema.utf8)).schema.unwrap()
+            let out = temp.appendingPathComponent("out-\(UUID().uuidString)").path
+            let folder = try ResultFolder(path: out)
+            let outcome = try Importer.run(ImportRequest(id: "bench", schema: schema, filename: "customers.xlsx"), source: FileSource(path: xlsxPath), workspace: folder)
+            folder.discard()
+            return outcome.resultMetadata["num_valid_rows"]?.intValue ?? 0
+        }
+        measureProcess("xlsx-import (process)", input: xlsxPath, rows: xlsxRows)
+    }
 }
 
 extension Optional {

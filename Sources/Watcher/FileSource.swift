@@ -51,6 +51,13 @@ public struct FileSource: ByteSource {
     }
 
     public func open() throws -> any ByteReader { FileReader(fd: try FileSource.openChecked(path), path: path) }
+
+    public func open(at offset: Int) throws -> any ByteReader {
+        let fd = try FileSource.openChecked(path)
+        let reader = FileReader(fd: fd, path: path)
+        _ = try syscall("lseek", path) { Int(lseek(fd, off_t(offset), SEEK_SET)) }
+        return reader
+    }
 }
 
 final class FileReader: ByteReader {

@@ -17,11 +17,19 @@ enum InspectText {
             delimiter:  \(text(d["delimiter"]))
             quote:      \(text(d["quote"]))
             escape:     \(text(d["escape"]))
+            sheet:      \(text(d["sheet"]))
             header row: \(text(d["headerRow"])) (0-based record number; none = not determined)
             data rows:  \(text(d["rows"])) (counted in the \(text(d["rowsCounted"])))
-            columns:
 
             """
+        if let sheets = d["sheets"]?.arrayValue, !sheets.isEmpty {
+            out += "sheets:\n"
+            for s in sheets {
+                let mark = s["chosen"]?.boolValue == true ? "*" : " "
+                out += " \(mark) \(text(s["name"]))  [\(text(s["kind"])), \(text(s["visibility"]))]  \(text(s["rows"])) rows × \(text(s["columns"])) columns\n"
+            }
+        }
+        out += "columns:\n"
         for c in d["columns"]?.arrayValue ?? [] {
             out += "  #\(text(c["index"]))  \(text(c["header"]))  [\(text(c["type"]))]\n"
         }

@@ -80,7 +80,7 @@ let helps: [String: String] = [
           --json   one JSON object (format, encoding, delimiter, quote, escape, sheets, sheet,
                    headerRow, columns, rows, evidence, preview)
           --csv    the table as Intake reads it: header then data rows, every field quoted
-          --sheet  the sheet of a workbook (workbooks are not read yet by this version)
+          --sheet  the sheet of a workbook to read (default: the only one with data, else the first)
         """,
     "schema": """
         intake schema check PATH...
@@ -166,10 +166,10 @@ func runInspect(_ args: ArraySlice<String>) throws -> Int32 {
     }
     do {
         if a.flags.contains("csv") {
-            try Inspector.writeCSV(source) { FileHandleOut.stdout($0) }
+            try Inspector.writeCSV(source, sheet: a.values["sheet"]) { FileHandleOut.stdout($0) }
             return Exit.ok
         }
-        let description = try Inspector.describe(source)
+        let description = try Inspector.describe(source, sheet: a.values["sheet"])
         if a.flags.contains("json") {
             FileHandleOut.stdout(JSONWriter.document(description))
         } else {

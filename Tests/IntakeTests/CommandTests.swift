@@ -169,6 +169,32 @@ struct CommandTests {
         #expect(text.stdout.contains("delimiter:  ,"))
     }
 
+    @Test func inspectListsEveryWorkbookSheetAndReadsTheChosenOne() throws {
+        let workbook = Intake.packageRoot.appendingPathComponent("Tests/Fixtures/xlsx-title-rows-hidden-sheets/input.xlsx").path
+        let json = try Intake.run(["inspect", workbook, "--json"])
+        #expect(json.code == 0, "\(json.stderr)")
+        let d = try Intake.json(json.stdout)
+        #expect(d["format"] as? String == "xlsx")
+        #expect(d["sheet"] as? String == "Export")
+        let sheets = try #require(d["sheets"] as? [[String: Any]])
+        #expect(sheets.map { $0["name"] as? String } == ["Export", "Old", "Chart"])
+        #expect(sheets.map { $0["visibility"] as? String } == ["visible", "hidden", "visible"])
+        #expect(sheets.map { $0["kind"] as? String } == ["worksheet", "worksheet", "chartsheet"])
+        #expect(d["headerRow"] as? Int == 3)
+
+        let hidden = try Intake.run(["inspect", workbook, "--csv", "--sheet", "Old"])
+        #expect(hidden.code == 0, "\(hidden.stderr)")
+        #expect(hidden.stdout.hasPrefix("\"ID\",\"Name\",\"Zip\",\"Joined\""))
+        #expect(hidden.stdout.contains("\"1\",\"Ada Lovelace\",\"02139\",\"2024-02-09\",\"1234.5\",\"TRUE\""))
+
+        let missing = try Intake.run(["inspect", workbook, "--sheet", "Nope"])
+        #expect(missing.code == 1)
+        #expect(missing.stderr.contains("SHEET_NOT_CHOSEN"))
+
+        let text = try Intake.run(["inspect", workbook])
+        #expect(text.stdout.contains("* Export  [worksheet, visible]"))
+    }
+
     @Test func schemaCheckNamesEachProblemWithItsPath() throws {
         let root = try Intake.makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }

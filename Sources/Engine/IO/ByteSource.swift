@@ -5,6 +5,23 @@ public protocol ByteSource: Sendable {
     /// The size in bytes when known (for limits and progress).
     var size: Int? { get }
     func open() throws -> any ByteReader
+    /// A reader that starts `offset` bytes in (a zip's entries are found from its end). The
+    /// default opens and skips; sources that can seek do better.
+    func open(at offset: Int) throws -> any ByteReader
+}
+
+extension ByteSource {
+    public func open(at offset: Int) throws -> any ByteReader {
+        let reader = try open()
+        var skip = offset
+        var scratch = [UInt8](repeating: 0, count: min(max(skip, 1), 1 << 20))
+        while skip > 0 {
+            let n = try scratch.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min(skip, $0.count)])) }
+            if n == 0 { break }
+            skip -= n
+        }
+        return reader
+    }
 }
 
 /// A sequential reader. `read` fills some of `buffer` and returns how much; 0 means the end.
@@ -19,12 +36,16 @@ public struct MemorySource: ByteSource {
     public init(_ text: String) { self.bytes = Array(text.utf8) }
     public var size: Int? { bytes.count }
     public func open() throws -> any ByteReader { MemoryReader(bytes) }
+    public func open(at offset: Int) throws -> any ByteReader { MemoryReader(bytes, position: offset) }
 }
 
 final class MemoryReader: ByteReader {
     private let bytes: [UInt8]
     private var position = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], position: Int = 0) {
+        self.bytes = bytes
+        self.position = min(max(position, 0), bytes.count)
+    }
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = min(buffer.count, bytes.count - position)
         guard n > 0 else { return 0 }

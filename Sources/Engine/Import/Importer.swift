@@ -46,8 +46,16 @@ public enum Importer {
         if let max = settings.maxFileSize, let size = source.size, size > max {
             throw ImportFailure("FILE_TOO_LARGE", "\(request.filename) is \(size) bytes, more than this schema's maxFileSize of \(max) bytes. Split the file, or raise settings.maxFileSize.")
         }
-        let decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits)
-        let header = HeaderDetector.detect(decisions.sample, fields: schema.fields, override: settings.headerRowOverride)
+        let decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits, sheet: settings.sheetOverride,
+                                                 fields: schema.fields)
+        if decisions.format == "xlsx" && decisions.sheetChoice?.index == nil {
+            let context = DocumentContext(request: request, decisions: decisions, header: HeaderDecision(chosen: nil, candidates: [], method: "detected"))
+            try writeReport(context, reasons: ["SHEET_NOT_CHOSEN"], mapping: nil, totals: nil, workspace: workspace)
+            return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: .null, reasons: ["SHEET_NOT_CHOSEN"])
+        }
+        // A JSON document's header is its keys (record 0).
+        let headerOverride = decisions.format == "json" ? 0 : settings.headerRowOverride
+        let header = HeaderDetector.detect(decisions.sample, fields: schema.fields, override: headerOverride)
         let context = DocumentContext(request: request, decisions: decisions, header: header)
 
         guard let headerRecord = header.chosen else {
@@ -96,7 +104,8 @@ public enum Importer {
             }
         })
         if writer.rows == 0 {
-            throw ImportFailure("EMPTY_DATA", "\(request.filename) has a header row (line \(decisions.sample.rowLines[headerRow])) but no data rows. Add rows below the header and drop the file again.")
+            let place = decisions.format == "json" ? "keys" : decisions.format == "xlsx" ? "header row (row \(decisions.sample.rowLines[headerRow]) of sheet \"\(decisions.sheet ?? "")\")" : "header row (line \(decisions.sample.rowLines[headerRow]))"
+            throw ImportFailure("EMPTY_DATA", "\(request.filename) has a \(place) but no data rows. Add rows below the header and drop the file again.")
         }
         finished = true
         let totals = try writer.finish(rawHeaders: headers, formulaEscape: true) { wanted, visit in

@@ -1,9 +1,10 @@
 /// `intake inspect`: what Intake reads in a file, without a schema — format, encoding, dialect,
 /// the header row, each column with the type its values look like, and a preview.
 public enum Inspector {
-    public static func describe(_ source: any ByteSource) throws -> JSONValue {
-        let d = try SourceDecisions.read(source)
-        let header = HeaderDetector.detect(d.sample, fields: [], override: nil)
+    public static func describe(_ source: any ByteSource, sheet: String? = nil) throws -> JSONValue {
+        let d = try SourceDecisions.read(source, sheet: sheet)
+        if let problem = d.sheetChoice?.problem { throw ImportFailure("SHEET_NOT_CHOSEN", problem) }
+        let header = HeaderDetector.detect(d.sample, fields: [], override: d.format == "json" ? 0 : nil)
         let headerIndex = header.chosen.flatMap { d.sample.rowRecords.firstIndex(of: $0) }
         let width = (0..<d.sample.count).map { d.sample.cellCount(row: $0) }.max() ?? 0
         let samples = d.columnSamples(headerRecord: header.chosen ?? -1, width: width)
@@ -15,11 +16,16 @@ public enum Inspector {
         var dataRows = 0
         for r in 0..<d.sample.count where !d.sample.isBlank(row: r) && d.sample.rowRecords[r] > (header.chosen ?? -1) { dataRows += 1 }
         let context = DocumentContext(request: ImportRequest(id: "", schema: Schema(fields: []), filename: ""), decisions: d, header: header)
+        let source = context.sourceJSON
+        let sheets: [JSONValue] = d.sheets.map {
+            ["name": .string($0.name), "kind": .string($0.kind), "visibility": .string($0.state), "rows": .number($0.rows),
+             "columns": .number($0.columns), "chosen": .bool($0.name == d.sheet)]
+        }
         return [
-            "format": .string(d.format), "encoding": .string(d.encoding.rawValue),
-            "delimiter": .string(d.dialect.delimiterText), "quote": .string(d.dialect.quoteText),
-            "escape": .string(d.dialect.quote == nil ? nil : d.dialect.escape.rawValue),
-            "sheets": .array([]), "sheet": .null,
+            "format": .string(d.format), "encoding": source["encoding"] ?? .null,
+            "delimiter": source["delimiter"] ?? .null, "quote": source["quote"] ?? .null,
+            "escape": source["escape"] ?? .null,
+            "sheets": .array(sheets), "sheet": .string(d.sheet), "sheetChosenBy": .string(d.sheetChoice?.method),
             "headerRow": header.chosen.map { .number($0) } ?? .null,
             "rows": .number(dataRows), "rowsCounted": .string(d.sampleComplete ? "all" : "sample"),
             "columns": .array(columns),
@@ -38,9 +44,10 @@ public enum Inspector {
 
     /// The table as Intake reads it, as RFC 4180 CSV (every field quoted, CRLF): the header row
     /// (if any) then the data rows; blank rows and rows above the header are left out.
-    public static func writeCSV(_ source: any ByteSource, to emit: ([UInt8]) throws -> Void) throws {
-        let d = try SourceDecisions.read(source)
-        let header = HeaderDetector.detect(d.sample, fields: [], override: nil)
+    public static func writeCSV(_ source: any ByteSource, sheet: String? = nil, to emit: ([UInt8]) throws -> Void) throws {
+        let d = try SourceDecisions.read(source, sheet: sheet)
+        if let problem = d.sheetChoice?.problem { throw ImportFailure("SHEET_NOT_CHOSEN", problem) }
+        let header = HeaderDetector.detect(d.sample, fields: [], override: d.format == "json" ? 0 : nil)
         let first = header.chosen ?? 0
         var emitted = false
         var out: [UInt8] = []

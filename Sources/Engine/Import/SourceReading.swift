@@ -10,15 +10,37 @@ public struct SourceDecisions: Sendable {
     public var sample: RowBatch
     /// The sample holds the whole file.
     public var sampleComplete: Bool
+    /// Workbooks: every sheet in the workbook's order, the choice, and the chosen sheet's name.
+    public var sheets: [SheetSummary] = []
+    public var sheetChoice: SheetChoice? = nil
+    public var sheet: String? = nil
+    var workbook: Workbook? = nil
+    /// Columns left of this one are empty in the chosen sheet (shrink-wrapped away).
+    var leftColumn = 0
+    var json: JSONRows? = nil
 
     static let sampleBytes = 256 << 10
     static let sampleRows = 1000
 
     /// Reads the start of `source`. Throws `ImportFailure` for what Intake cannot read.
-    public static func read(_ source: any ByteSource, delimiter: String? = nil, limits: ReadLimits = ReadLimits()) throws -> SourceDecisions {
+    /// Workbooks: `sheet` (settings.uploadStep.sheetOverride) names the sheet, else the choice
+    /// uses `fields` (the schema's) to compare sheets; when no sheet can be chosen, the
+    /// decisions have no sheet (`sheetChoice.index == nil`) and an empty sample.
+    public static func read(_ source: any ByteSource, delimiter: String? = nil, limits: ReadLimits = ReadLimits(), sheet: String? = nil,
+                            fields: [Field] = []) throws -> SourceDecisions {
         let head = try source.prefix(sampleBytes)
         let complete = head.count < sampleBytes
         if head.isEmpty { throw ImportFailure("EMPTY_DATA", "The file is empty (0 bytes): there is nothing to import. Check the export that made it and drop the file again.") }
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
+            return try readWorkbook(source, head: head, sheet: sheet, fields: fields, limits: limits)
+        }
+        if head.starts(with: CompoundFile.magic) { throw CompoundFile.failure(source) }
+        if JSONRows.looksLikeJSON(head) {
+            let bytes = try JSONRows.load(source)
+            let (rows, sample, count) = try JSONRows.read(bytes, sampleRows: sampleRows)
+            return SourceDecisions(format: "json", encoding: .utf8, bomLength: 0, dialect: .rfc4180, dialectCandidates: [], sample: sample,
+                                   sampleComplete: count < sampleRows, json: rows)
+        }
         try FormatSniffer.check(head)
         var (encoding, bom) = TextEncoding.detect(head)
         var text = decode(head, encoding: encoding, bomLength: bom, complete: complete)
@@ -62,6 +84,22 @@ public struct SourceDecisions: Sendable {
     @discardableResult
     func forEachBatch(_ source: any ByteSource, limits: ReadLimits, restart: () throws -> Void,
                       reading: (() throws -> RowBatch?) throws -> Void) throws -> TextEncoding {
+        if let workbook, let index = sheetChoice?.index {
+            let reader = try workbook.rows(ofSheet: index, limits: limits, leftColumn: leftColumn)
+            try reading { try reader.next() }
+            return encoding
+        }
+        if let json {
+            // The document is in memory already (bounded, §14): its batches are made up front.
+            var batches: [RowBatch] = []
+            try json.forEachBatch(try JSONRows.load(source)) { batches.append($0) }
+            var next = 0
+            try reading {
+                defer { next += 1 }
+                return next < batches.count ? batches[next] : nil
+            }
+            return encoding
+        }
         var encoding = self.encoding
         var bom = bomLength
         while true {
@@ -90,37 +128,15 @@ public struct SourceDecisions: Sendable {
     }
 }
 
-/// Recognizes the formats Intake does not read as text, by content (contract §11).
+/// Recognizes the formats Intake does not read, by content (contract §11).
 enum FormatSniffer {
     static func check(_ head: [UInt8]) throws {
         func starts(_ magic: [UInt8]) -> Bool { head.starts(with: magic) }
-        if starts([0x50, 0x4B, 0x03, 0x04]) || starts([0x50, 0x4B, 0x05, 0x06]) {
-            let text = String(decoding: head.prefix(64 << 10), as: UTF8.self)
-            if text.contains("xl/") {
-                throw ImportFailure("UNSUPPORTED_FORMAT", "This is an Excel workbook (.xlsx), which this version of Intake does not read yet. Save the sheet as CSV (UTF-8) and drop that file instead.")
-            }
-            if text.contains("opendocument.spreadsheet") {
-                throw ImportFailure("UNSUPPORTED_FORMAT", "This is an OpenDocument spreadsheet (.ods), which Intake does not read. Save it as .xlsx or CSV and drop that file instead.")
-            }
-            throw ImportFailure("UNSUPPORTED_FORMAT", "This is a zip archive, not a spreadsheet Intake reads. Intake reads CSV, TSV and other delimited text; unzip it and drop the data file itself.")
-        }
-        if starts([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-            throw ImportFailure("UNSUPPORTED_FORMAT", "This is a legacy Excel workbook (.xls) or an encrypted workbook, which Intake does not read. Save it as .xlsx or CSV (without a password) and drop that file instead.")
-        }
         if starts(Array("%PDF".utf8)) {
             throw ImportFailure("UNSUPPORTED_FORMAT", "This is a PDF document, not a spreadsheet. Intake reads CSV, TSV and other delimited text; export the data as CSV and drop that file instead.")
         }
         if starts([0x1F, 0x8B]) {
             throw ImportFailure("UNSUPPORTED_FORMAT", "This is a gzip-compressed file. Intake reads CSV, TSV and other delimited text; decompress it and drop the data file itself.")
-        }
-        var i = head.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        while i < head.count, head[i] == 0x20 || head[i] == 0x0A || head[i] == 0x0D || head[i] == 0x09 { i += 1 }
-        if i < head.count, head[i] == UInt8(ascii: "{") || head[i] == UInt8(ascii: "[") {
-            var j = i + 1
-            while j < head.count, head[j] == 0x20 || head[j] == 0x0A || head[j] == 0x0D || head[j] == 0x09 { j += 1 }
-            if head[i] == UInt8(ascii: "{") || (j < head.count && (head[j] == UInt8(ascii: "{") || head[j] == UInt8(ascii: "]"))) {
-                throw ImportFailure("UNSUPPORTED_FORMAT", "This is a JSON document, which this version of Intake does not read as a data file yet. Send the rows as CSV, or put them in a sidecar's initial_data.")
-            }
         }
     }
 

@@ -24,6 +24,45 @@ public struct JSONParser {
         return value
     }
 
+    /// Parses a top-level array one element at a time, calling `body` with each element and
+    /// the (line, column) where it starts, so a large array never exists as one value.
+    /// `notArray` is called (and its error thrown) when the document is not an array.
+    public static func forEachElement(_ bytes: [UInt8], notArray: (JSONValue, Int, Int) -> any Error,
+                                      _ body: (JSONValue, _ line: Int, _ column: Int) throws -> Void) throws {
+        var parser = JSONParser(bytes: bytes)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.pos = 3 }
+        parser.skipSpace()
+        guard parser.pos < bytes.count, bytes[parser.pos] == UInt8(ascii: "[") else {
+            let at = parser.error("")
+            let value = try parser.parseValue(depth: 0)
+            throw notArray(value, at.line, at.column)
+        }
+        parser.pos += 1
+        parser.skipSpace()
+        if parser.pos < bytes.count, bytes[parser.pos] == UInt8(ascii: "]") {
+            parser.pos += 1
+        } else {
+            // Positions are counted incrementally: error() would rescan from the start each time.
+            var line = 1, column = 1, counted = 0
+            while true {
+                parser.skipSpace()
+                while counted < parser.pos {
+                    if bytes[counted] == 0x0A { line += 1; column = 1 } else if bytes[counted] & 0xC0 != 0x80 { column += 1 }
+                    counted += 1
+                }
+                let value = try parser.parseValue(depth: 1)
+                try body(value, line, column)
+                parser.skipSpace()
+                guard parser.pos < bytes.count else { throw parser.error("unexpected end of the document (an array is not closed)") }
+                if bytes[parser.pos] == UInt8(ascii: ",") { parser.pos += 1; continue }
+                if bytes[parser.pos] == UInt8(ascii: "]") { parser.pos += 1; break }
+                throw parser.error("expected ',' or ']' in an array")
+            }
+        }
+        parser.skipSpace()
+        if parser.pos < bytes.count { throw parser.error("unexpected text after the JSON value") }
+    }
+
     private let bytes: [UInt8]
     private var pos = 0
 

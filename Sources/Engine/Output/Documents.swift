@@ -14,11 +14,12 @@ struct DocumentContext {
 
     var sourceJSON: JSONValue {
         let d = decisions.dialect
+        let text = decisions.format == "csv"
         return [
-            "format": .string(decisions.format), "encoding": .string(encoding.rawValue),
-            "delimiter": .string(d.delimiterText), "quote": .string(d.quoteText),
-            "escape": .string(d.quote == nil ? nil : d.escape.rawValue),
-            "sheet": .null, "headerRow": header.chosen.map { .number($0) } ?? .null,
+            "format": .string(decisions.format), "encoding": .string(decisions.format == "xlsx" ? nil : encoding.rawValue),
+            "delimiter": .string(text ? d.delimiterText : nil), "quote": .string(text ? d.quoteText : nil),
+            "escape": .string(text && d.quote != nil ? d.escape.rawValue : nil),
+            "sheet": .string(decisions.sheet), "headerRow": header.chosen.map { .number($0) } ?? .null,
         ]
     }
 
@@ -64,7 +65,7 @@ extension Importer {
             "reasons": .array(reasons.map { .string($0) }),
             "messages": .array(reasons.map { .string(message(for: $0, context: context, mapping: mapping, totals: totals)) }),
             "source": context.sourceJSON,
-            "sheets": .array([]),
+            "sheets": .array(context.decisions.sheets.filter { $0.kind == "worksheet" && $0.state == "visible" }.map(\.json)),
             "headerRow": [
                 "chosen": context.header.chosen.map { .number($0) } ?? .null,
                 "candidates": .array(context.header.candidates.map {
@@ -84,6 +85,9 @@ extension Importer {
     /// A sentence per reason: what went wrong and what to do.
     static func message(for reason: String, context: DocumentContext, mapping: MappingDecision?, totals: ResultWriter.Totals?) -> String {
         switch reason {
+        case "SHEET_NOT_CHOSEN":
+            let problem = context.decisions.sheetChoice?.problem ?? "no sheet could be chosen"
+            return "\(context.request.filename): \(problem). Choose the sheet in resolution.json (\"sheet\"), or set settings.uploadStep.sheetOverride."
         case "HEADER_ROW_UNDETERMINED":
             let rows = context.header.candidates.prefix(3).map { "record \($0.row)" }.joined(separator: ", ")
             return "No row of \(context.request.filename) can be called the header with confidence (candidates: \(rows)). Choose the header row in resolution.json (\"headerRow\"), or set settings.matchingStep.headerRowOverride."
