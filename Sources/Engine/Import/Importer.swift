@@ -114,7 +114,7 @@ public enum Importer {
         let removed = plan.removed
         func makeWriter() throws -> ResultWriter {
             try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
-                             columns: plans.map(\.column), behavior: behavior, writeResults: !blocked,
+                             columns: plans.map(\.column), behavior: behavior, writeResults: true,
                              maxRecords: settings.maxRecords, skipRows: removed)
         }
         var writer = try makeWriter()

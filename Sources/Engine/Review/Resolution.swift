@@ -150,7 +150,8 @@ public struct ResolutionProblem: Sendable, Equatable {
 }
 
 /// Mappings remembered for an `importIdentifier` (settings.autoMapHeaders): header → field key,
-/// or nil for a column a person left out. Headers compare as the mapper normalizes them.
+/// or nil for a column a person left out. A header matches its own text first, else as the mapper
+/// normalizes headers (case, spacing and punctuation ignored).
 public struct RememberedMapping: Sendable {
     public var entries: [(header: String, field: String?)]
     public init(_ entries: [(header: String, field: String?)] = []) { self.entries = entries }
@@ -158,7 +159,10 @@ public struct RememberedMapping: Sendable {
     public var isEmpty: Bool { entries.isEmpty }
 
     /// The remembered decision for a header, if any (the latest one wins).
+    /// The same header text first (surrounding spaces aside), else the same letters and digits.
     func decision(for header: String) -> String?? {
+        let t = header.trimmingSpaces
+        if let exact = entries.last(where: { $0.header.trimmingSpaces == t }) { return .some(exact.field) }
         let h = Similarity.normalize(header)
         guard !h.isEmpty else { return nil }
         return entries.last { Similarity.normalize($0.header) == h }.map { $0.field }
