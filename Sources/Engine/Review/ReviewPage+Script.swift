@@ -83,26 +83,49 @@ extension ReviewPage {
           errorCells.push({ rowIndex: r.rowIndex, col: col === undefined ? -1 : col, error: e });
         }
 
+        // ---- The steps this page shows, numbered in order. ----
+        const shown = {
+          "sheet-section": (R.sheets || []).length > 1 || reasons.includes("SHEET_NOT_CHOSEN"),
+          "header-section": candidates.length > 0,
+          "mapping-section": headers.length > 0,
+          "rows-section": rows.length > 0,
+          "save-section": true,
+        };
+        const step = {};
+        let stepNumber = 0;
+        for (const [id, visible] of Object.entries(shown)) {
+          const section = byId(id);
+          section.hidden = !visible;
+          if (visible) { step[id] = ++stepNumber; section.querySelector("h2").prepend(stepNumber + ". "); }
+        }
+        /// A step that needs no decision stays folded, with what Intake did as its summary.
+        function fold(id, summary) {
+          const section = byId(id);
+          const details = h("details", {}, h("summary", {}, summary));
+          for (const child of [...section.children].slice(1)) details.append(child);
+          section.append(details);
+        }
+
         // ---- What went wrong, in plain words. ----
         function explain(reason) {
           const m = R.mapping || {};
           switch (reason) {
             case "SHEET_NOT_CHOSEN":
               return ["The workbook has several sheets and Intake could not tell which one holds the data.",
-                      "Choose the sheet in step 1."];
+                      "Choose the sheet in step " + step["sheet-section"] + "."];
             case "HEADER_ROW_UNDETERMINED":
               return ["Intake could not tell which row of the file holds the column names (the header).",
-                      "Choose the header row in step 2: it is the row whose cells name the columns."];
+                      "Choose the header row in step " + step["header-section"] + ": it is the row whose cells name the columns."];
             case "COLUMNS_NOT_MAPPED": {
               const parts = [];
               if ((m.missingRequiredFields || []).length) parts.push("no column was found for " + m.missingRequiredFields.map(k => "“" + fieldName(k) + "”").join(", ") + ", which must be filled");
               for (const c of m.conflicts || []) parts.push("columns " + c.columns.map(i => "“" + (m.columns[i].header || "#" + i) + "”").join(" and ") + " both look like “" + fieldName(c.field) + "”");
               return ["Some columns could not be matched to the fields this import expects: " + (parts.join("; ") || "see the columns below") + ".",
-                      "In step 3, choose the field each column fills (or leave a column out)."];
+                      "In step " + step["mapping-section"] + ", choose the field each column fills (or leave a column out)."];
             }
             case "VALIDATION_ERRORS":
-              return [plural(R.rowsWithErrors || 0, "row") + " of " + plural(R.totalRows || 0, "row") + " have cells that are not valid (" + plural(R.errorCount || 0, "problem") + "), and this import is set to stop rather than skip them.",
-                      "In step 4, correct the red cells or remove their rows, or choose to import without the invalid rows."];
+              return [(R.rowsWithErrors || 0) + " of the " + plural(R.totalRows || 0, "row") + " in the file have cells that are not valid (" + plural(R.errorCount || 0, "problem") + "), and this import is set to stop rather than skip them.",
+                      "In step " + step["rows-section"] + ", correct the red cells or remove their rows, or choose to import without the invalid rows."];
             case "RESOLUTION_NOT_APPLIED": {
               const list = ((R.resolution && R.resolution.problems) || []).map(p => p.entry + ": " + p.message);
               return ["Some of the decisions saved earlier could not be applied: " + list.join("; ") + ".",
@@ -120,8 +143,7 @@ extension ReviewPage {
         for (const m of R.messages || []) byId("messages").append(h("li", {}, m));
 
         // ---- 1. Sheet. ----
-        if ((R.sheets || []).length > 1 || reasons.includes("SHEET_NOT_CHOSEN")) {
-          byId("sheet-section").hidden = false;
+        if (shown["sheet-section"]) {
           const box = byId("sheet-controls");
           for (const s of R.sheets) {
             const preview = ((R.sheetPreviews || {})[s.name] || []).slice(0, 3).map(r => r.join(" | ")).join(" / ");
@@ -135,8 +157,7 @@ extension ReviewPage {
         }
 
         // ---- 2. Header row. ----
-        if (candidates.length > 1 || reasons.includes("HEADER_ROW_UNDETERMINED")) {
-          byId("header-section").hidden = false;
+        if (shown["header-section"]) {
           const box = byId("header-controls");
           box.append(h("p", { class: "note" }, "Rows are counted from 0 at the top of the file (blank rows count). The most likely rows come first."));
           for (const c of candidates) {
@@ -146,12 +167,13 @@ extension ReviewPage {
               h("strong", {}, "Row " + c.row), h("span", { class: "score" }, " (likelihood " + Math.round(c.score * 100) + "%)"),
               h("div", { class: "cells" }, c.cells.join(" | "))));
           }
+          if (!reasons.includes("HEADER_ROW_UNDETERMINED") && prior.headerRow === undefined && reportHeader !== null)
+            fold("header-section", "Intake took row " + reportHeader + " as the column names (" + (candidates[0] ? candidates[0].cells.filter(Boolean).slice(0, 6).join(", ") : "") + "). Change it…");
         }
 
         // ---- 3. Mapping. ----
         function renderMapping() {
           if (!headers.length) return;
-          byId("mapping-section").hidden = false;
           const box = byId("mapping-controls");
           box.replaceChildren();
           const reportColumns = state.headerRow === reportHeader && R.mapping ? R.mapping.columns : [];
@@ -196,6 +218,10 @@ extension ReviewPage {
           document.querySelectorAll("#mapping-controls select").forEach(s => s.classList.toggle("missing", twice.includes(s.value)));
         }
         renderMapping();
+        if (headers.length && !reasons.includes("COLUMNS_NOT_MAPPED") && prior.mapping === undefined) {
+          const matched = state.mapping.filter(Boolean).length;
+          fold("mapping-section", "Intake matched " + plural(matched, "column") + " of " + headers.length + " to the fields. Change it…");
+        }
 
         // ---- 4. Rows. ----
         const width = Math.max(headers.length, ...rows.map(r => r.cells.length), 0);
@@ -207,7 +233,6 @@ extension ReviewPage {
         }
         function renderGrid() {
           if (!rows.length) return;
-          byId("rows-section").hidden = false;
           const list = visibleRows();
           const pages = Math.max(1, Math.ceil(list.length / PAGE));
           state.page = Math.min(state.page, pages - 1);
@@ -276,15 +301,17 @@ extension ReviewPage {
           byId("error-position").textContent = "Error " + (state.errorCursor + 1) + " of " + errorCells.length + ": row " + target.rowIndex + ", " + fieldName(target.error.fieldKey) + " — " + target.error.message;
         }
         if (rows.length) {
-          const shown = rows.length;
+          const held = rows.length;
           const total = R.totalRows;
+          const known = total !== null && total !== undefined;
           const errRows = rows.filter(r => errorsByRow.has(r.rowIndex)).length;
-          byId("rows-note").textContent = (total !== null && total !== undefined ? "The file has " + plural(total, "data row") + ". " : "")
-            + "This page holds " + plural(shown, "row") + (total !== null && total !== undefined && shown < total ? " of them, to stay quick" : "")
-            + ": " + (errRows ? "the " + plural(errRows, "row") + " with errors that the report lists (up to " + R.errors.length + " errors), and " : "")
-            + "the first rows of the file. Rows are numbered from 0 below the header (“#”) and by their line in the file."
-            + (R.errorCount > (R.errors || []).length ? " The report lists the first " + R.errors.length + " of " + R.errorCount + " errors: to fix the others, choose to import without the invalid rows, or fix the file and drop it again." : "")
-            + " Click a cell to change it; a changed cell turns yellow.";
+          const capped = R.errorCount > (R.errors || []).length;
+          byId("rows-note").textContent = (known ? "The file has " + plural(total, "data row") + (R.rowsWithErrors ? ", " + R.rowsWithErrors + " with errors" : "") + ". " : "")
+            + (known && held < total ? "To stay quick, this page holds " + plural(held, "row") + " of them: " : "This page holds " + plural(held, "row") + ": ")
+            + (errRows ? (capped ? "the rows of the first " + R.errors.length + " errors (of " + R.errorCount + ")" : "every row with an error") + ", then " : "")
+            + "the first rows of the file."
+            + (capped ? " To fix the errors this page does not hold, choose below to import without the invalid rows, or fix the file and drop it again." : "")
+            + " Rows are numbered from 0 below the header (“#”), with their line in the file. Click a cell to change it; a changed cell turns yellow.";
           byId("only-errors").checked = state.onlyErrors = errorCells.length > 0;
           byId("only-errors").onchange = ev => { state.onlyErrors = ev.target.checked; state.page = 0; renderGrid(); };
           byId("prev-error").onclick = () => gotoError(-1);
