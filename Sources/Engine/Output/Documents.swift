@@ -149,6 +149,9 @@ extension Importer {
             let n = totals?.invalid ?? 0
             return "\(n) row(s) have invalid cells and the schema's invalidDataBehavior is BLOCK_SUBMIT. Fix the cells (\"edits\"), remove the rows (\"removeRows\") or choose another invalidDataBehavior in resolution.json."
         case "RESOLUTION_NOT_APPLIED":
+            if plan.resolution?.isUnreadable == true, let problem = plan.problems.first {
+                return "resolution.json could not be read: it is \(problem.message). Save it again from review.html (or fix it) and put it in the folder again."
+            }
             let list = plan.problems.prefix(5).map { "\($0.entry): \($0.message)" }.joined(separator: "; ")
             let more = plan.problems.count > 5 ? " (and \(plan.problems.count - 5) more, listed under \"resolution\")" : ""
             return "\(plan.problems.count) entr\(plan.problems.count == 1 ? "y" : "ies") of resolution.json could not be applied: \(list)\(more). Correct them and save resolution.json again; the other entries were applied."

@@ -46,12 +46,12 @@ public struct Resolution: Sendable {
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch {
             r.problems.append(ResolutionProblem(entry: "resolution.json",
-                                                message: "not valid JSON (\(error)); nothing in it was applied. Save it again from review.html, or fix the JSON"))
+                                                message: "not valid JSON (\(error)); nothing in it was applied"))
             return r
         }
         r.document = json
         guard let o = json.objectValue else {
-            r.problems.append(ResolutionProblem(entry: "resolution.json", message: "must be a JSON object, not \(json.typeName); nothing in it was applied"))
+            r.problems.append(ResolutionProblem(entry: "resolution.json", message: "not a JSON object but \(json.typeName); nothing in it was applied"))
             return r
         }
         for (key, value) in o {

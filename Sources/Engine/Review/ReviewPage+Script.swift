@@ -26,7 +26,8 @@ extension ReviewPage {
         }
         const byId = id => document.getElementById(id);
         const norm = s => String(s || "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
-        const plural = (n, one, many) => n + " " + (n === 1 ? one : (many || one + "s"));
+        const count = n => Number(n).toLocaleString("en-US");
+        const plural = (n, one, many) => count(n) + " " + (n === 1 ? one : (many || one + "s"));
         const fieldName = key => fieldByKey[key] ? (fieldByKey[key].label !== key ? fieldByKey[key].label + " (" + key + ")" : key) : key;
 
         // ---- State: the report's decisions, then any earlier resolution on top. ----
@@ -124,7 +125,7 @@ extension ReviewPage {
                       "In step " + step["mapping-section"] + ", choose the field each column fills (or leave a column out)."];
             }
             case "VALIDATION_ERRORS":
-              return [(R.rowsWithErrors || 0) + " of the " + plural(R.totalRows || 0, "row") + " in the file have cells that are not valid (" + plural(R.errorCount || 0, "problem") + "), and this import is set to stop rather than skip them.",
+              return [count(R.rowsWithErrors || 0) + " of the " + plural(R.totalRows || 0, "row") + " in the file have cells that are not valid (" + plural(R.errorCount || 0, "problem") + "), and this import is set to stop rather than skip them.",
                       "In step " + step["rows-section"] + ", correct the red cells or remove their rows, or choose to import without the invalid rows."];
             case "RESOLUTION_NOT_APPLIED": {
               const list = ((R.resolution && R.resolution.problems) || []).map(p => p.entry + ": " + p.message);
@@ -306,9 +307,9 @@ extension ReviewPage {
           const known = total !== null && total !== undefined;
           const errRows = rows.filter(r => errorsByRow.has(r.rowIndex)).length;
           const capped = R.errorCount > (R.errors || []).length;
-          byId("rows-note").textContent = (known ? "The file has " + plural(total, "data row") + (R.rowsWithErrors ? ", " + R.rowsWithErrors + " with errors" : "") + ". " : "")
+          byId("rows-note").textContent = (known ? "The file has " + plural(total, "data row") + (R.rowsWithErrors ? ", " + count(R.rowsWithErrors) + " with errors" : "") + ". " : "")
             + (known && held < total ? "To stay quick, this page holds " + plural(held, "row") + " of them: " : "This page holds " + plural(held, "row") + ": ")
-            + (errRows ? (capped ? "the rows of the first " + R.errors.length + " errors (of " + R.errorCount + ")" : "every row with an error") + ", then " : "")
+            + (errRows ? (capped ? "the rows of the first " + count(R.errors.length) + " errors (of " + count(R.errorCount) + ")" : "every row with an error") + ", then " : "")
             + "the first rows of the file."
             + (capped ? " To fix the errors this page does not hold, choose below to import without the invalid rows, or fix the file and drop it again." : "")
             + " Rows are numbered from 0 below the header (“#”), with their line in the file. Click a cell to change it; a changed cell turns yellow.";
