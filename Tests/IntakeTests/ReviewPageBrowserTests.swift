@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Glibc
 import Testing
@@ -148,5 +149,48 @@ struct ReviewPageBrowserTests {
         let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("outbox/\(id)/results.json"))) as? [[String: Any]])
         #expect(results.map { $0["name"] as? String } == ["Ada", "Alan", "Ken"])
         #expect(results[1]["email"] as? String == "alan@example.org")
+    }
+}
+
+extension ReviewPageBrowserTests {
+    /// The page of each review fixture, made from its report.json.
+    static func fixturePage(_ name: String, in dir: URL) throws -> URL {
+        let report = Intake.packageRoot.appendingPathComponent("Tests/Fixtures/\(name)/report.json")
+        let page = dir.appendingPathComponent("\(name).html")
+        try Data(ReviewPage.html(reportJSON: [UInt8](Data(contentsOf: report)))).write(to: page)
+        return page
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theSheetAndTheHeaderRowAreChosenOnThePage() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-pages-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let browser = try Chromium()
+        defer { browser.quit() }
+        // Every review fixture's page runs its script to the end.
+        for name in ["review-competing-columns", "review-missing-required", "csv-invalid-block"] {
+            try browser.open(try Self.fixturePage(name, in: dir), downloads: dir)
+            try browser.wait(for: "document.body.dataset.ready === 'true'")
+        }
+        // A workbook whose sheet could not be chosen: the person picks Q2.
+        try browser.open(try Self.fixturePage("review-sheet-not-chosen", in: dir), downloads: dir)
+        try browser.wait(for: "document.body.dataset.ready === 'true'")
+        #expect(try browser.evaluate("document.getElementById('sheet-section').hidden") as? Bool == false)
+        try browser.click("input[name=sheet][value=Q2]")
+        try browser.click("#save")
+        let sheet = try browser.evaluate("JSON.parse(document.getElementById('resolution-text').value)") as? [String: Any]
+        #expect(sheet?["sheet"] as? String == "Q2")
+        // A file whose header row could not be told: the person picks row 0, and the columns
+        // take its cells as headers.
+        try browser.open(try Self.fixturePage("review-header-undetermined", in: dir), downloads: dir)
+        try browser.wait(for: "document.body.dataset.ready === 'true'")
+        try browser.click("input[name=header][value='0']")
+        try browser.choose("name", in: "select[data-column='0']")
+        try browser.click("#save")
+        let header = try browser.evaluate("JSON.parse(document.getElementById('resolution-text').value)") as? [String: Any]
+        #expect(header?["headerRow"] as? Int == 0)
+        let mapping = header?["mapping"] as? [String: Any]
+        #expect(mapping?["1"] as? String == "name" && mapping?["2"] is NSNull && mapping?.count == 3)
     }
 }
