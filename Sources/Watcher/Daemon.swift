@@ -19,6 +19,8 @@ public struct WatchOptions: Sendable {
     public var metricsInterval = 5.0
     /// Stop on SIGTERM/SIGINT (the command does; tests use `DaemonControl.stop`).
     public var handleSignals = true
+    /// When failed webhook deliveries are tried again (contract §10).
+    public var webhookPolicy = WebhookPolicy()
 
     public init(root: String) { self.root = root }
 }
@@ -91,6 +93,14 @@ final class EventLoop {
     let recovery: Recovery
     var machine: PairingMachine
     var watches: InboxWatches?
+    var reviewWatches: ReviewWatches?
+    /// Resolutions seen in review/<id>/ and settling: the signature and since when it holds.
+    var resolutionsSeen: [String: (signature: FileSignature, since: Double)] = [:]
+    var resolutionsInFlight: Set<String> = []
+    var resolutionResumes: [String: Double] = [:]
+    let resolutions: ResolutionStore
+    let webhooks: WebhookQueue
+    let webhookSender: WebhookSender
     var signalSources: [any DispatchSourceSignal] = []
     var pool: WorkerPool!
 
@@ -117,6 +127,9 @@ final class EventLoop {
         self.claims = ClaimStore(layout: layout)
         self.recovery = Recovery(layout: layout, owner: owner.id, log: log)
         self.machine = PairingMachine(settle: options.settle, uploadWindow: options.uploadWindow)
+        self.resolutions = ResolutionStore(layout: layout)
+        self.webhooks = WebhookQueue(layout: layout, policy: options.webhookPolicy, log: log)
+        self.webhookSender = WebhookSender(queue: webhooks, tag: owner.id)
         if options.handleSignals {
             // The default actions are turned off; a Dispatch signal source (its own thread, not
             // the cooperative pool) asks the loop to stop through the wake pipe.
@@ -132,13 +145,17 @@ final class EventLoop {
                 signalSources.append(source)
             }
         }
-        if options.poll == nil { watches = try InboxWatches(layout: layout) }
+        if options.poll == nil {
+            watches = try InboxWatches(layout: layout)
+            reviewWatches = try ReviewWatches(review: layout.review)
+        }
     }
 
     deinit { for s in signalSources { s.cancel() } }
 
     func run() {
-        let work = ImportWork(layout: layout, owner: owner.id, log: log, metrics: metrics)
+        let sender = webhookSender
+        let work = ImportWork(layout: layout, owner: owner.id, log: log, metrics: metrics, webhooks: webhooks, wakeWebhooks: { sender.poke() })
         let control = self.control
         pool = WorkerPool(workers: options.workers, capacity: options.queueCapacity ?? options.workers * 4,
                           wake: { control.wake() }, handler: { work.perform($0) })
@@ -147,7 +164,10 @@ final class EventLoop {
                              "owner": owner.id])
         var now = Monotonic.now()
         for id in recovery.adoptOrphans(skip: []) { resumes[id] = now }
+        for id in resolutions.adoptOrphans(owner: owner.id, skip: [], log: log) { resolutionResumes[id] = now }
         recovery.sweep()
+        sweepResolutions()
+        webhookSender.start()
         watches?.armInbox(log: log)
         fullScan(now: now)
         nextRescan = now + (options.poll ?? options.rescan)
@@ -164,11 +184,16 @@ final class EventLoop {
             if now >= nextRescan {
                 fullScan(now: now)
                 for id in recovery.adoptOrphans(skip: Set(resumes.keys).union(resumesRunning)) { resumes[id] = now }
+                for id in resolutions.adoptOrphans(owner: owner.id, skip: Set(resolutionResumes.keys).union(resolutionsInFlight), log: log) {
+                    resolutionResumes[id] = now
+                }
                 recovery.sweep()
+                sweepResolutions()
                 nextRescan = now + (options.poll ?? options.rescan)
             }
             for path in machine.due(now: now) { look(at: path, now: now, event: false) }
             feedResumes(now: now)
+            feedResolutions(now: now)
             decide(now: now)
             if now >= nextMetrics { writeMetrics(); nextMetrics = now + options.metricsInterval }
             if options.once && isDone(now: now) { break }
@@ -176,6 +201,9 @@ final class EventLoop {
         }
         let dropped = pool.shutdown()
         handleResults(now: Monotonic.now())
+        webhookSender.stop()
+        // --once: every delivery that is due gets its attempt before the run ends.
+        if options.once { webhooks.deliverDue(tag: owner.id) }
         writeMetrics()
         log.info("stopped", ["dropped": dropped.isEmpty ? nil : String(dropped.count),
                              "successful": String(metrics.imports(.successful)), "needs_review": String(metrics.imports(.needsReview)),
@@ -199,6 +227,7 @@ final class EventLoop {
         for path in machine.paths where !present.contains(path) { machine.observe(path, nil, now: now) }
         for (path, sig) in found { machine.observe(path, sig, now: now, age: sig.age) }
         if let watches { for folder in scanner.schemaFolders() { watches.addFolder(folder) } }
+        scanReview(now: now)
     }
 
     func readEvents(now: Double) {
@@ -295,12 +324,20 @@ final class EventLoop {
             resumesRunning.insert(id)
             pool.submit(.resume(id))
         }
+        for (id, due) in resolutionResumes.sorted(by: { $0.value < $1.value }) where due <= now && pool.room > 0 && !resolutionsInFlight.contains(id) {
+            resolutionResumes[id] = nil
+            resolutionsInFlight.insert(id)
+            pool.submit(.resumeResolution(id))
+        }
     }
 
     func handleResults(now: Double) {
         for result in pool.takeResults() {
             if case .claim(let plan) = result.item { inFlight.subtract(plan.take) }
             if case .resume(let id) = result.item { resumesRunning.remove(id) }
+            var isResolution = false
+            if case .resolve(let id) = result.item { resolutionsInFlight.remove(id); isResolution = true }
+            if case .resumeResolution(let id) = result.item { resolutionsInFlight.remove(id); isResolution = true }
             switch result.outcome {
             case .imported(let id, _):
                 backoff[id] = nil
@@ -311,7 +348,7 @@ final class EventLoop {
             case .retry(let id):
                 let wait = min(300, (backoff[id] ?? 2.5) * 2)
                 backoff[id] = wait
-                resumes[id] = now + wait
+                if isResolution { resolutionResumes[id] = now + wait } else { resumes[id] = now + wait }
             }
         }
     }
@@ -322,6 +359,8 @@ final class EventLoop {
         var next = min(nextMetrics, nextRescan)
         if let d = machine.nextDeadline(after: now) { next = min(next, d) }
         for due in resumes.values where due > now || pool.room > 0 { next = min(next, due) }
+        for due in resolutionResumes.values where due > now || pool.room > 0 { next = min(next, due) }
+        for seen in resolutionsSeen.values { next = min(next, max(now, seen.since + options.settle)) }
         return next
     }
 
@@ -329,12 +368,13 @@ final class EventLoop {
     func wait(until deadline: Double, now: Double) {
         var fds: [pollfd] = [pollfd(fd: control.wakeFD, events: Int16(POLLIN), revents: 0)]
         if let watches { fds.append(pollfd(fd: watches.inotify.fd, events: Int16(POLLIN), revents: 0)) }
+        if let reviewWatches { fds.append(pollfd(fd: reviewWatches.inotify.fd, events: Int16(POLLIN), revents: 0)) }
         let ms = Int32(max(0, min(60_000, ((deadline - now) * 1000).rounded(.up))))
         let n = poll(&fds, nfds_t(fds.count), ms)
         guard n > 0 else { return }
         let after = Monotonic.now()
         for f in fds where f.revents != 0 {
-            if f.fd == control.wakeFD { control.drain() } else { readEvents(now: after) }
+            if f.fd == control.wakeFD { control.drain() } else if f.fd == reviewWatches?.inotify.fd { readReviewEvents(now: after) } else { readEvents(now: after) }
         }
     }
 
@@ -342,7 +382,73 @@ final class EventLoop {
     /// within its window stays for the next run.
     func isDone(now: Double) -> Bool {
         inFlight.isEmpty && resumesRunning.isEmpty && pool.isIdle && resumes.values.allSatisfy { $0 > now }
-            && machine.isWaitingOnly(now: now)
+            && machine.isWaitingOnly(now: now) && resolutionsSeen.isEmpty && resolutionsInFlight.isEmpty
+            && resolutionResumes.values.allSatisfy { $0 > now }
+    }
+
+    // MARK: Resolutions in review/
+
+    /// Looks at every review folder's resolution.json (start, rescans, overflows).
+    func scanReview(now: Double) {
+        if let reviewWatches, !reviewWatches.isArmed, Paths.isDirectory(layout.review) { reviewWatches.arm() }
+        let ids = Set(ReviewWatches.folderIDs(layout.review))
+        for id in resolutionsSeen.keys where !ids.contains(id) { resolutionsSeen[id] = nil }
+        for id in ids { lookAtResolution(id, now: now) }
+    }
+
+    /// A resolution is taken once it has held still (size, mtime) for the settle time, like a
+    /// dropped file (contract §2c).
+    func lookAtResolution(_ id: String, now: Double) {
+        guard !resolutionsInFlight.contains(id) else { return }
+        guard let sig = FileSignature.of("\(layout.review)/\(id)/\(ReviewWatches.fileName)"), sig.isImportable else {
+            resolutionsSeen[id] = nil
+            return
+        }
+        if let seen = resolutionsSeen[id], seen.signature == sig { return }
+        resolutionsSeen[id] = (sig, now)
+    }
+
+    func readReviewEvents(now: Double) {
+        guard let reviewWatches else { return }
+        let meanings: [ReviewWatches.Meaning]
+        do { meanings = try reviewWatches.read() } catch {
+            log.error("inotify_read_failed", ["error": "\(error)"])
+            return
+        }
+        for meaning in meanings {
+            switch meaning {
+            case .look(let id): lookAtResolution(id, now: now)
+            case .rescan: scanReview(now: now)
+            }
+        }
+    }
+
+    /// Hands settled resolutions to the workers.
+    func feedResolutions(now: Double) {
+        guard !stopping else { return }
+        for (id, seen) in resolutionsSeen.sorted(by: { $0.value.since < $1.value.since }) where now - seen.since >= options.settle && pool.room > 0 {
+            // Still the same file? Then it has held still for the settle time.
+            let sig = FileSignature.of("\(layout.review)/\(id)/\(ReviewWatches.fileName)")
+            guard sig == seen.signature else {
+                resolutionsSeen[id] = sig.map { ($0, now) }
+                continue
+            }
+            resolutionsSeen[id] = nil
+            resolutionsInFlight.insert(id)
+            pool.submit(.resolve(id))
+        }
+    }
+
+    func sweepResolutions() {
+        let layout = self.layout
+        let me = owner.id
+        resolutions.sweep { tag in
+            if tag == me { return true }
+            guard Paths.exists("\(layout.owners)/\(tag).lock") else { return false }
+            guard let dead = OwnerLock.lockIfDead(tag, layout: layout) else { return true }
+            _ = consume dead
+            return false
+        }
     }
 
     func writeMetrics() {

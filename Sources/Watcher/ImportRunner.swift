@@ -20,6 +20,11 @@ public struct ImportJob: Sendable {
     /// What goes into the result's `source/`. By default a copy of `sourcePath` under
     /// `originalFilename`; the daemon moves its claimed files in instead (and the sidecar too).
     public var sourceFiles: [SourceFile]
+    /// A person's decisions, when the import is run again from review/ (contract §6).
+    public var resolution: Resolution?
+    /// Where mappings are remembered per importIdentifier (settings.autoMapHeaders): read before
+    /// the import, and a resolution's mappings written to it after.
+    public var memory: MappingMemory?
 
     public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
                 originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Clock.now()) {
@@ -65,8 +70,11 @@ public enum ImportRunner {
             case .success(let schema):
                 do {
                     let source = try FileSource(path: job.sourcePath)
-                    let request = ImportRequest(id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata,
+                    var request = ImportRequest(id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata,
                                                 progress: job.progress, workers: job.workers)
+                    request.resolution = job.resolution
+                    let identifier = schema.settings.autoMapHeaders ? schema.settings.importIdentifier : nil
+                    if let identifier, let memory = job.memory { request.rememberedMapping = memory.load(identifier) }
                     outcome = try Importer.run(request, source: source, workspace: folder)
                 } catch let refused as FileSource.Refused {
                     outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) \(refused.description). Drop the file itself."))
@@ -74,9 +82,13 @@ public enum ImportRunner {
                     outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) cannot be read (\(e)). Check its permissions and drop it again."))
                 }
             }
+            if case .success(let schema) = job.schema, schema.settings.autoMapHeaders, let identifier = schema.settings.importIdentifier,
+               let memory = job.memory, let learned = outcome.learnedMapping, outcome.status != .failed {
+                try memory.remember(learned, for: identifier, tag: job.id)
+            }
             if outcome.status == .failed {
                 // A failed import keeps only the record and the source: drop partial results.
-                for name in ["results.json", "metadata.json", "rejected.csv", "report.json"] { unlink("\(buildPath)/\(name)") }
+                for name in ["results.json", "metadata.json", "rejected.csv", "report.json", "review.html"] { unlink("\(buildPath)/\(name)") }
             }
             for file in job.sourceFiles where !file.move && Paths.exists(file.path) {
                 do { try folder.copySource(from: file.path, name: file.name) } catch is FileSource.Refused {

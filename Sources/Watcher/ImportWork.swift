@@ -11,8 +11,14 @@ struct ImportWork: Sendable {
     let owner: String
     let log: EventLog
     let metrics: Metrics
+    /// Where ended imports queue their webhooks (nil: none are sent), and how to wake the sender.
+    let webhooks: WebhookQueue?
+    let wakeWebhooks: @Sendable () -> Void
 
-    init(layout: RootLayout, owner: String, log: EventLog, metrics: Metrics) {
+    init(layout: RootLayout, owner: String, log: EventLog, metrics: Metrics, webhooks: WebhookQueue? = nil,
+         wakeWebhooks: @escaping @Sendable () -> Void = {}) {
+        self.webhooks = webhooks
+        self.wakeWebhooks = wakeWebhooks
         self.layout = layout
         self.claims = ClaimStore(layout: layout)
         self.records = RecordStore(layout: layout)
@@ -42,6 +48,10 @@ struct ImportWork: Sendable {
         case .resume(let id):
             guard let claim = claims.load(id) else { return .lost }
             return finish(claim, started: started)
+        case .resolve(let id):
+            return resolve(id, started: started)
+        case .resumeResolution(let id):
+            return finishResolution(id, started: started)
         }
     }
 
@@ -53,6 +63,9 @@ struct ImportWork: Sendable {
             if let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
                let record = ImportRecord(json: json) {
                 try? records.write(record, sync: true, tag: owner)
+                if case .success(let schema)? = record.schemaID.map({ ImportRunner.loadSchema(id: $0, root: layout.root) }) {
+                    queueWebhook(record, settings: schema.settings)
+                }
             }
             claims.remove(id, owner: owner)
             log.info("bookkeeping_finished", ["id": id, "file": claim.originalFilename, "folder": published])
@@ -80,6 +93,7 @@ struct ImportWork: Sendable {
         do { try records.write(record, sync: true, tag: owner) } catch {
             log.warn("record_not_written", ["id": id, "error": "\(error)"])
         }
+        if case .success(let schema) = job.schema { queueWebhook(record, settings: schema.settings) }
         claims.remove(id, owner: owner)
         let seconds = Monotonic.now() - started
         let rows = record.resultMetadata["num_rows"]?.intValue
@@ -165,6 +179,7 @@ struct ImportWork: Sendable {
         var job = ImportJob(id: id, schemaID: schemaID, schema: schema, sourcePath: sourcePath, originalFilename: name,
                             importMetadata: metadata, createdDate: claim.createdDate)
         job.sourceFiles = sources
+        job.memory = MappingMemory(layout: layout)
         return job
     }
 

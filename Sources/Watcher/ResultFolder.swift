@@ -32,6 +32,11 @@ public final class ResultFolder: Workspace {
 
     public func removeScratch(_ name: String) { unlink("\(scratchPath)/\(name)") }
 
+    public func remove(_ name: String) {
+        precondition(!name.contains("/"), "result names are plain")
+        unlink("\(path)/\(name)")
+    }
+
     public func promote(_ scratch: String, to name: String) throws {
         // Scratch files are not synced as they are written: sync this one now that it is a result.
         let from = "\(scratchPath)/\(scratch)"

@@ -9,6 +9,10 @@ import Glibc
 /// .intake/records/<id>.json the import's record for `intake status`
 /// .intake/owners/<owner>.lock       held (flock) by a live daemon
 /// .intake/metrics.prom
+/// .intake/resolving/<id>/   a resolution being applied: claim.json, resolution.json, old/ (the
+///                           review folder), build/
+/// .intake/memory/<name>.json        mappings remembered per importIdentifier
+/// .intake/webhooks/<name>.json      webhook deliveries not made yet
 /// ```
 public struct RootLayout: Sendable {
     public let root: String
@@ -25,6 +29,10 @@ public struct RootLayout: Sendable {
     public var records: String { "\(state)/records" }
     public var owners: String { "\(state)/owners" }
     public var metrics: String { "\(state)/metrics.prom" }
+    public var resolving: String { "\(state)/resolving" }
+    public var memory: String { "\(state)/memory" }
+    public var webhooks: String { "\(state)/webhooks" }
+    public var review: String { "\(root)/review" }
 
     public func claim(_ id: String) -> String { "\(work)/\(id)" }
     public func record(_ id: String) -> String { "\(records)/\(id).json" }
@@ -46,7 +54,7 @@ public struct RootLayout: Sendable {
 
     /// Creates every folder that is missing (contract §1: missing folders are made at start).
     public func create() throws {
-        for dir in [inbox, "\(root)/outbox", "\(root)/review", "\(root)/failed", "\(root)/schemas", work, records, owners] {
+        for dir in [inbox, "\(root)/outbox", review, "\(root)/failed", "\(root)/schemas", work, records, owners, resolving, memory, webhooks] {
             try Paths.makeDirectories(dir)
         }
     }

@@ -7,6 +7,10 @@ import Synchronization
 public enum WorkItem: Sendable, Equatable {
     case claim(ClaimPlan)
     case resume(String)
+    /// Claim `review/<id>/resolution.json` and apply it.
+    case resolve(String)
+    /// Carry on with a resolution already claimed (adopted, or put back after a problem of the machine).
+    case resumeResolution(String)
 }
 
 /// What came of a work item, for the event loop.

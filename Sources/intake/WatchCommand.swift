@@ -42,6 +42,7 @@ func runWatch(_ args: ArraySlice<String>) throws -> Int32 {
         guard let n = Int(text), n >= 1, n <= 1024 else { throw UsageError(message: "--workers needs a whole number from 1 to 1024, not '\(text)'") }
         options.workers = n
     }
+    options.webhookPolicy = WebhookPolicy.fromEnvironment()
     guard Paths.isDirectory(options.root) else { throw UsageError(message: "--root \(options.root) is not a folder") }
     try Daemon.run(options, log: EventLog(fd: 2))
     return Exit.ok

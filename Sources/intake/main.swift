@@ -56,6 +56,7 @@ let usage = """
       intake status  [ID] [--root DIR] [--json]
       intake import  FILE (--schema ID | --schema-file PATH) [--root DIR] [--out DIR]
       intake inspect FILE [--json | --csv] [--sheet NAME]
+      intake resolve ID --resolution FILE [--root DIR]
       intake schema check PATH...
 
     Run `intake COMMAND --help` for a command's options. Exit codes: 0 done (SUCCESSFUL),
@@ -122,6 +123,7 @@ func runImport(_ args: ArraySlice<String>) throws -> Int32 {
     let schema = schemaID.map { ImportRunner.loadSchema(id: $0, root: root) } ?? ImportRunner.loadSchema(path: a.values["schema-file"]!)
     let name = file.split(separator: "/").last.map(String.init) ?? file
     var job = ImportJob(schemaID: schemaID, schema: schema, sourcePath: file, originalFilename: name)
+    job.memory = MappingMemory(layout: RootLayout(root: root))
     let terminal = isatty(2) != 0
     if terminal { job.progress = { rows in FileHandleOut.stderr("\r\(name): \(rows) rows read…") } }
     let started = Date.now
@@ -148,6 +150,12 @@ func runImport(_ args: ArraySlice<String>) throws -> Int32 {
         printError("\(record.status.rawValue) \(name)\(rows) in \(Int(Date.now.timeIntervalSince(started) * 1000)) ms")
     }
     FileHandleOut.stdout(JSONWriter.document(record.json))
+    if case .success(let s) = schema {
+        // The webhook (contract §10): one attempt now; a failed one waits in ROOT/.intake/webhooks/
+        // for `intake watch` on that root to try again.
+        let webhooks = WebhookQueue(layout: RootLayout(root: root), policy: WebhookPolicy.fromEnvironment(), log: EventLog(fd: 2, minimum: .warn))
+        if (try? webhooks.enqueue(record, settings: s.settings, tag: job.id)) == true { webhooks.deliverDue(tag: job.id) }
+    }
     switch record.status {
     case .successful: return Exit.ok
     case .needsReview: return Exit.needsReview
@@ -221,6 +229,7 @@ do {
     case "import": code = try runImport(argv.dropFirst(2))
     case "inspect": code = try runInspect(argv.dropFirst(2))
     case "schema": code = try runSchema(argv.dropFirst(2))
+    case "resolve": code = try runResolve(argv.dropFirst(2))
     case "--help", "-h", "help": print(usage); code = Exit.ok
     default: throw UsageError(message: "unknown command '\(argv[1])'")
     }

@@ -149,7 +149,12 @@ struct WatchProcessTests {
         drop(0..<200)
         var kills = 0
         for round in 0..<10 {
+            let before = root.log.components(separatedBy: "event=started").count
             let daemon = try WatchProcessTests.start(root, ["--settle", "10", "--rescan", "1", "--workers", "2"])
+            // The random moment counts from the daemon's start, not the process's: on a loaded
+            // machine a process can take longer than 30 ms to get there.
+            let deadline = Date().addingTimeInterval(10)
+            while root.log.components(separatedBy: "event=started").count == before && Date() < deadline { usleep(2_000) }
             if round == 3 { drop(200..<300) }
             usleep(UInt32.random(in: 30_000...400_000, using: &generator))
             kill(daemon.processIdentifier, SIGKILL)

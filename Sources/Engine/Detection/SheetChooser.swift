@@ -11,6 +11,8 @@ public struct SheetSummary: Sendable, Equatable {
     public var columns: Int
     /// How well its header matches the schema's fields (0–1), when sheets were compared.
     public var score: Double?
+    /// The sheet's first rows, for a person choosing the sheet (`report.json`, `review.html`).
+    public var preview: [[String]] = []
 
     public var json: JSONValue {
         ["name": .string(name), "rows": .number(rows), "columns": .number(columns),

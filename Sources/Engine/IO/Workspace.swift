@@ -8,6 +8,8 @@ public protocol Workspace: AnyObject {
     func removeScratch(_ name: String)
     /// Makes a finished scratch file a result file (a rename: no copy).
     func promote(_ scratch: String, to name: String) throws
+    /// Removes a result file written earlier (an import that turns to review after all).
+    func remove(_ name: String)
 }
 
 public protocol OutputFile: AnyObject {
@@ -94,6 +96,8 @@ public final class MemoryWorkspace: Workspace, @unchecked Sendable {
         files[result] = scratch[name]
         scratch[name] = nil
     }
+
+    public func remove(_ name: String) { files[name] = nil }
 
     public func text(_ name: String) -> String? { files[name].map { String(decoding: $0, as: UTF8.self) } }
 }

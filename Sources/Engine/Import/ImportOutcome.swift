@@ -29,6 +29,9 @@ public struct ImportOutcome: Sendable {
     public var resultMetadata: JSONValue
     /// The review reasons, when NEEDS_REVIEW.
     public var reasons: [String]
+    /// Mappings a person resolved (resolution.json) that applied: the caller remembers them for
+    /// the schema's importIdentifier when settings.autoMapHeaders is on.
+    public var learnedMapping: RememberedMapping? = nil
 
     public static func failed(_ failure: ImportFailure) -> ImportOutcome {
         ImportOutcome(status: .failed, failure: failure, resultMetadata: .null, reasons: [])

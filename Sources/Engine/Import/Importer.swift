@@ -11,6 +11,10 @@ public struct ImportRequest: Sendable {
     /// Threads that parse and validate batches at once (the file is still written in order).
     /// The caller knows the machine: the command line and the daemon pass the number of cores.
     public var workers = 1
+    /// A person's decisions (resolution.json), when the import is run again from review.
+    public var resolution: Resolution?
+    /// Mappings remembered for the schema's importIdentifier (applied when autoMapHeaders is on).
+    public var rememberedMapping: RememberedMapping?
 
     public init(id: String, schema: Schema, filename: String, importMetadata: JSONValue = .null, limits: ReadLimits = ReadLimits(),
                 progress: (@Sendable (Int) -> Void)? = nil, workers: Int = 1) {
@@ -43,18 +47,38 @@ public enum Importer {
     static func runChecked(_ request: ImportRequest, source: any ByteSource, workspace: any Workspace) throws -> ImportOutcome {
         let schema = request.schema
         let settings = schema.settings
+        var plan = ResolutionPlan(request.resolution, remembered: request.rememberedMapping)
+        let resolution = request.resolution
         if let max = settings.maxFileSize, let size = source.size, size > max {
             throw ImportFailure("FILE_TOO_LARGE", "\(request.filename) is \(size) bytes, more than this schema's maxFileSize of \(max) bytes. Split the file, or raise settings.maxFileSize.")
         }
-        let decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits, sheet: settings.sheetOverride,
-                                                 fields: schema.fields)
+        var decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits,
+                                                 sheet: resolution?.sheet ?? settings.sheetOverride, fields: schema.fields)
+        if let sheet = resolution?.sheet {
+            if decisions.format != "xlsx" {
+                plan.problem("sheet", "\(request.filename) is not a workbook (it is \(decisions.format)): it has no sheets to choose")
+            } else if decisions.sheetChoice?.index == nil {
+                let names = decisions.sheets.filter { $0.kind == "worksheet" }.map { "\"\($0.name)\"" }.joined(separator: ", ")
+                plan.problem("sheet", "the workbook has no worksheet \"\(sheet)\" (its worksheets: \(names))")
+                decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits, sheet: settings.sheetOverride,
+                                                     fields: schema.fields)
+            }
+        }
         if decisions.format == "xlsx" && decisions.sheetChoice?.index == nil {
             let context = DocumentContext(request: request, decisions: decisions, header: HeaderDecision(chosen: nil, candidates: [], method: "detected"))
-            try writeReport(context, reasons: ["SHEET_NOT_CHOSEN"], mapping: nil, totals: nil, workspace: workspace)
-            return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: .null, reasons: ["SHEET_NOT_CHOSEN"])
+            return try review(context, ["SHEET_NOT_CHOSEN"], plan: plan, mapping: nil, totals: nil, workspace: workspace)
         }
         // A JSON document's header is its keys (record 0).
-        let headerOverride = decisions.format == "json" ? 0 : settings.headerRowOverride
+        var headerOverride = decisions.format == "json" ? 0 : settings.headerRowOverride
+        if let row = resolution?.headerRow {
+            if decisions.format == "json" {
+                if row != 0 { plan.problem("headerRow", "a JSON file's header is its keys (row 0); it has no other header row") }
+            } else if let r = decisions.sample.rowRecords.firstIndex(of: row), !decisions.sample.isBlank(row: r) {
+                headerOverride = row
+            } else {
+                plan.problem("headerRow", "row \(row) is blank or not among the first \(decisions.sample.count) rows of the file; choose a row that holds the headers")
+            }
+        }
         let header = HeaderDetector.detect(decisions.sample, fields: schema.fields, override: headerOverride)
         let context = DocumentContext(request: request, decisions: decisions, header: header)
 
@@ -62,8 +86,7 @@ public enum Importer {
             if decisions.sample.count == 0 || (0..<decisions.sample.count).allSatisfy({ decisions.sample.isBlank(row: $0) }) {
                 throw ImportFailure("EMPTY_DATA", "\(request.filename) has no rows: only blank lines. Check the export that made it and drop the file again.")
             }
-            try writeReport(context, reasons: ["HEADER_ROW_UNDETERMINED"], mapping: nil, totals: nil, workspace: workspace)
-            return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: .null, reasons: ["HEADER_ROW_UNDETERMINED"])
+            return try review(context, ["HEADER_ROW_UNDETERMINED"], plan: plan, mapping: nil, totals: nil, workspace: workspace)
         }
         guard let headerRow = decisions.sample.rowRecords.firstIndex(of: headerRecord) else {
             throw ImportFailure("EMPTY_DATA", "\(request.filename): the header row \(headerRecord) (settings.matchingStep.headerRowOverride) is past the end of the file's first \(decisions.sample.count) rows.")
@@ -73,11 +96,12 @@ public enum Importer {
         let width = max(headers.count, (0..<decisions.sample.count).map { decisions.sample.cellCount(row: $0) }.max() ?? 0)
         let samples = decisions.columnSamples(headerRecord: headerRecord, width: width)
         while headers.count < width { headers.append("") }
-        let mapping = ColumnMapper.map(headers: headers, samples: samples, fields: schema.fields, fuzzy: settings.fuzzyMatchHeaders)
+        let forced = plan.forcedMapping(headers: headers, fields: schema.fields, autoMap: settings.autoMapHeaders)
+        let mapping = ColumnMapper.map(headers: headers, samples: samples, fields: schema.fields, fuzzy: settings.fuzzyMatchHeaders, forced: forced)
         if mapping.needsReview {
-            try writeReport(context, reasons: ["COLUMNS_NOT_MAPPED"], mapping: mapping, headers: headers, totals: nil, workspace: workspace)
-            return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: .null, reasons: ["COLUMNS_NOT_MAPPED"])
+            return try review(context, ["COLUMNS_NOT_MAPPED"], plan: plan, mapping: mapping, headers: headers, totals: nil, workspace: workspace)
         }
+        plan.prepareEdits(fieldColumns: mapping.fieldColumns, fields: schema.fields)
 
         let plans = schema.fields.map { field -> FieldPlan in
             let column = mapping.fieldColumns[field.key]
@@ -85,20 +109,27 @@ public enum Importer {
             return FieldPlan(field: field, column: column, dateOrder: order)
         }
         let processor = RowProcessor(plans: plans, headerRecord: headerRecord, keepAllRaw: true, formulaEscape: true)
-        let blocked = settings.invalidDataBehavior == .blockSubmit
+        let behavior = resolution?.invalidDataBehavior ?? settings.invalidDataBehavior
+        let blocked = behavior == .blockSubmit
+        let removed = plan.removed
         func makeWriter() throws -> ResultWriter {
             try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
-                             columns: plans.map(\.column), behavior: settings.invalidDataBehavior, writeResults: !blocked,
-                             maxRecords: settings.maxRecords)
+                             columns: plans.map(\.column), behavior: behavior, writeResults: true,
+                             maxRecords: settings.maxRecords, skipRows: removed)
         }
         var writer = try makeWriter()
         var finished = false
         defer { if !finished { writer.discard() } }
+        let changesRows = plan.changesRows
         let encoding = try decisions.forEachBatch(source, limits: request.limits, restart: {
             writer.discard()
             writer = try makeWriter()
+            plan.restart()
         }, reading: { next in
-            try OrderedPipeline.run(width: request.workers, next: next, process: { processor.process($0) }) { processed in
+            try OrderedPipeline.run(width: request.workers, next: {
+                guard changesRows, let batch = try next() else { return changesRows ? nil : try next() }
+                return plan.apply(batch, headerRecord: headerRecord)
+            }, process: { processor.process($0) }) { processed in
                 try writer.append(processed)
                 request.progress?(writer.rows)
             }
@@ -107,8 +138,10 @@ public enum Importer {
             let place = decisions.format == "json" ? "keys" : decisions.format == "xlsx" ? "header row (row \(decisions.sample.rowLines[headerRow]) of sheet \"\(decisions.sheet ?? "")\")" : "header row (line \(decisions.sample.rowLines[headerRow]))"
             throw ImportFailure("EMPTY_DATA", "\(request.filename) has a \(place) but no data rows. Add rows below the header and drop the file again.")
         }
+        if changesRows { plan.checkRows() }
         finished = true
-        let totals = try writer.finish(rawHeaders: headers, formulaEscape: true) { wanted, visit in
+        let fixedPlan = plan
+        let reread: SourceReread = { wanted, visit in
             // The cells of rows that turned invalid late: read the source again, up to the last one.
             struct Found: Error {}
             var row = 0
@@ -116,22 +149,67 @@ public enum Importer {
             do {
                 try decisions.forEachBatch(source, limits: request.limits, restart: { row = 0 }) { batch in
                     for r in 0..<batch.count where batch.rowRecords[r] > headerRecord && !batch.isBlank(row: r) {
-                        if wanted.contains(row) { visit(row, batch.strings(row: r)) }
+                        if wanted.contains(row) && !removed.contains(row) { visit(row, batch.rowLines[r], fixedPlan.edited(row, batch.strings(row: r))) }
                         if row == last { throw Found() }
                         row += 1
                     }
                 }
             } catch is Found {}
         }
+        let totals = try writer.finish(rawHeaders: headers, formulaEscape: true) { wanted, visit in
+            try reread(wanted) { row, _, cells in visit(row, cells) }
+        }
         var context2 = context
         context2.encoding = encoding
-        if blocked && totals.invalid > 0 {
-            try writeReport(context2, reasons: ["VALIDATION_ERRORS"], mapping: mapping, headers: headers, totals: totals, workspace: workspace)
+        var reasons: [String] = []
+        if blocked && totals.invalid > 0 { reasons.append("VALIDATION_ERRORS") }
+        if !plan.problems.isEmpty { reasons.append("RESOLUTION_NOT_APPLIED") }
+        if !reasons.isEmpty {
+            for name in ["results.json", "rejected.csv"] { workspace.remove(name) }
             workspace.removeScratch("errors.part")
-            return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: resultMetadata(totals), reasons: ["VALIDATION_ERRORS"])
+            context2.totalRows = totals.rows
+            context2.rows = try reviewRows(totals: totals, reread: reread)
+            var outcome = try review(context2, reasons, plan: plan, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
+            outcome.resultMetadata = resultMetadata(totals)
+            return outcome
         }
-        try writeMetadata(context2, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
-        return ImportOutcome(status: .successful, failure: nil, resultMetadata: resultMetadata(totals), reasons: [])
+        try writeMetadata(context2, mapping: mapping, headers: headers, totals: totals, resolution: plan.reportJSON, workspace: workspace)
+        return ImportOutcome(status: .successful, failure: nil, resultMetadata: resultMetadata(totals), reasons: [],
+                             learnedMapping: learned(plan))
+    }
+
+    /// Reads the source again and calls back with (rowIndex, sourceRow, cells as edited) of the wanted data rows.
+    typealias SourceReread = (_ wanted: Set<Int>, _ visit: (Int, Int, [String]) -> Void) throws -> Void
+
+    /// The mappings a person resolved that applied, to remember.
+    static func learned(_ plan: ResolutionPlan) -> RememberedMapping? {
+        plan.learned.isEmpty ? nil : RememberedMapping(plan.learned)
+    }
+
+    /// Writes `report.json` and `review.html` and returns the NEEDS_REVIEW outcome.
+    static func review(_ context: DocumentContext, _ reasons: [String], plan: ResolutionPlan, mapping: MappingDecision?, headers: [String] = [],
+                       totals: ResultWriter.Totals?, workspace: any Workspace) throws -> ImportOutcome {
+        var reasons = reasons
+        if !plan.problems.isEmpty && !reasons.contains("RESOLUTION_NOT_APPLIED") { reasons.append("RESOLUTION_NOT_APPLIED") }
+        try writeReport(context, reasons: reasons, mapping: mapping, headers: headers, totals: totals, plan: plan, workspace: workspace)
+        return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: .null, reasons: reasons, learnedMapping: learned(plan))
+    }
+
+    /// The rows the review page shows: those with errors first (as far as the report lists
+    /// errors), then the first rows of the file, up to `ReviewPage.maxRows` in all.
+    static func reviewRows(totals: ResultWriter.Totals, reread: SourceReread) throws -> [ReviewRow] {
+        var wanted = Set<Int>()
+        for e in totals.firstErrors {
+            if let r = e["rowIndex"]?.intValue, wanted.count < ReviewPage.maxErrorRows { wanted.insert(r) }
+        }
+        var r = 0
+        while r < totals.rows + 64 && wanted.count < ReviewPage.maxErrorRows + ReviewPage.leadingRows && r < ReviewPage.leadingRows {
+            wanted.insert(r)
+            r += 1
+        }
+        var rows: [ReviewRow] = []
+        try reread(wanted) { row, line, cells in rows.append(ReviewRow(rowIndex: row, sourceRow: line, cells: cells)) }
+        return rows.sorted { $0.rowIndex < $1.rowIndex }
     }
 
     static func resultMetadata(_ t: ResultWriter.Totals) -> JSONValue {

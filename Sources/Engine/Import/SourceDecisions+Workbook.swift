@@ -31,6 +31,8 @@ extension SourceDecisions {
             let done = try reader.next(maxRows: 1) == nil
             summary.rows = done ? sample.count : max(sample.count, reader.declaredRows ?? 0)
             summary.columns = reader.widest - (reader.minimumColumn == .max ? 0 : reader.minimumColumn)
+            let left = reader.minimumColumn == .max ? 0 : reader.minimumColumn
+            summary.preview = (0..<sample.count).lazy.filter { !sample.isBlank(row: $0) }.prefix(5).map { Array(sample.strings(row: $0).dropFirst(left)) }
             summaries.append(summary)
             samples.append(sample)
             readers.append(reader)

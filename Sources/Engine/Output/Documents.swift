@@ -4,6 +4,10 @@ struct DocumentContext {
     var decisions: SourceDecisions
     var header: HeaderDecision
     var encoding: TextEncoding
+    /// Data rows read, when the whole file was read.
+    var totalRows: Int?
+    /// Rows for the review page (errors first), when the whole file was read.
+    var rows: [ReviewRow]?
 
     init(request: ImportRequest, decisions: SourceDecisions, header: HeaderDecision) {
         self.request = request
@@ -46,9 +50,9 @@ extension Importer {
         })
     }
 
-    /// `report.json` (contract §6).
+    /// `report.json` (contract §6) and `review.html`, the page made from it.
     static func writeReport(_ context: DocumentContext, reasons: [String], mapping: MappingDecision?, headers: [String] = [],
-                            totals: ResultWriter.Totals?, workspace: any Workspace) throws {
+                            totals: ResultWriter.Totals?, plan: ResolutionPlan, workspace: any Workspace) throws {
         var mappingJSON: JSONValue = .null
         if let mapping {
             mappingJSON = [
@@ -60,12 +64,15 @@ extension Importer {
                 }),
             ]
         }
+        let schema = context.request.schema
+        let visibleSheets = context.decisions.sheets.filter { $0.kind == "worksheet" && $0.state == "visible" }
         let report: JSONValue = [
             "id": .string(context.request.id),
+            "filename": .string(context.request.filename),
             "reasons": .array(reasons.map { .string($0) }),
-            "messages": .array(reasons.map { .string(message(for: $0, context: context, mapping: mapping, totals: totals)) }),
+            "messages": .array(reasons.map { .string(message(for: $0, context: context, mapping: mapping, totals: totals, plan: plan)) }),
             "source": context.sourceJSON,
-            "sheets": .array(context.decisions.sheets.filter { $0.kind == "worksheet" && $0.state == "visible" }.map(\.json)),
+            "sheets": .array(visibleSheets.map(\.json)),
             "headerRow": [
                 "chosen": context.header.chosen.map { .number($0) } ?? .null,
                 "candidates": .array(context.header.candidates.map {
@@ -76,14 +83,49 @@ extension Importer {
             "errorCount": .number(totals?.errorCount ?? 0),
             "errors": .array(totals?.firstErrors ?? []),
             "preview": context.preview,
+            "fields": .array(schema.fields.filter { !$0.hidden }.map {
+                ["key": .string($0.key), "label": .string($0.label), "type": .string($0.type.kind.rawValue), "required": .bool($0.mustBeMapped)]
+            }),
+            "invalidDataBehavior": .string((plan.resolution?.invalidDataBehavior ?? schema.settings.invalidDataBehavior).rawValue),
+            "totalRows": context.totalRows.map { .number($0) } ?? .null,
+            "rowsWithErrors": totals.map { .number($0.invalid) } ?? .null,
+            "sheetPreviews": .object(JSONObject(visibleSheets.map { (key: $0.name, value: .array($0.preview.map { .array($0.map { .string($0) }) })) })),
+            "resolution": plan.reportJSON,
         ]
+        var bytes = JSONWriter.document(report)
+        // `rows` last, one compact row per line (they can be many).
+        let rows = context.rows ?? sampleRows(context)
+        bytes.removeLast(3)
+        bytes.append(contentsOf: ",\n  \"rows\": [".utf8)
+        for (i, row) in rows.enumerated() {
+            bytes.append(contentsOf: (i == 0 ? "\n    " : ",\n    ").utf8)
+            JSONWriter.appendCompact(row.json, to: &bytes)
+        }
+        bytes.append(contentsOf: (rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8)
         let file = try workspace.create("report.json")
-        try file.write(JSONWriter.document(report))
+        try file.write(bytes)
         try file.close()
+        let page = try workspace.create("review.html")
+        try page.write(ReviewPage.html(reportJSON: bytes))
+        try page.close()
+    }
+
+    /// Before the pass: the sample's first data rows under the chosen (or most likely) header.
+    static func sampleRows(_ context: DocumentContext) -> [ReviewRow] {
+        let sample = context.decisions.sample
+        guard sample.count > 0 else { return [] }
+        let header = context.header.chosen ?? -1
+        var rows: [ReviewRow] = []
+        for r in 0..<sample.count where sample.rowRecords[r] > header && !sample.isBlank(row: r) {
+            rows.append(ReviewRow(rowIndex: rows.count, sourceRow: sample.rowLines[r], cells: sample.strings(row: r)))
+            if rows.count == ReviewPage.leadingRows { break }
+        }
+        return rows
     }
 
     /// A sentence per reason: what went wrong and what to do.
-    static func message(for reason: String, context: DocumentContext, mapping: MappingDecision?, totals: ResultWriter.Totals?) -> String {
+    static func message(for reason: String, context: DocumentContext, mapping: MappingDecision?, totals: ResultWriter.Totals?,
+                        plan: ResolutionPlan) -> String {
         switch reason {
         case "SHEET_NOT_CHOSEN":
             let problem = context.decisions.sheetChoice?.problem ?? "no sheet could be chosen"
@@ -106,6 +148,13 @@ extension Importer {
         case "VALIDATION_ERRORS":
             let n = totals?.invalid ?? 0
             return "\(n) row(s) have invalid cells and the schema's invalidDataBehavior is BLOCK_SUBMIT. Fix the cells (\"edits\"), remove the rows (\"removeRows\") or choose another invalidDataBehavior in resolution.json."
+        case "RESOLUTION_NOT_APPLIED":
+            if plan.resolution?.isUnreadable == true, let problem = plan.problems.first {
+                return "resolution.json could not be read: it is \(problem.message). Save it again from review.html (or fix it) and put it in the folder again."
+            }
+            let list = plan.problems.prefix(5).map { "\($0.entry): \($0.message)" }.joined(separator: "; ")
+            let more = plan.problems.count > 5 ? " (and \(plan.problems.count - 5) more, listed under \"resolution\")" : ""
+            return "\(plan.problems.count) entr\(plan.problems.count == 1 ? "y" : "ies") of resolution.json could not be applied: \(list)\(more). Correct them and save resolution.json again; the other entries were applied."
         default:
             return reason
         }
@@ -113,7 +162,7 @@ extension Importer {
 
     /// `metadata.json` (contract §5). The error list is streamed from the writer's part file.
     static func writeMetadata(_ context: DocumentContext, mapping: MappingDecision, headers: [String], totals: ResultWriter.Totals,
-                              workspace: any Workspace) throws {
+                              resolution: JSONValue = .null, workspace: any Workspace) throws {
         let schema = context.request.schema
         var fields = JSONObject()
         for field in schema.fields {
@@ -125,7 +174,7 @@ extension Importer {
                 "score": .number(match?.score ?? 0),
             ]
         }
-        let head: JSONValue = [
+        var head: JSONValue = [
             "id": .string(context.request.id), "filename": .string(context.request.filename),
             "importIdentifier": .string(schema.settings.importIdentifier), "import_metadata": context.request.importMetadata,
             "source": context.sourceJSON,
@@ -136,6 +185,10 @@ extension Importer {
             "removedRows": .number(totals.removed),
             "rowsWithError": .array(totals.rowsWithError.map { .number($0) }),
         ]
+        if !resolution.isNull, case .object(var o) = head {
+            o["resolution"] = resolution
+            head = .object(o)
+        }
         var bytes = JSONWriter.document(head)
         // Replace the closing "\n}\n" with the streamed error list.
         bytes.removeLast(3)

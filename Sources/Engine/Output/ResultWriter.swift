@@ -36,6 +36,10 @@ final class ResultWriter {
     private var resultBytes = 0
     let maxRecords: Int?
     private(set) var droppedRows = 0
+    /// Row indexes a person removed (resolution.json `removeRows`): the rows never reach the
+    /// writer, their indexes are skipped so every other row keeps its number in the file.
+    private let skipRows: Set<Int>
+    private var skipped = 0
 
     static let reportErrorCap = 1000
     static let firstSeparator: [UInt8] = [0x0A]
@@ -43,8 +47,9 @@ final class ResultWriter {
     static let names = (results: "results.part", offsets: "offsets.part", errors: "row-errors.part", rejects: "rejects.part", metadataErrors: "errors.part")
 
     init(workspace: any Workspace, fieldKeys: [String], uniqueSlots: [(field: Int, validator: Validator, caseInsensitive: Bool)],
-         columns: [Int?], behavior: InvalidDataBehavior, writeResults: Bool, maxRecords: Int?) throws {
+         columns: [Int?], behavior: InvalidDataBehavior, writeResults: Bool, maxRecords: Int?, skipRows: Set<Int> = []) throws {
         self.workspace = workspace
+        self.skipRows = skipRows
         self.fieldKeys = fieldKeys
         self.uniqueSlots = uniqueSlots
         self.columns = columns
@@ -76,10 +81,11 @@ final class ResultWriter {
     func append(_ batch: ProcessedBatch) throws {
         var record: [UInt8] = []
         for i in 0..<batch.count {
-            if let maxRecords, rows >= maxRecords { droppedRows += 1; continue }
+            while skipRows.contains(rows) { rows += 1; skipped += 1 }
+            if let maxRecords, rows - skipped >= maxRecords { droppedRows += 1; continue }
             let row = rows
             rows += 1
-            if row >> 6 >= invalidBits.count { invalidBits.append(0) }
+            while row >> 6 >= invalidBits.count { invalidBits.append(0) }
             let invalid = batch.invalid[i]
             if invalid { invalidBits[row >> 6] |= 1 << UInt64(row & 63) }
             for s in uniqueSlots.indices {
@@ -191,7 +197,7 @@ final class ResultWriter {
         try errors.close()
         try rejects.close()
         var totals = Totals()
-        totals.rows = rows
+        totals.rows = rows - skipped
         let metadataErrors = BufferedOutput(try workspace.createScratch(n.metadataErrors))
         let hasErrors = errors.position > 0, hasRejects = rejects.position > 0
         let lateRows = late.keys.sorted()
@@ -231,7 +237,7 @@ final class ResultWriter {
         if hasErrors { workspace.removeScratch(n.errors) }
         for row in 0..<rows where isInvalid(row) || newlyInvalid.contains(row) { totals.rowsWithError.append(row) }
         totals.invalid = totals.rowsWithError.count
-        totals.valid = rows - totals.invalid
+        totals.valid = totals.rows - totals.invalid
         // 5. rejected.csv: immediate rejects from the spill, late ones from the source, in row order.
         if behavior == .removeInvalidRows && writeResults && totals.invalid > 0 {
             totals.removed = totals.invalid
