@@ -3,7 +3,7 @@ public struct Dialect: Sendable, Equatable, Hashable {
     public enum Escape: String, Sendable, Hashable {
         /// `""` inside a quoted field is one quote (RFC 4180).
         case doubled = "\"\""
-        /// `\"` inside a quoted field is one quote, `\\` one backslash.
+        /// `\"` inside a quoted field is one quote, `\\` one backslash; any other backslash is text.
         case backslash = "\\"
         /// Quotes inside a quoted field are not escaped at all: `"24"",` is `24"`.
         case none = ""
@@ -252,7 +252,10 @@ struct CSVTokenizer {
                     continue
                 }
             case .escapeInQuoted:
+                // `\"` is a quote and `\\` a backslash; before anything else the backslash is
+                // text (`"C:\data"`, `8\'9\"`).
                 if b == 0x0A || (b == 0x0D) { line += 1 }
+                if b != quote && b != 0x5C { batch.bytes.append(0x5C) }
                 batch.bytes.append(b)
                 state = .quoted
             }
