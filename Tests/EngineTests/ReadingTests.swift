@@ -114,6 +114,10 @@ struct ReadingTests {
             ("a|b|c\n1|2|3\n", UInt8(ascii: "|"), UInt8(ascii: "\""), .doubled),
             ("a,b\n'x, y',2\n'z',3\n", UInt8(ascii: ","), UInt8(ascii: "'"), .doubled),
             ("a,b\n\"x \\\"y\\\"\",2\n\"z\",3\n", UInt8(ascii: ","), UInt8(ascii: "\""), .backslash),
+            ("id value when\n1 2.5 2024-01-01\n2 3.5 2024-01-02\n3 4.5 2024-01-03\n", UInt8(ascii: " "), UInt8(ascii: "\""), .doubled),
+            ("a, b, c\n1, \"x, y\", 3\n2, \"z\", 4\n", UInt8(ascii: ","), UInt8(ascii: "\""), .doubled),
+            ("name,size\n\"Boots, 10\"\",4\n\"Boxer, 5\" Inseam\",2\n\"Hat\",1\n", UInt8(ascii: ","), UInt8(ascii: "\""), .none),
+            ("Notes for March\nsee the sheet below\nand more text here\n", UInt8(ascii: ","), UInt8(ascii: "\""), .doubled),
         ]
         for (text, delimiter, quote, escape) in cases {
             let d = try SourceDecisions.read(MemorySource(text))
@@ -121,6 +125,15 @@ struct ReadingTests {
             #expect(d.dialect.quote == quote, "\(text)")
             #expect(d.dialect.escape == escape, "\(text)")
         }
+    }
+
+    @Test(arguments: [
+        ("a, b, c\n1, \"x, y\", 3\n", [["a", "b", "c"], ["1", "x, y", "3"]]),
+        ("name,size\n\"Boxer, 5\" Inseam\",2\n\"Hat\" ,1\n", [["name", "size"], ["Boxer, 5\" Inseam", "2"], ["Hat", "1"]]),
+        ("name|path\n\"a \\\"b\\\"\"|\"C:\\data\"\n", [["name", "path"], ["a \"b\"", "C:\\data"]]),
+    ] as [(String, [[String]])])
+    func cellsReadAsWritten(_ text: String, _ rows: [[String]]) throws {
+        #expect(try ReadingTests.table(Array(text.utf8)) == rows, "\(text)")
     }
 
     @Test func theHeaderIsFoundBelowTitlesAndBlankLines() throws {

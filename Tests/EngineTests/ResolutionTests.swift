@@ -67,7 +67,7 @@ struct ResolutionTests {
     }
 
     @Test func mappingByColumnIndexAndHeaderRowAndSheet() throws {
-        let header = try Self.run("review-header-undetermined", resolution: ##"{"headerRow": 0, "mapping": {"#0": "name", "#1": "email"}}"##)
+        let header = try Self.run("review-no-header-columns-unmapped", resolution: ##"{"headerRow": 0, "mapping": {"#0": "name", "#1": "email"}}"##)
         #expect(header.outcome.status == .successful || header.outcome.status == .needsReview)
         #expect(try header.json(header.outcome.status == .successful ? "metadata.json" : "report.json")["source"]?["headerRow"]?.intValue == 0)
 

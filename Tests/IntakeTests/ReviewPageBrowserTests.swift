@@ -183,7 +183,7 @@ extension ReviewPageBrowserTests {
         #expect(sheet?["sheet"] as? String == "Q2")
         // A file whose header row could not be told: the person picks row 0, and the columns
         // take its cells as headers.
-        try browser.open(try Self.fixturePage("review-header-undetermined", in: dir), downloads: dir)
+        try browser.open(try Self.fixturePage("review-no-header-columns-unmapped", in: dir), downloads: dir)
         try browser.wait(for: "document.body.dataset.ready === 'true'")
         try browser.click("input[name=header][value='0']")
         try browser.choose("name", in: "select[data-column='0']")

@@ -45,3 +45,56 @@ enum CellShape: Equatable {
         (start..<end).reduce(0) { $0 + (bytes[$1] == 0x2E ? 1 : 0) }
     }
 }
+
+extension CellShape {
+    /// Whether a cell looks like a value of a known kind — empty, a number, a date or time, a URL,
+    /// an e-mail address, or plain words — rather than a fragment of something else (a cell that
+    /// still starts with a quote, holds another delimiter, or keeps an escape). CleverCSV's type
+    /// score: the right dialect makes most cells look like values.
+    static func looksLikeValue(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        if start == end { return true }
+        let cell = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        switch of(cell) {
+        case .empty, .number, .date: return true
+        case .text: break
+        }
+        if startsWith(cell, "http://") || startsWith(cell, "https://") || startsWith(cell, "www.") {
+            return !cell.contains(0x20) && !cell.contains(0x22)
+        }
+        if let at = cell.firstIndex(of: 0x40), at > 0, cell[(at + 1)...].contains(0x2E), !cell.contains(0x20), !cell.contains(0x2C) {
+            return true  // an e-mail address
+        }
+        // Still wrapped in quotes: quoting this dialect did not read.
+        if cell.count >= 2, cell[0] == cell[cell.count - 1], cell[0] == 0x22 || cell[0] == 0x27 { return false }
+        // Words: letters and digits (any script), joined by single spaces and a few marks (a
+        // quote inside is text: `Ada "Countess" Lovelace`; a backslash is an escape left unread).
+        var previousSpace = false
+        for b in cell {
+            switch b {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x80...0xFF: previousSpace = false
+            case 0x20:
+                if previousSpace { return false }
+                previousSpace = true
+            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "'"), UInt8(ascii: "&"),
+                 UInt8(ascii: "/"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ":"), UInt8(ascii: "#"),
+                 UInt8(ascii: "+"), UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "?"),
+                 UInt8(ascii: "\""):
+                previousSpace = false
+            default: return false
+            }
+        }
+        return true
+    }
+
+    private static func startsWith(_ cell: UnsafeRawBufferPointer, _ prefix: String) -> Bool {
+        var i = 0
+        for p in prefix.utf8 {
+            guard i < cell.count, cell[i] | 0x20 == p | 0x20 else { return false }
+            i += 1
+        }
+        return true
+    }
+}

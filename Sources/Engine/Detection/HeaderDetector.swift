@@ -7,25 +7,57 @@ public struct HeaderCandidate: Sendable, Equatable {
 }
 
 public struct HeaderDecision: Sendable {
-    /// The header's record number, or nil when no row can be called the header with confidence.
+    /// The header's (first) record number, or nil when there is no header row or none can be
+    /// called the header with confidence (`noHeader` tells which).
     public var chosen: Int?
     public var candidates: [HeaderCandidate]
     /// How the decision was taken: `override`, `detected`.
     public var method: String
+    /// Every record of the header, in order: a header spread over two or three lines.
+    public var rows: [Int] = []
+    /// The file has no header row: its first table row is data like the rest.
+    public var noHeader = false
+    /// One name per column: the header's cells, a multi-line header's joined with a space.
+    public var names: [String] = []
+    /// The first record that can be data (records before it are preamble or header).
+    public var firstDataRecord = 0
+    /// The data's look, to find where the table ends while streaming.
+    var shape: TableShape?
+    /// Why, in a sentence per finding (for `inspect`).
+    public var evidence: [String] = []
+
+    /// The last record that is not data (what `RowProcessor` skips up to).
+    var lastNonDataRecord: Int { firstDataRecord - 1 }
 }
 
 /// Finds the header row among the first rows of a table: title lines, notes and blank rows
 /// above it are common. A row scores high when its cells are filled, distinct and word-like,
 /// its width matches the rows below, the rows below look like data under it (numbers and dates
-/// where it has words) and its cells name the schema's fields.
+/// where it has words) and its cells name the schema's fields. Then the table's top is checked
+/// against the data below it: a top row whose numbers and dates sit where the data's do is data
+/// itself (the file has no header); the lines right under a header that are words where the
+/// data has numbers or dates continue the header (up to three lines, joined per column).
 public enum HeaderDetector {
     public static let searchRows = 25
+    static let maxHeaderLines = 3
 
     public static func detect(_ batch: RowBatch, fields: [Field], override: Int?) -> HeaderDecision {
         let rows = (0..<batch.count).filter { !batch.isBlank(row: $0) }
         if let override {
-            let cells = batch.rowRecords.firstIndex(of: override).map { batch.strings(row: $0) } ?? []
-            return HeaderDecision(chosen: override, candidates: [HeaderCandidate(row: override, score: 1, cells: cells)], method: "override")
+            let index = batch.rowRecords.firstIndex(of: override)
+            let cells = index.map { batch.strings(row: $0) } ?? []
+            var decision = HeaderDecision(chosen: override, candidates: [HeaderCandidate(row: override, score: 1, cells: cells)], method: "override")
+            decision.rows = [override]
+            decision.names = cells
+            decision.firstDataRecord = override + 1
+            if let index {
+                let below = rows.filter { $0 > index }.prefix(200)
+                let width = max(cells.count, below.map { filledWidth(batch, $0) }.max() ?? 0)
+                var shape = TableShape(width: width, typed: TableShape.profile(batch, rows: Array(below), width: width))
+                shape.setHeader(cells)
+                decision.shape = shape
+            }
+            return decision
         }
         guard !rows.isEmpty else { return HeaderDecision(chosen: nil, candidates: [], method: "detected") }
         // The table's width: the most common width among the non-blank rows.
@@ -36,12 +68,14 @@ public enum HeaderDetector {
 
         var candidates: [HeaderCandidate] = []
         var seenWideRow = false
+        var firstWide: Int?
         for (position, r) in rows.prefix(searchRows).enumerated() {
             let below = Array(rows[(position + 1)...].prefix(30))
             var score = self.score(batch, row: r, below: below, tableWidth: tableWidth, names: names)
             // The top of the table is where headers are: the first row as wide as the table.
             if !seenWideRow && filledWidth(batch, r) * 5 >= tableWidth * 4 {
                 seenWideRow = true
+                firstWide = position
                 score = min(1, score + 0.1)
             }
             candidates.append(HeaderCandidate(row: batch.rowRecords[r], score: score, cells: batch.strings(row: r)))
@@ -50,7 +84,57 @@ public enum HeaderDetector {
         let best = ranked[0]
         let runnerUp = ranked.count > 1 ? ranked[1].score : 0
         let confident = best.score >= 0.55 && best.score - runnerUp >= 0.08
-        return HeaderDecision(chosen: confident ? best.row : nil, candidates: Array(ranked.prefix(5)), method: "detected")
+        var decision = HeaderDecision(chosen: nil, candidates: Array(ranked.prefix(5)), method: "detected")
+
+        // The table's top: the header if one stands out, else the first row as wide as the table.
+        guard let top = confident ? rows.firstIndex(where: { batch.rowRecords[$0] == best.row }) : firstWide else {
+            decision.evidence.append("no row stands out as the header")
+            return decision
+        }
+        // What the data looks like: the rows under the top (past two that may continue a header).
+        let under = Array(rows[(top + 1)...].prefix(200))
+        let profileRows = under.count > 6 ? Array(under.dropFirst(maxHeaderLines - 1)) : under
+        var shape = TableShape(width: tableWidth, typed: TableShape.profile(batch, rows: profileRows.isEmpty ? [rows[top]] : profileRows, width: tableWidth))
+        if shape.typedColumns > 0 && (under.isEmpty ? false : shape.conforms(batch, row: rows[top])) {
+            decision.noHeader = true
+            decision.firstDataRecord = batch.rowRecords[rows[top]]
+            decision.shape = shape
+            decision.evidence.append("record \(decision.firstDataRecord) has numbers and dates where the rows below have them: the file has no header row, the table starts there")
+            return decision
+        }
+        guard confident else {
+            decision.evidence.append("no row stands out as the header (best record \(best.row), score \(ColumnMapper.round2(best.score)), next \(ColumnMapper.round2(runnerUp)))")
+            return decision
+        }
+        // A header spread over several lines: the lines right under it that are words where the
+        // data has numbers or dates.
+        var header = [rows[top]]
+        while header.count < maxHeaderLines, let last = header.last, let p = rows.firstIndex(of: last), p + 1 < rows.count {
+            let next = rows[p + 1]
+            guard batch.rowRecords[next] == batch.rowRecords[last] + 1, shape.typedColumns > 0,
+                  p + 2 < rows.count, filledWidth(batch, next) * 2 >= filledWidth(batch, rows[top]),
+                  shape.isHeaderLike(batch, row: next) else { break }
+            header.append(next)
+        }
+        decision.chosen = best.row
+        decision.rows = header.map { batch.rowRecords[$0] }
+        decision.names = joinedNames(batch, rows: header)
+        decision.firstDataRecord = batch.rowRecords[header.last!] + 1
+        shape.setHeader(decision.names, lines: header.map { batch.strings(row: $0) })
+        decision.shape = shape
+        if header.count > 1 {
+            decision.evidence.append("the header spans records \(decision.rows.map(String.init).joined(separator: ", ")): the lines under record \(best.row) are words where the data has numbers or dates; their cells are joined per column")
+        }
+        return decision
+    }
+
+    /// One name per column: the cells of the header's lines joined with a space (empty ones left
+    /// out), trailing empty columns kept as they are.
+    static func joinedNames(_ batch: RowBatch, rows: [Int]) -> [String] {
+        let width = rows.map { batch.cellCount(row: $0) }.max() ?? 0
+        return (0..<width).map { c in
+            rows.map { String(batch.string(row: $0, column: c).trimmingSpaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+        }.enumerated().map { c, joined in rows.count == 1 ? batch.string(row: rows[0], column: c) : joined }
     }
 
     /// Normalized names of every field (key, label, alternate matches).

@@ -82,16 +82,23 @@ public enum Importer {
         let header = HeaderDetector.detect(decisions.sample, fields: schema.fields, override: headerOverride)
         let context = DocumentContext(request: request, decisions: decisions, header: header)
 
-        guard let headerRecord = header.chosen else {
+        if header.chosen == nil && !header.noHeader {
             if decisions.sample.count == 0 || (0..<decisions.sample.count).allSatisfy({ decisions.sample.isBlank(row: $0) }) {
                 throw ImportFailure("EMPTY_DATA", "\(request.filename) has no rows: only blank lines. Check the export that made it and drop the file again.")
             }
             return try review(context, ["HEADER_ROW_UNDETERMINED"], plan: plan, mapping: nil, totals: nil, workspace: workspace)
         }
-        guard let headerRow = decisions.sample.rowRecords.firstIndex(of: headerRecord) else {
-            throw ImportFailure("EMPTY_DATA", "\(request.filename): the header row \(headerRecord) (settings.matchingStep.headerRowOverride) is past the end of the file's first \(decisions.sample.count) rows.")
+        // Rows up to this record are not data (preamble, header); with no header, the preamble.
+        let headerRecord = header.lastNonDataRecord
+        var headerLine = 0
+        var headers: [String] = []
+        if let chosen = header.chosen {
+            guard let headerRow = decisions.sample.rowRecords.firstIndex(of: chosen) else {
+                throw ImportFailure("EMPTY_DATA", "\(request.filename): the header row \(chosen) (settings.matchingStep.headerRowOverride) is past the end of the file's first \(decisions.sample.count) rows.")
+            }
+            headerLine = decisions.sample.rowLines[headerRow]
+            headers = header.names
         }
-        var headers = decisions.sample.strings(row: headerRow)
         while let last = headers.last, last.trimmingSpaces.isEmpty, headers.count > 1 { headers.removeLast() }
         let width = max(headers.count, (0..<decisions.sample.count).map { decisions.sample.cellCount(row: $0) }.max() ?? 0)
         let samples = decisions.columnSamples(headerRecord: headerRecord, width: width)
@@ -126,16 +133,27 @@ public enum Importer {
             writer = try makeWriter()
             plan.restart()
         }, reading: { next in
+            // Only the table's rows: the reading stops where another table starts, and a
+            // trailing run of notes is left out (TableFilter); then a resolution's edits and removals.
+            var table = TableFilter(header, format: decisions.format)
+            func tableRows() throws -> RowBatch? {
+                while !table.ended {
+                    guard let batch = try next() else { table.finish(); return nil }
+                    let rows = table.filter(batch)
+                    if rows.count > 0 { return rows }
+                }
+                return nil
+            }
             try OrderedPipeline.run(width: request.workers, next: {
-                guard changesRows, let batch = try next() else { return changesRows ? nil : try next() }
-                return plan.apply(batch, headerRecord: headerRecord)
+                guard let batch = try tableRows() else { return nil }
+                return changesRows ? plan.apply(batch, headerRecord: headerRecord) : batch
             }, process: { processor.process($0) }) { processed in
                 try writer.append(processed)
                 request.progress?(writer.rows)
             }
         })
         if writer.rows == 0 {
-            let place = decisions.format == "json" ? "keys" : decisions.format == "xlsx" ? "header row (row \(decisions.sample.rowLines[headerRow]) of sheet \"\(decisions.sheet ?? "")\")" : "header row (line \(decisions.sample.rowLines[headerRow]))"
+            let place = decisions.format == "json" ? "keys" : decisions.format == "xlsx" ? "header row (row \(headerLine) of sheet \"\(decisions.sheet ?? "")\")" : "header row (line \(headerLine))"
             throw ImportFailure("EMPTY_DATA", "\(request.filename) has a \(place) but no data rows. Add rows below the header and drop the file again.")
         }
         if changesRows { plan.checkRows() }

@@ -2,19 +2,32 @@
 /// the header row, each column with the type its values look like, and a preview.
 public enum Inspector {
     public static func describe(_ source: any ByteSource, sheet: String? = nil) throws -> JSONValue {
+        guard let (d, header) = try decide(source, sheet: sheet) else { return emptyDescription }
+        return describe(d, header: header)
+    }
+
+    /// The decisions `inspect` shows, or nil for an empty file.
+    static func decide(_ source: any ByteSource, sheet: String? = nil) throws -> (SourceDecisions, HeaderDecision)? {
+        if try source.prefix(1).isEmpty { return nil }
         let d = try SourceDecisions.read(source, sheet: sheet)
         if let problem = d.sheetChoice?.problem { throw ImportFailure("SHEET_NOT_CHOSEN", problem) }
-        let header = HeaderDetector.detect(d.sample, fields: [], override: d.format == "json" ? 0 : nil)
-        let headerIndex = header.chosen.flatMap { d.sample.rowRecords.firstIndex(of: $0) }
-        let width = (0..<d.sample.count).map { d.sample.cellCount(row: $0) }.max() ?? 0
-        let samples = d.columnSamples(headerRecord: header.chosen ?? -1, width: width)
+        // JSON data: the keys are the header (record 0).
+        return (d, HeaderDetector.detect(d.sample, fields: [], override: d.format == "json" ? 0 : nil))
+    }
+
+    static func describe(_ d: SourceDecisions, header: HeaderDecision) -> JSONValue {
+        var table = TableFilter(header, format: d.format)
+        let rows = table.filter(d.sample)
+        if d.sampleComplete { table.finish() }
+        let dataRows = (0..<rows.count).filter { !rows.isBlank(row: $0) && rows.rowRecords[$0] > header.lastNonDataRecord }
+        let width = max(header.names.count, dataRows.map { rows.cellCount(row: $0) }.max() ?? 0)
+        var samples = [[String]](repeating: [], count: width)
+        for r in dataRows.prefix(200) { for c in 0..<width { samples[c].append(rows.string(row: r, column: c)) } }
         var columns: [JSONValue] = []
         for c in 0..<width {
-            let name = headerIndex.map { d.sample.string(row: $0, column: c) }
+            let name: String? = header.chosen == nil ? nil : (c < header.names.count ? header.names[c] : "")
             columns.append(["index": .number(c), "header": .string(name), "type": .string(guessType(samples[c]))])
         }
-        var dataRows = 0
-        for r in 0..<d.sample.count where !d.sample.isBlank(row: r) && d.sample.rowRecords[r] > (header.chosen ?? -1) { dataRows += 1 }
         let context = DocumentContext(request: ImportRequest(id: "", schema: Schema(fields: []), filename: ""), decisions: d, header: header)
         let source = context.sourceJSON
         let sheets: [JSONValue] = d.sheets.map {
@@ -27,45 +40,108 @@ public enum Inspector {
             "escape": source["escape"] ?? .null,
             "sheets": .array(sheets), "sheet": .string(d.sheet), "sheetChosenBy": .string(d.sheetChoice?.method),
             "headerRow": header.chosen.map { .number($0) } ?? .null,
-            "rows": .number(dataRows), "rowsCounted": .string(d.sampleComplete ? "all" : "sample"),
+            "rows": .number(dataRows.count), "rowsCounted": .string(d.sampleComplete ? "all" : "sample"),
             "columns": .array(columns),
-            "evidence": [
-                "dialects": .array(d.dialectCandidates.map {
-                    ["delimiter": .string($0.dialect.delimiterText), "quote": .string($0.dialect.quoteText),
-                     "escape": .string($0.dialect.escape.rawValue), "score": .number(ColumnMapper.round2($0.score)), "columns": .number($0.columns)]
-                }),
-                "headerCandidates": .array(header.candidates.map {
-                    ["row": .number($0.row), "score": .number(ColumnMapper.round2($0.score)), "cells": .array($0.cells.map { .string($0) })]
-                }),
-            ],
-            "preview": context.preview,
+            "evidence": evidence(d, header: header, table: table, dataRows: dataRows.map { rows.rowRecords[$0] }),
+            "preview": .array(dataRows.prefix(20).map { r in .array(rows.strings(row: r).map { .string($0) }) }),
         ]
     }
 
-    /// The table as Intake reads it, as RFC 4180 CSV (every field quoted, CRLF): the header row
-    /// (if any) then the data rows; blank rows and rows above the header are left out.
+    /// Each decision with what it rests on: the dialects tried and their scores, the header's
+    /// candidates and lines, and where the table starts and ends.
+    static func evidence(_ d: SourceDecisions, header: HeaderDecision, table: TableFilter, dataRows: [Int]) -> JSONValue {
+        var notes = header.evidence
+        if let end = table.endRecord {
+            notes.append("another table starts at record \(end) (its header, or a row of words where the data has numbers and dates): the first table is read, the rest left out")
+        }
+        if !table.footerRecords.isEmpty {
+            notes.append("records \(table.footerRecords.map(String.init).joined(separator: ", ")) at the end are notes under the table (a line of text in a wide table): left out")
+        }
+        let best = d.dialectCandidates.first
+        return [
+            "dialect": [
+                "method": "each candidate reads the start of the file; score = pattern (row consistency) x types (cells that look like values)",
+                "chosen": dialectJSON(d.dialect, best.flatMap { $0.dialect == d.dialect ? $0 : nil }),
+            ],
+            "dialects": .array(d.dialectCandidates.map { dialectJSON($0.dialect, $0) }),
+            "header": [
+                "rows": .array(header.rows.map { .number($0) }),
+                "none": .bool(header.noHeader),
+                "names": header.chosen == nil ? .null : .array(header.names.map { .string($0) }),
+            ],
+            "headerCandidates": .array(header.candidates.map {
+                ["row": .number($0.row), "score": .number(ColumnMapper.round2($0.score)), "cells": .array($0.cells.map { .string($0) })]
+            }),
+            "table": [
+                "firstDataRecord": dataRows.first.map { .number($0) } ?? .null,
+                "lastDataRecord": dataRows.last.map { .number($0) } ?? .null,
+                "endRecord": table.endRecord.map { .number($0) } ?? .null,
+                "footerRecords": .array(table.footerRecords.map { .number($0) }),
+            ],
+            "notes": .array(notes.map { .string($0) }),
+        ]
+    }
+
+    static func dialectJSON(_ dialect: Dialect, _ c: DialectCandidate?) -> JSONValue {
+        var o: JSONObject = [
+            "delimiter": .string(dialect.delimiterText), "quote": .string(dialect.quoteText),
+            "escape": .string(dialect.quote == nil ? nil : dialect.escape.rawValue),
+        ]
+        if let c {
+            o["score"] = .number(ColumnMapper.round2(c.score))
+            o["pattern"] = .number(ColumnMapper.round2(c.pattern))
+            o["types"] = .number(ColumnMapper.round2(c.types))
+            o["columns"] = .number(c.columns)
+        }
+        return .object(o)
+    }
+
+    /// An empty file is an empty table to look at (an import of it still fails with EMPTY_DATA).
+    static let emptyDescription: JSONValue = [
+        "format": "csv", "encoding": "utf-8", "delimiter": .null, "quote": .null, "escape": .null,
+        "sheets": .array([]), "sheet": .null, "headerRow": .null, "rows": .number(0), "rowsCounted": "all",
+        "columns": .array([]), "evidence": ["notes": .array(["the file is empty (0 bytes)"])], "preview": .array([]),
+    ]
+
+    /// The table as Intake reads it, as RFC 4180 CSV (every field quoted, CRLF): the header (one
+    /// line, a multi-line header's cells joined) if there is one, then the data rows; blank rows,
+    /// rows above the header, another table after the first and notes under it are left out.
     public static func writeCSV(_ source: any ByteSource, sheet: String? = nil, to emit: ([UInt8]) throws -> Void) throws {
-        let d = try SourceDecisions.read(source, sheet: sheet)
-        if let problem = d.sheetChoice?.problem { throw ImportFailure("SHEET_NOT_CHOSEN", problem) }
-        let header = HeaderDetector.detect(d.sample, fields: [], override: d.format == "json" ? 0 : nil)
-        let first = header.chosen ?? 0
+        guard let (d, header) = try decide(source, sheet: sheet) else { return }
+        try writeCSV(source, decisions: d, header: header, to: emit)
+    }
+
+    static func writeCSV(_ source: any ByteSource, decisions d: SourceDecisions, header: HeaderDecision, to emit: ([UInt8]) throws -> Void) throws {
         var emitted = false
         var out: [UInt8] = []
-        try d.forEachBatch(source, restart: {
+        if header.chosen != nil {
+            for (c, name) in header.names.enumerated() {
+                if c > 0 { out.append(UInt8(ascii: ",")) }
+                var name = name
+                name.withUTF8 { CSVWriter.appendField(UnsafeRawBufferPointer($0), escapeFormulas: false, to: &out) }
+            }
+            out.append(contentsOf: [0x0D, 0x0A])
+        }
+        try d.forEachBatch(source, limits: ReadLimits(), restart: {
             // Rows already printed cannot be taken back: say so rather than mix encodings.
             if emitted { throw ReadError("the file stops being UTF-8 after its start; convert it to UTF-8") }
-        }) { batch in
-            out.removeAll(keepingCapacity: true)
-            for r in 0..<batch.count where batch.rowRecords[r] >= first && !batch.isBlank(row: r) {
-                for c in 0..<batch.cellCount(row: r) {
-                    if c > 0 { out.append(UInt8(ascii: ",")) }
-                    batch.withCell(row: r, column: c) { CSVWriter.appendField($0, escapeFormulas: false, to: &out) }
+        }, reading: { next in
+            var table = TableFilter(header, format: d.format)
+            while !table.ended, let batch = try next() {
+                let rows = table.filter(batch)
+                for r in 0..<rows.count where rows.rowRecords[r] > header.lastNonDataRecord && !rows.isBlank(row: r) {
+                    for c in 0..<rows.cellCount(row: r) {
+                        if c > 0 { out.append(UInt8(ascii: ",")) }
+                        rows.withCell(row: r, column: c) { CSVWriter.appendField($0, escapeFormulas: false, to: &out) }
+                    }
+                    out.append(contentsOf: [0x0D, 0x0A])
                 }
-                out.append(contentsOf: [0x0D, 0x0A])
+                try emit(out)
+                out.removeAll(keepingCapacity: true)
+                emitted = true
             }
-            try emit(out)
-            emitted = true
-        }
+            if !out.isEmpty { try emit(out) }
+        })
     }
 
     /// Every batch of rows of the file, as the import reads them (for benchmarks and tools).

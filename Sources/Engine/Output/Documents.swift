@@ -31,7 +31,7 @@ struct DocumentContext {
     var preview: JSONValue {
         let sample = decisions.sample
         var rows: [JSONValue] = []
-        for r in 0..<sample.count where !sample.isBlank(row: r) && sample.rowRecords[r] > (header.chosen ?? -1) {
+        for r in 0..<sample.count where !sample.isBlank(row: r) && sample.rowRecords[r] > header.lastNonDataRecord {
             rows.append(.array(sample.strings(row: r).map { .string($0) }))
             if rows.count == 20 { break }
         }

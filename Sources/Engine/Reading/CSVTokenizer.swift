@@ -3,8 +3,9 @@ public struct Dialect: Sendable, Equatable, Hashable {
     public enum Escape: String, Sendable, Hashable {
         /// `""` inside a quoted field is one quote (RFC 4180).
         case doubled = "\"\""
-        /// `\"` inside a quoted field is one quote, `\\` one backslash.
+        /// `\"` inside a quoted field is one quote, `\\` one backslash; any other backslash is text.
         case backslash = "\\"
+        /// Quotes inside a quoted field are not escaped at all: `"24"",` is `24"`.
         case none = ""
     }
 
@@ -12,16 +13,23 @@ public struct Dialect: Sendable, Equatable, Hashable {
     /// nil when the file uses no quoting at all.
     public var quote: UInt8?
     public var escape: Escape
+    /// Spaces at the start of a cell are not part of it: the `, ` dialect (`a, b, "c, d"`), read
+    /// as `,` followed by spaces that are skipped, so a row written `a,b` still reads the same.
+    public var skipInitialSpace: Bool
 
-    public init(delimiter: UInt8, quote: UInt8? = UInt8(ascii: "\""), escape: Escape = .doubled) {
+    public init(delimiter: UInt8, quote: UInt8? = UInt8(ascii: "\""), escape: Escape = .doubled, skipInitialSpace: Bool = false) {
         self.delimiter = delimiter
         self.quote = quote
         self.escape = escape
+        self.skipInitialSpace = skipInitialSpace
     }
 
     public static let rfc4180 = Dialect(delimiter: UInt8(ascii: ","))
 
-    public var delimiterText: String { String(UnicodeScalar(delimiter)) }
+    /// The delimiter as written in the file: `, ` when spaces after it are skipped.
+    public var delimiterText: String {
+        String(UnicodeScalar(delimiter)) + (skipInitialSpace && delimiter != 0x20 ? " " : "")
+    }
     public var quoteText: String? { quote.map { String(UnicodeScalar($0)) } }
 }
 
@@ -107,11 +115,14 @@ public struct RowBatch: Sendable {
     }
 }
 
-/// An RFC 4180 tokenizer, lenient the way spreadsheet programs are: it runs over UTF-8 blocks
+/// An RFC 4180 tokenizer, lenient where files break the rules: inside a quoted field, a quote
+/// that is not followed by a delimiter or a line end (spaces aside) is text, not the field's end
+/// (`"5" Inseam"` is `5" Inseam`), and `skipInitialSpace` drops the spaces that open a cell. It
+/// runs over UTF-8 blocks
 /// as they arrive and appends finished rows to a batch; a row cut by a block boundary is
 /// finished by the next block. Line ends may be LF, CRLF or CR.
 struct CSVTokenizer {
-    private enum State { case cellStart, unquoted, quoted, quoteInQuoted, escapeInQuoted }
+    private enum State { case cellStart, unquoted, quoted, quoteInQuoted, spacesAfterQuote, escapeInQuoted }
 
     let dialect: Dialect
     let limits: ReadLimits
@@ -122,6 +133,8 @@ struct CSVTokenizer {
     private var rowStartLine = 1
     private var rowStartByte = 0
     private var rowStartCell = 0
+    /// Spaces read after a quote inside a quoted field, not yet known to be text.
+    private var pendingSpaces = 0
     /// The finished rows and the one in progress.
     var batch = RowBatch()
 
@@ -137,6 +150,7 @@ struct CSVTokenizer {
         let delimiter = dialect.delimiter
         let quote = dialect.quote ?? 0xFF  // 0xFF never occurs in UTF-8
         let backslash = dialect.escape == .backslash
+        let skipSpace = dialect.skipInitialSpace
         let n = block.count
         var i = 0
         batch.bytes.reserveCapacity(batch.bytes.count + n)
@@ -159,6 +173,8 @@ struct CSVTokenizer {
                     state = .cellStart
                 } else if b == quote && state == .cellStart {
                     state = .quoted
+                } else if b == 0x20 && skipSpace && state == .cellStart {
+                    // `, ` dialect: the spaces after a delimiter are not part of the cell.
                 } else {
                     // Copy a run of ordinary bytes at once.
                     var j = i + 1
@@ -203,13 +219,43 @@ struct CSVTokenizer {
                     endRow()
                     afterCR = b == 0x0D
                     state = .cellStart
+                } else if b == 0x20 {
+                    pendingSpaces = 1
+                    state = .spacesAfterQuote
                 } else {
-                    // Text after a closing quote: kept as it is, like spreadsheet programs do.
-                    batch.bytes.append(b)
-                    state = .unquoted
+                    // Neither a delimiter nor a line end follows: the quote was text (`"5" Inseam"`,
+                    // `'won't'`). Read `b` again inside the field: a quote there may close it.
+                    batch.bytes.append(quote)
+                    state = .quoted
+                    continue
+                }
+            case .spacesAfterQuote:
+                // `"abc"  ,` closes the field (the spaces are dropped); `"5"  Inseam"` does not.
+                if b == 0x20 {
+                    pendingSpaces += 1
+                } else if b == delimiter {
+                    pendingSpaces = 0
+                    try endCell()
+                    state = .cellStart
+                } else if b == 0x0A || b == 0x0D {
+                    pendingSpaces = 0
+                    try endCell()
+                    line += 1
+                    endRow()
+                    afterCR = b == 0x0D
+                    state = .cellStart
+                } else {
+                    batch.bytes.append(quote)
+                    batch.bytes.append(contentsOf: repeatElement(0x20, count: pendingSpaces))
+                    pendingSpaces = 0
+                    state = .quoted
+                    continue
                 }
             case .escapeInQuoted:
+                // `\"` is a quote and `\\` a backslash; before anything else the backslash is
+                // text (`"C:\data"`, `8\'9\"`).
                 if b == 0x0A || (b == 0x0D) { line += 1 }
+                if b != quote && b != 0x5C { batch.bytes.append(0x5C) }
                 batch.bytes.append(b)
                 state = .quoted
             }
@@ -222,6 +268,7 @@ struct CSVTokenizer {
     /// what it holds (the row is reported as it stands).
     mutating func finish() throws(ReadError) {
         afterCR = false
+        pendingSpaces = 0
         let hasPartial = batch.bytes.count > rowStartByte || batch.cellEnds.count > rowStartCell || state != .cellStart
         if hasPartial {
             try endCell()

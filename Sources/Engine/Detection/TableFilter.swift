@@ -1,0 +1,109 @@
+/// Follows a file's rows in order, batch by batch, and keeps the table's: from its first data
+/// record to where it ends. The end is decided as the rows stream by, with no second pass:
+/// - another table starts where the header comes again, or where a row of words stands where
+///   the data has numbers and dates right after a blank line or notes: the first table is read,
+///   the rest left out (`endRecord` says where);
+/// - a run of notes at the very end of the file (sources, footnotes, a total's label: a line of
+///   text filling at most a third of a wide table) is a footer and is left out (`footerRecords`).
+///   Notes are held back until data follows them (then they were data after all and are kept,
+///   in order) or the file ends. At most `maxHeldRows` are held: a longer run is data.
+struct TableFilter {
+    let shape: TableShape?
+    let firstDataRecord: Int
+    static let maxHeldRows = 50
+
+    private var held = RowBatch()
+    private var sawData = false
+    /// A blank row or a note since the last data row: a new table may start.
+    private var separated = false
+    /// Where another table starts (rows from there on are not this table's).
+    private(set) var endRecord: Int?
+    /// The records left out as the table's footer (known once the file has ended).
+    private(set) var footerRecords: [Int] = []
+    var ended: Bool { endRecord != nil }
+
+    /// Region detection off: every row is the table's (JSON data has no titles or notes).
+    let keepsEverything: Bool
+
+    init(_ header: HeaderDecision, format: String = "csv") {
+        self.shape = header.shape
+        self.firstDataRecord = header.chosen == nil && !header.noHeader ? 0 : header.firstDataRecord
+        self.keepsEverything = format == "json"
+    }
+
+    /// The rows of `batch` that belong to the table (blank rows may stay: readers skip them).
+    /// The batch itself when nothing is left out or held, so the usual case copies nothing.
+    mutating func filter(_ batch: RowBatch) -> RowBatch {
+        if keepsEverything { return batch }
+        guard !ended else { return RowBatch() }
+        var plan: [(fromHeld: Bool, row: Int)] = []
+        plan.reserveCapacity(batch.count)
+        var heldHere: [Int] = []  // rows of this batch held back (and still held at its end)
+        var heldBefore = held.count  // rows held from earlier batches, still held
+        func release() {
+            for i in 0..<heldBefore { plan.append((true, i)) }
+            for r in heldHere { plan.append((false, r)) }
+            heldBefore = 0
+            heldHere.removeAll()
+        }
+        for r in 0..<batch.count {
+            let record = batch.rowRecords[r]
+            if record < firstDataRecord { continue }
+            if batch.isBlank(row: r) {
+                if sawData { separated = true }
+                if heldBefore + heldHere.count > 0 { heldHere.append(r) } else { plan.append((false, r)) }
+                continue
+            }
+            guard let shape else { plan.append((false, r)); continue }
+            if sawData && (shape.repeatsHeader(batch, row: r) || (separated && shape.isHeaderLike(batch, row: r))) {
+                endRecord = heldBefore > 0 ? held.rowRecords[0] : heldHere.first.map { batch.rowRecords[$0] } ?? record
+                let out = build(batch, plan: plan)
+                held = RowBatch()
+                return out
+            }
+            if shape.isNote(batch, row: r) {
+                heldHere.append(r)
+                separated = true
+                if heldBefore + heldHere.count > TableFilter.maxHeldRows { release() }
+                continue
+            }
+            release()
+            plan.append((false, r))
+            sawData = true
+            separated = false
+        }
+        let unchanged = plan.count == batch.count && plan.indices.allSatisfy { !plan[$0].fromHeld && plan[$0].row == $0 }
+        let out = unchanged ? batch : build(batch, plan: plan)
+        // Keep what is still held: the rows held before (not released) and this batch's.
+        var stillHeld = RowBatch()
+        for i in 0..<heldBefore { stillHeld.appendRow(from: held, row: i) }
+        for r in heldHere { stillHeld.appendRow(from: batch, row: r) }
+        held = stillHeld
+        return out
+    }
+
+    /// The file has ended: rows still held are its footer.
+    mutating func finish() {
+        footerRecords = (0..<held.count).filter { !held.isBlank(row: $0) }.map { held.rowRecords[$0] }
+        held = RowBatch()
+    }
+
+    private func build(_ batch: RowBatch, plan: [(fromHeld: Bool, row: Int)]) -> RowBatch {
+        var out = RowBatch()
+        for step in plan { out.appendRow(from: step.fromHeld ? held : batch, row: step.row) }
+        return out
+    }
+}
+
+extension RowBatch {
+    /// Appends a copy of `row` of `other`.
+    mutating func appendRow(from other: RowBatch, row: Int) {
+        for c in other.cellRange(row: row) {
+            bytes.append(contentsOf: other.bytes[other.byteRange(cell: c)])
+            cellEnds.append(bytes.count)
+        }
+        rowCellEnds.append(cellEnds.count)
+        rowLines.append(other.rowLines[row])
+        rowRecords.append(other.rowRecords[row])
+    }
+}

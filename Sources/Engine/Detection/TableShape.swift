@@ -1,0 +1,146 @@
+/// What the data rows of a table look like, column by column, so a row can be told apart from
+/// them: a header (words where the data has numbers and dates), the header again (a new table
+/// begins), or a note (a line of text in a wide table). Cheap enough to ask of every row while
+/// streaming: most data rows answer after one cell.
+struct TableShape: Sendable {
+    /// A number or date shape, finer than `CellShape`: a year (1800–2100) in a column of amounts
+    /// is a column label, not a value.
+    enum Kind: Equatable, Sendable { case year, number, date }
+
+    /// The table's width (the most common number of filled cells).
+    var width: Int
+    /// For each column, the kind most of its data cells have, when that is a number or a date
+    /// (nil: text, or no majority).
+    var typed: [Kind?]
+    /// The header's cells, normalized, to recognize the header when it comes again.
+    var headerCells: [String: Int] = [:]
+    /// The header's first cell as it is written (trimmed): a cheap first test for a repeat.
+    var headerFirstCell: [UInt8] = []
+
+    var typedColumns: Int { typed.lazy.filter { $0 != nil }.count }
+
+    static func kind(_ cell: UnsafeRawBufferPointer) -> Kind? {
+        switch CellShape.of(cell) {
+        case .date: return .date
+        case .number:
+            var start = 0, end = cell.count
+            while start < end, cell[start] == 0x20 || cell[start] == 0x09 { start += 1 }
+            while end > start, cell[end - 1] == 0x20 || cell[end - 1] == 0x09 { end -= 1 }
+            if end - start == 4 {
+                var year = 0
+                for i in start..<end {
+                    guard cell[i] >= 0x30 && cell[i] <= 0x39 else { return .number }
+                    year = year * 10 + Int(cell[i] - 0x30)
+                }
+                if (1800...2100).contains(year) { return .year }
+            }
+            return .number
+        default: return nil
+        }
+    }
+
+    /// The typed kind of each column over `rows` (a kind held by at least 60% of the filled cells).
+    static func profile(_ batch: RowBatch, rows: [Int], width: Int) -> [Kind?] {
+        (0..<width).map { c in
+            var counts: [Kind: Int] = [:]
+            var filled = 0
+            for r in rows {
+                let k: Kind?? = batch.withCell(row: r, column: c) { cell in
+                    CellShape.of(cell) == .empty ? .none : .some(kind(cell))
+                }
+                guard let k else { continue }
+                filled += 1
+                if let k { counts[k, default: 0] += 1 }
+            }
+            guard filled > 0, let (k, n) = counts.max(by: { $0.value < $1.value }), n * 10 >= filled * 6 else { return nil }
+            return k
+        }
+    }
+
+    /// How a row's cells in the typed columns compare with the data: how many are filled, how many
+    /// have the column's kind, how many are words.
+    func typedCells(_ batch: RowBatch, row: Int, stopAtFirstMatch: Bool = false) -> (filled: Int, matching: Int, words: Int) {
+        var filled = 0, matching = 0, words = 0
+        for c in typed.indices {
+            guard let expected = typed[c] else { continue }
+            let (shape, k) = batch.withCell(row: row, column: c) { (CellShape.of($0), TableShape.kind($0)) }
+            if shape == .empty { continue }
+            filled += 1
+            if k == expected {
+                matching += 1
+                if stopAtFirstMatch { break }
+            } else if shape == .text {
+                words += 1
+            }
+        }
+        return (filled, matching, words)
+    }
+
+    /// A row of data like the rows below it: its numbers and dates are where theirs are.
+    func conforms(_ batch: RowBatch, row: Int) -> Bool {
+        let t = typedCells(batch, row: row)
+        return t.filled >= min(2, typedColumns) && t.filled > 0 && t.matching * 4 >= t.filled * 3
+    }
+
+    /// A row of words where the data has numbers and dates: a header, or a header's next line.
+    func isHeaderLike(_ batch: RowBatch, row: Int) -> Bool {
+        let t = typedCells(batch, row: row, stopAtFirstMatch: true)
+        return t.matching == 0 && t.words >= min(2, typedColumns) && t.words > 0 && t.words * 5 >= t.filled * 4
+    }
+
+    /// The header again (most of its cells, and little else): another table starts here.
+    func repeatsHeader(_ batch: RowBatch, row: Int) -> Bool {
+        guard !headerCells.isEmpty else { return false }
+        let first = batch.withCell(row: row, column: 0) { Array(TableShape.trim($0)) }
+        guard first == headerFirstCell || isHeaderLike(batch, row: row) else { return false }
+        var remaining = headerCells
+        var filled = 0, found = 0
+        for c in 0..<batch.cellCount(row: row) {
+            let name = Similarity.normalize(batch.string(row: row, column: c))
+            guard !name.isEmpty else { continue }
+            filled += 1
+            if let n = remaining[name], n > 0 { remaining[name] = n - 1; found += 1 }
+        }
+        let headerCount = headerCells.values.reduce(0, +)
+        return found >= 2 && found * 10 >= headerCount * 6 && found * 10 >= filled * 8
+    }
+
+    /// A line of text in a wide table — a note, a source, a footnote, a total's label: at most a
+    /// third of the columns filled, the first filled one with words.
+    func isNote(_ batch: RowBatch, row: Int) -> Bool {
+        guard width >= 3 else { return false }
+        let cells = batch.cellCount(row: row)
+        var filled = 0
+        var first = -1
+        for c in 0..<cells where batch.withCell(row: row, column: c, { CellShape.of($0) != .empty }) {
+            filled += 1
+            if first < 0 { first = c }
+            if filled > max(1, width / 3) { return false }
+        }
+        guard first >= 0 else { return false }
+        return batch.withCell(row: row, column: first) { CellShape.of($0) == .text }
+    }
+
+    static func trim(_ cell: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0, end = cell.count
+        while start < end, cell[start] == 0x20 || cell[start] == 0x09 { start += 1 }
+        while end > start, cell[end - 1] == 0x20 || cell[end - 1] == 0x09 { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: cell[start..<end])
+    }
+}
+
+extension TableShape {
+    /// Remembers the header (its names, and each of its lines' cells) to recognize it again.
+    mutating func setHeader(_ names: [String], lines: [[String]] = []) {
+        headerCells = [:]
+        let cells = lines.isEmpty ? [names] : lines
+        for line in cells.prefix(1) {
+            for cell in line {
+                let n = Similarity.normalize(cell)
+                if !n.isEmpty { headerCells[n, default: 0] += 1 }
+            }
+        }
+        let first = (lines.first ?? names).first ?? ""
+        headerFirstCell = Array(first.trimmingSpaces.utf8)
+    }
+}
