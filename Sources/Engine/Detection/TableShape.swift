@@ -91,8 +91,8 @@ struct TableShape: Sendable {
     /// The header again (most of its cells, and little else): another table starts here.
     func repeatsHeader(_ batch: RowBatch, row: Int) -> Bool {
         guard !headerCells.isEmpty else { return false }
-        let first = batch.withCell(row: row, column: 0) { Array(TableShape.trim($0)) }
-        guard first == headerFirstCell || isHeaderLike(batch, row: row) else { return false }
+        let sameFirst = batch.withCell(row: row, column: 0) { TableShape.trim($0).elementsEqual(headerFirstCell) }
+        guard sameFirst || isHeaderLike(batch, row: row) else { return false }
         var remaining = headerCells
         var filled = 0, found = 0
         for c in 0..<batch.cellCount(row: row) {
@@ -112,7 +112,8 @@ struct TableShape: Sendable {
         let cells = batch.cellCount(row: row)
         var filled = 0
         var first = -1
-        for c in 0..<cells where batch.withCell(row: row, column: c, { CellShape.of($0) != .empty }) {
+        // Filled cells counted on bytes (a cell of spaces is empty); the first one's kind only at the end.
+        for c in 0..<cells where batch.withCell(row: row, column: c, { !TableShape.trim($0).isEmpty }) {
             filled += 1
             if first < 0 { first = c }
             if filled > max(1, width / 3) { return false }
