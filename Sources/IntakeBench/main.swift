@@ -39,13 +39,20 @@ enum Generator {
     static let plans = ["free", "basic", "pro", "enterprise"]
 
     static func csv(rows: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        write(rows: rows) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// The file in pieces of 100,000 rows (a 10M-row file never sits in memory whole).
+    static func write(rows: Int, _ emit: ([UInt8]) throws -> Void) rethrows {
         var state: UInt64 = 20_240_601
         func next(_ n: Int) -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(n))
         }
         var out = Array("id,first_name,last_name,email,phone,signup_date,country,plan,balance,notes\n".utf8)
-        out.reserveCapacity(rows * 100)
+        out.reserveCapacity(100_000 * 110)
         for i in 1...rows {
             let f = first[next(first.count)], l = last[next(last.count)]
             var email = "\(f.lowercased().filter(\.isASCII)).\(l.lowercased().filter { $0.isLetter && $0.isASCII })\(i)@example.com"
@@ -64,8 +71,9 @@ enum Generator {
             if next(20) == 0 { notes = "\"Called on \(date), said \"\"call back\"\",\nthen left\"" }
             let line = "\(i),\(firstName),\(l),\(email),\(phone),\(date),\(countries[next(countries.count)]),\(plan),\(balance),\(notes)\n"
             out.append(contentsOf: line.utf8)
+            if i % 100_000 == 0 { try emit(out); out.removeAll(keepingCapacity: true) }
         }
-        return out
+        if !out.isEmpty { try emit(out) }
     }
 
     static let schema = """
@@ -169,6 +177,18 @@ let intake = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComp
                  Double(rows) / median, Double(bytes) / 1_048_576 / median, peak / 1024))
 }
 measureProcess("intake-import (process)", input: csvPath, rows: rows)
+
+// 3b. Memory as the file grows: the same import on 10x the rows (only when asked: `memory`).
+if filter == "memory" {
+    let bigRows = rows * 10
+    let bigPath = temp.appendingPathComponent("customers-\(bigRows).csv").path
+    _ = FileManager.default.createFile(atPath: bigPath, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: bigPath))
+    try Generator.write(rows: bigRows) { try handle.write(contentsOf: $0) }
+    try handle.close()
+    measureProcess("memory: intake-import \(bigRows / 1_000_000)M rows", input: bigPath, rows: bigRows)
+    measureProcess("memory: intake-import \(rows / 1_000_000)M rows", input: csvPath, rows: rows)
+}
 
 // 4. Workbooks: a 100,000-row XLSX of the same customers (../shared/bench/gen.py xlsx, which
 //    needs xlsxwriter or openpyxl), or --xlsx PATH. Read alone, the import in-process, and as a process.
