@@ -79,17 +79,36 @@ public enum Importer {
             return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: .null, reasons: ["COLUMNS_NOT_MAPPED"])
         }
 
+        var shape = ShapeFacts()
         let plans = schema.fields.map { field -> FieldPlan in
             let column = mapping.fieldColumns[field.key]
-            let order = column.map { dateOrder(samples[$0], field: field) } ?? .monthFirst
-            return FieldPlan(field: field, column: column, dateOrder: order)
+            let columns = field.manyToOne ? (mapping.manyColumns[field.key] ?? column.map { [$0] } ?? []) : nil
+            var order = DateOrder.monthFirst
+            if let first = column, [.date, .datetime].contains(field.type.kind) {
+                let decision = dateOrderDecision((columns ?? [first]).flatMap { samples[$0] }, field: field)
+                shape.dateOrders[field.key] = decision
+                order = decision.order
+            }
+            return FieldPlan(field: field, column: column, columns: columns, dateOrder: order)
         }
-        let processor = RowProcessor(plans: plans, headerRecord: headerRecord, keepAllRaw: true, formulaEscape: true)
+        if settings.allowCustomFields { shape.custom = customColumns(mapping, headers: headers, fields: schema.fields) }
+        let passThrough: [Int]? = settings.passThroughUnmappedColumns
+            ? mapping.unmappedColumns.filter { c in !shape.custom.contains { $0.column == c } } : nil
+        let wantsCSV = settings.outputFormats.contains("csv")
+        let processor = RowProcessor(plans: plans, headerRecord: headerRecord, keepAllRaw: true, formulaEscape: true,
+                                     customColumns: shape.custom, unmappedColumns: passThrough,
+                                     csv: wantsCSV, csvFormulaEscape: settings.csvFormulaEscape)
+        var csvHeader: [UInt8]?
+        if wantsCSV {
+            var line: [UInt8] = []
+            CSVWriter.appendRecord(processor.csvHeader(customNames: shape.custom.map(\.name)), escapeFormulas: settings.csvFormulaEscape, to: &line)
+            csvHeader = line
+        }
         let blocked = settings.invalidDataBehavior == .blockSubmit
         func makeWriter() throws -> ResultWriter {
             try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
                              columns: plans.map(\.column), behavior: settings.invalidDataBehavior, writeResults: !blocked,
-                             maxRecords: settings.maxRecords)
+                             maxRecords: settings.maxRecords, ndjson: settings.outputFormats.contains("ndjson"), csvHeader: csvHeader)
         }
         var writer = try makeWriter()
         var finished = false
@@ -130,7 +149,7 @@ public enum Importer {
             workspace.removeScratch("errors.part")
             return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: resultMetadata(totals), reasons: ["VALIDATION_ERRORS"])
         }
-        try writeMetadata(context2, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
+        try writeMetadata(context2, mapping: mapping, headers: headers, totals: totals, shape: shape, workspace: workspace)
         return ImportOutcome(status: .successful, failure: nil, resultMetadata: resultMetadata(totals), reasons: [])
     }
 
@@ -139,24 +158,17 @@ public enum Importer {
          "num_removed_rows": .number(t.removed)]
     }
 
-    /// The day-month order of a date column, from the values that settle it (13/02 is day
-    /// first). Undecided columns read month first (en-US, Dromo's default locale), unless the
-    /// field's locale writes the day first.
+    /// The day-month order of a date column (see `dateOrderDecision`).
     static func dateOrder(_ values: [String], field: Field) -> DateOrder {
         guard [.date, .datetime].contains(field.type.kind) else { return .monthFirst }
-        var dayFirst = 0, monthFirst = 0
-        for var v in values {
-            switch v.withUTF8({ DateValue.orderEvidence(trimmed(UnsafeRawBufferPointer($0))) }) {
-            case .dayFirst?: dayFirst += 1
-            case .monthFirst?: monthFirst += 1
-            default: break
-            }
-        }
-        if dayFirst > monthFirst { return .dayFirst }
-        if monthFirst > dayFirst { return .monthFirst }
-        if let locale = field.type.locale, !locale.hasPrefix("en-US"), !locale.hasSuffix("-US"), locale != "en" { return .dayFirst }
-        return .monthFirst
+        return dateOrderDecision(values, field: field).order
     }
+}
+
+/// What `metadata.json` says about the result's shape beyond the mapping.
+struct ShapeFacts {
+    var dateOrders: [String: DateOrderDecision] = [:]
+    var custom: [(name: String, column: Int)] = []
 }
 
 extension String {

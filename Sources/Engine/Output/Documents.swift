@@ -113,16 +113,29 @@ extension Importer {
 
     /// `metadata.json` (contract §5). The error list is streamed from the writer's part file.
     static func writeMetadata(_ context: DocumentContext, mapping: MappingDecision, headers: [String], totals: ResultWriter.Totals,
-                              workspace: any Workspace) throws {
+                              shape: ShapeFacts = ShapeFacts(), workspace: any Workspace) throws {
         let schema = context.request.schema
         var fields = JSONObject()
         for field in schema.fields {
             let column = mapping.fieldColumns[field.key]
             let match = column.map { mapping.columns[$0] }
-            fields[field.key] = [
+            var entry: JSONObject = [
                 "fileHeader": .string(match?.header), "fileHeaderIndex": column.map { .number($0) } ?? .null,
                 "isCustom": false, "manyToOne": .bool(field.manyToOne), "matchedBy": .string(match?.matchedBy),
                 "score": .number(match?.score ?? 0),
+            ]
+            if field.manyToOne {
+                let all = mapping.manyColumns[field.key] ?? column.map { [$0] } ?? []
+                entry["fileHeaders"] = .array(all.map { .string(mapping.columns[$0].header) })
+                entry["fileHeaderIndexes"] = .array(all.map { .number($0) })
+            }
+            if let order = shape.dateOrders[field.key] { entry["dateOrder"] = order.json }
+            fields[field.key] = .object(entry)
+        }
+        for (name, column) in shape.custom {
+            fields[name] = [
+                "fileHeader": .string(mapping.columns[column].header), "fileHeaderIndex": .number(column),
+                "isCustom": true, "manyToOne": false, "matchedBy": nil, "score": .number(0),
             ]
         }
         let head: JSONValue = [
@@ -136,7 +149,16 @@ extension Importer {
             "removedRows": .number(totals.removed),
             "rowsWithError": .array(totals.rowsWithError.map { .number($0) }),
         ]
-        var bytes = JSONWriter.document(head)
+        var document = head
+        if schema.settings.maxRecords != nil, case .object(var o) = head {
+            // Rows past maxRecords: after removedRows.
+            var entries = o.entries
+            let at = (entries.firstIndex { $0.key == "removedRows" } ?? entries.count - 1) + 1
+            entries.insert((key: "droppedRows", value: .number(totals.dropped)), at: at)
+            o.entries = entries
+            document = .object(o)
+        }
+        var bytes = JSONWriter.document(document)
         // Replace the closing "\n}\n" with the streamed error list.
         bytes.removeLast(3)
         let out = BufferedOutput(try workspace.create("metadata.json"))
