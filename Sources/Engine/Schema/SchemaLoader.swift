@@ -290,7 +290,7 @@ private struct Context {
         }
         type.min = number(options, "min", at: optionsPath)
         type.max = number(options, "max", at: optionsPath)
-        type.round = integer(options, "round", at: optionsPath)
+        type.round = integer(options, "round", at: optionsPath, minimum: -15)
         type.locale = string(options, "locale", at: optionsPath)
         if kind == .number, let v = options["outputFormat"] {
             if case .object(let o) = v {

@@ -247,16 +247,10 @@ struct RowProcessor: Sendable {
                 var value = facts.value
                 if facts.isPercent { value /= 100 }
                 if let format = plan.numberFormat {
-                    if let digits = plan.round {
-                        let scale = pow10(digits)
-                        value = (value * scale).rounded(.toNearestOrAwayFromZero) / scale
-                    }
+                    if let digits = plan.round { value = roundHalfAway(value, digits) }
                     JSONWriter.appendString(format.format(value), to: &out.json)
                 } else if plan.round != nil || facts.isPercent {
-                    if let digits = plan.round {
-                        let scale = pow10(digits)
-                        value = (value * scale).rounded(.toNearestOrAwayFromZero) / scale
-                    }
+                    if let digits = plan.round { value = roundHalfAway(value, digits) }
                     out.json.append(contentsOf: JSONValue.format(value).utf8)
                 } else {
                     out.json.append(contentsOf: scratch)
@@ -418,6 +412,25 @@ func scalarCount(_ bytes: UnsafeRawBufferPointer) -> Int {
     var n = 0
     for b in bytes where b & 0xC0 != 0x80 { n += 1 }
     return n
+}
+
+/// `value` rounded to `digits` after the point (negative: before it), half away from zero, as
+/// the decimal that was written: `2.345` to 2 digits is 2.35, though its binary double lies just
+/// below the half (a product within 1e-9 relative of .5 counts as the half).
+@inline(__always)
+func roundHalfAway(_ value: Double, _ digits: Int) -> Double {
+    let scale = pow10(digits)
+    let scaled = value * scale
+    let floor = scaled.rounded(.down)
+    let fraction = scaled - floor
+    var rounded: Double
+    if abs(fraction - 0.5) <= 1e-9 * max(1, abs(scaled)) {
+        rounded = scaled < 0 ? floor : floor + 1
+    } else {
+        rounded = scaled.rounded(.toNearestOrAwayFromZero)
+    }
+    if rounded == 0 { rounded = 0 }  // no -0
+    return digits >= 0 ? rounded / scale : rounded * pow10(-digits)
 }
 
 func pow10(_ n: Int) -> Double {
