@@ -20,6 +20,8 @@ public struct ImportJob: Sendable {
     /// What goes into the result's `source/`. By default a copy of `sourcePath` under
     /// `originalFilename`; the daemon moves its claimed files in instead (and the sidecar too).
     public var sourceFiles: [SourceFile]
+    /// The folder the schema's hook programs are found in (`schemas/`); nil: hooks cannot run.
+    public var hooksDirectory: String?
 
     public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
                 originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Clock.now()) {
@@ -66,7 +68,8 @@ public enum ImportRunner {
                 do {
                     let source = try FileSource(path: job.sourcePath)
                     let request = ImportRequest(id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata,
-                                                progress: job.progress, workers: job.workers)
+                                                progress: job.progress, workers: job.workers,
+                                                hookRunner: job.hooksDirectory.map { ProcessHookRunner(directory: $0) })
                     outcome = try Importer.run(request, source: source, workspace: folder)
                 } catch let refused as FileSource.Refused {
                     outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) \(refused.description). Drop the file itself."))

@@ -165,6 +165,7 @@ struct ImportWork: Sendable {
         var job = ImportJob(id: id, schemaID: schemaID, schema: schema, sourcePath: sourcePath, originalFilename: name,
                             importMetadata: metadata, createdDate: claim.createdDate)
         job.sourceFiles = sources
+        job.hooksDirectory = "\(layout.root)/schemas"
         return job
     }
 

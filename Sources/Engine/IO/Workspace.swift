@@ -8,6 +8,10 @@ public protocol Workspace: AnyObject {
     func removeScratch(_ name: String)
     /// Makes a finished scratch file a result file (a rename: no copy).
     func promote(_ scratch: String, to name: String) throws
+    /// Reads a finished result file back (for the `beforeFinish` hook).
+    func openResult(_ name: String) throws -> any ByteReader
+    /// Takes a result file away again (a `beforeFinish` hook sent the import to review).
+    func removeResult(_ name: String)
 }
 
 public protocol OutputFile: AnyObject {
@@ -94,6 +98,9 @@ public final class MemoryWorkspace: Workspace, @unchecked Sendable {
         files[result] = scratch[name]
         scratch[name] = nil
     }
+
+    public func openResult(_ name: String) throws -> any ByteReader { MemoryReader(files[name] ?? []) }
+    public func removeResult(_ name: String) { files[name] = nil }
 
     public func text(_ name: String) -> String? { files[name].map { String(decoding: $0, as: UTF8.self) } }
 }

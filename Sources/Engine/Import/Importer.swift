@@ -11,10 +11,14 @@ public struct ImportRequest: Sendable {
     /// Threads that parse and validate batches at once (the file is still written in order).
     /// The caller knows the machine: the command line and the daemon pass the number of cores.
     public var workers = 1
+    /// Runs the schema's hook programs (contract §9); an import whose schema has hooks fails
+    /// with HOOK_FAILED without one.
+    public var hookRunner: (any HookRunner)?
 
     public init(id: String, schema: Schema, filename: String, importMetadata: JSONValue = .null, limits: ReadLimits = ReadLimits(),
-                progress: (@Sendable (Int) -> Void)? = nil, workers: Int = 1) {
+                progress: (@Sendable (Int) -> Void)? = nil, workers: Int = 1, hookRunner: (any HookRunner)? = nil) {
         self.progress = progress
+        self.hookRunner = hookRunner
         self.workers = workers
         self.id = id
         self.schema = schema
@@ -110,18 +114,32 @@ public enum Importer {
                              columns: plans.map(\.column), behavior: settings.invalidDataBehavior, writeResults: !blocked,
                              maxRecords: settings.maxRecords, ndjson: settings.outputFormats.contains("ndjson"), csvHeader: csvHeader)
         }
+        let hookStage = try makeHookStage(request, plans: plans, headerRecord: headerRecord, decisions: decisions, source: source)
+        defer { hookStage?.cancel() }
         var writer = try makeWriter()
         var finished = false
         defer { if !finished { writer.discard() } }
+        try hookStage?.startRowHooks()
         let encoding = try decisions.forEachBatch(source, limits: request.limits, restart: {
             writer.discard()
             writer = try makeWriter()
+            hookStage?.cancel()
+            try hookStage?.startRowHooks()
         }, reading: { next in
-            try OrderedPipeline.run(width: request.workers, next: next, process: { processor.process($0) }) { processed in
-                try writer.append(processed)
-                request.progress?(writer.rows)
+            if let hookStage, hookStage.hasRowHooks {
+                try OrderedPipeline.run(width: request.workers, next: { try next().map { try hookStage.apply($0) } },
+                                        process: { processor.process($0.batch, annotations: $0.notes) }) { processed in
+                    try writer.append(processed)
+                    request.progress?(writer.rows)
+                }
+            } else {
+                try OrderedPipeline.run(width: request.workers, next: next, process: { processor.process($0) }) { processed in
+                    try writer.append(processed)
+                    request.progress?(writer.rows)
+                }
             }
         })
+        try hookStage?.finishRowHooks()
         if writer.rows == 0 {
             let place = decisions.format == "json" ? "keys" : decisions.format == "xlsx" ? "header row (row \(decisions.sample.rowLines[headerRow]) of sheet \"\(decisions.sheet ?? "")\")" : "header row (line \(decisions.sample.rowLines[headerRow]))"
             throw ImportFailure("EMPTY_DATA", "\(request.filename) has a \(place) but no data rows. Add rows below the header and drop the file again.")
@@ -144,6 +162,12 @@ public enum Importer {
         }
         var context2 = context
         context2.encoding = encoding
+        if let hookStage, let message = try runBeforeFinish(hookStage, request: request, totals: totals, blocked: blocked, workspace: workspace) {
+            context2.hookMessage = message
+            try writeReport(context2, reasons: ["HOOK_CANCELLED"], mapping: mapping, headers: headers, totals: totals, workspace: workspace)
+            workspace.removeScratch("errors.part")
+            return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: resultMetadata(totals), reasons: ["HOOK_CANCELLED"])
+        }
         if blocked && totals.invalid > 0 {
             try writeReport(context2, reasons: ["VALIDATION_ERRORS"], mapping: mapping, headers: headers, totals: totals, workspace: workspace)
             workspace.removeScratch("errors.part")

@@ -4,6 +4,8 @@ struct DocumentContext {
     var decisions: SourceDecisions
     var header: HeaderDecision
     var encoding: TextEncoding
+    /// The message of a `beforeFinish` hook that sent the import to review.
+    var hookMessage: String?
 
     init(request: ImportRequest, decisions: SourceDecisions, header: HeaderDecision) {
         self.request = request
@@ -103,6 +105,8 @@ extension Importer {
                 }
             }
             return "The columns could not all be matched: \(parts.joined(separator: "; ")). Map them in resolution.json (\"mapping\": {\"<header>\": \"<field key>\"}), or add the header to the field's alternateMatches."
+        case "HOOK_CANCELLED":
+            return "The beforeFinish hook sent the import to review: \(context.hookMessage ?? ""). Decide what to do, then resolve the import or drop the file again."
         case "VALIDATION_ERRORS":
             let n = totals?.invalid ?? 0
             return "\(n) row(s) have invalid cells and the schema's invalidDataBehavior is BLOCK_SUBMIT. Fix the cells (\"edits\"), remove the rows (\"removeRows\") or choose another invalidDataBehavior in resolution.json."
