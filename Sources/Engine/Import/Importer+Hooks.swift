@@ -29,7 +29,7 @@ extension Importer {
     /// to review (the result files are then taken away).
     static func runBeforeFinish(_ stage: HookStage, request: ImportRequest, totals: ResultWriter.Totals, blocked: Bool,
                                 workspace: any Workspace) throws -> String? {
-        guard request.schema.hooks.beforeFinish != nil, !blocked else { return nil }
+        guard request.schema.hooks.beforeFinish != nil, !(blocked && totals.invalid > 0) else { return nil }
         var data: [UInt8] = []
         let reader = try workspace.openResult("results.json")
         var chunk = [UInt8](repeating: 0, count: 1 << 20)

@@ -111,7 +111,7 @@ public enum Importer {
         let blocked = settings.invalidDataBehavior == .blockSubmit
         func makeWriter() throws -> ResultWriter {
             try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
-                             columns: plans.map(\.column), behavior: settings.invalidDataBehavior, writeResults: !blocked,
+                             columns: plans.map(\.column), behavior: settings.invalidDataBehavior, writeResults: true,
                              maxRecords: settings.maxRecords, ndjson: settings.outputFormats.contains("ndjson"), csvHeader: csvHeader)
         }
         let hookStage = try makeHookStage(request, plans: plans, headerRecord: headerRecord, decisions: decisions, source: source)
@@ -169,6 +169,8 @@ public enum Importer {
             return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: resultMetadata(totals), reasons: ["HOOK_CANCELLED"])
         }
         if blocked && totals.invalid > 0 {
+            // BLOCK_SUBMIT: nothing is delivered while rows are invalid (a file with none succeeds).
+            for name in ["results.json", "results.ndjson", "results.csv"] { workspace.removeResult(name) }
             try writeReport(context2, reasons: ["VALIDATION_ERRORS"], mapping: mapping, headers: headers, totals: totals, workspace: workspace)
             workspace.removeScratch("errors.part")
             return ImportOutcome(status: .needsReview, failure: nil, resultMetadata: resultMetadata(totals), reasons: ["VALIDATION_ERRORS"])
