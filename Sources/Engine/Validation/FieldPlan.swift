@@ -27,6 +27,7 @@ final class FieldPlan: Sendable {
     let delimiter: [UInt8]
     /// Number: the Numbro output format (the value is then a string).
     let numberFormat: NumberFormat?
+    let formatsNumbers: Bool
 
     init(field: Field, column: Int?, columns: [Int]? = nil, dateOrder: DateOrder) {
         self.field = field
@@ -40,6 +41,7 @@ final class FieldPlan: Sendable {
         self.textRule = TextRule(field.type)
         self.delimiter = Array(field.type.delimiter.utf8)
         self.numberFormat = field.type.numberFormat
+        self.formatsNumbers = field.type.numberFormat != nil
         self.required = field.validators.first { if case .required = $0.rule { true } else { false } }
         self.uniques = field.validators.compactMap { v in
             switch v.rule {

@@ -23,8 +23,6 @@ struct ProcessedBatch: Sendable {
     /// `results.csv` lines (CRLF-terminated), when asked for.
     var csv: [UInt8] = []
     var csvEnds: [Int] = []
-    /// Each processed row's index in the `RowBatch` it came from.
-    var batchRows: [Int] = []
 
     var count: Int { jsonEnds.count }
 
@@ -47,6 +45,10 @@ struct RowProcessor: Sendable {
     /// `passThroughUnmappedColumns`: the columns under `"$unmapped"`.
     let unmappedColumns: [(keyJSON: [UInt8], column: Int)]
     let passThrough: Bool
+    let hasExtras: Bool
+    /// Per unique slot: the one column it hashes (nil: several cells, see `combinedHash`).
+    let slotColumns: [Int?]
+    let slotCaseInsensitive: [Bool]
     let keepRaw: Bool
     let formulaEscape: Bool
     /// Write each row as a `results.csv` line too (with this formula escaping).
@@ -71,6 +73,11 @@ struct RowProcessor: Sendable {
         self.customColumns = customColumns.map { (keyed($0.name), $0.column) }
         self.passThrough = unmappedColumns != nil
         self.unmappedColumns = (unmappedColumns ?? []).map { (keyed(String($0)), $0) }
+        self.hasExtras = !customColumns.isEmpty || unmappedColumns != nil
+        self.slotColumns = slots.map { slot in
+            slot.fields.count == 1 && !plans[slot.fields[0]].manyToOne ? plans[slot.fields[0]].column : nil
+        }
+        self.slotCaseInsensitive = slots.map(\.caseInsensitive)
         self.keepRaw = keepAllRaw || !slots.isEmpty
         self.formulaEscape = formulaEscape
         self.csv = csv
@@ -103,7 +110,7 @@ struct RowProcessor: Sendable {
                 out.json.append(contentsOf: plan.keyJSON)
                 out.json.append(UInt8(ascii: ":"))
                 if facts { valueStarts[f] = out.json.count }
-                if plan.columns.isEmpty {
+                guard let firstColumn = plan.column else {
                     out.json.append(contentsOf: plan.kind == .checkbox ? falseBytes : nullBytes)
                     if plan.required != nil {
                         invalid = true
@@ -114,57 +121,21 @@ struct RowProcessor: Sendable {
                 }
                 var any = false
                 if plan.manyToOne {
-                    out.json.append(UInt8(ascii: "["))
-                    for (k, column) in plan.columns.enumerated() {
-                        if k > 0 { out.json.append(UInt8(ascii: ",")) }
-                        batch.withCell(row: r, column: column) { cell in
-                            if !trimmed(cell).isEmpty { any = true }
-                            if cellValue(plan, field: f, cell: cell, checkRequired: false, into: &out, scratch: &scratch) { invalid = true }
-                        }
-                    }
-                    out.json.append(UInt8(ascii: "]"))
-                    if !any, let required = plan.required {
-                        out.errors.append(CellError(field: f, message: required.errorMessage ?? "Required: these cells are empty", value: "", level: required.level))
-                        if required.level == "error" { invalid = true }
-                    }
+                    if manyToOneValue(plan, field: f, batch: batch, row: r, into: &out, scratch: &scratch, any: &any) { invalid = true }
                 } else {
-                    batch.withCell(row: r, column: plan.columns[0]) { cell in
-                        any = !trimmed(cell).isEmpty
+                    batch.withCell(row: r, column: firstColumn) { cell in
+                        if facts { any = !trimmed(cell).isEmpty }
                         if cellValue(plan, field: f, cell: cell, checkRequired: true, into: &out, scratch: &scratch) { invalid = true }
                     }
                 }
                 if facts { filled[f] = any; valueEnds[f] = out.json.count }
             }
-            for (keyJSON, column) in customColumns {
-                out.json.append(UInt8(ascii: ","))
-                out.json.append(contentsOf: keyJSON)
-                out.json.append(UInt8(ascii: ":"))
-                batch.withCell(row: r, column: column) { appendText($0, to: &out.json) }
-            }
-            if passThrough {
-                out.json.append(contentsOf: unmappedKey)
-                for (k, (keyJSON, column)) in unmappedColumns.enumerated() {
-                    if k > 0 { out.json.append(UInt8(ascii: ",")) }
-                    out.json.append(contentsOf: keyJSON)
-                    out.json.append(UInt8(ascii: ":"))
-                    batch.withCell(row: r, column: column) { appendText($0, to: &out.json) }
-                }
-                out.json.append(UInt8(ascii: "}"))
-            }
+            if hasExtras { appendExtras(batch, row: r, to: &out.json) }
             out.json.append(UInt8(ascii: "}"))
             // Rules across fields, once every value of the row is known.
-            for rule in rowRules where !filled[rule.field] {
-                let needed = rule.applies(filled: filled) { f, texts in
-                    let range = valueStarts[f]..<valueEnds[f]
-                    return texts.contains { $0.count == range.count && out.json[range].elementsEqual($0) }
-                }
-                if needed {
-                    out.errors.append(CellError(field: rule.field, message: rule.validator.errorMessage ?? rule.message, value: "", level: rule.validator.level))
-                    if rule.validator.level == "error" { invalid = true }
-                }
-            }
+            if facts && checkRowRules(filled: filled, starts: valueStarts, ends: valueEnds, into: &out) { invalid = true }
             // Messages a hook attached to this row.
-            if let notes = annotations[r] {
+            if !annotations.isEmpty, let notes = annotations[r] {
                 for note in notes {
                     out.errors.append(note)
                     if note.level == "error" { invalid = true }
@@ -176,36 +147,29 @@ struct RowProcessor: Sendable {
                 out.csvEnds.append(out.csv.count)
             }
             // Unique hashes: the trimmed texts of the slot's cells, joined by 0x1F.
-            for slot in uniqueSlots {
-                hashText.removeAll(keepingCapacity: true)
-                var empty = true
-                for (k, f) in slot.fields.enumerated() {
-                    if k > 0 { hashText.append(0x1F) }
-                    for (j, column) in plans[f].columns.enumerated() {
-                        if j > 0 { hashText.append(0x1E) }
-                        batch.withCell(row: r, column: column) { cell in
-                            let t = trimmed(cell)
-                            if !t.isEmpty { empty = false }
-                            hashText.append(contentsOf: t)
-                        }
-                    }
+            for s in slotColumns.indices {
+                guard let column = slotColumns[s] else {
+                    out.uniqueHashes.append(combinedHash(uniqueSlots[s], batch: batch, row: r, scratch: &hashText))
+                    continue
                 }
-                var h: UInt64 = 0
-                if !empty {
-                    if slot.caseInsensitive && hashText.contains(where: { $0 >= 0x80 }) {
-                        h = max(1, FNV.hash(Array(String(decoding: hashText, as: UTF8.self).lowercased().utf8)))
-                    } else if slot.caseInsensitive {
-                        h = max(1, FNV.hash(hashText.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }))
-                    } else {
-                        h = max(1, FNV.hash(hashText))
+                // One cell: its trimmed bytes hashed in place.
+                let caseInsensitive = slotCaseInsensitive[s]
+                let h: UInt64 = batch.withCell(row: r, column: column) { cell in
+                    let t = trimmed(cell)
+                    if t.isEmpty { return 0 }
+                    if !caseInsensitive { return max(1, FNV.hash(t)) }
+                    if t.contains(where: { $0 >= 0x80 }) {
+                        return max(1, FNV.hash(Array(String(decoding: t, as: UTF8.self).lowercased().utf8)))
                     }
+                    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+                    for b in t { h = (h ^ UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)) &* 0x100_0000_01B3 }
+                    return max(1, h)
                 }
                 out.uniqueHashes.append(h)
             }
             out.errorEnds.append(out.errors.count)
             out.invalid.append(invalid)
             out.sourceRows.append(batch.rowLines[r])
-            out.batchRows.append(r)
             if keepRaw || out.errors.count > errorsBefore {
                 for c in 0..<batch.cellCount(row: r) {
                     if c > 0 { out.raw.append(UInt8(ascii: ",")) }
@@ -215,6 +179,91 @@ struct RowProcessor: Sendable {
             out.rawEnds.append(out.raw.count)
         }
         return out
+    }
+
+    /// A `manyToOne` field's value: an array of its cells' values. Returns true when one is invalid.
+    @inline(never)
+    private func manyToOneValue(_ plan: FieldPlan, field f: Int, batch: RowBatch, row r: Int, into out: inout ProcessedBatch,
+                                scratch: inout [UInt8], any: inout Bool) -> Bool {
+        var invalid = false
+        out.json.append(UInt8(ascii: "["))
+        for (k, column) in plan.columns.enumerated() {
+            if k > 0 { out.json.append(UInt8(ascii: ",")) }
+            batch.withCell(row: r, column: column) { cell in
+                if !trimmed(cell).isEmpty { any = true }
+                if cellValue(plan, field: f, cell: cell, checkRequired: false, into: &out, scratch: &scratch) { invalid = true }
+            }
+        }
+        out.json.append(UInt8(ascii: "]"))
+        if !any, let required = plan.required {
+            out.errors.append(CellError(field: f, message: required.errorMessage ?? "Required: these cells are empty", value: "", level: required.level))
+            if required.level == "error" { invalid = true }
+        }
+        return invalid
+    }
+
+    /// `allowCustomFields` keys and `"$unmapped"`, after the fields.
+    @inline(never)
+    private func appendExtras(_ batch: RowBatch, row r: Int, to json: inout [UInt8]) {
+        for (keyJSON, column) in customColumns {
+            json.append(UInt8(ascii: ","))
+            json.append(contentsOf: keyJSON)
+            json.append(UInt8(ascii: ":"))
+            batch.withCell(row: r, column: column) { appendText($0, to: &json) }
+        }
+        if passThrough {
+            json.append(contentsOf: unmappedKey)
+            for (k, (keyJSON, column)) in unmappedColumns.enumerated() {
+                if k > 0 { json.append(UInt8(ascii: ",")) }
+                json.append(contentsOf: keyJSON)
+                json.append(UInt8(ascii: ":"))
+                batch.withCell(row: r, column: column) { appendText($0, to: &json) }
+            }
+            json.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The rules across fields (`require_with` and kin), once every value of the row is known.
+    /// Returns true when one makes the row invalid.
+    @inline(never)
+    private func checkRowRules(filled: [Bool], starts: [Int], ends: [Int], into out: inout ProcessedBatch) -> Bool {
+        var invalid = false
+        for rule in rowRules where !filled[rule.field] {
+            let needed = rule.applies(filled: filled) { f, texts in
+                let range = starts[f]..<ends[f]
+                return texts.contains { $0.count == range.count && out.json[range].elementsEqual($0) }
+            }
+            if needed {
+                out.errors.append(CellError(field: rule.field, message: rule.validator.errorMessage ?? rule.message, value: "", level: rule.validator.level))
+                if rule.validator.level == "error" { invalid = true }
+            }
+        }
+        return invalid
+    }
+
+    /// The hash of a slot over several cells (`unique_with`, `manyToOne`): their trimmed texts
+    /// joined by 0x1F (fields) and 0x1E (a field's columns); 0 when every cell is empty.
+    @inline(never)
+    private func combinedHash(_ slot: UniqueSlot, batch: RowBatch, row r: Int, scratch hashText: inout [UInt8]) -> UInt64 {
+        hashText.removeAll(keepingCapacity: true)
+        var empty = true
+        for (k, f) in slot.fields.enumerated() {
+            if k > 0 { hashText.append(0x1F) }
+            for (j, column) in plans[f].columns.enumerated() {
+                if j > 0 { hashText.append(0x1E) }
+                batch.withCell(row: r, column: column) { cell in
+                    let t = trimmed(cell)
+                    if !t.isEmpty { empty = false }
+                    hashText.append(contentsOf: t)
+                }
+            }
+        }
+        if empty { return 0 }
+        if slot.caseInsensitive && hashText.contains(where: { $0 >= 0x80 }) {
+            return max(1, FNV.hash(Array(String(decoding: hashText, as: UTF8.self).lowercased().utf8)))
+        }
+        if slot.caseInsensitive { return max(1, FNV.hash(hashText.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })) }
+        return max(1, FNV.hash(hashText))
     }
 
     /// A custom or unmapped column's cell: its exact text, null when empty.
@@ -246,9 +295,9 @@ struct RowProcessor: Sendable {
             if let facts = NumberValue.appendJSONWithFacts(text, to: &scratch) {
                 var value = facts.value
                 if facts.isPercent { value /= 100 }
-                if let format = plan.numberFormat {
+                if plan.formatsNumbers {
                     if let digits = plan.round { value = roundHalfAway(value, digits) }
-                    JSONWriter.appendString(format.format(value), to: &out.json)
+                    appendFormatted(plan, value, to: &out.json)
                 } else if plan.round != nil || facts.isPercent {
                     if let digits = plan.round { value = roundHalfAway(value, digits) }
                     out.json.append(contentsOf: JSONValue.format(value).utf8)
@@ -341,10 +390,16 @@ struct RowProcessor: Sendable {
 }
 
 extension RowProcessor {
+    /// A number written in the field's `outputFormat`, as a JSON string.
+    @inline(never)
+    func appendFormatted(_ plan: FieldPlan, _ value: Double, to json: inout [UInt8]) {
+        JSONWriter.appendString(plan.numberFormat!.format(value), to: &json)
+    }
+
     /// A multi-select cell: the values between delimiters, trimmed, empty ones skipped, each
     /// matched like a select option, repeats written once; an array of option values. Returns
     /// the problem (values that match no option, unless `allowCustom`), or nil.
-    @inline(__always)
+    @inline(never)
     func multiSelect(_ plan: FieldPlan, _ text: UnsafeRawBufferPointer, into json: inout [UInt8]) -> String? {
         let start = json.count
         json.append(UInt8(ascii: "["))
