@@ -25,6 +25,8 @@ public struct ImportJob: Sendable {
     /// Where mappings are remembered per importIdentifier (settings.autoMapHeaders): read before
     /// the import, and a resolution's mappings written to it after.
     public var memory: MappingMemory?
+    /// The folder the schema's hook programs are found in (`schemas/`); nil: hooks cannot run.
+    public var hooksDirectory: String?
 
     public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
                 originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Clock.now()) {
@@ -71,7 +73,8 @@ public enum ImportRunner {
                 do {
                     let source = try FileSource(path: job.sourcePath)
                     var request = ImportRequest(id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata,
-                                                progress: job.progress, workers: job.workers)
+                                                progress: job.progress, workers: job.workers,
+                                                hookRunner: job.hooksDirectory.map { ProcessHookRunner(directory: $0) })
                     request.resolution = job.resolution
                     let identifier = schema.settings.autoMapHeaders ? schema.settings.importIdentifier : nil
                     if let identifier, let memory = job.memory { request.rememberedMapping = memory.load(identifier) }

@@ -180,6 +180,7 @@ struct ImportWork: Sendable {
                             importMetadata: metadata, createdDate: claim.createdDate)
         job.sourceFiles = sources
         job.memory = MappingMemory(layout: layout)
+        job.hooksDirectory = "\(layout.root)/schemas"
         return job
     }
 

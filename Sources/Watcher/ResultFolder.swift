@@ -37,6 +37,11 @@ public final class ResultFolder: Workspace {
         unlink("\(path)/\(name)")
     }
 
+    public func openResult(_ name: String) throws -> any ByteReader {
+        let p = "\(path)/\(name)"
+        return FileReader(fd: try syscall("open", p) { open(p, O_RDONLY | O_CLOEXEC) }, path: p)
+    }
+
     public func promote(_ scratch: String, to name: String) throws {
         // Scratch files are not synced as they are written: sync this one now that it is a result.
         let from = "\(scratchPath)/\(scratch)"

@@ -124,6 +124,8 @@ func runImport(_ args: ArraySlice<String>) throws -> Int32 {
     let name = file.split(separator: "/").last.map(String.init) ?? file
     var job = ImportJob(schemaID: schemaID, schema: schema, sourcePath: file, originalFilename: name)
     job.memory = MappingMemory(layout: RootLayout(root: root))
+    // Hooks are found in schemas/, or beside a schema given by its path.
+    job.hooksDirectory = a.values["schema-file"].map { Paths.parent($0) } ?? "\(root)/schemas"
     let terminal = isatty(2) != 0
     if terminal { job.progress = { rows in FileHandleOut.stderr("\r\(name): \(rows) rows read…") } }
     let started = Date.now

@@ -10,7 +10,7 @@ import Testing
 struct FixtureTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
-    static let outputs = ["results.json", "metadata.json", "rejected.csv", "report.json"]
+    static let outputs = ["results.json", "metadata.json", "rejected.csv", "report.json", "results.ndjson", "results.csv"]
     static let fixedID = "00000000-0000-4000-8000-000000000000"
 
     static var cases: [String] {

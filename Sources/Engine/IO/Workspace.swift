@@ -10,6 +10,8 @@ public protocol Workspace: AnyObject {
     func promote(_ scratch: String, to name: String) throws
     /// Removes a result file written earlier (an import that turns to review after all).
     func remove(_ name: String)
+    /// Reads a finished result file back (for the `beforeFinish` hook).
+    func openResult(_ name: String) throws -> any ByteReader
 }
 
 public protocol OutputFile: AnyObject {
@@ -98,6 +100,7 @@ public final class MemoryWorkspace: Workspace, @unchecked Sendable {
     }
 
     public func remove(_ name: String) { files[name] = nil }
+    public func openResult(_ name: String) throws -> any ByteReader { MemoryReader(files[name] ?? []) }
 
     public func text(_ name: String) -> String? { files[name].map { String(decoding: $0, as: UTF8.self) } }
 }

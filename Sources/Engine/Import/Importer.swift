@@ -15,10 +15,14 @@ public struct ImportRequest: Sendable {
     public var resolution: Resolution?
     /// Mappings remembered for the schema's importIdentifier (applied when autoMapHeaders is on).
     public var rememberedMapping: RememberedMapping?
+    /// Runs the schema's hook programs (contract §9); an import whose schema has hooks fails
+    /// with HOOK_FAILED without one.
+    public var hookRunner: (any HookRunner)?
 
     public init(id: String, schema: Schema, filename: String, importMetadata: JSONValue = .null, limits: ReadLimits = ReadLimits(),
-                progress: (@Sendable (Int) -> Void)? = nil, workers: Int = 1) {
+                progress: (@Sendable (Int) -> Void)? = nil, workers: Int = 1, hookRunner: (any HookRunner)? = nil) {
         self.progress = progress
+        self.hookRunner = hookRunner
         self.workers = workers
         self.id = id
         self.schema = schema
@@ -110,28 +114,53 @@ public enum Importer {
         }
         plan.prepareEdits(fieldColumns: mapping.fieldColumns, fields: schema.fields)
 
+        var shape = ShapeFacts()
         let plans = schema.fields.map { field -> FieldPlan in
             let column = mapping.fieldColumns[field.key]
-            let order = column.map { dateOrder(samples[$0], field: field) } ?? .monthFirst
-            return FieldPlan(field: field, column: column, dateOrder: order)
+            let columns = field.manyToOne ? (mapping.manyColumns[field.key] ?? column.map { [$0] } ?? []) : nil
+            var order = DateOrder.monthFirst
+            if let first = column, [.date, .datetime].contains(field.type.kind) {
+                let decision = dateOrderDecision((columns ?? [first]).flatMap { samples[$0] }, field: field)
+                shape.dateOrders[field.key] = decision
+                order = decision.order
+            }
+            return FieldPlan(field: field, column: column, columns: columns, dateOrder: order)
         }
-        let processor = RowProcessor(plans: plans, headerRecord: headerRecord, keepAllRaw: true, formulaEscape: true)
+        if settings.allowCustomFields { shape.custom = customColumns(mapping, headers: headers, fields: schema.fields) }
+        let passThrough: [Int]? = settings.passThroughUnmappedColumns
+            ? mapping.unmappedColumns.filter { c in !shape.custom.contains { $0.column == c } } : nil
+        let wantsCSV = settings.outputFormats.contains("csv")
+        let processor = RowProcessor(plans: plans, headerRecord: headerRecord, keepAllRaw: true, formulaEscape: true,
+                                     customColumns: shape.custom, unmappedColumns: passThrough,
+                                     csv: wantsCSV, csvFormulaEscape: settings.csvFormulaEscape)
+        var csvHeader: [UInt8]?
+        if wantsCSV {
+            var line: [UInt8] = []
+            CSVWriter.appendRecord(processor.csvHeader(customNames: shape.custom.map(\.name)), escapeFormulas: settings.csvFormulaEscape, to: &line)
+            csvHeader = line
+        }
         let behavior = resolution?.invalidDataBehavior ?? settings.invalidDataBehavior
         let blocked = behavior == .blockSubmit
         let removed = plan.removed
         func makeWriter() throws -> ResultWriter {
             try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
                              columns: plans.map(\.column), behavior: behavior, writeResults: true,
-                             maxRecords: settings.maxRecords, skipRows: removed)
+                             maxRecords: settings.maxRecords, ndjson: settings.outputFormats.contains("ndjson"), csvHeader: csvHeader,
+                             skipRows: removed)
         }
+        let hookStage = try makeHookStage(request, plans: plans, headerRecord: headerRecord, decisions: decisions, source: source)
+        defer { hookStage?.cancel() }
         var writer = try makeWriter()
         var finished = false
         defer { if !finished { writer.discard() } }
         let changesRows = plan.changesRows
+        try hookStage?.startRowHooks()
         let encoding = try decisions.forEachBatch(source, limits: request.limits, restart: {
             writer.discard()
             writer = try makeWriter()
             plan.restart()
+            hookStage?.cancel()
+            try hookStage?.startRowHooks()
         }, reading: { next in
             // Only the table's rows: the reading stops where another table starts, and a
             // trailing run of notes is left out (TableFilter); then a resolution's edits and removals.
@@ -144,14 +173,24 @@ public enum Importer {
                 }
                 return nil
             }
-            try OrderedPipeline.run(width: request.workers, next: {
+            func rows() throws -> RowBatch? {
                 guard let batch = try tableRows() else { return nil }
                 return changesRows ? plan.apply(batch, headerRecord: headerRecord) : batch
-            }, process: { processor.process($0) }) { processed in
-                try writer.append(processed)
-                request.progress?(writer.rows)
+            }
+            if let hookStage, hookStage.hasRowHooks {
+                try OrderedPipeline.run(width: request.workers, next: { try rows().map { try hookStage.apply($0) } },
+                                        process: { processor.process($0.batch, annotations: $0.notes) }) { processed in
+                    try writer.append(processed)
+                    request.progress?(writer.rows)
+                }
+            } else {
+                try OrderedPipeline.run(width: request.workers, next: rows, process: { processor.process($0) }) { processed in
+                    try writer.append(processed)
+                    request.progress?(writer.rows)
+                }
             }
         })
+        try hookStage?.finishRowHooks()
         if writer.rows == 0 {
             let place = decisions.format == "json" ? "keys" : decisions.format == "xlsx" ? "header row (row \(headerLine) of sheet \"\(decisions.sheet ?? "")\")" : "header row (line \(headerLine))"
             throw ImportFailure("EMPTY_DATA", "\(request.filename) has a \(place) but no data rows. Add rows below the header and drop the file again.")
@@ -179,11 +218,22 @@ public enum Importer {
         }
         var context2 = context
         context2.encoding = encoding
+        if let hookStage, let message = try runBeforeFinish(hookStage, request: request, totals: totals, blocked: blocked, workspace: workspace) {
+            context2.hookMessage = message
+            for name in ["results.json", "results.ndjson", "results.csv", "rejected.csv"] { workspace.remove(name) }
+            workspace.removeScratch("errors.part")
+            context2.totalRows = totals.rows
+            context2.rows = try reviewRows(totals: totals, reread: reread)
+            var outcome = try review(context2, ["HOOK_CANCELLED"], plan: plan, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
+            outcome.resultMetadata = resultMetadata(totals)
+            return outcome
+        }
         var reasons: [String] = []
         if blocked && totals.invalid > 0 { reasons.append("VALIDATION_ERRORS") }
         if !plan.problems.isEmpty { reasons.append("RESOLUTION_NOT_APPLIED") }
         if !reasons.isEmpty {
-            for name in ["results.json", "rejected.csv"] { workspace.remove(name) }
+            // Nothing is delivered while the import waits for a person (a blocked file with no invalid row succeeds).
+            for name in ["results.json", "results.ndjson", "results.csv", "rejected.csv"] { workspace.remove(name) }
             workspace.removeScratch("errors.part")
             context2.totalRows = totals.rows
             context2.rows = try reviewRows(totals: totals, reread: reread)
@@ -191,7 +241,7 @@ public enum Importer {
             outcome.resultMetadata = resultMetadata(totals)
             return outcome
         }
-        try writeMetadata(context2, mapping: mapping, headers: headers, totals: totals, resolution: plan.reportJSON, workspace: workspace)
+        try writeMetadata(context2, mapping: mapping, headers: headers, totals: totals, resolution: plan.reportJSON, shape: shape, workspace: workspace)
         return ImportOutcome(status: .successful, failure: nil, resultMetadata: resultMetadata(totals), reasons: [],
                              learnedMapping: learned(plan))
     }
@@ -235,24 +285,17 @@ public enum Importer {
          "num_removed_rows": .number(t.removed)]
     }
 
-    /// The day-month order of a date column, from the values that settle it (13/02 is day
-    /// first). Undecided columns read month first (en-US, Dromo's default locale), unless the
-    /// field's locale writes the day first.
+    /// The day-month order of a date column (see `dateOrderDecision`).
     static func dateOrder(_ values: [String], field: Field) -> DateOrder {
         guard [.date, .datetime].contains(field.type.kind) else { return .monthFirst }
-        var dayFirst = 0, monthFirst = 0
-        for var v in values {
-            switch v.withUTF8({ DateValue.orderEvidence(trimmed(UnsafeRawBufferPointer($0))) }) {
-            case .dayFirst?: dayFirst += 1
-            case .monthFirst?: monthFirst += 1
-            default: break
-            }
-        }
-        if dayFirst > monthFirst { return .dayFirst }
-        if monthFirst > dayFirst { return .monthFirst }
-        if let locale = field.type.locale, !locale.hasPrefix("en-US"), !locale.hasSuffix("-US"), locale != "en" { return .dayFirst }
-        return .monthFirst
+        return dateOrderDecision(values, field: field).order
     }
+}
+
+/// What `metadata.json` says about the result's shape beyond the mapping.
+struct ShapeFacts {
+    var dateOrders: [String: DateOrderDecision] = [:]
+    var custom: [(name: String, column: Int)] = []
 }
 
 extension String {

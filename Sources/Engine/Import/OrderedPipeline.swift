@@ -11,7 +11,7 @@ enum OrderedPipeline {
         let done = DispatchSemaphore(value: 0)
     }
 
-    static func run(width: Int, next: () throws -> RowBatch?, process: @escaping @Sendable (RowBatch) -> ProcessedBatch,
+    static func run<Input: Sendable>(width: Int, next: () throws -> Input?, process: @escaping @Sendable (Input) -> ProcessedBatch,
                     consume: (ProcessedBatch) throws -> Void) throws {
         guard width > 1 else {
             while let batch = try next() { try consume(process(batch)) }

@@ -17,8 +17,10 @@ public struct FieldScore: Sendable, Equatable {
 
 public struct MappingDecision: Sendable {
     public var columns: [ColumnMatch]
-    /// Field key → column index.
+    /// Field key → column index (the first one, for a `manyToOne` field).
     public var fieldColumns: [String: Int]
+    /// `manyToOne` fields: field key → every column matched to it, in file order.
+    public var manyColumns: [String: [Int]] = [:]
     public var unmappedColumns: [Int]
     public var missingRequiredFields: [String]
     /// Fields two or more columns claim equally: field key → the columns.
@@ -61,9 +63,15 @@ public enum ColumnMapper {
         var fieldColumns: [String: Int] = [:]
         var columnField: [Int: FieldScore] = [:]
         var conflicts: [(field: String, columns: [Int])] = []
+        let many = Set(mappable.filter(\.manyToOne).map(\.key))
+        var manyColumns: [String: [Int]] = [:]
         // Decisions made before win.
         for (c, decision) in forced.sorted(by: { $0.key < $1.key }) where c < headers.count {
-            if let key = decision.field, fieldColumns[key] == nil {
+            if let key = decision.field, many.contains(key) {
+                fieldColumns[key] = fieldColumns[key] ?? c
+                manyColumns[key, default: []].append(c)
+                columnField[c] = FieldScore(field: key, score: 1, matchedBy: decision.matchedBy)
+            } else if let key = decision.field, fieldColumns[key] == nil {
                 fieldColumns[key] = c
                 columnField[c] = FieldScore(field: key, score: 1, matchedBy: decision.matchedBy)
             }
@@ -77,6 +85,14 @@ public enum ColumnMapper {
         var contested = Set<String>()
         for (i, pair) in pairs.enumerated() {
             let key = pair.score.field
+            // A manyToOne field takes every column that matches it best.
+            if many.contains(key) {
+                guard columnField[pair.column] == nil, scores[pair.column].first?.field == key || fieldColumns[key] == nil else { continue }
+                if fieldColumns[key] == nil { fieldColumns[key] = pair.column }
+                manyColumns[key, default: []].append(pair.column)
+                columnField[pair.column] = pair.score
+                continue
+            }
             guard columnField[pair.column] == nil, fieldColumns[key] == nil, !contested.contains(key) else { continue }
             // Another free column claims this field just as strongly, and has nothing better to take?
             let rivals = pairs[(i + 1)...].filter {
@@ -104,7 +120,11 @@ public enum ColumnMapper {
                                        alternatives: alternatives.map { FieldScore(field: $0.field, score: round2($0.score), matchedBy: $0.matchedBy) }))
         }
         let missing = mappable.filter { f in f.mustBeMapped && fieldColumns[f.key] == nil && !conflicts.contains { $0.field == f.key } }.map(\.key)
-        return MappingDecision(columns: columns, fieldColumns: fieldColumns, unmappedColumns: unmapped,
+        for key in manyColumns.keys {
+            manyColumns[key]?.sort()
+            fieldColumns[key] = manyColumns[key]?.first
+        }
+        return MappingDecision(columns: columns, fieldColumns: fieldColumns, manyColumns: manyColumns, unmappedColumns: unmapped,
                                missingRequiredFields: missing, conflicts: conflicts)
     }
 

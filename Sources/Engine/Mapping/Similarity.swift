@@ -39,4 +39,17 @@ public enum Similarity {
         guard longest > 0 else { return 0 }
         return 1 - Double(editDistance(x, y)) / Double(longest)
     }
+
+    /// The candidate closest to `key` by edit distance (case ignored), when close enough to be
+    /// a likely typo of it.
+    public static func closest(_ key: String, in candidates: Set<String>) -> String? {
+        let lower = Array(key.lowercased().utf8)
+        let limit = max(1, key.count / 4)
+        var best: (name: String, distance: Int)?
+        for candidate in candidates.sorted() {
+            let d = editDistance(lower, Array(candidate.lowercased().utf8))
+            if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
+        }
+        return best?.name
+    }
 }

@@ -8,6 +8,8 @@ struct DocumentContext {
     var totalRows: Int?
     /// Rows for the review page (errors first), when the whole file was read.
     var rows: [ReviewRow]?
+    /// The message of a `beforeFinish` hook that sent the import to review.
+    var hookMessage: String?
 
     init(request: ImportRequest, decisions: SourceDecisions, header: HeaderDecision) {
         self.request = request
@@ -145,6 +147,8 @@ extension Importer {
                 }
             }
             return "The columns could not all be matched: \(parts.joined(separator: "; ")). Map them in resolution.json (\"mapping\": {\"<header>\": \"<field key>\"}), or add the header to the field's alternateMatches."
+        case "HOOK_CANCELLED":
+            return "The beforeFinish hook sent the import to review: \(context.hookMessage ?? ""). Decide what to do, then resolve the import or drop the file again."
         case "VALIDATION_ERRORS":
             let n = totals?.invalid ?? 0
             return "\(n) row(s) have invalid cells and the schema's invalidDataBehavior is BLOCK_SUBMIT. Fix the cells (\"edits\"), remove the rows (\"removeRows\") or choose another invalidDataBehavior in resolution.json."
@@ -162,16 +166,29 @@ extension Importer {
 
     /// `metadata.json` (contract §5). The error list is streamed from the writer's part file.
     static func writeMetadata(_ context: DocumentContext, mapping: MappingDecision, headers: [String], totals: ResultWriter.Totals,
-                              resolution: JSONValue = .null, workspace: any Workspace) throws {
+                              resolution: JSONValue = .null, shape: ShapeFacts = ShapeFacts(), workspace: any Workspace) throws {
         let schema = context.request.schema
         var fields = JSONObject()
         for field in schema.fields {
             let column = mapping.fieldColumns[field.key]
             let match = column.map { mapping.columns[$0] }
-            fields[field.key] = [
+            var entry: JSONObject = [
                 "fileHeader": .string(match?.header), "fileHeaderIndex": column.map { .number($0) } ?? .null,
                 "isCustom": false, "manyToOne": .bool(field.manyToOne), "matchedBy": .string(match?.matchedBy),
                 "score": .number(match?.score ?? 0),
+            ]
+            if field.manyToOne {
+                let all = mapping.manyColumns[field.key] ?? column.map { [$0] } ?? []
+                entry["fileHeaders"] = .array(all.map { .string(mapping.columns[$0].header) })
+                entry["fileHeaderIndexes"] = .array(all.map { .number($0) })
+            }
+            if let order = shape.dateOrders[field.key] { entry["dateOrder"] = order.json }
+            fields[field.key] = .object(entry)
+        }
+        for (name, column) in shape.custom {
+            fields[name] = [
+                "fileHeader": .string(mapping.columns[column].header), "fileHeaderIndex": .number(column),
+                "isCustom": true, "manyToOne": false, "matchedBy": nil, "score": .number(0),
             ]
         }
         var head: JSONValue = [
@@ -185,11 +202,20 @@ extension Importer {
             "removedRows": .number(totals.removed),
             "rowsWithError": .array(totals.rowsWithError.map { .number($0) }),
         ]
-        if !resolution.isNull, case .object(var o) = head {
+        var document = head
+        if !resolution.isNull, case .object(var o) = document {
             o["resolution"] = resolution
-            head = .object(o)
+            document = .object(o)
         }
-        var bytes = JSONWriter.document(head)
+        if schema.settings.maxRecords != nil, case .object(var o) = document {
+            // Rows past maxRecords: after removedRows.
+            var entries = o.entries
+            let at = (entries.firstIndex { $0.key == "removedRows" } ?? entries.count - 1) + 1
+            entries.insert((key: "droppedRows", value: .number(totals.dropped)), at: at)
+            o.entries = entries
+            document = .object(o)
+        }
+        var bytes = JSONWriter.document(document)
         // Replace the closing "\n}\n" with the streamed error list.
         bytes.removeLast(3)
         let out = BufferedOutput(try workspace.create("metadata.json"))

@@ -10,6 +10,8 @@
 final class ResultWriter {
     struct Totals {
         var rows = 0, valid = 0, invalid = 0, removed = 0, errorCount = 0
+        /// Rows past `maxRecords`: read, counted, written nowhere.
+        var dropped = 0
         var rowsWithError: [Int] = []
         /// The first errors, as JSON objects, for `report.json`.
         var firstErrors: [JSONValue] = []
@@ -20,13 +22,18 @@ final class ResultWriter {
 
     private let workspace: any Workspace
     private let fieldKeys: [String]
-    private let uniqueSlots: [(field: Int, validator: Validator, caseInsensitive: Bool)]
+    private let uniqueSlots: [UniqueSlot]
     private let columns: [Int?]
     private let behavior: InvalidDataBehavior
     private let writeResults: Bool
     private let duplicates: DuplicateFinder
     private let results: BufferedOutput?
     private let offsets: BufferedOutput?
+    /// `results.ndjson` and `results.csv` (with its own offsets), when `outputFormats` asks.
+    private let ndjson: BufferedOutput?
+    private let csv: BufferedOutput?
+    private let csvOffsets: BufferedOutput?
+    private let csvHeader: [UInt8]
     private let errors: BufferedOutput
     private let rejects: BufferedOutput
     /// Rows invalid as they were written (one bit a row).
@@ -44,10 +51,13 @@ final class ResultWriter {
     static let reportErrorCap = 1000
     static let firstSeparator: [UInt8] = [0x0A]
     static let separator: [UInt8] = [UInt8(ascii: ","), 0x0A]
-    static let names = (results: "results.part", offsets: "offsets.part", errors: "row-errors.part", rejects: "rejects.part", metadataErrors: "errors.part")
+    static let names = (results: "results.part", offsets: "offsets.part", errors: "row-errors.part", rejects: "rejects.part",
+                        metadataErrors: "errors.part", ndjson: "results-ndjson.part", csv: "results-csv.part", csvOffsets: "csv-offsets.part")
 
-    init(workspace: any Workspace, fieldKeys: [String], uniqueSlots: [(field: Int, validator: Validator, caseInsensitive: Bool)],
-         columns: [Int?], behavior: InvalidDataBehavior, writeResults: Bool, maxRecords: Int?, skipRows: Set<Int> = []) throws {
+    /// `csvHeader`: the header line of `results.csv`, or nil when it is not wanted.
+    init(workspace: any Workspace, fieldKeys: [String], uniqueSlots: [UniqueSlot],
+         columns: [Int?], behavior: InvalidDataBehavior, writeResults: Bool, maxRecords: Int?,
+         ndjson: Bool = false, csvHeader: [UInt8]? = nil, skipRows: Set<Int> = []) throws {
         self.workspace = workspace
         self.skipRows = skipRows
         self.fieldKeys = fieldKeys
@@ -60,6 +70,11 @@ final class ResultWriter {
         let n = ResultWriter.names
         self.results = writeResults ? BufferedOutput(try workspace.createScratch(n.results)) : nil
         self.offsets = writeResults && !uniqueSlots.isEmpty ? BufferedOutput { try workspace.createScratch(n.offsets) } : nil
+        self.ndjson = writeResults && ndjson ? BufferedOutput(try workspace.createScratch(n.ndjson)) : nil
+        self.csv = writeResults && csvHeader != nil ? BufferedOutput(try workspace.createScratch(n.csv)) : nil
+        self.csvOffsets = csv != nil && !uniqueSlots.isEmpty ? BufferedOutput { try workspace.createScratch(n.csvOffsets) } : nil
+        self.csvHeader = csvHeader ?? []
+        try csv?.append(self.csvHeader)
         self.errors = BufferedOutput { try workspace.createScratch(n.errors) }
         self.rejects = BufferedOutput { try workspace.createScratch(n.rejects) }
         try results?.append("[")
@@ -68,9 +83,11 @@ final class ResultWriter {
     /// Drops everything written so far (the pass starts again in another encoding).
     func discard() {
         let n = ResultWriter.names
-        for file in [results, offsets, errors, rejects] { try? file?.close() }
+        for file in [results, offsets, errors, rejects, ndjson, csv, csvOffsets] { try? file?.close() }
         if results != nil { workspace.removeScratch(n.results) }
-        for (file, name) in [(offsets, n.offsets), (errors, n.errors), (rejects, n.rejects)] where (file?.position ?? 0) > 0 {
+        if ndjson != nil { workspace.removeScratch(n.ndjson) }
+        if csv != nil { workspace.removeScratch(n.csv) }
+        for (file, name) in [(offsets, n.offsets), (errors, n.errors), (rejects, n.rejects), (csvOffsets, n.csvOffsets)] where (file?.position ?? 0) > 0 {
             workspace.removeScratch(name)
         }
         duplicates.discard()
@@ -104,6 +121,21 @@ final class ResultWriter {
                     try offsets.append(record)
                 }
                 try batch.json.withUnsafeBytes { try results.append(UnsafeRawBufferPointer(rebasing: $0[json])) }
+                if let ndjson {
+                    try batch.json.withUnsafeBytes { try ndjson.append(UnsafeRawBufferPointer(rebasing: $0[json])) }
+                    try ndjson.append(ResultWriter.firstSeparator)
+                }
+                if let csv {
+                    let line = batch.csvRange(i)
+                    if let csvOffsets {
+                        record.removeAll(keepingCapacity: true)
+                        Spill.put64(UInt64(csv.position), &record)
+                        Spill.put(UInt32(line.count), &record)
+                        Spill.put(UInt32(row), &record)
+                        try csvOffsets.append(record)
+                    }
+                    try batch.csv.withUnsafeBytes { try csv.append(UnsafeRawBufferPointer(rebasing: $0[line])) }
+                }
                 resultRows += 1
             }
             let errorRange = batch.errorRange(i)
@@ -163,8 +195,10 @@ final class ResultWriter {
         try duplicates.finish { d in
             lateLines[d.row] = d.line
             let slot = uniqueSlots[d.slot]
-            let message = slot.validator.errorMessage ?? "Duplicate: the same value is on line \(d.otherLine)"
-            late[d.row, default: []].append(CellError(field: slot.field, message: message, value: "", level: slot.validator.level))
+            let message = slot.validator.errorMessage ?? "\(slot.message) \(d.otherLine)"
+            for field in slot.fields {
+                late[d.row, default: []].append(CellError(field: field, message: message, value: "", level: slot.validator.level))
+            }
         }
         let newlyInvalid = Set(late.filter { entry in !isInvalid(entry.key) && entry.value.contains { $0.level == "error" } }.keys)
         // 2. The duplicates' own values, and the cells of rows that now go to rejected.csv.
@@ -185,19 +219,35 @@ final class ResultWriter {
             try results.append(resultRows == 0 ? "]\n" : "\n]\n")
             try results.close()
             try offsets?.close()
+            try ndjson?.close()
+            try csv?.close()
+            try csvOffsets?.close()
             if behavior == .removeInvalidRows && !newlyInvalid.isEmpty {
-                try copyResults(without: newlyInvalid)
+                try copyRows(without: newlyInvalid, from: n.results, index: n.offsets, into: [
+                    (try workspace.create("results.json"), ResultWriter.jsonShape),
+                ] + (ndjson == nil ? [] : [(try workspace.create("results.ndjson"), ResultWriter.ndjsonShape)]))
                 workspace.removeScratch(n.results)
+                if ndjson != nil { workspace.removeScratch(n.ndjson) }
+                if csv != nil {
+                    try copyRows(without: newlyInvalid, from: n.csv, index: n.csvOffsets, into: [
+                        (try workspace.create("results.csv"), RowShape(prefix: csvHeader, first: [], separator: [], end: [], endEmpty: [])),
+                    ])
+                    workspace.removeScratch(n.csv)
+                }
             } else {
                 try workspace.promote(n.results, to: "results.json")
+                if ndjson != nil { try workspace.promote(n.ndjson, to: "results.ndjson") }
+                if csv != nil { try workspace.promote(n.csv, to: "results.csv") }
             }
             if (offsets?.position ?? 0) > 0 { workspace.removeScratch(n.offsets) }
+            if (csvOffsets?.position ?? 0) > 0 { workspace.removeScratch(n.csvOffsets) }
         }
         // 4. Errors in row order (immediate ones from the spill, late ones merged in), totals.
         try errors.close()
         try rejects.close()
         var totals = Totals()
         totals.rows = rows - skipped
+        totals.dropped = droppedRows
         let metadataErrors = BufferedOutput(try workspace.createScratch(n.metadataErrors))
         let hasErrors = errors.position > 0, hasRejects = rejects.position > 0
         let lateRows = late.keys.sorted()
@@ -284,25 +334,38 @@ final class ResultWriter {
         return out
     }
 
-    /// Copies `results.part` into `results.json` without the rows in `removed`.
-    private func copyResults(without removed: Set<Int>) throws {
-        let n = ResultWriter.names
-        let index = SpillReader(try workspace.openScratch(n.offsets))
-        let source = SpillReader(try workspace.openScratch(n.results))
-        let out = BufferedOutput(try workspace.create("results.json"))
-        try out.append("[")
+    /// How rows are laid out in a results file.
+    struct RowShape {
+        var prefix: [UInt8], first: [UInt8], separator: [UInt8], end: [UInt8], endEmpty: [UInt8]
+    }
+
+    static let jsonShape = RowShape(prefix: [UInt8(ascii: "[")], first: firstSeparator, separator: separator,
+                                    end: Array("\n]\n".utf8), endEmpty: Array("]\n".utf8))
+    static let ndjsonShape = RowShape(prefix: [], first: [], separator: [0x0A], end: [0x0A], endEmpty: [])
+
+    /// Copies the rows of a scratch file (found through its offsets) into `outputs`, without
+    /// the rows in `removed`.
+    private func copyRows(without removed: Set<Int>, from source: String, index: String, into outputs: [(any OutputFile, RowShape)]) throws {
+        let index = SpillReader(try workspace.openScratch(index))
+        let source = SpillReader(try workspace.openScratch(source))
+        let outs = outputs.map { (BufferedOutput($0.0), $0.1) }
+        for (out, shape) in outs { try out.append(shape.prefix) }
         var position = 0
         var written = 0
         while let entry = try index.nextOffset() {
             try source.skip(entry.offset - position)
-            let json = try source.take(entry.length)
+            let row = try source.take(entry.length)
             position = entry.offset + entry.length
             if removed.contains(entry.row) { continue }
-            try out.append(written == 0 ? ResultWriter.firstSeparator : ResultWriter.separator)
-            try out.append(json)
+            for (out, shape) in outs {
+                try out.append(written == 0 ? shape.first : shape.separator)
+                try out.append(row)
+            }
             written += 1
         }
-        try out.append(written == 0 ? "]\n" : "\n]\n")
-        try out.close()
+        for (out, shape) in outs {
+            try out.append(written == 0 ? shape.endEmpty : shape.end)
+            try out.close()
+        }
     }
 }

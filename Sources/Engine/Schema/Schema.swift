@@ -65,8 +65,7 @@ public struct SelectOption: Sendable, Equatable {
     }
 }
 
-/// Dromo's field types. Each lists whether Intake validates it yet: a schema using one that is
-/// not built yet is INVALID_SCHEMA, never silently treated as text.
+/// Dromo's field types.
 public enum FieldKind: String, Sendable, CaseIterable {
     case string, number, date, datetime, time, select, checkbox, email
     case multiSelect = "multi-select"
@@ -75,13 +74,6 @@ public enum FieldKind: String, Sendable, CaseIterable {
     case usStateTerritory = "us-state-territory"
     case usZipCode = "us-zip-code"
     case ssn, uuid
-
-    public var isBuilt: Bool {
-        switch self {
-        case .string, .number, .date, .datetime, .time, .select, .checkbox, .email: true
-        default: false
-        }
-    }
 }
 
 public struct FieldType: Sendable {
@@ -100,6 +92,10 @@ public struct FieldType: Sendable {
     public var allowCustom = false
     /// Select: match options exactly (case and spacing), not loosely.
     public var exactMatchOnly = false
+    /// Number: the Numbro `outputFormat`; the value is then written as a string.
+    var numberFormat: NumberFormat?
+    /// Multi-select: what separates the values in a cell.
+    public var delimiter = ","
     /// Every option as written, for later types and for reports.
     public var options: JSONObject
 
@@ -117,6 +113,16 @@ public struct Validator: Sendable {
         case regexMatch(ByteRegex, pattern: String)
         case regexExclude(ByteRegex, pattern: String)
         case length(min: Int?, max: Int?)
+        /// The combination of the fields whose `unique_with` validators share this key is unique.
+        case uniqueWith(key: String)
+        /// `require_with` (any of `fields` filled), `require_with_all` (all filled),
+        /// `require_without` (any empty), `require_without_all` (all empty).
+        case requireWith(fields: [String], all: Bool, without: Bool)
+        /// `require_with_values` (any listed field equals its value), `…_all_values` (all do),
+        /// `require_without_values` (any differs), `require_without_all_values` (all differ).
+        case requireWithValues(values: [(field: String, value: JSONValue)], all: Bool, without: Bool)
+        /// Only the letters a–z and A–Z.
+        case alphabetical
     }
 
     public var rule: Rule

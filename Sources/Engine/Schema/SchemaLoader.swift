@@ -76,18 +76,30 @@ enum Vocabulary {
     static let hooks: Set<String> = ["rowHooks", "bulkRowHooks", "columnHooks", "beforeFinish"]
     /// Dromo's JavaScript-only hooks: they act on its browser UI and have no program form here.
     static let hooksIgnored: Set<String> = ["stepHooks", "rowDeleteHooks", "beforeFinishCallback"]
-    static let validatorsNotBuilt: Set<String> = [
+    static let validators: Set<String> = [
+        "required", "unique", "unique_case_insensitive", "regex_match", "regex_exclude", "length",
         "unique_with", "require_with", "require_without", "require_with_all", "require_without_all",
         "require_with_values", "require_without_values", "require_with_all_values", "require_without_all_values",
         "alphabetical",
     ]
     static let typeOptions: [FieldKind: Set<String>] = [
-        .string: [], .email: [], .checkbox: [], .select: ["allowCustom", "exactMatchOnly"],
-        .number: ["preset", "min", "max", "round", "outputFormat", "displayFormat"],
-        .date: ["outputFormat", "displayFormat", "locale", "autofix"],
-        .datetime: ["outputFormat", "displayFormat", "locale", "withSeconds"],
-        .time: ["outputFormat", "displayFormat", "locale", "withSeconds"],
+        .string: [], .email: [], .checkbox: [], .usStateTerritory: [],
+        .select: ["allowCustom", "exactMatchOnly"],
+        .multiSelect: ["delimiter", "allowCustom", "exactMatchOnly"],
+        .number: ["preset", "min", "max", "round", "outputFormat"],
+        .date: ["outputFormat", "locale", "autofix"],
+        .datetime: ["outputFormat", "locale", "withSeconds"],
+        .time: ["outputFormat", "locale", "withSeconds"],
+        .phoneNumber: ["country", "format", "outputFormatted"],
+        .url: ["acceptedProtocols", "acceptedDomains"],
+        .domain: ["allowSubdomains"],
+        .country: ["format"],
+        .usZipCode: ["format", "outputDash"],
+        .ssn: ["outputDash"],
+        .uuid: ["version"],
     ]
+    /// Type options that only shape Dromo's browser display.
+    static let typeOptionsIgnored: Set<String> = ["displayFormat"]
     static let numberPresets: Set<String> = [
         "default", "integer", "plain", "percent", "percent_0", "percent_1", "percent_2", "percent_3", "percent_4",
         "usd", "usd_accounting", "eur", "gbp", "decimal_0", "decimal_1", "decimal_2", "decimal_3", "decimal_4",
@@ -97,6 +109,8 @@ enum Vocabulary {
 private struct Context {
     var problems: [SchemaProblem] = []
     var ignored: [String] = []
+    /// Field keys named by validators, with their JSON paths, checked once every field is known.
+    var references: [(key: String, path: String)] = []
 
     mutating func problem(_ path: String, _ message: String) {
         problems.append(SchemaProblem(path: path, message: message))
@@ -116,14 +130,7 @@ private struct Context {
     }
 
     static func closest(_ key: String, in candidates: Set<String>) -> String? {
-        let lower = Array(key.lowercased().utf8)
-        let limit = max(1, key.count / 4)
-        var best: (name: String, distance: Int)?
-        for candidate in candidates.sorted() {
-            let d = Similarity.editDistance(lower, Array(candidate.lowercased().utf8))
-            if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
-        }
-        return best?.name
+        Similarity.closest(key, in: candidates)
     }
 
     mutating func string(_ object: JSONObject, _ key: String, at path: String, required: Bool = false) -> String? {
@@ -200,6 +207,11 @@ private struct Context {
             if let first = seen[f.key] { problem("fields[\(i)].key", "'\(f.key)' is used by fields[\(first)] too; keys must be unique") }
             seen[f.key] = seen[f.key] ?? i
         }
+        let keys = Set(fields.map(\.key))
+        for r in references where !keys.contains(r.key) {
+            let hint = Context.closest(r.key, in: keys).map { " (did you mean '\($0)'?)" } ?? ""
+            problem(r.path, "no field has the key '\(r.key)'\(hint)")
+        }
         let settings = self.settings(top["settings"], fieldCount: fields.count)
         let hooks = self.hooks(top["hooks"], fields: fields)
         return Schema(name: name, fields: fields, settings: settings, hooks: hooks, ignored: ignored)
@@ -222,11 +234,12 @@ private struct Context {
         field.manyToOne = bool(o, "manyToOne", at: path) ?? false
         field.readOnly = bool(o, "readOnly", at: path) ?? false
         field.hidden = bool(o, "hidden", at: path) ?? false
-        if field.manyToOne { problem("\(path).manyToOne", "manyToOne is not supported yet by this version of Intake") }
         if let t = o["type"] { field.type = type(t, at: "\(path).type") ?? field.type }
+        // Dromo's own examples give select fields by their options alone.
+        else if o["selectOptions"] != nil { field.type = FieldType(.select) }
         field.selectOptions = selectOptions(o["selectOptions"], at: "\(path).selectOptions")
-        if field.type.kind == .select && field.selectOptions.isEmpty {
-            problem("\(path).selectOptions", "a select field needs at least one option")
+        if (field.type.kind == .select || field.type.kind == .multiSelect) && field.selectOptions.isEmpty {
+            problem("\(path).selectOptions", "a \(field.type.kind.rawValue) field needs at least one option")
         } else if field.type.kind != .select && field.type.kind != .multiSelect && o["selectOptions"] != nil {
             problem("\(path).selectOptions", "only select and multi-select fields take selectOptions")
         }
@@ -267,23 +280,26 @@ private struct Context {
             problem(path, "'\(name)' is not a field type\(hint)")
             return nil
         }
-        guard kind.isBuilt else {
-            problem(path, "the type '\(name)' is not supported yet by this version of Intake")
-            return nil
-        }
         var type = FieldType(kind, options: options)
         let optionsPath = json.arrayValue != nil ? "\(path)[1]" : path
-        checkKeys(options, at: optionsPath, known: Vocabulary.typeOptions[kind] ?? [])
+        checkKeys(options, at: optionsPath, known: Vocabulary.typeOptions[kind] ?? [],
+                  ignoring: [.number, .date, .datetime, .time].contains(kind) ? Vocabulary.typeOptionsIgnored : [])
         if case .string(let preset)? = options["preset"] {
             if !Vocabulary.numberPresets.contains(preset) { problem("\(optionsPath).preset", "'\(preset)' is not a number preset") }
             type.preset = preset
         }
         type.min = number(options, "min", at: optionsPath)
         type.max = number(options, "max", at: optionsPath)
-        type.round = integer(options, "round", at: optionsPath)
+        type.round = integer(options, "round", at: optionsPath, minimum: -15)
         type.locale = string(options, "locale", at: optionsPath)
-        if kind == .number, options["outputFormat"] != nil {
-            problem("\(optionsPath).outputFormat", "number output formats (Numbro objects) are not supported yet by this version of Intake")
+        if kind == .number, let v = options["outputFormat"] {
+            if case .object(let o) = v {
+                let (format, problems) = NumberFormat.parse(o)
+                for (key, message) in problems { problem("\(optionsPath).outputFormat.\(key)", message) }
+                type.numberFormat = format
+            } else {
+                problem("\(optionsPath).outputFormat", "a number's outputFormat must be a Numbro format object like {\"mantissa\": 2}, not \(v.typeName)")
+            }
         } else if let format = string(options, "outputFormat", at: optionsPath) {
             type.outputFormat = format
             do { _ = try DateFormatPattern(format) } catch { problem("\(optionsPath).outputFormat", error.message) }
@@ -293,7 +309,48 @@ private struct Context {
         type.exactMatchOnly = bool(options, "exactMatchOnly", at: optionsPath) ?? false
         _ = bool(options, "autofix", at: optionsPath)
         if let min = type.min, let max = type.max, min > max { problem(optionsPath, "min is greater than max") }
+        typeOptions(&type, options, at: optionsPath)
         return type
+    }
+
+    /// The options of the types that write normalized strings; `TextRule` reads them from
+    /// `type.options` once they are known to be right.
+    mutating func typeOptions(_ type: inout FieldType, _ options: JSONObject, at path: String) {
+        func oneOf(_ key: String, _ allowed: [String]) {
+            if let v = string(options, key, at: path), !allowed.contains(v) {
+                problem("\(path).\(key)", "must be one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", "))")
+            }
+        }
+        switch type.kind {
+        case .multiSelect:
+            if let d = string(options, "delimiter", at: path) {
+                if d.isEmpty || d.contains(where: { $0 == "\n" || $0 == "\r" }) { problem("\(path).delimiter", "must be one or more characters on one line, such as \",\" \";\" or \"|\"") }
+                else { type.delimiter = d }
+            }
+        case .phoneNumber:
+            if let c = string(options, "country", at: path), CountryValue.byAlpha2(c) == nil || c.count != 2 {
+                problem("\(path).country", "'\(c)' is not an ISO 3166 2-letter country code (US, GB, FR, …)")
+            }
+            oneOf("format", ["international", "national", "both"])
+            _ = bool(options, "outputFormatted", at: path)
+        case .url:
+            _ = strings(options, "acceptedProtocols", at: path)
+            for (i, d) in strings(options, "acceptedDomains", at: path).enumerated() {
+                var bytes = Array(d.utf8)
+                var out: [UInt8] = []
+                if bytes.withUnsafeMutableBytes({ DomainValue.normalize(UnsafeRawBufferPointer($0), into: &out) }) == nil {
+                    problem("\(path).acceptedDomains[\(i)]", "'\(d)' is not a domain like example.com")
+                }
+            }
+        case .domain: _ = bool(options, "allowSubdomains", at: path)
+        case .country: oneOf("format", ["2-letter", "3-letter"])
+        case .usZipCode:
+            oneOf("format", ["5-digit", "9-digit"])
+            _ = bool(options, "outputDash", at: path)
+        case .ssn: _ = bool(options, "outputDash", at: path)
+        case .uuid: _ = integer(options, "version", at: path, minimum: 1).map { if $0 > 8 { problem("\(path).version", "must be a UUID version from 1 to 8") } }
+        default: break
+        }
     }
 
     mutating func selectOptions(_ json: JSONValue?, at path: String) -> [SelectOption] {
@@ -356,14 +413,39 @@ private struct Context {
             if min == nil && max == nil { problem(path, "length needs min, max or both") }
             if let min, let max, min > max { problem(path, "min is greater than max") }
             rule = .length(min: min, max: max)
-        default:
-            if Vocabulary.validatorsNotBuilt.contains(name) {
-                problem("\(path).validate", "the validator '\(name)' is not supported yet by this version of Intake")
-            } else {
-                let all = Vocabulary.validatorsNotBuilt.union(["required", "unique", "unique_case_insensitive", "regex_match", "regex_exclude", "length"])
-                let hint = Context.closest(name, in: all).map { " (did you mean '\($0)'?)" } ?? ""
-                problem("\(path).validate", "'\(name)' is not a validator\(hint)")
+        case "alphabetical":
+            checkKeys(o, at: path, known: common)
+            rule = .alphabetical
+        case "unique_with":
+            checkKeys(o, at: path, known: common.union(["uniqueKey"]))
+            guard let key = string(o, "uniqueKey", at: path, required: true) else { return nil }
+            rule = .uniqueWith(key: key)
+        case "require_with", "require_without", "require_with_all", "require_without_all":
+            checkKeys(o, at: path, known: common.union(["fields"]))
+            guard o["fields"] != nil else { problem("\(path).fields", "is required (a list of field keys)"); return nil }
+            let keys = strings(o, "fields", at: path)
+            if keys.isEmpty { problem("\(path).fields", "must name at least one field") }
+            for (i, k) in keys.enumerated() { references.append((k, "\(path).fields[\(i)]")) }
+            rule = .requireWith(fields: keys, all: name.hasSuffix("_all"), without: name.hasPrefix("require_without"))
+        case "require_with_values", "require_without_values", "require_with_all_values", "require_without_all_values":
+            checkKeys(o, at: path, known: common.union(["fieldValues"]))
+            guard case .object(let values)? = o["fieldValues"] else {
+                problem("\(path).fieldValues", o["fieldValues"] == nil ? "is required (an object {\"field key\": value})" : "must be an object {\"field key\": value}")
+                return nil
             }
+            if values.count == 0 { problem("\(path).fieldValues", "must name at least one field") }
+            var list: [(field: String, value: JSONValue)] = []
+            for k in values.keys {
+                references.append((k, "\(path).fieldValues.\(k)"))
+                let v = values[k]!
+                if case .array = v { problem("\(path).fieldValues.\(k)", "must be a string, number, boolean or null") }
+                if case .object = v { problem("\(path).fieldValues.\(k)", "must be a string, number, boolean or null") }
+                list.append((k, v))
+            }
+            rule = .requireWithValues(values: list, all: name.contains("_all_"), without: name.hasPrefix("require_without"))
+        default:
+            let hint = Context.closest(name, in: Vocabulary.validators).map { " (did you mean '\($0)'?)" } ?? ""
+            problem("\(path).validate", "'\(name)' is not a validator\(hint)")
             return nil
         }
         return Validator(rule, errorMessage: errorMessage, level: level)
@@ -411,8 +493,6 @@ private struct Context {
         }
         s.allowCustomFields = bool(o, "allowCustomFields", at: "settings") ?? false
         s.passThroughUnmappedColumns = bool(o, "passThroughUnmappedColumns", at: "settings") ?? false
-        if s.allowCustomFields { problem("settings.allowCustomFields", "allowCustomFields is not supported yet by this version of Intake") }
-        if s.passThroughUnmappedColumns { problem("settings.passThroughUnmappedColumns", "passThroughUnmappedColumns is not supported yet by this version of Intake") }
         s.autoMapHeaders = bool(o, "autoMapHeaders", at: "settings") ?? true
         s.webhookUrl = string(o, "webhookUrl", at: "settings")
         s.needsReviewWebhookUrl = string(o, "needsReviewWebhookUrl", at: "settings")
@@ -429,9 +509,6 @@ private struct Context {
             let formats = strings(o, "outputFormats", at: "settings")
             for (i, f) in formats.enumerated() where !["json", "ndjson", "csv"].contains(f) {
                 problem("settings.outputFormats[\(i)]", "'\(f)' is not an output format (json, ndjson, csv)")
-            }
-            if formats.contains(where: { $0 != "json" }) {
-                problem("settings.outputFormats", "ndjson and csv output are not supported yet by this version of Intake")
             }
             s.outputFormats = formats
         }
@@ -451,15 +528,22 @@ private struct Context {
         }
         checkKeys(o, at: "hooks", known: Vocabulary.hooks, ignoring: Vocabulary.hooksIgnored)
         h.rowHooks = strings(o, "rowHooks", at: "hooks")
+        for (i, c) in h.rowHooks.enumerated() { hookPath(c, at: "hooks.rowHooks[\(i)]") }
         h.bulkRowHooks = strings(o, "bulkRowHooks", at: "hooks")
+        for (i, c) in h.bulkRowHooks.enumerated() { hookPath(c, at: "hooks.bulkRowHooks[\(i)]") }
         if let v = o["columnHooks"] {
             if case .array(let items) = v {
                 for (i, item) in items.enumerated() {
                     let p = "hooks.columnHooks[\(i)]"
                     guard case .object(let c) = item else { problem(p, "must be {\"fieldName\", \"command\"}"); continue }
+                    if c["callback"] != nil {
+                        problem("\(p).callback", "is JavaScript (a Dromo browser hook); Intake runs hook programs: write {\"fieldName\", \"command\": \"hooks/<program>\"} (contract §9)")
+                        continue
+                    }
                     checkKeys(c, at: p, known: ["fieldName", "command"])
                     if let name = string(c, "fieldName", at: p, required: true), let command = string(c, "command", at: p, required: true) {
                         if !fields.contains(where: { $0.key == name }) { problem("\(p).fieldName", "no field has the key '\(name)'") }
+                        hookPath(command, at: "\(p).command")
                         h.columnHooks.append((name, command))
                     }
                 }
@@ -468,12 +552,23 @@ private struct Context {
             }
         }
         h.beforeFinish = string(o, "beforeFinish", at: "hooks")
-        for (i, p) in (h.rowHooks.map { ("rowHooks", $0) } + h.bulkRowHooks.map { ("bulkRowHooks", $0) }).enumerated() {
-            if p.1.isEmpty { problem("hooks.\(p.0)", "entry \(i) is an empty command") }
-        }
-        if !h.isEmpty {
-            problem("hooks", "hooks are not run yet by this version of Intake; remove them or wait for the hooks release")
-        }
+        if let b = h.beforeFinish { hookPath(b, at: "hooks.beforeFinish") }
         return h
+    }
+
+    /// A hook is a program under `schemas/`, named by a relative path without spaces that stays
+    /// inside it. Dromo's hooks are JavaScript source, which Intake cannot run: refused by name.
+    mutating func hookPath(_ command: String, at path: String) {
+        if command.isEmpty { problem(path, "is empty; give the path of a program under schemas/"); return }
+        let javaScript = ["=>", "function", "{", "(", ";", "return "].contains { command.contains($0) }
+        if javaScript {
+            problem(path, "is JavaScript (a Dromo browser hook); Intake runs hook programs instead: give the path of an executable under schemas/, such as \"hooks/clean-phone\" (contract §9)")
+        } else if command.contains(where: { $0.isWhitespace || $0 == "\0" }) {
+            problem(path, "must be a path without spaces, relative to schemas/ (arguments are not supported)")
+        } else if command.hasPrefix("/") {
+            problem(path, "must be relative to schemas/, not an absolute path")
+        } else if command.split(separator: "/").contains("..") {
+            problem(path, "must stay inside schemas/ (no '..')")
+        }
     }
 }

@@ -4,6 +4,9 @@ final class FieldPlan: Sendable {
     let field: Field
     let keyJSON: [UInt8]
     let column: Int?
+    /// Every column of the field: several for `manyToOne` (its value is then an array).
+    let columns: [Int]
+    let manyToOne: Bool
     let kind: FieldKind
     let required: Validator?
     /// Unique-family validators: (validator, case-insensitive).
@@ -18,14 +21,27 @@ final class FieldPlan: Sendable {
     let min: Double?
     let max: Double?
     let allowCustom: Bool
+    /// Phone numbers, URLs, codes: the normalizing rule.
+    let textRule: TextRule?
+    /// Multi-select: the delimiter's bytes.
+    let delimiter: [UInt8]
+    /// Number: the Numbro output format (the value is then a string).
+    let numberFormat: NumberFormat?
+    let formatsNumbers: Bool
 
-    init(field: Field, column: Int?, dateOrder: DateOrder) {
+    init(field: Field, column: Int?, columns: [Int]? = nil, dateOrder: DateOrder) {
         self.field = field
         var key: [UInt8] = []
         JSONWriter.appendString(field.key, to: &key)
         self.keyJSON = key
         self.column = column
+        self.columns = columns ?? column.map { [$0] } ?? []
+        self.manyToOne = field.manyToOne
         self.kind = field.type.kind
+        self.textRule = TextRule(field.type)
+        self.delimiter = Array(field.type.delimiter.utf8)
+        self.numberFormat = field.type.numberFormat
+        self.formatsNumbers = field.type.numberFormat != nil
         self.required = field.validators.first { if case .required = $0.rule { true } else { false } }
         self.uniques = field.validators.compactMap { v in
             switch v.rule {
@@ -36,11 +52,11 @@ final class FieldPlan: Sendable {
         }
         self.checks = field.validators.filter { v in
             switch v.rule {
-            case .regexMatch, .regexExclude, .length: true
+            case .regexMatch, .regexExclude, .length, .alphabetical: true
             default: false
             }
         }
-        self.select = field.type.kind == .select ? SelectLookup(field.selectOptions, exact: field.type.exactMatchOnly) : nil
+        self.select = field.type.kind == .select || field.type.kind == .multiSelect ? SelectLookup(field.selectOptions, exact: field.type.exactMatchOnly) : nil
         self.dateOrder = dateOrder
         let t = field.type
         if let format = t.outputFormat, let pattern = try? DateFormatPattern(format) {
@@ -81,6 +97,12 @@ final class FieldPlan: Sendable {
         case .time: "time"
         case .email: "email address"
         case .checkbox: "checkbox value"
+        case .phoneNumber: "phone number"
+        case .usStateTerritory: "US state or territory"
+        case .usZipCode: "US ZIP code"
+        case .ssn: "SSN"
+        case .uuid: "UUID"
+        case .url: "URL"
         default: kind.rawValue
         }
     }

@@ -20,10 +20,14 @@ struct ProcessedBatch: Sendable {
     var uniqueHashes: [UInt64] = []
     /// Whether a row had a cell with an `error`-level problem.
     var invalid: [Bool] = []
+    /// `results.csv` lines (CRLF-terminated), when asked for.
+    var csv: [UInt8] = []
+    var csvEnds: [Int] = []
 
     var count: Int { jsonEnds.count }
 
     func jsonRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : jsonEnds[i - 1])..<jsonEnds[i] }
+    func csvRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : csvEnds[i - 1])..<csvEnds[i] }
     func rawRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : rawEnds[i - 1])..<rawEnds[i] }
     func errorRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : errorEnds[i - 1])..<errorEnds[i] }
 }
@@ -34,65 +38,133 @@ struct RowProcessor: Sendable {
     let plans: [FieldPlan]
     /// Record number of the header: rows up to it are not data.
     let headerRecord: Int
-    /// (field index, case-insensitive) of each unique slot.
-    let uniqueSlots: [(field: Int, validator: Validator, caseInsensitive: Bool)]
+    let uniqueSlots: [UniqueSlot]
+    let rowRules: [RowRule]
+    /// `allowCustomFields`: unmatched columns as extra keys (the key's JSON text, the column).
+    let customColumns: [(keyJSON: [UInt8], column: Int)]
+    /// `passThroughUnmappedColumns`: the columns under `"$unmapped"`.
+    let unmappedColumns: [(keyJSON: [UInt8], column: Int)]
+    let passThrough: Bool
+    let hasExtras: Bool
+    /// Per unique slot: the one column it hashes (nil: several cells, see `combinedHash`).
+    let slotColumns: [Int?]
+    let slotCaseInsensitive: [Bool]
     let keepRaw: Bool
     let formulaEscape: Bool
+    /// Write each row as a `results.csv` line too (with this formula escaping).
+    let csv: Bool
+    let csvFormulaEscape: Bool
 
-    init(plans: [FieldPlan], headerRecord: Int, keepAllRaw: Bool, formulaEscape: Bool = true) {
+    init(plans: [FieldPlan], headerRecord: Int, keepAllRaw: Bool, formulaEscape: Bool = true,
+         customColumns: [(name: String, column: Int)] = [], unmappedColumns: [Int]? = nil,
+         csv: Bool = false, csvFormulaEscape: Bool = true) {
         self.plans = plans
         self.headerRecord = headerRecord
-        var slots: [(Int, Validator, Bool)] = []
-        for (i, p) in plans.enumerated() {
-            for u in p.uniques { slots.append((i, u.validator, u.caseInsensitive)) }
-        }
+        let slots = UniqueSlot.slots(plans)
         self.uniqueSlots = slots
+        var keys: [String: Int] = [:]
+        for (i, p) in plans.enumerated() { keys[p.field.key] = i }
+        self.rowRules = plans.indices.flatMap { f in plans[f].field.validators.compactMap { RowRule(field: f, validator: $0, keys: keys) } }
+        func keyed(_ name: String) -> [UInt8] {
+            var k: [UInt8] = []
+            JSONWriter.appendString(name, to: &k)
+            return k
+        }
+        self.customColumns = customColumns.map { (keyed($0.name), $0.column) }
+        self.passThrough = unmappedColumns != nil
+        self.unmappedColumns = (unmappedColumns ?? []).map { (keyed(String($0)), $0) }
+        self.hasExtras = !customColumns.isEmpty || unmappedColumns != nil
+        self.slotColumns = slots.map { slot in
+            slot.fields.count == 1 && !plans[slot.fields[0]].manyToOne ? plans[slot.fields[0]].column : nil
+        }
+        self.slotCaseInsensitive = slots.map(\.caseInsensitive)
         self.keepRaw = keepAllRaw || !slots.isEmpty
         self.formulaEscape = formulaEscape
+        self.csv = csv
+        self.csvFormulaEscape = csvFormulaEscape
     }
 
-    func process(_ batch: RowBatch) -> ProcessedBatch {
+    /// Keys of `results.csv`'s header: the fields, the custom columns, `$unmapped`.
+    func csvHeader(customNames: [String]) -> [String] {
+        plans.map(\.field.key) + customNames + (passThrough ? ["$unmapped"] : [])
+    }
+
+    func process(_ batch: RowBatch, annotations: [Int: [CellError]] = [:]) -> ProcessedBatch {
         var out = ProcessedBatch()
         out.json.reserveCapacity(batch.bytes.count + batch.count * 64)
         var scratch: [UInt8] = []
+        var hashText: [UInt8] = []
+        let facts = !rowRules.isEmpty
+        var filled = [Bool](repeating: false, count: facts ? plans.count : 0)
+        var valueStarts = [Int](repeating: 0, count: facts ? plans.count : 0)
+        var valueEnds = [Int](repeating: 0, count: facts ? plans.count : 0)
         for r in 0..<batch.count {
             guard batch.rowRecords[r] > headerRecord, !batch.isBlank(row: r) else { continue }
             let errorsBefore = out.errors.count
             var invalid = false
+            let rowStart = out.json.count
             out.json.append(UInt8(ascii: "{"))
             for f in plans.indices {
                 let plan = plans[f]
                 if f > 0 { out.json.append(UInt8(ascii: ",")) }
                 out.json.append(contentsOf: plan.keyJSON)
                 out.json.append(UInt8(ascii: ":"))
-                guard let column = plan.column else {
+                if facts { valueStarts[f] = out.json.count }
+                guard let firstColumn = plan.column else {
                     out.json.append(contentsOf: plan.kind == .checkbox ? falseBytes : nullBytes)
                     if plan.required != nil {
                         invalid = true
                         out.errors.append(CellError(field: f, message: plan.required?.errorMessage ?? "Required: this field has no column in the file", value: ""))
                     }
+                    if facts { filled[f] = false; valueEnds[f] = out.json.count }
                     continue
                 }
-                batch.withCell(row: r, column: column) { cell in
-                    if cellValue(plan, field: f, cell: cell, into: &out, scratch: &scratch) { invalid = true }
+                var any = false
+                if plan.manyToOne {
+                    if manyToOneValue(plan, field: f, batch: batch, row: r, into: &out, scratch: &scratch, any: &any) { invalid = true }
+                } else {
+                    batch.withCell(row: r, column: firstColumn) { cell in
+                        if facts { any = !trimmed(cell).isEmpty }
+                        if cellValue(plan, field: f, cell: cell, checkRequired: true, into: &out, scratch: &scratch) { invalid = true }
+                    }
+                }
+                if facts { filled[f] = any; valueEnds[f] = out.json.count }
+            }
+            if hasExtras { appendExtras(batch, row: r, to: &out.json) }
+            out.json.append(UInt8(ascii: "}"))
+            // Rules across fields, once every value of the row is known.
+            if facts && checkRowRules(filled: filled, starts: valueStarts, ends: valueEnds, into: &out) { invalid = true }
+            // Messages a hook attached to this row.
+            if !annotations.isEmpty, let notes = annotations[r] {
+                for note in notes {
+                    out.errors.append(note)
+                    if note.level == "error" { invalid = true }
                 }
             }
-            out.json.append(UInt8(ascii: "}"))
             out.jsonEnds.append(out.json.count)
-            // Unique hashes.
-            for slot in uniqueSlots {
-                let plan = plans[slot.field]
-                let h: UInt64 = plan.column.map { column in
-                    batch.withCell(row: r, column: column) { cell in
-                        let t = trimmed(cell)
-                        if t.isEmpty { return 0 }
-                        if slot.caseInsensitive {
-                            let folded = Array(String(decoding: t, as: UTF8.self).lowercased().utf8)
-                            return max(1, FNV.hash(folded))
-                        }
-                        return max(1, FNV.hash(t))
+            if csv {
+                RowCSV.append(row: out.json[rowStart...], escapeFormulas: csvFormulaEscape, to: &out.csv)
+                out.csvEnds.append(out.csv.count)
+            }
+            // Unique hashes: the trimmed texts of the slot's cells, joined by 0x1F.
+            for s in slotColumns.indices {
+                guard let column = slotColumns[s] else {
+                    out.uniqueHashes.append(combinedHash(uniqueSlots[s], batch: batch, row: r, scratch: &hashText))
+                    continue
+                }
+                // One cell: its trimmed bytes hashed in place.
+                let caseInsensitive = slotCaseInsensitive[s]
+                let h: UInt64 = batch.withCell(row: r, column: column) { cell in
+                    let t = trimmed(cell)
+                    if t.isEmpty { return 0 }
+                    if !caseInsensitive { return max(1, FNV.hash(t)) }
+                    if t.contains(where: { $0 >= 0x80 }) {
+                        return max(1, FNV.hash(Array(String(decoding: t, as: UTF8.self).lowercased().utf8)))
                     }
-                } ?? 0
+                    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+                    for b in t { h = (h ^ UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)) &* 0x100_0000_01B3 }
+                    return max(1, h)
+                }
                 out.uniqueHashes.append(h)
             }
             out.errorEnds.append(out.errors.count)
@@ -109,14 +181,105 @@ struct RowProcessor: Sendable {
         return out
     }
 
+    /// A `manyToOne` field's value: an array of its cells' values. Returns true when one is invalid.
+    @inline(never)
+    private func manyToOneValue(_ plan: FieldPlan, field f: Int, batch: RowBatch, row r: Int, into out: inout ProcessedBatch,
+                                scratch: inout [UInt8], any: inout Bool) -> Bool {
+        var invalid = false
+        out.json.append(UInt8(ascii: "["))
+        for (k, column) in plan.columns.enumerated() {
+            if k > 0 { out.json.append(UInt8(ascii: ",")) }
+            batch.withCell(row: r, column: column) { cell in
+                if !trimmed(cell).isEmpty { any = true }
+                if cellValue(plan, field: f, cell: cell, checkRequired: false, into: &out, scratch: &scratch) { invalid = true }
+            }
+        }
+        out.json.append(UInt8(ascii: "]"))
+        if !any, let required = plan.required {
+            out.errors.append(CellError(field: f, message: required.errorMessage ?? "Required: these cells are empty", value: "", level: required.level))
+            if required.level == "error" { invalid = true }
+        }
+        return invalid
+    }
+
+    /// `allowCustomFields` keys and `"$unmapped"`, after the fields.
+    @inline(never)
+    private func appendExtras(_ batch: RowBatch, row r: Int, to json: inout [UInt8]) {
+        for (keyJSON, column) in customColumns {
+            json.append(UInt8(ascii: ","))
+            json.append(contentsOf: keyJSON)
+            json.append(UInt8(ascii: ":"))
+            batch.withCell(row: r, column: column) { appendText($0, to: &json) }
+        }
+        if passThrough {
+            json.append(contentsOf: unmappedKey)
+            for (k, (keyJSON, column)) in unmappedColumns.enumerated() {
+                if k > 0 { json.append(UInt8(ascii: ",")) }
+                json.append(contentsOf: keyJSON)
+                json.append(UInt8(ascii: ":"))
+                batch.withCell(row: r, column: column) { appendText($0, to: &json) }
+            }
+            json.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The rules across fields (`require_with` and kin), once every value of the row is known.
+    /// Returns true when one makes the row invalid.
+    @inline(never)
+    private func checkRowRules(filled: [Bool], starts: [Int], ends: [Int], into out: inout ProcessedBatch) -> Bool {
+        var invalid = false
+        for rule in rowRules where !filled[rule.field] {
+            let needed = rule.applies(filled: filled) { f, texts in
+                let range = starts[f]..<ends[f]
+                return texts.contains { $0.count == range.count && out.json[range].elementsEqual($0) }
+            }
+            if needed {
+                out.errors.append(CellError(field: rule.field, message: rule.validator.errorMessage ?? rule.message, value: "", level: rule.validator.level))
+                if rule.validator.level == "error" { invalid = true }
+            }
+        }
+        return invalid
+    }
+
+    /// The hash of a slot over several cells (`unique_with`, `manyToOne`): their trimmed texts
+    /// joined by 0x1F (fields) and 0x1E (a field's columns); 0 when every cell is empty.
+    @inline(never)
+    private func combinedHash(_ slot: UniqueSlot, batch: RowBatch, row r: Int, scratch hashText: inout [UInt8]) -> UInt64 {
+        hashText.removeAll(keepingCapacity: true)
+        var empty = true
+        for (k, f) in slot.fields.enumerated() {
+            if k > 0 { hashText.append(0x1F) }
+            for (j, column) in plans[f].columns.enumerated() {
+                if j > 0 { hashText.append(0x1E) }
+                batch.withCell(row: r, column: column) { cell in
+                    let t = trimmed(cell)
+                    if !t.isEmpty { empty = false }
+                    hashText.append(contentsOf: t)
+                }
+            }
+        }
+        if empty { return 0 }
+        if slot.caseInsensitive && hashText.contains(where: { $0 >= 0x80 }) {
+            return max(1, FNV.hash(Array(String(decoding: hashText, as: UTF8.self).lowercased().utf8)))
+        }
+        if slot.caseInsensitive { return max(1, FNV.hash(hashText.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })) }
+        return max(1, FNV.hash(hashText))
+    }
+
+    /// A custom or unmapped column's cell: its exact text, null when empty.
+    @inline(__always)
+    private func appendText(_ cell: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        if trimmed(cell).isEmpty { out.append(contentsOf: nullBytes) } else { JSONWriter.appendString(cell, to: &out) }
+    }
+
     /// Writes the cell's JSON value and records its errors; returns true when it is invalid.
     @inline(__always)
-    private func cellValue(_ plan: FieldPlan, field f: Int, cell: UnsafeRawBufferPointer, into out: inout ProcessedBatch,
-                           scratch: inout [UInt8]) -> Bool {
+    private func cellValue(_ plan: FieldPlan, field f: Int, cell: UnsafeRawBufferPointer, checkRequired: Bool,
+                           into out: inout ProcessedBatch, scratch: inout [UInt8]) -> Bool {
         let text = trimmed(cell)
         if text.isEmpty {
             out.json.append(contentsOf: plan.kind == .checkbox ? falseBytes : nullBytes)
-            if let required = plan.required {
+            if checkRequired, let required = plan.required {
                 out.errors.append(CellError(field: f, message: required.errorMessage ?? "Required: this cell is empty", value: String(decoding: cell, as: UTF8.self), level: required.level))
                 return required.level == "error"
             }
@@ -132,11 +295,11 @@ struct RowProcessor: Sendable {
             if let facts = NumberValue.appendJSONWithFacts(text, to: &scratch) {
                 var value = facts.value
                 if facts.isPercent { value /= 100 }
-                if plan.round != nil || facts.isPercent {
-                    if let digits = plan.round {
-                        let scale = pow10(digits)
-                        value = (value * scale).rounded(.toNearestOrAwayFromZero) / scale
-                    }
+                if plan.formatsNumbers {
+                    if let digits = plan.round { value = roundHalfAway(value, digits) }
+                    appendFormatted(plan, value, to: &out.json)
+                } else if plan.round != nil || facts.isPercent {
+                    if let digits = plan.round { value = roundHalfAway(value, digits) }
                     out.json.append(contentsOf: JSONValue.format(value).utf8)
                 } else {
                     out.json.append(contentsOf: scratch)
@@ -186,8 +349,16 @@ struct RowProcessor: Sendable {
         case .email:
             if !EmailValue.isValid(text) { typeError = "Not a valid email address" }
             JSONWriter.appendString(text, to: &out.json)
-        default:
-            preconditionFailure("the schema loader refuses types that are not built: \(plan.kind)")
+        case .multiSelect:
+            typeError = multiSelect(plan, text, into: &out.json)
+        case .phoneNumber, .url, .domain, .country, .usStateTerritory, .usZipCode, .ssn, .uuid:
+            scratch.removeAll(keepingCapacity: true)
+            if let problem = plan.textRule?.normalize(text, into: &scratch) {
+                typeError = problem
+                JSONWriter.appendString(cell, to: &out.json)
+            } else {
+                scratch.withUnsafeBytes { JSONWriter.appendString($0, to: &out.json) }
+            }
         }
         if let typeError {
             out.errors.append(CellError(field: f, message: typeError, value: String(decoding: cell, as: UTF8.self)))
@@ -205,6 +376,8 @@ struct RowProcessor: Sendable {
                 let n = scalarCount(checked)
                 if let min, n < min { failed = "Too short: at least \(min) characters" }
                 if let max, n > max { failed = "Too long: at most \(max) characters" }
+            case .alphabetical:
+                if !checked.allSatisfy(ByteCursor.isLetter) { failed = "Only the letters A to Z are allowed" }
             default: break
             }
             if let failed {
@@ -216,6 +389,68 @@ struct RowProcessor: Sendable {
     }
 }
 
+extension RowProcessor {
+    /// A number written in the field's `outputFormat`, as a JSON string.
+    @inline(never)
+    func appendFormatted(_ plan: FieldPlan, _ value: Double, to json: inout [UInt8]) {
+        JSONWriter.appendString(plan.numberFormat!.format(value), to: &json)
+    }
+
+    /// A multi-select cell: the values between delimiters, trimmed, empty ones skipped, each
+    /// matched like a select option, repeats written once; an array of option values. Returns
+    /// the problem (values that match no option, unless `allowCustom`), or nil.
+    @inline(never)
+    func multiSelect(_ plan: FieldPlan, _ text: UnsafeRawBufferPointer, into json: inout [UInt8]) -> String? {
+        let start = json.count
+        json.append(UInt8(ascii: "["))
+        var bad: [String] = []
+        var written = 0
+        var items: [Range<Int>] = []
+        var i = 0
+        var partStart = 0
+        let d = plan.delimiter
+        while i <= text.count {
+            let atDelimiter = i + d.count <= text.count && d.indices.allSatisfy { text[i + $0] == d[$0] }
+            if i == text.count || atDelimiter {
+                let part = trimmed(UnsafeRawBufferPointer(rebasing: text[partStart..<i]))
+                if !part.isEmpty {
+                    let before = json.count
+                    if written > 0 { json.append(UInt8(ascii: ",")) }
+                    let itemStart = json.count
+                    if let value = plan.select?.find(part) {
+                        json.append(contentsOf: value)
+                    } else {
+                        if !plan.allowCustom { bad.append(String(decoding: part, as: UTF8.self)) }
+                        JSONWriter.appendString(part, to: &json)
+                    }
+                    // A value already written is not written again.
+                    let item = itemStart..<json.count
+                    if items.contains(where: { json[$0].elementsEqual(json[item]) }) {
+                        json.removeSubrange(before...)
+                    } else {
+                        items.append(item)
+                        written += 1
+                    }
+                }
+                if i == text.count { break }
+                i += d.count
+                partStart = i
+                continue
+            }
+            i += 1
+        }
+        json.append(UInt8(ascii: "]"))
+        guard bad.isEmpty else {
+            json.removeSubrange(start...)
+            JSONWriter.appendString(text, to: &json)
+            return "Not one of the allowed options: \(bad.joined(separator: ", ")) (allowed: \(plan.select?.allowed ?? ""))"
+        }
+        return nil
+    }
+}
+
+/// `,"$unmapped":{`
+private let unmappedKey: [UInt8] = Array(#","$unmapped":{"#.utf8)
 private let nullBytes: [UInt8] = Array("null".utf8)
 private let trueBytes: [UInt8] = Array("true".utf8)
 private let falseBytes: [UInt8] = Array("false".utf8)
@@ -232,6 +467,25 @@ func scalarCount(_ bytes: UnsafeRawBufferPointer) -> Int {
     var n = 0
     for b in bytes where b & 0xC0 != 0x80 { n += 1 }
     return n
+}
+
+/// `value` rounded to `digits` after the point (negative: before it), half away from zero, as
+/// the decimal that was written: `2.345` to 2 digits is 2.35, though its binary double lies just
+/// below the half (a product within 1e-9 relative of .5 counts as the half).
+@inline(__always)
+func roundHalfAway(_ value: Double, _ digits: Int) -> Double {
+    let scale = pow10(digits)
+    let scaled = value * scale
+    let floor = scaled.rounded(.down)
+    let fraction = scaled - floor
+    var rounded: Double
+    if abs(fraction - 0.5) <= 1e-9 * max(1, abs(scaled)) {
+        rounded = scaled < 0 ? floor : floor + 1
+    } else {
+        rounded = scaled.rounded(.toNearestOrAwayFromZero)
+    }
+    if rounded == 0 { rounded = 0 }  // no -0
+    return digits >= 0 ? rounded / scale : rounded * pow10(-digits)
 }
 
 func pow10(_ n: Int) -> Double {
