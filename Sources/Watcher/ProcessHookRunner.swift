@@ -65,7 +65,15 @@ final class SpawnedHook: HookProcess {
         posix_spawnattr_setsigmask(&attributes, &mask)
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
         var child = pid_t()
-        let rc = posix_spawn(&child, path, &actions, &attributes, argv, environ)
+        // ETXTBSY: the program was just written and another process forked while its file was
+        // open for writing (the descriptor lives until that child execs). It passes in moments.
+        var rc = posix_spawn(&child, path, &actions, &attributes, argv, environ)
+        var tries = 0
+        while rc == ETXTBSY && tries < 50 {
+            usleep(10_000)
+            tries += 1
+            rc = posix_spawn(&child, path, &actions, &attributes, argv, environ)
+        }
         free(argv[0])
         posix_spawn_file_actions_destroy(&actions)
         posix_spawnattr_destroy(&attributes)

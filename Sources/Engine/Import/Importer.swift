@@ -198,23 +198,22 @@ public enum Importer {
         if changesRows { plan.checkRows() }
         finished = true
         let fixedPlan = plan
-        let reread: SourceReread = { wanted, visit in
+        let reread: SourceReread = { wanted, last, visit in
             // The cells of rows that turned invalid late: read the source again, up to the last one.
             struct Found: Error {}
             var row = 0
-            let last = wanted.max() ?? -1
             do {
                 try decisions.forEachBatch(source, limits: request.limits, restart: { row = 0 }) { batch in
                     for r in 0..<batch.count where batch.rowRecords[r] > headerRecord && !batch.isBlank(row: r) {
-                        if wanted.contains(row) && !removed.contains(row) { visit(row, batch.rowLines[r], fixedPlan.edited(row, batch.strings(row: r))) }
+                        if wanted(row) && !removed.contains(row) { try visit(row, batch.rowLines[r], fixedPlan.edited(row, batch.strings(row: r))) }
                         if row == last { throw Found() }
                         row += 1
                     }
                 }
             } catch is Found {}
         }
-        let totals = try writer.finish(rawHeaders: headers, formulaEscape: true) { wanted, visit in
-            try reread(wanted) { row, _, cells in visit(row, cells) }
+        let totals = try writer.finish(rawHeaders: headers, formulaEscape: true) { wanted, last, visit in
+            try reread(wanted, last) { row, _, cells in try visit(row, cells) }
         }
         var context2 = context
         context2.encoding = encoding
@@ -247,7 +246,8 @@ public enum Importer {
     }
 
     /// Reads the source again and calls back with (rowIndex, sourceRow, cells as edited) of the wanted data rows.
-    typealias SourceReread = (_ wanted: Set<Int>, _ visit: (Int, Int, [String]) -> Void) throws -> Void
+    /// `wanted` is asked about data rows in increasing order; reading stops after row `last`.
+    typealias SourceReread = (_ wanted: (Int) -> Bool, _ last: Int, _ visit: (Int, Int, [String]) throws -> Void) throws -> Void
 
     /// The mappings a person resolved that applied, to remember.
     static func learned(_ plan: ResolutionPlan) -> RememberedMapping? {
@@ -276,7 +276,7 @@ public enum Importer {
             r += 1
         }
         var rows: [ReviewRow] = []
-        try reread(wanted) { row, line, cells in rows.append(ReviewRow(rowIndex: row, sourceRow: line, cells: cells)) }
+        try reread({ wanted.contains($0) }, wanted.max() ?? -1) { row, line, cells in rows.append(ReviewRow(rowIndex: row, sourceRow: line, cells: cells)) }
         return rows.sorted { $0.rowIndex < $1.rowIndex }
     }
 

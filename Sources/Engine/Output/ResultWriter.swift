@@ -18,7 +18,8 @@ final class ResultWriter {
     }
 
     /// Reads the source again and calls back with the raw cells of the wanted data rows.
-    typealias Reread = (_ wanted: Set<Int>, _ visit: (_ row: Int, _ cells: [String]) -> Void) throws -> Void
+    /// `wants` is asked about rows in increasing order; reading stops after row `last`.
+    typealias Reread = (_ wants: (Int) -> Bool, _ last: Int, _ visit: (_ row: Int, _ cells: [String]) throws -> Void) throws -> Void
 
     private let workspace: any Workspace
     private let fieldKeys: [String]
@@ -189,32 +190,65 @@ final class ResultWriter {
     /// `rejected.csv` and the error list for `metadata.json`.
     func finish(rawHeaders: [String], formulaEscape: Bool, reread: Reread) throws -> Totals {
         let n = ResultWriter.names
-        // 1. Duplicates, as errors per row, in field order.
-        var late: [Int: [CellError]] = [:]
-        var lateLines: [Int: Int] = [:]
-        try duplicates.finish { d in
-            lateLines[d.row] = d.line
-            let slot = uniqueSlots[d.slot]
-            let message = slot.validator.errorMessage ?? "\(slot.message) \(d.otherLine)"
-            for field in slot.fields {
-                late[d.row, default: []].append(CellError(field: field, message: message, value: "", level: slot.validator.level))
+        // 1. Duplicates, in row order, with their own values read again from the source, go to a
+        //    row-ordered scratch file (late.part): memory holds one row range of duplicates at a time.
+        var newlyBits = [UInt64](repeating: 0, count: invalidBits.count)
+        var lateCount = 0
+        let lateOut = BufferedOutput { [workspace] in try workspace.createScratch("late.part") }
+        // Values come from one reread of the source in row order, driven by the sorted duplicates.
+        func writeLate(_ group: (row: Int, line: Int, found: [(slot: Int, otherLine: Int)]), cells: [String]?) throws {
+            var list: [CellError] = []
+            for f in group.found {
+                let slot = uniqueSlots[f.slot]
+                let message = slot.validator.errorMessage ?? "\(slot.message) \(f.otherLine)"
+                for field in slot.fields {
+                    var value = ""
+                    if let cells, let c = columns[field], c < cells.count { value = String(cells[c].trimmingSpaces) }
+                    list.append(CellError(field: field, message: message, value: value, level: slot.validator.level))
+                }
             }
-        }
-        let newlyInvalid = Set(late.filter { entry in !isInvalid(entry.key) && entry.value.contains { $0.level == "error" } }.keys)
-        // 2. The duplicates' own values, and the cells of rows that now go to rejected.csv.
-        var lateCells: [Int: [String]] = [:]
-        if !late.isEmpty {
-            try reread(Set(late.keys)) { row, cells in lateCells[row] = cells }
-            for (row, list) in late {
-                let cells = lateCells[row] ?? []
-                late[row] = list.map { e in
-                    var e = e
-                    if let c = columns[e.field], c < cells.count { e.value = String(cells[c].trimmingSpaces) }
-                    return e
-                }.sorted { $0.field < $1.field }
+            list.sort { $0.field < $1.field }
+            let newly = !isInvalid(group.row) && list.contains { $0.level == "error" }
+            if newly { newlyBits[group.row >> 6] |= 1 << UInt64(group.row & 63) }
+            var record: [UInt8] = []
+            Spill.put(UInt32(group.row), &record)
+            Spill.put(UInt32(group.line), &record)
+            Spill.put(newly ? 1 : 0, &record)
+            var json: [UInt8] = []
+            for (k, e) in list.enumerated() {
+                if k > 0 { json.append(0x0A) }
+                appendErrorJSON(e, row: group.row, sourceRow: group.line, to: &json)
             }
+            var text: [UInt8] = []
+            appendErrorText(list.filter { $0.level == "error" }, to: &text)
+            let raw = newly ? rawLine(cells ?? [], formulaEscape: formulaEscape) : []
+            for part in [json, text, raw] {
+                Spill.put(UInt32(part.count), &record)
+                record.append(contentsOf: part)
+            }
+            try lateOut.append(record)
+            lateCount += 1
         }
-        // 3. results.json: the scratch file as it is, or without the rows that turned invalid.
+        if try duplicates.finishInRowOrder(rows: rows) > 0 {
+            let sorted = try SortedDuplicates(SpillReader(try workspace.openScratch(DuplicateFinder.sortedName)))
+            // The last row with a duplicate bounds the reread.
+            var last = -1
+            do {
+                let scan = SpillReader(try workspace.openScratch(DuplicateFinder.sortedName))
+                while let e = try scan.nextQuad() { last = e.row }
+            }
+            try reread({ $0 == sorted.nextRow }, last) { row, cells in
+                if let group = try sorted.next() { try writeLate(group, cells: cells) }
+            }
+            // A row the reread did not reach (it should not happen) keeps its errors without values.
+            while let group = try sorted.next() { try writeLate(group, cells: nil) }
+            workspace.removeScratch(DuplicateFinder.sortedName)
+        }
+        try lateOut.close()
+        let hasLate = lateCount > 0
+        func isNewly(_ row: Int) -> Bool { row >> 6 < newlyBits.count && newlyBits[row >> 6] & (1 << UInt64(row & 63)) != 0 }
+        let anyNewly = newlyBits.contains { $0 != 0 }
+        // 2. results: the scratch files as they are, or without the rows that turned invalid.
         if let results {
             try results.append(resultRows == 0 ? "]\n" : "\n]\n")
             try results.close()
@@ -222,14 +256,14 @@ final class ResultWriter {
             try ndjson?.close()
             try csv?.close()
             try csvOffsets?.close()
-            if behavior == .removeInvalidRows && !newlyInvalid.isEmpty {
-                try copyRows(without: newlyInvalid, from: n.results, index: n.offsets, into: [
+            if behavior == .removeInvalidRows && anyNewly {
+                try copyRows(without: isNewly, from: n.results, index: n.offsets, into: [
                     (try workspace.create("results.json"), ResultWriter.jsonShape),
                 ] + (ndjson == nil ? [] : [(try workspace.create("results.ndjson"), ResultWriter.ndjsonShape)]))
                 workspace.removeScratch(n.results)
                 if ndjson != nil { workspace.removeScratch(n.ndjson) }
                 if csv != nil {
-                    try copyRows(without: newlyInvalid, from: n.csv, index: n.csvOffsets, into: [
+                    try copyRows(without: isNewly, from: n.csv, index: n.csvOffsets, into: [
                         (try workspace.create("results.csv"), RowShape(prefix: csvHeader, first: [], separator: [], end: [], endEmpty: [])),
                     ])
                     workspace.removeScratch(n.csv)
@@ -242,7 +276,7 @@ final class ResultWriter {
             if (offsets?.position ?? 0) > 0 { workspace.removeScratch(n.offsets) }
             if (csvOffsets?.position ?? 0) > 0 { workspace.removeScratch(n.csvOffsets) }
         }
-        // 4. Errors in row order (immediate ones from the spill, late ones merged in), totals.
+        // 3. Errors in row order: the immediate ones from their spill, the late ones merged in.
         try errors.close()
         try rejects.close()
         var totals = Totals()
@@ -250,8 +284,6 @@ final class ResultWriter {
         totals.dropped = droppedRows
         let metadataErrors = BufferedOutput(try workspace.createScratch(n.metadataErrors))
         let hasErrors = errors.position > 0, hasRejects = rejects.position > 0
-        let lateRows = late.keys.sorted()
-        var lateIndex = 0
         var first = true
         func emit(_ json: ArraySlice<UInt8>) throws {
             try metadataErrors.append(first ? "\n    " : ",\n    ")
@@ -260,43 +292,38 @@ final class ResultWriter {
             totals.errorCount += 1
             if totals.firstErrors.count < ResultWriter.reportErrorCap, let v = try? JSONParser.parse(Array(json)) { totals.firstErrors.append(v) }
         }
-        func emitLate(_ row: Int, sourceRow: Int) throws {
-            for e in late[row] ?? [] {
-                var json: [UInt8] = []
-                appendErrorJSON(e, row: row, sourceRow: sourceRow, to: &json)
-                try emit(json[...])
+        do {
+            let lateReader = hasLate ? SpillReader(try workspace.openScratch("late.part")) : nil
+            var late = try lateReader?.nextLate()
+            let spill = hasErrors ? SpillReader(try workspace.openScratch(n.errors)) : nil
+            while let r = try spill?.nextErrors() {
+                while let l = late, l.row < r.row {
+                    for line in l.a.split(separator: 0x0A) { try emit(line) }
+                    late = try lateReader?.nextLate()
+                }
+                for line in r.payload.split(separator: 0x0A) { try emit(line) }
+                if let l = late, l.row == r.row {
+                    for line in l.a.split(separator: 0x0A) { try emit(line) }
+                    late = try lateReader?.nextLate()
+                }
             }
-        }
-        let spill = hasErrors ? SpillReader(try workspace.openScratch(n.errors)) : nil
-        while let r = try spill?.nextErrors() {
-            while lateIndex < lateRows.count && lateRows[lateIndex] < r.row {
-                try emitLate(lateRows[lateIndex], sourceRow: lateLines[lateRows[lateIndex]] ?? 0)
-                lateIndex += 1
+            while let l = late {
+                for line in l.a.split(separator: 0x0A) { try emit(line) }
+                late = try lateReader?.nextLate()
             }
-            for line in r.payload.split(separator: 0x0A) { try emit(line) }
-            if lateIndex < lateRows.count && lateRows[lateIndex] == r.row {
-                try emitLate(r.row, sourceRow: r.sourceRow)
-                lateIndex += 1
-            }
-        }
-        while lateIndex < lateRows.count {
-            try emitLate(lateRows[lateIndex], sourceRow: lateLines[lateRows[lateIndex]] ?? 0)
-            lateIndex += 1
         }
         try metadataErrors.close()
         if hasErrors { workspace.removeScratch(n.errors) }
-        for row in 0..<rows where isInvalid(row) || newlyInvalid.contains(row) { totals.rowsWithError.append(row) }
+        for row in 0..<rows where isInvalid(row) || isNewly(row) { totals.rowsWithError.append(row) }
         totals.invalid = totals.rowsWithError.count
         totals.valid = totals.rows - totals.invalid
-        // 5. rejected.csv: immediate rejects from the spill, late ones from the source, in row order.
+        // 4. rejected.csv: immediate rejects from their spill, late ones from late.part, in row order.
         if behavior == .removeInvalidRows && writeResults && totals.invalid > 0 {
             totals.removed = totals.invalid
             let out = BufferedOutput(try workspace.create("rejected.csv"))
             var line: [UInt8] = []
             CSVWriter.appendRecord(["_sourceRow", "_errors"] + rawHeaders, escapeFormulas: formulaEscape, to: &line)
             try out.append(line)
-            let newly = newlyInvalid.sorted()
-            var k = 0
             func write(sourceRow: Int, errors: [UInt8], raw: [UInt8]) throws {
                 line.removeAll(keepingCapacity: true)
                 CSVWriter.appendField(String(sourceRow), escapeFormulas: false, to: &line)
@@ -306,21 +333,32 @@ final class ResultWriter {
                 line.append(contentsOf: [0x0D, 0x0A])
                 try out.append(line)
             }
-            func writeLate(_ row: Int) throws {
-                var text: [UInt8] = []
-                appendErrorText((late[row] ?? []).filter { $0.level == "error" }, to: &text)
-                try write(sourceRow: lateLines[row] ?? 0, errors: text, raw: rawLine(lateCells[row] ?? [], formulaEscape: formulaEscape))
-            }
+            let lateReader = hasLate ? SpillReader(try workspace.openScratch("late.part")) : nil
+            var late = try lateReader?.nextLate()
             let rejectSpill = hasRejects ? SpillReader(try workspace.openScratch(n.rejects)) : nil
             while let r = try rejectSpill?.nextReject() {
-                while k < newly.count && newly[k] < r.row { try writeLate(newly[k]); k += 1 }
+                // Late rows before this one that turned invalid only now.
+                while let l = late, l.row < r.row {
+                    if l.flags & 1 != 0 { try write(sourceRow: l.sourceRow, errors: l.b, raw: l.c) }
+                    late = try lateReader?.nextLate()
+                }
                 var text = Array(r.payload)
-                appendErrorText((late[r.row] ?? []).filter { $0.level == "error" }, to: &text)
+                if let l = late, l.row == r.row {
+                    if !l.b.isEmpty {
+                        if !text.isEmpty { text.append(contentsOf: "; ".utf8) }
+                        text.append(contentsOf: l.b)
+                    }
+                    late = try lateReader?.nextLate()
+                }
                 try write(sourceRow: r.sourceRow, errors: text, raw: Array(r.second))
             }
-            while k < newly.count { try writeLate(newly[k]); k += 1 }
+            while let l = late {
+                if l.flags & 1 != 0 { try write(sourceRow: l.sourceRow, errors: l.b, raw: l.c) }
+                late = try lateReader?.nextLate()
+            }
             try out.close()
         }
+        if hasLate { workspace.removeScratch("late.part") }
         if hasRejects { workspace.removeScratch(n.rejects) }
         return totals
     }
@@ -345,7 +383,7 @@ final class ResultWriter {
 
     /// Copies the rows of a scratch file (found through its offsets) into `outputs`, without
     /// the rows in `removed`.
-    private func copyRows(without removed: Set<Int>, from source: String, index: String, into outputs: [(any OutputFile, RowShape)]) throws {
+    private func copyRows(without removed: (Int) -> Bool, from source: String, index: String, into outputs: [(any OutputFile, RowShape)]) throws {
         let index = SpillReader(try workspace.openScratch(index))
         let source = SpillReader(try workspace.openScratch(source))
         let outs = outputs.map { (BufferedOutput($0.0), $0.1) }
@@ -356,7 +394,7 @@ final class ResultWriter {
             try source.skip(entry.offset - position)
             let row = try source.take(entry.length)
             position = entry.offset + entry.length
-            if removed.contains(entry.row) { continue }
+            if removed(entry.row) { continue }
             for (out, shape) in outs {
                 try out.append(written == 0 ? shape.first : shape.separator)
                 try out.append(row)

@@ -70,6 +70,31 @@ final class SpillReader {
         return (row, sourceRow, payload, raw)
     }
 
+    /// Four integers (a duplicate: row, line, slot, other line).
+    func nextQuad() throws -> (row: Int, line: Int, slot: Int, other: Int)? {
+        guard try ensure(16) else { return nil }
+        let r = (u32(position), u32(position + 4), u32(position + 8), u32(position + 12))
+        position += 16
+        return r
+    }
+
+    /// A late row: row, sourceRow, flags, then three length-prefixed byte strings.
+    func nextLate() throws -> (row: Int, sourceRow: Int, flags: Int, a: [UInt8], b: [UInt8], c: [UInt8])? {
+        guard try ensure(16) else { return nil }
+        let row = u32(position), sourceRow = u32(position + 4), flags = u32(position + 8)
+        var p = 12
+        var parts: [[UInt8]] = []
+        for _ in 0..<3 {
+            try need(p + 4)
+            let n = u32(position + p)
+            try need(p + 4 + n)
+            parts.append(Array(buffer[(position + p + 4)..<(position + p + 4 + n)]))
+            p += 4 + n
+        }
+        position += p
+        return (row, sourceRow, flags, parts[0], parts[1], parts[2])
+    }
+
     /// An offsets record: where a row's JSON is in the results scratch file.
     func nextOffset() throws -> (offset: Int, length: Int, row: Int)? {
         guard try ensure(16) else { return nil }

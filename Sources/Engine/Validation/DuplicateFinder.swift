@@ -129,3 +129,72 @@ final class DuplicateFinder {
         }
     }
 }
+
+extension DuplicateFinder {
+    static let sortedName = "dups-sorted.part"
+
+    /// Writes the duplicates in row order to the scratch file `sortedName`, in memory that does
+    /// not grow with the file: they go to 64 scratch buckets by row range, and each bucket is
+    /// sorted on its own. `rows`: the number of rows written (for the ranges). Returns how many.
+    func finishInRowOrder(rows: Int) throws -> Int {
+        let buckets = DuplicateFinder.partitions
+        let span = max(1, (rows + buckets - 1) / buckets)
+        var outputs: [BufferedOutput?] = Array(repeating: nil, count: buckets)
+        var record: [UInt8] = []
+        var count = 0
+        var failure: Error?
+        try finish { d in
+            count += 1
+            let b = min(buckets - 1, d.row / span)
+            if outputs[b] == nil { outputs[b] = BufferedOutput(capacity: 64 << 10) { [workspace] in try workspace.createScratch("dups-\(b).part") } }
+            record.removeAll(keepingCapacity: true)
+            for v in [d.row, d.line, d.slot, d.otherLine] { Spill.put(UInt32(v), &record) }
+            do { try outputs[b]!.append(record) } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
+        guard count > 0 else { return 0 }
+        let sorted = BufferedOutput(try workspace.createScratch(DuplicateFinder.sortedName))
+        for b in 0..<buckets {
+            guard let out = outputs[b] else { continue }
+            try out.close()
+            var list: [(row: Int, line: Int, slot: Int, other: Int)] = []
+            if out.position > 0 {
+                let reader = SpillReader(try workspace.openScratch("dups-\(b).part"))
+                while let e = try reader.nextQuad() { list.append(e) }
+                workspace.removeScratch("dups-\(b).part")
+            }
+            list.sort { ($0.row, $0.slot) < ($1.row, $1.slot) }
+            for e in list {
+                record.removeAll(keepingCapacity: true)
+                for v in [e.row, e.line, e.slot, e.other] { Spill.put(UInt32(v), &record) }
+                try sorted.append(record)
+            }
+        }
+        try sorted.close()
+        return count
+    }
+}
+
+/// The sorted duplicates read back a row at a time.
+final class SortedDuplicates {
+    private let reader: SpillReader
+    private var pending: (row: Int, line: Int, slot: Int, other: Int)?
+
+    init(_ reader: SpillReader) throws {
+        self.reader = reader
+        self.pending = try reader.nextQuad()
+    }
+
+    /// The row of the next group, or nil at the end.
+    var nextRow: Int? { pending?.row }
+
+    func next() throws -> (row: Int, line: Int, found: [(slot: Int, otherLine: Int)])? {
+        guard let first = pending else { return nil }
+        var found: [(slot: Int, otherLine: Int)] = []
+        while let p = pending, p.row == first.row {
+            found.append((p.slot, p.other))
+            pending = try reader.nextQuad()
+        }
+        return (first.row, first.line, found)
+    }
+}
