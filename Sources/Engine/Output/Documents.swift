@@ -41,6 +41,9 @@ struct DocumentContext {
     }
 }
 
+/// Stands for `metadata.json`'s `rowsWithError` list while the document is rendered.
+private let rowsMarker = "\u{1}rowsWithError\u{1}"
+
 extension Importer {
     static func mappingColumnsJSON(_ mapping: MappingDecision) -> JSONValue {
         .array(mapping.columns.map { c in
@@ -191,7 +194,7 @@ extension Importer {
                 "isCustom": true, "manyToOne": false, "matchedBy": nil, "score": .number(0),
             ]
         }
-        var head: JSONValue = [
+        let head: JSONValue = [
             "id": .string(context.request.id), "filename": .string(context.request.filename),
             "importIdentifier": .string(schema.settings.importIdentifier), "import_metadata": context.request.importMetadata,
             "source": context.sourceJSON,
@@ -200,7 +203,8 @@ extension Importer {
             "unmappedColumns": .array(mapping.unmappedColumns.map { .number($0) }),
             "totalRows": .number(totals.rows), "validRows": .number(totals.valid), "invalidRows": .number(totals.invalid),
             "removedRows": .number(totals.removed),
-            "rowsWithError": .array(totals.rowsWithError.map { .number($0) }),
+            // Written in place of this marker without a JSONValue per row (the list can be long).
+            "rowsWithError": .string(rowsMarker),
         ]
         var document = head
         if !resolution.isNull, case .object(var o) = document {
@@ -219,6 +223,20 @@ extension Importer {
         // Replace the closing "\n}\n" with the streamed error list.
         bytes.removeLast(3)
         let out = BufferedOutput(try workspace.create("metadata.json"))
+        var marker: [UInt8] = []
+        JSONWriter.appendString(rowsMarker, to: &marker)
+        if let at = bytes.firstRange(of: marker) {
+            try out.append(Array(bytes[..<at.lowerBound]))
+            var list: [UInt8] = [UInt8(ascii: "[")]
+            for (i, row) in totals.rowsWithError.enumerated() {
+                if i > 0 { list.append(contentsOf: [UInt8(ascii: ","), 0x20]) }
+                list.append(contentsOf: String(row).utf8)
+                if list.count >= 1 << 16 { try out.append(list); list.removeAll(keepingCapacity: true) }
+            }
+            list.append(UInt8(ascii: "]"))
+            try out.append(list)
+            bytes = Array(bytes[at.upperBound...])
+        }
         try out.append(bytes)
         try out.append(",\n  \"errors\": [")
         let reader = try workspace.openScratch("errors.part")
