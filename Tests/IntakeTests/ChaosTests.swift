@@ -38,6 +38,13 @@ struct ChaosTests {
         var problems: [String] = []
         let t0 = Date()
         var round = 0
+        var rounds: [String] = []
+        /// Written after every round (stdout of a test is buffered), so the figures so far can be read while it runs.
+        func report(total: ChaosRun.Figures, rounds n: Int) throws {
+            guard let path = ProcessInfo.processInfo.environment["INTAKE_SOAK_REPORT"] else { return }
+            let lines = [Soak.total(total, rounds: n, problems: problems.count)] + rounds + problems.prefix(50)
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
         while Date().timeIntervalSince(t0) < Double(Soak.seconds) {
             round += 1
             let seed = UInt64.random(in: 0...UInt64.max)
@@ -45,15 +52,12 @@ struct ChaosTests {
             try chaos.run(daemons: Soak.daemons, files: 400, waves: 8, seconds: 50)
             chaos.verify()
             total = total + chaos.figures
-            print("soak round=\(round) seed=\(seed) daemons=\(Soak.daemons) \(chaos.figures) problems=\(chaos.problems.count)")
+            rounds.append("soak round=\(round) seed=\(seed) daemons=\(Soak.daemons) \(chaos.figures) problems=\(chaos.problems.count)")
             problems += chaos.problems.map { "round \(round) seed \(seed): \($0)" }
+            try report(total: total, rounds: round)
         }
-        let line = "soak total rounds=\(round) daemons=\(Soak.daemons) \(total) problems=\(problems.count)"
-        print(line)
-        for p in problems.prefix(20) { print("soak problem: \(p)") }
-        if let report = ProcessInfo.processInfo.environment["INTAKE_SOAK_REPORT"] {
-            try (([line] + problems.prefix(50)).joined(separator: "\n") + "\n").write(toFile: report, atomically: true, encoding: .utf8)
-        }
+        try report(total: total, rounds: round)
+        print(([Soak.total(total, rounds: round, problems: problems.count)] + problems.prefix(20).map { "soak problem: \($0)" }).joined(separator: "\n"))
         #expect(problems.isEmpty)
         #expect(total.lost == 0 && total.duplicated == 0 && total.wrong == 0)
     }
@@ -63,4 +67,8 @@ struct ChaosTests {
 enum Soak {
     static let seconds = Int(ProcessInfo.processInfo.environment["INTAKE_SOAK_SECONDS"] ?? "") ?? 0
     static let daemons = Int(ProcessInfo.processInfo.environment["INTAKE_SOAK_DAEMONS"] ?? "") ?? 1
+
+    static func total(_ f: ChaosRun.Figures, rounds: Int, problems: Int) -> String {
+        "soak total rounds=\(rounds) daemons=\(daemons) \(f) problems=\(problems)"
+    }
 }
