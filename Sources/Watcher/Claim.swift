@@ -88,7 +88,12 @@ public struct ClaimStore: Sendable {
             Paths.removeTree(tmp)
             throw error
         }
-        try Paths.syncDirectory(layout.work)
+        do { try Paths.syncDirectory(layout.work) } catch {
+            // Nothing left the inbox yet: without this the empty claim would stay in .intake/work
+            // for as long as this daemon lives (found by FaultTests: a failed fsync or open here).
+            remove(id, owner: owner)
+            throw error
+        }
         for (i, taken) in claim.taken.enumerated() {
             let from = layout.inboxPath(taken.from)
             if rename(from, slot(id, taken)) != 0 {

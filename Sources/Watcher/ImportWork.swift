@@ -72,6 +72,9 @@ struct ImportWork: Sendable {
             return .imported(id: id, status: "")
         }
         guard let claim = claims.repair(claim) else {
+            // Its files are back in the inbox (or gone): the next claim is a new import, so a
+            // RUNNING/PENDING record of this id must not linger in `intake status`.
+            unlink(layout.record(id))
             log.info("claim_given_back", ["id": id, "file": claim.originalFilename])
             return .lost
         }
@@ -83,7 +86,14 @@ struct ImportWork: Sendable {
         do {
             record = try run(job, claim)
         } catch let e as SystemError {
-            return retry(claim, job: job, because: "\(e)")
+            // repair() put every taken file in its slot: one missing now was removed from
+            // .intake/work/ during the import. Retrying would wait for it forever; end FAILED.
+            guard e.errno == ENOENT, let gone = claim.taken.first(where: { taken in
+                !Paths.exists(claims.slot(id, taken)) && !Paths.exists("\(claims.build(id))/source/\(claims.sourceName(claim, taken))")
+            }) else { return retry(claim, job: job, because: "\(e)") }
+            log.warn("source_vanished", ["id": id, "file": gone.from.relative, "error": "\(e)"])
+            job.schema = .failure(ImportFailure("UNREADABLE_FILE", "\(gone.from.name) was removed from .intake/work/\(id)/ while it was being imported, so there is nothing left to import. Drop it again."))
+            do { record = try run(job, claim) } catch { return retry(claim, job: job, because: "\(error)") }
         } catch {
             // Not a problem of the machine, and not an outcome: a bug. Fail the import, say so.
             log.error("internal_error", ["id": id, "file": job.originalFilename, "error": "\(error)"])

@@ -99,11 +99,14 @@ public struct FileSignature: Equatable, Sendable {
     }
 
     /// Seconds since the last status change, by the wall clock (never negative).
-    public var age: Double {
+    public var age: Double { age(byMTime: false) }
+
+    /// Seconds since the ctime (or the mtime, which a test can set).
+    public func age(byMTime: Bool) -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         let now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-        return max(0, Double(now - ctime) / 1e9)
+        return max(0, Double(now - (byMTime ? mtime : ctime)) / 1e9)
     }
 }
 

@@ -12,6 +12,9 @@ struct Recovery {
     /// Temporaries of a live owner older than this are swept anyway (an `intake import` build
     /// folder has no owner).
     static let staleAge: Double = 3600
+    /// A starting daemon's lock is unheld only between its create and its flock (microseconds);
+    /// one unheld for this long is a dead daemon's.
+    static let startingAge: Double = 10
 
     init(layout: RootLayout, owner: String, log: EventLog) {
         self.layout = layout
@@ -70,6 +73,17 @@ struct Recovery {
                 let tag = parts.count >= 2 ? String(parts[parts.count - 2]) : ""
                 if !live.contains(tag) || age("\(dir)/\(name)") > Recovery.staleAge { unlink("\(dir)/\(name)") }
             }
+        }
+        // .<owner>.tmp: a lock being taken (OwnerLock.init: create, flock, rename). One that no
+        // one holds and that is not young belongs to a daemon killed while starting; it holds
+        // no claim (locks come first). Found by the soak: it stayed for ever.
+        for name in Paths.list(layout.owners) where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let path = "\(layout.owners)/\(name)"
+            guard let sig = FileSignature.of(path), sig.age(byMTime: true) > Recovery.startingAge else { continue }
+            let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(path) }
+            close(fd)
         }
         let owning = Set(claims.ids().compactMap { claims.load($0)?.owner })
         for o in OwnerLock.owners(layout: layout) where o != owner && !owning.contains(o) {

@@ -103,10 +103,18 @@ struct RecoveryTests {
         root.write(".intake/work/.1234.dead0002.tmp/claim.json", "{}")
         root.write(".intake/records/.abcd.json.dead0002.tmp", "{")
         root.write(".intake/owners/dead0002.lock", "")
+        // A daemon killed between creating its lock and renaming it (found by the soak), and
+        // one starting now (young): only the old one goes.
+        root.write(".intake/owners/.dead0003.tmp", "")
+        root.write(".intake/owners/.young0004.tmp", "")
+        var old = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
+        _ = old.withUnsafeMutableBufferPointer { utimensat(AT_FDCWD, "\(root.path)/.intake/owners/.dead0003.tmp", $0.baseAddress, 0) }
         let daemon = RunningDaemon(root: root.path, once: true)
         #expect(daemon.waitForExit(20))
         #expect(Paths.list(root.layout.work).isEmpty)
         #expect(Paths.list(root.layout.records).isEmpty)
         #expect(!Paths.exists("\(root.path)/.intake/owners/dead0002.lock"))
+        #expect(!Paths.exists("\(root.path)/.intake/owners/.dead0003.tmp"))
+        #expect(Paths.exists("\(root.path)/.intake/owners/.young0004.tmp"))
     }
 }

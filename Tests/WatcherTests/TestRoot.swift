@@ -24,8 +24,8 @@ final class TestRoot {
         return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    init() throws {
-        path = TestRoot.makeTemporaryFolder()
+    init(at folder: String? = nil) throws {
+        path = folder ?? TestRoot.makeTemporaryFolder()
         try layout.create()
         try Paths.makeDirectories("\(path)/inbox/customers")
         write("schemas/customers.json", TestRoot.schema)

@@ -58,17 +58,18 @@ final class MemoryReader: ByteReader {
 }
 
 extension ByteSource {
-    /// Up to `limit` bytes from the start.
+    /// Up to `limit` bytes from the start. The buffer grows with what is read (from the source's
+    /// size when it knows it), never to `limit` up front: JSON documents may be 256 MiB, most
+    /// are a few KB (a 600 KB file used to cost 256 MiB of zeroed memory).
     public func prefix(_ limit: Int) throws -> [UInt8] {
         let reader = try open()
-        var out = [UInt8](repeating: 0, count: limit)
+        var out = [UInt8](repeating: 0, count: Swift.min(limit, Swift.max(1, size.map { $0 + 1 } ?? 1 << 16)))
         var filled = 0
-        try out.withUnsafeMutableBytes { buffer in
-            while filled < limit {
-                let n = try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-                if n == 0 { break }
-                filled += n
-            }
+        while filled < limit {
+            if filled == out.count { out.append(contentsOf: repeatElement(0, count: Swift.min(limit, out.count * 2) - out.count)) }
+            let n = try out.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            if n == 0 { break }
+            filled += n
         }
         out.removeSubrange(filled...)
         return out
