@@ -114,13 +114,7 @@ final class ResultWriter {
             if let results, !invalid || behavior == .includeInvalidRows {
                 try results.append(resultRows == 0 ? ResultWriter.firstSeparator : ResultWriter.separator)
                 let json = batch.jsonRange(i)
-                if let offsets {
-                    record.removeAll(keepingCapacity: true)
-                    Spill.put64(UInt64(results.position), &record)
-                    Spill.put(UInt32(json.count), &record)
-                    Spill.put(UInt32(row), &record)
-                    try offsets.append(record)
-                }
+                if let offsets { try ResultWriter.note(row, at: results.position, length: json.count, in: offsets, using: &record) }
                 try batch.json.withUnsafeBytes { try results.append(UnsafeRawBufferPointer(rebasing: $0[json])) }
                 if let ndjson {
                     try batch.json.withUnsafeBytes { try ndjson.append(UnsafeRawBufferPointer(rebasing: $0[json])) }
@@ -128,13 +122,7 @@ final class ResultWriter {
                 }
                 if let csv {
                     let line = batch.csvRange(i)
-                    if let csvOffsets {
-                        record.removeAll(keepingCapacity: true)
-                        Spill.put64(UInt64(csv.position), &record)
-                        Spill.put(UInt32(line.count), &record)
-                        Spill.put(UInt32(row), &record)
-                        try csvOffsets.append(record)
-                    }
+                    if let csvOffsets { try ResultWriter.note(row, at: csv.position, length: line.count, in: csvOffsets, using: &record) }
                     try batch.csv.withUnsafeBytes { try csv.append(UnsafeRawBufferPointer(rebasing: $0[line])) }
                 }
                 resultRows += 1
@@ -167,6 +155,16 @@ final class ResultWriter {
                 try rejects.append(record)
             }
         }
+    }
+
+    /// Where a row's bytes are in a results scratch file (for the copy without late-invalid rows).
+    @inline(__always)
+    private static func note(_ row: Int, at offset: Int, length: Int, in index: BufferedOutput, using record: inout [UInt8]) throws {
+        record.removeAll(keepingCapacity: true)
+        Spill.put64(UInt64(offset), &record)
+        Spill.put(UInt32(length), &record)
+        Spill.put(UInt32(row), &record)
+        try index.append(record)
     }
 
     private func appendErrorJSON(_ e: CellError, row: Int, sourceRow: Int, to out: inout [UInt8]) {

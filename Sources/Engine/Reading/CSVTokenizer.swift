@@ -166,11 +166,7 @@ struct CSVTokenizer {
                     try endCell()
                     state = .cellStart
                 } else if b == 0x0A || b == 0x0D {
-                    try endCell()
-                    line += 1
-                    endRow()
-                    afterCR = b == 0x0D
-                    state = .cellStart
+                    try endLine(b)
                 } else if b == quote && state == .cellStart {
                     state = .quoted
                 } else if b == 0x20 && skipSpace && state == .cellStart {
@@ -214,11 +210,7 @@ struct CSVTokenizer {
                     try endCell()
                     state = .cellStart
                 } else if b == 0x0A || b == 0x0D {
-                    try endCell()
-                    line += 1
-                    endRow()
-                    afterCR = b == 0x0D
-                    state = .cellStart
+                    try endLine(b)
                 } else if b == 0x20 {
                     pendingSpaces = 1
                     state = .spacesAfterQuote
@@ -279,6 +271,16 @@ struct CSVTokenizer {
 
     /// True when the input ended inside a quoted field.
     var endedInQuotes: Bool { state == .quoted || state == .escapeInQuoted }
+
+    /// A line end outside quotes ends the cell and the row (CR LF counts once).
+    @inline(__always)
+    private mutating func endLine(_ b: UInt8) throws(ReadError) {
+        try endCell()
+        line += 1
+        endRow()
+        afterCR = b == 0x0D
+        state = .cellStart
+    }
 
     @inline(__always)
     private mutating func endCell() throws(ReadError) {
