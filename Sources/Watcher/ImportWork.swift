@@ -59,14 +59,7 @@ struct ImportWork: Sendable {
     func finish(_ claim: Claim, started: Double) -> WorkResult.Outcome {
         let id = claim.id
         if let published = layout.published(id) {
-            // A crash after the publish: only the bookkeeping is left.
-            if let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
-               let record = ImportRecord(json: json) {
-                try? records.write(record, sync: true, tag: owner)
-                if case .success(let schema)? = record.schemaID.map({ ImportRunner.loadSchema(id: $0, root: layout.root) }) {
-                    queueWebhook(record, settings: schema.settings)
-                }
-            }
+            finishBookkeeping(published)
             claims.remove(id, owner: owner)
             log.info("bookkeeping_finished", ["id": id, "file": claim.originalFilename, "folder": published])
             return .imported(id: id, status: "")

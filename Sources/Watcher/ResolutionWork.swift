@@ -43,14 +43,7 @@ extension ImportWork {
             }
         }
         if let published = layout.published(id) {
-            // A crash after the publish: only the bookkeeping is left.
-            if let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
-               let record = ImportRecord(json: json) {
-                try? records.write(record, sync: true, tag: owner)
-                if case .success(let schema)? = record.schemaID.map({ ImportRunner.loadSchema(id: $0, root: layout.root) }) {
-                    queueWebhook(record, settings: schema.settings)
-                }
-            }
+            finishBookkeeping(published)
             store.remove(id, owner: owner)
             log.info("bookkeeping_finished", ["id": id, "file": "resolution.json", "folder": published])
             return .imported(id: id, status: "")
@@ -152,6 +145,17 @@ extension ImportWork {
     }
 
     /// Queues the import's webhook, if its schema names one (contract §10), and wakes the sender.
+    /// A crash after the publish leaves only the bookkeeping: the record and the webhook, from
+    /// the published folder's import.json (imports and resolutions alike).
+    func finishBookkeeping(_ published: String) {
+        guard let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
+              let record = ImportRecord(json: json) else { return }
+        try? records.write(record, sync: true, tag: owner)
+        if case .success(let schema)? = record.schemaID.map({ ImportRunner.loadSchema(id: $0, root: layout.root) }) {
+            queueWebhook(record, settings: schema.settings)
+        }
+    }
+
     func queueWebhook(_ record: ImportRecord, settings: Settings) {
         guard let webhooks else { return }
         do {

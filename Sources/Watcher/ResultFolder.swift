@@ -150,11 +150,8 @@ public enum Paths {
         let fd = try FileSource.openChecked(path)
         let reader = FileReader(fd: fd, path: path)
         var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
-            if n == 0 { break }
-            out.append(contentsOf: buffer[0..<n])
+        try reader.forEachChunk(size: 1 << 16) { piece in
+            out.append(contentsOf: piece)
             if out.count > limit { throw FileSource.Refused(description: "is larger than \(limit >> 20) MiB") }
         }
         return out

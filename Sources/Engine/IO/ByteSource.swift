@@ -75,3 +75,22 @@ extension ByteSource {
         return out
     }
 }
+
+extension ByteReader {
+    /// Reads to the end, handing each piece read to `body` (one buffer, reused).
+    public func forEachChunk(size: Int = 1 << 20, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
+        var chunk = [UInt8](repeating: 0, count: size)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
+            if n == 0 { return }
+            try body(chunk[0..<n])
+        }
+    }
+
+    /// Everything left, read whole: for small parts and scratch files.
+    public func readAll() throws -> [UInt8] {
+        var out: [UInt8] = []
+        try forEachChunk { out.append(contentsOf: $0) }
+        return out
+    }
+}

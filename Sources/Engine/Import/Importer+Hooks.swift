@@ -30,14 +30,7 @@ extension Importer {
     static func runBeforeFinish(_ stage: HookStage, request: ImportRequest, totals: ResultWriter.Totals, blocked: Bool,
                                 workspace: any Workspace) throws -> String? {
         guard request.schema.hooks.beforeFinish != nil, !(blocked && totals.invalid > 0) else { return nil }
-        var data: [UInt8] = []
-        let reader = try workspace.openResult("results.json")
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try reader.read(into: $0) }
-            if n == 0 { break }
-            data.append(contentsOf: chunk[0..<n])
-        }
+        let data = try workspace.openResult("results.json").readAll()
         let metadata: JSONValue = [
             "id": .string(request.id), "filename": .string(request.filename),
             "importIdentifier": .string(request.schema.settings.importIdentifier), "import_metadata": request.importMetadata,

@@ -239,14 +239,10 @@ extension Importer {
         }
         try out.append(bytes)
         try out.append(",\n  \"errors\": [")
-        let reader = try workspace.openScratch("errors.part")
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var any = false
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try reader.read(into: $0) }
-            if n == 0 { break }
+        try workspace.openScratch("errors.part").forEachChunk { piece in
             any = true
-            try out.append(Array(chunk[0..<n]))
+            try out.append(Array(piece))
         }
         try out.append(any ? "\n  ]\n}\n" : "]\n}\n")
         try out.close()

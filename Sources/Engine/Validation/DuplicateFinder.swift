@@ -89,14 +89,7 @@ final class DuplicateFinder {
             buffers[p] = []
             if let file = files[p] {
                 try file.close()
-                let reader = try workspace.openScratch(DuplicateFinder.name(p))
-                var stored: [UInt8] = []
-                var chunk = [UInt8](repeating: 0, count: 1 << 20)
-                while true {
-                    let n = try chunk.withUnsafeMutableBytes { try reader.read(into: $0) }
-                    if n == 0 { break }
-                    stored.append(contentsOf: chunk[0..<n])
-                }
+                let stored = try workspace.openScratch(DuplicateFinder.name(p)).readAll()
                 workspace.removeScratch(DuplicateFinder.name(p))
                 bytes = stored + bytes
             }

@@ -118,11 +118,8 @@ struct ZipArchive: Sendable {
     func contents(_ entry: ZipEntry, budget: InflateBudget, limit: Int = 64 << 20) throws -> [UInt8] {
         let reader = try open(entry, budget: budget)
         var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try reader.read(into: $0) }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+        try reader.forEachChunk(size: 64 << 10) { piece in
+            out.append(contentsOf: piece)
             if out.count > limit { throw ReadError("the workbook part \(entry.name) is larger than \(limit >> 20) MiB, more than Intake reads for it") }
         }
         return out
@@ -138,14 +135,9 @@ struct ZipArchive: Sendable {
     }
 
     static func measure(_ source: any ByteSource) throws -> Int {
-        let reader = try source.open()
         var total = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try reader.read(into: $0) }
-            if n == 0 { return total }
-            total += n
-        }
+        try source.open().forEachChunk { total += $0.count }
+        return total
     }
 
     static func read(_ source: any ByteSource, at offset: Int, count: Int) throws -> [UInt8] {
