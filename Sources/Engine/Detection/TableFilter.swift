@@ -31,6 +31,24 @@ struct TableFilter {
         self.keepsEverything = format == "json"
     }
 
+    /// The filter in its steady state, for rows in the middle of a file (a chunk after the first):
+    /// data came before, nothing is held, every row is past the header.
+    init(continuing header: HeaderDecision) {
+        self.shape = header.shape
+        self.firstDataRecord = 0
+        self.keepsEverything = false
+        self.sawData = true
+    }
+
+    /// In the steady state: what `init(continuing:)` assumes.
+    var isSteady: Bool { sawData && !separated && held.count == 0 && !ended }
+
+    /// Numbers what it holds and where the table ended `lines` and `records` further on.
+    mutating func shift(lines: Int, records: Int, offset: Int) {
+        held.shift(lines: lines, records: records, offset: offset)
+        endRecord = endRecord.map { $0 + records }
+    }
+
     /// The rows of `batch` that belong to the table (blank rows may stay: readers skip them).
     /// The batch itself when nothing is left out or held, so the usual case copies nothing.
     mutating func filter(_ batch: RowBatch) -> RowBatch {
@@ -98,6 +116,7 @@ struct TableFilter {
 extension RowBatch {
     /// Appends a copy of `row` of `other`.
     mutating func appendRow(from other: RowBatch, row: Int) {
+        if rowSpans.count == count && other.rowSpans.count == other.count { rowSpans.append(other.rowSpans[row]) }
         for c in other.cellRange(row: row) {
             bytes.append(contentsOf: other.bytes[other.byteRange(cell: c)])
             cellEnds.append(bytes.count)

@@ -47,6 +47,14 @@ final class BufferedOutput {
 
     @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer) throws {
+        if bytes.count >= capacity / 2 {
+            // Large pieces go straight to the file.
+            try flush()
+            if file == nil { file = try open() }
+            try file!.write(bytes)
+            written += bytes.count
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { try flush() }
     }

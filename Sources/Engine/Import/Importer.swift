@@ -130,7 +130,7 @@ public enum Importer {
         let passThrough: [Int]? = settings.passThroughUnmappedColumns
             ? mapping.unmappedColumns.filter { c in !shape.custom.contains { $0.column == c } } : nil
         let wantsCSV = settings.outputFormats.contains("csv")
-        let processor = RowProcessor(plans: plans, headerRecord: headerRecord, keepAllRaw: true, formulaEscape: true,
+        let processor = RowProcessor(plans: plans, headerRecord: headerRecord, formulaEscape: true,
                                      customColumns: shape.custom, unmappedColumns: passThrough,
                                      csv: wantsCSV, csvFormulaEscape: settings.csvFormulaEscape)
         var csvHeader: [UInt8]?
@@ -146,7 +146,7 @@ public enum Importer {
             try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
                              columns: plans.map(\.column), behavior: behavior, writeResults: true,
                              maxRecords: settings.maxRecords, ndjson: settings.outputFormats.contains("ndjson"), csvHeader: csvHeader,
-                             skipRows: removed)
+                             skipRows: removed, workers: request.workers)
         }
         let hookStage = try makeHookStage(request, plans: plans, headerRecord: headerRecord, decisions: decisions, source: source)
         defer { hookStage?.cancel() }
@@ -155,13 +155,23 @@ public enum Importer {
         defer { if !finished { writer.discard() } }
         let changesRows = plan.changesRows
         try hookStage?.startRowHooks()
-        let encoding = try decisions.forEachBatch(source, limits: request.limits, restart: {
+        func restart() throws {
             writer.discard()
             writer = try makeWriter()
             plan.restart()
             hookStage?.cancel()
             try hookStage?.startRowHooks()
-        }, reading: { next in
+        }
+        let encoding: TextEncoding
+        if decisions.chunkable && !changesRows && hookStage?.hasRowHooks != true {
+            // The usual case, on every core: nothing needs the rows one batch after another.
+            encoding = try decisions.forEachChunk(source, limits: request.limits, header: header, processor: processor, width: request.workers,
+                                                  restart: restart) { processed in
+                try writer.append(processed)
+                request.progress?(writer.rows)
+            }
+        } else {
+            encoding = try decisions.forEachBatch(source, limits: request.limits, restart: restart, reading: { next in
             // Only the table's rows: the reading stops where another table starts, and a
             // trailing run of notes is left out (TableFilter); then a resolution's edits and removals.
             var table = TableFilter(header, format: decisions.format)
@@ -190,6 +200,7 @@ public enum Importer {
                 }
             }
         })
+        }
         try hookStage?.finishRowHooks()
         if writer.rows == 0 {
             let place = decisions.format == "json" ? "keys" : decisions.format == "xlsx" ? "header row (row \(headerLine) of sheet \"\(decisions.sheet ?? "")\")" : "header row (line \(headerLine))"
@@ -213,7 +224,11 @@ public enum Importer {
             } catch is Found {}
         }
         let totals = try writer.finish(rawHeaders: headers, formulaEscape: true) { wanted, last, visit in
-            try reread(wanted, last) { row, _, cells in try visit(row, cells) }
+            if let spans = try writer.rowSpans() {
+                try ChunkedPass.reread(source, dialect: decisions.dialect, limits: request.limits, spans: spans, wanted: wanted, last: last, visit: visit)
+            } else {
+                try reread(wanted, last) { row, _, cells in try visit(row, cells) }
+            }
         }
         var context2 = context
         context2.encoding = encoding

@@ -100,12 +100,34 @@ public struct SourceDecisions: Sendable {
             }
             return encoding
         }
+        return try withEncoding(restart: restart) { encoding, bom in
+            let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: dialect, limits: limits)
+            try reading { try reader.next() }
+        }
+    }
+
+    /// Delimited text in an encoding with one byte per line end can be cut into chunks and read
+    /// on several threads (`ChunkedPass`).
+    var chunkable: Bool { format == "csv" && (encoding == .utf8 || encoding == .windows1252) }
+
+    /// The main pass of a `chunkable` file on `width` threads: `processor`'s rows of the table
+    /// `header` starts, in order. Restarts like `forEachBatch`; returns the encoding read in.
+    func forEachChunk(_ source: any ByteSource, limits: ReadLimits, header: HeaderDecision, processor: RowProcessor, width: Int,
+                      restart: () throws -> Void, _ consume: (ProcessedBatch) throws -> Void) throws -> TextEncoding {
+        try withEncoding(restart: restart) { encoding, bom in
+            let pass = ChunkedPass(dialect: dialect, encoding: encoding, bomLength: bom, limits: limits, header: header, processor: processor)
+            try pass.run(source, width: width, consume: consume)
+        }
+    }
+
+    /// Runs `body` in the file's encoding; when UTF-8 turns out wrong, calls `restart` and runs
+    /// it again as Windows-1252.
+    private func withEncoding(restart: () throws -> Void, _ body: (TextEncoding, Int) throws -> Void) throws -> TextEncoding {
         var encoding = self.encoding
         var bom = bomLength
         while true {
             do {
-                let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: dialect, limits: limits)
-                try reading { try reader.next() }
+                try body(encoding, bom)
                 return encoding
             } catch is NotUTF8 where encoding == .utf8 {
                 try restart()

@@ -36,6 +36,10 @@ final class ResultWriter {
     private let csvOffsets: BufferedOutput?
     private let csvHeader: [UInt8]
     private let errors: BufferedOutput
+    /// Where each row's text is in the source (12 bytes a row), as long as every batch says:
+    /// rows that turn invalid late are then read again alone (`rowSpans`).
+    private let spans: BufferedOutput
+    private var spansKnown = true
     private let rejects: BufferedOutput
     /// Rows invalid as they were written (one bit a row).
     private var invalidBits: [UInt64] = []
@@ -47,19 +51,22 @@ final class ResultWriter {
     /// Row indexes a person removed (resolution.json `removeRows`): the rows never reach the
     /// writer, their indexes are skipped so every other row keeps its number in the file.
     private let skipRows: Set<Int>
+    /// Threads for the work at the end (sorting the duplicates' partitions).
+    private let workers: Int
     private var skipped = 0
 
     static let reportErrorCap = 1000
     static let firstSeparator: [UInt8] = [0x0A]
     static let separator: [UInt8] = [UInt8(ascii: ","), 0x0A]
     static let names = (results: "results.part", offsets: "offsets.part", errors: "row-errors.part", rejects: "rejects.part",
-                        metadataErrors: "errors.part", ndjson: "results-ndjson.part", csv: "results-csv.part", csvOffsets: "csv-offsets.part")
+                        metadataErrors: "errors.part", spans: "spans.part", ndjson: "results-ndjson.part", csv: "results-csv.part", csvOffsets: "csv-offsets.part")
 
     /// `csvHeader`: the header line of `results.csv`, or nil when it is not wanted.
     init(workspace: any Workspace, fieldKeys: [String], uniqueSlots: [UniqueSlot],
          columns: [Int?], behavior: InvalidDataBehavior, writeResults: Bool, maxRecords: Int?,
-         ndjson: Bool = false, csvHeader: [UInt8]? = nil, skipRows: Set<Int> = []) throws {
+         ndjson: Bool = false, csvHeader: [UInt8]? = nil, skipRows: Set<Int> = [], workers: Int = 1) throws {
         self.workspace = workspace
+        self.workers = workers
         self.skipRows = skipRows
         self.fieldKeys = fieldKeys
         self.uniqueSlots = uniqueSlots
@@ -77,6 +84,7 @@ final class ResultWriter {
         self.csvHeader = csvHeader ?? []
         try csv?.append(self.csvHeader)
         self.errors = BufferedOutput { try workspace.createScratch(n.errors) }
+        self.spans = BufferedOutput { try workspace.createScratch(n.spans) }
         self.rejects = BufferedOutput { try workspace.createScratch(n.rejects) }
         try results?.append("[")
     }
@@ -88,7 +96,7 @@ final class ResultWriter {
         if results != nil { workspace.removeScratch(n.results) }
         if ndjson != nil { workspace.removeScratch(n.ndjson) }
         if csv != nil { workspace.removeScratch(n.csv) }
-        for (file, name) in [(offsets, n.offsets), (errors, n.errors), (rejects, n.rejects), (csvOffsets, n.csvOffsets)] where (file?.position ?? 0) > 0 {
+        for (file, name) in [(offsets, n.offsets), (errors, n.errors), (rejects, n.rejects), (csvOffsets, n.csvOffsets), (spans, n.spans)] where (file?.position ?? 0) > 0 {
             workspace.removeScratch(name)
         }
         duplicates.discard()
@@ -99,10 +107,21 @@ final class ResultWriter {
     func append(_ batch: ProcessedBatch) throws {
         var record: [UInt8] = []
         for i in 0..<batch.count {
-            while skipRows.contains(rows) { rows += 1; skipped += 1 }
+            while !skipRows.isEmpty && skipRows.contains(rows) { rows += 1; skipped += 1; spansKnown = false }
             if let maxRecords, rows - skipped >= maxRecords { droppedRows += 1; continue }
             let row = rows
             rows += 1
+            if spansKnown {
+                if batch.sourceSpans.count == batch.count {
+                    let span = batch.sourceSpans[i]
+                    record.removeAll(keepingCapacity: true)
+                    Spill.put64(UInt64(span.lowerBound), &record)
+                    Spill.put(UInt32(span.count), &record)
+                    try spans.append(record)
+                } else {
+                    spansKnown = false
+                }
+            }
             while row >> 6 >= invalidBits.count { invalidBits.append(0) }
             let invalid = batch.invalid[i]
             if invalid { invalidBits[row >> 6] |= 1 << UInt64(row & 63) }
@@ -184,10 +203,19 @@ final class ResultWriter {
         }
     }
 
+    /// Where each row's text is in the source (offset, length; in row order), when every row's
+    /// is known; nil otherwise. Valid once `finish` has begun.
+    func rowSpans() throws -> SpillReader? {
+        guard spansKnown, spans.position > 0 else { return nil }
+        return SpillReader(try workspace.openScratch(ResultWriter.names.spans))
+    }
+
     /// Ends the pass: finds the duplicates, takes late-invalid rows out, writes `results.json`,
     /// `rejected.csv` and the error list for `metadata.json`.
     func finish(rawHeaders: [String], formulaEscape: Bool, reread: Reread) throws -> Totals {
         let n = ResultWriter.names
+        try spans.close()
+        defer { if spans.position > 0 { workspace.removeScratch(n.spans) } }
         // 1. Duplicates, in row order, with their own values read again from the source, go to a
         //    row-ordered scratch file (late.part): memory holds one row range of duplicates at a time.
         var newlyBits = [UInt64](repeating: 0, count: invalidBits.count)
@@ -227,7 +255,7 @@ final class ResultWriter {
             try lateOut.append(record)
             lateCount += 1
         }
-        if try duplicates.finishInRowOrder(rows: rows) > 0 {
+        if try duplicates.finishInRowOrder(rows: rows, width: workers) > 0 {
             let sorted = try SortedDuplicates(SpillReader(try workspace.openScratch(DuplicateFinder.sortedName)))
             // The last row with a duplicate bounds the reread.
             var last = -1
@@ -255,15 +283,14 @@ final class ResultWriter {
             try csv?.close()
             try csvOffsets?.close()
             if behavior == .removeInvalidRows && anyNewly {
-                try copyRows(without: isNewly, from: n.results, index: n.offsets, into: [
-                    (try workspace.create("results.json"), ResultWriter.jsonShape),
-                ] + (ndjson == nil ? [] : [(try workspace.create("results.ndjson"), ResultWriter.ndjsonShape)]))
+                try copyRows(without: isNewly, from: n.results, index: n.offsets, into: try workspace.create("results.json"), layout: .json)
                 workspace.removeScratch(n.results)
-                if ndjson != nil { workspace.removeScratch(n.ndjson) }
+                if ndjson != nil {
+                    try copyRows(without: isNewly, from: n.ndjson, index: n.offsets, into: try workspace.create("results.ndjson"), layout: .ndjson)
+                    workspace.removeScratch(n.ndjson)
+                }
                 if csv != nil {
-                    try copyRows(without: isNewly, from: n.csv, index: n.csvOffsets, into: [
-                        (try workspace.create("results.csv"), RowShape(prefix: csvHeader, first: [], separator: [], end: [], endEmpty: [])),
-                    ])
+                    try copyRows(without: isNewly, from: n.csv, index: n.csvOffsets, into: try workspace.create("results.csv"), layout: .csv(header: csvHeader))
                     workspace.removeScratch(n.csv)
                 }
             } else {
@@ -370,38 +397,70 @@ final class ResultWriter {
         return out
     }
 
-    /// How rows are laid out in a results file.
-    struct RowShape {
-        var prefix: [UInt8], first: [UInt8], separator: [UInt8], end: [UInt8], endEmpty: [UInt8]
+    /// How rows are laid out in a results file, and where the rows are in its scratch file.
+    enum Layout {
+        /// `[`, rows joined by `,\n`, `\n]`; an offset is where the row's object starts.
+        case json
+        /// Each row and `\n`; offsets are the JSON scratch file's (the row's place follows from them).
+        case ndjson
+        /// The header, then each line with its CRLF.
+        case csv(header: [UInt8])
+
+        var prefix: [UInt8] {
+            switch self {
+            case .json: Array("[\n".utf8)
+            case .ndjson: []
+            case .csv(let header): header
+            }
+        }
+        var joiner: [UInt8] { if case .json = self { [UInt8(ascii: ","), 0x0A] } else { [] } }
+        var suffix: [UInt8] { if case .json = self { Array("\n]\n".utf8) } else { [] } }
+        var empty: [UInt8] {
+            switch self {
+            case .json: Array("[]\n".utf8)
+            case .ndjson: []
+            case .csv(let header): header
+            }
+        }
+
+        /// The bytes of the `index`th row written, from its offsets record.
+        func span(offset: Int, length: Int, index: Int) -> Range<Int> {
+            switch self {
+            case .json, .csv: offset..<(offset + length)
+            // `[\n` and a `,\n` before each row in the JSON; one `\n` after each here.
+            case .ndjson: (offset - 2 - index)..<(offset - 2 - index + length + 1)
+            }
+        }
     }
 
-    static let jsonShape = RowShape(prefix: [UInt8(ascii: "[")], first: firstSeparator, separator: separator,
-                                    end: Array("\n]\n".utf8), endEmpty: Array("]\n".utf8))
-    static let ndjsonShape = RowShape(prefix: [], first: [], separator: [0x0A], end: [0x0A], endEmpty: [])
-
-    /// Copies the rows of a scratch file (found through its offsets) into `outputs`, without
-    /// the rows in `removed`.
-    private func copyRows(without removed: (Int) -> Bool, from source: String, index: String, into outputs: [(any OutputFile, RowShape)]) throws {
-        let index = SpillReader(try workspace.openScratch(index))
-        let source = SpillReader(try workspace.openScratch(source))
-        let outs = outputs.map { (BufferedOutput($0.0), $0.1) }
-        for (out, shape) in outs { try out.append(shape.prefix) }
+    /// Copies the rows of a scratch file (found through its offsets) into `output`, without the
+    /// rows in `removed`. The rows between two removed ones are copied as one run, in large
+    /// reads and writes.
+    private func copyRows(without removed: (Int) -> Bool, from source: String, index: String, into output: any OutputFile, layout: Layout) throws {
+        let entries = SpillReader(try workspace.openScratch(index))
+        let scratch = SpillReader(try workspace.openScratch(source))
+        let out = BufferedOutput(output)
         var position = 0
-        var written = 0
-        while let entry = try index.nextOffset() {
-            try source.skip(entry.offset - position)
-            let row = try source.take(entry.length)
-            position = entry.offset + entry.length
-            if removed(entry.row) { continue }
-            for (out, shape) in outs {
-                try out.append(written == 0 ? shape.first : shape.separator)
-                try out.append(row)
-            }
-            written += 1
+        var run: Range<Int>?
+        var written = false
+        func flush() throws {
+            guard let r = run else { return }
+            try scratch.skip(r.lowerBound - position)
+            try out.append(written ? layout.joiner : layout.prefix)
+            try scratch.copy(r.count, to: out)
+            position = r.upperBound
+            written = true
+            run = nil
         }
-        for (out, shape) in outs {
-            try out.append(written == 0 ? shape.endEmpty : shape.end)
-            try out.close()
+        var i = 0
+        while let entry = try entries.nextOffset() {
+            let span = layout.span(offset: entry.offset, length: entry.length, index: i)
+            i += 1
+            if removed(entry.row) { try flush(); continue }
+            run = run.map { $0.lowerBound..<span.upperBound } ?? span
         }
+        try flush()
+        try out.append(written ? layout.suffix : layout.empty)
+        try out.close()
     }
 }

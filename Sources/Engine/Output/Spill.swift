@@ -29,13 +29,18 @@ final class SpillReader {
     /// True when `n` more bytes are there (reading more as needed).
     private func ensure(_ n: Int) throws -> Bool {
         if buffer.count - position >= n { return true }
+        if eof { return false }
         buffer.removeSubrange(0..<position)
         position = 0
-        var chunk = [UInt8](repeating: 0, count: Swift.max(n, 1 << 20))
-        while buffer.count < n && !eof {
-            let got = try chunk.withUnsafeMutableBytes { try reader.read(into: $0) }
-            if got == 0 { eof = true } else { buffer.append(contentsOf: chunk[0..<got]) }
+        // Read straight into the buffer's free end.
+        let keep = buffer.count
+        buffer.append(contentsOf: [UInt8](repeating: 0, count: Swift.max(n, 1 << 20) - keep))
+        var filled = keep
+        while filled < n && !eof {
+            let got = try buffer.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            if got == 0 { eof = true } else { filled += got }
         }
+        buffer.removeSubrange(filled...)
         return buffer.count >= n
     }
 
@@ -104,12 +109,33 @@ final class SpillReader {
         return (offset, length, row)
     }
 
+    /// A span record: where a row's text is in the source (offset, length).
+    func nextSpan() throws -> Range<Int>? {
+        guard try ensure(12) else { return nil }
+        let offset = u32(position) | u32(position + 4) << 32
+        let length = u32(position + 8)
+        position += 12
+        return offset..<(offset + length)
+    }
+
     func skip(_ n: Int) throws {
         var left = n
         while left > 0 {
             let have = buffer.count - position
             if have == 0 { guard try ensure(Swift.min(left, 1 << 20)) else { return } ; continue }
             let step = Swift.min(have, left)
+            position += step
+            left -= step
+        }
+    }
+
+    /// Hands the next `n` bytes to `out`, a large piece at a time.
+    func copy(_ n: Int, to out: BufferedOutput) throws {
+        var left = n
+        while left > 0 {
+            if buffer.count == position { try need(Swift.min(left, 1 << 20)) }
+            let step = Swift.min(buffer.count - position, left)
+            try buffer.withUnsafeBytes { try out.append(UnsafeRawBufferPointer(rebasing: $0[position..<(position + step)])) }
             position += step
             left -= step
         }

@@ -58,6 +58,9 @@ public struct RowBatch: Sendable {
     public internal(set) var rowLines: [Int] = []
     /// For each finished row, its 0-based record number in the file (blank records count).
     public internal(set) var rowRecords: [Int] = []
+    /// For each finished row, where its text is in what was tokenized (its line end included),
+    /// when the reader knows (delimited text; a row can then be read again alone).
+    var rowSpans: [Range<Int>] = []
     /// Offset of the first cell of row 0 in `cellEnds` (cells before belong to dropped rows).
     private var firstCell = 0
     private var firstByte = 0
@@ -106,12 +109,20 @@ public struct RowBatch: Sendable {
         }
     }
 
+    /// Numbers the rows `lines` lines and `records` records further on.
+    mutating func shift(lines: Int, records: Int, offset: Int = 0) {
+        if lines != 0 { for i in rowLines.indices { rowLines[i] += lines } }
+        if records != 0 { for i in rowRecords.indices { rowRecords[i] += records } }
+        if offset != 0 { for i in rowSpans.indices { rowSpans[i] = (rowSpans[i].lowerBound + offset)..<(rowSpans[i].upperBound + offset) } }
+    }
+
     mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         cellEnds.removeAll(keepingCapacity: true)
         rowCellEnds.removeAll(keepingCapacity: true)
         rowLines.removeAll(keepingCapacity: true)
         rowRecords.removeAll(keepingCapacity: true)
+        rowSpans.removeAll(keepingCapacity: true)
     }
 }
 
@@ -132,15 +143,43 @@ struct CSVTokenizer {
     private var record = 0
     private var rowStartLine = 1
     private var rowStartByte = 0
+    /// Bytes fed before the current block, and where the row in progress starts among them.
+    private var fed = 0
+    private var rowStartOffset = 0
     private var rowStartCell = 0
     /// Spaces read after a quote inside a quoted field, not yet known to be text.
     private var pendingSpaces = 0
     /// The finished rows and the one in progress.
     var batch = RowBatch()
 
-    init(dialect: Dialect, limits: ReadLimits = ReadLimits()) {
+    /// `line` and `record`: where the text fed first starts in the file (a chunk after the first).
+    init(dialect: Dialect, limits: ReadLimits = ReadLimits(), line: Int = 1, record: Int = 0, offset: Int = 0) {
         self.dialect = dialect
         self.limits = limits
+        self.line = line
+        self.rowStartLine = line
+        self.record = record
+        self.fed = offset
+        self.rowStartOffset = offset
+    }
+
+    /// The line and record the next row starts on.
+    var position: (line: Int, record: Int) { (line, record) }
+
+    /// Between rows: the last row fed was finished and nothing of the next one has come. A chunk
+    /// whose tokenizer is not between rows at its end was cut inside a row (a quoted line end).
+    var betweenRows: Bool {
+        state == .cellStart && !afterCR && pendingSpaces == 0 && batch.bytes.count == rowStartByte && batch.cellEnds.count == rowStartCell
+    }
+
+    /// Numbers the rows from `lines` lines and `records` records further on (a chunk's rows, once
+    /// the chunks before it are counted). Only for a tokenizer with no finished rows.
+    mutating func shift(lines: Int, records: Int, offset: Int) {
+        line += lines
+        rowStartLine += lines
+        record += records
+        fed += offset
+        rowStartOffset += offset
     }
 
     /// Rows finished so far, leaving the partial row in place.
@@ -158,7 +197,8 @@ struct CSVTokenizer {
             let b = block[i]
             if afterCR {
                 afterCR = false
-                if b == 0x0A { i += 1; continue }
+                // The LF of a CR LF: the next row starts after it.
+                if b == 0x0A { i += 1; rowStartOffset += 1; continue }
             }
             switch state {
             case .cellStart, .unquoted:
@@ -166,7 +206,7 @@ struct CSVTokenizer {
                     try endCell()
                     state = .cellStart
                 } else if b == 0x0A || b == 0x0D {
-                    try endLine(b)
+                    try endLine(b, at: i)
                 } else if b == quote && state == .cellStart {
                     state = .quoted
                 } else if b == 0x20 && skipSpace && state == .cellStart {
@@ -210,7 +250,7 @@ struct CSVTokenizer {
                     try endCell()
                     state = .cellStart
                 } else if b == 0x0A || b == 0x0D {
-                    try endLine(b)
+                    try endLine(b, at: i)
                 } else if b == 0x20 {
                     pendingSpaces = 1
                     state = .spacesAfterQuote
@@ -233,7 +273,7 @@ struct CSVTokenizer {
                     pendingSpaces = 0
                     try endCell()
                     line += 1
-                    endRow()
+                    endRow(end: fed + i + 1)
                     afterCR = b == 0x0D
                     state = .cellStart
                 } else {
@@ -253,6 +293,7 @@ struct CSVTokenizer {
             }
             i += 1
         }
+        fed += n
         try checkRowSize()
     }
 
@@ -264,7 +305,7 @@ struct CSVTokenizer {
         let hasPartial = batch.bytes.count > rowStartByte || batch.cellEnds.count > rowStartCell || state != .cellStart
         if hasPartial {
             try endCell()
-            endRow()
+            endRow(end: fed)
         }
         state = .cellStart
     }
@@ -274,10 +315,10 @@ struct CSVTokenizer {
 
     /// A line end outside quotes ends the cell and the row (CR LF counts once).
     @inline(__always)
-    private mutating func endLine(_ b: UInt8) throws(ReadError) {
+    private mutating func endLine(_ b: UInt8, at i: Int) throws(ReadError) {
         try endCell()
         line += 1
-        endRow()
+        endRow(end: fed + i + 1)
         afterCR = b == 0x0D
         state = .cellStart
     }
@@ -298,7 +339,9 @@ struct CSVTokenizer {
     }
 
     @inline(__always)
-    private mutating func endRow() {
+    private mutating func endRow(end: Int) {
+        batch.rowSpans.append(rowStartOffset..<end)
+        rowStartOffset = end
         batch.rowCellEnds.append(batch.cellEnds.count)
         batch.rowLines.append(rowStartLine)
         batch.rowRecords.append(record)

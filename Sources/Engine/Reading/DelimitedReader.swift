@@ -70,6 +70,7 @@ extension RowBatch {
         rowCellEnds.removeSubrange(rows...)
         rowLines.removeSubrange(rows...)
         rowRecords.removeSubrange(rows...)
+        if rowSpans.count > rows { rowSpans.removeSubrange(rows...) }
         cellEnds.removeSubrange(cells...)
         bytes.removeSubrange(bytesEnd...)
     }

@@ -122,6 +122,21 @@ final class TextDecoder {
         return true
     }
 
+    /// A whole piece of a file as UTF-8: a chunk cut after a line end, which cuts no character.
+    /// UTF-8 is checked, not copied. `offset`: where the piece starts in the file (for `NotUTF8`).
+    static func decodeWhole(_ bytes: [UInt8], encoding: TextEncoding, bomLength: Int, offset: Int) throws -> [UInt8] {
+        if encoding == .utf8 {
+            let valid = bytes.withUnsafeBytes { UTF8Check.validPrefixLength($0) }
+            if valid < bytes.count { throw NotUTF8(offset: offset + valid) }
+            return bomLength == 0 ? bytes : Array(bytes[bomLength...])
+        }
+        let decoder = TextDecoder(reader: MemoryReader([]), encoding: encoding, bomLength: 0)
+        var out: [UInt8] = []
+        try decoder.decode(Array(bytes[bomLength...]), into: &out)
+        if !decoder.carry.isEmpty { out.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
+        return out
+    }
+
     private func decode(_ chunk: [UInt8], into out: inout [UInt8]) throws {
         switch encoding {
         case .utf8:

@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// Finds the rows whose unique-checked values occur more than once, in memory that does not
 /// grow with the file: during the pass each value's hash is appended, with its row and line, to
 /// one of 64 partition files (by the hash's top bits); when the pass ends each partition is
@@ -7,14 +10,11 @@
 /// `unique_case_insensitive`): two different values with the same hash would be reported as
 /// duplicates, about one chance in 300,000 for ten million values.
 final class DuplicateFinder {
-    struct Entry: Comparable {
+    struct Entry {
         var slot: UInt8
         var hash: UInt64
         var row: UInt32
         var line: UInt32
-        static func < (a: Entry, b: Entry) -> Bool {
-            (a.slot, a.hash, a.row) < (b.slot, b.hash, b.row)
-        }
     }
 
     /// A duplicate found: the row, which unique slot, and the line of the occurrence its
@@ -82,44 +82,64 @@ final class DuplicateFinder {
         }
     }
 
-    /// Every duplicate, partition by partition (rows in no particular order).
-    func finish(_ body: (Duplicate) -> Void) throws {
-        for p in 0..<DuplicateFinder.partitions {
-            var bytes = buffers[p]
-            buffers[p] = []
-            if let file = files[p] {
-                try file.close()
-                let stored = try workspace.openScratch(DuplicateFinder.name(p)).readAll()
-                workspace.removeScratch(DuplicateFinder.name(p))
-                bytes = stored + bytes
-            }
-            guard !bytes.isEmpty else { continue }
-            var list: [Entry] = []
-            list.reserveCapacity(bytes.count / DuplicateFinder.entrySize)
-            bytes.withUnsafeBytes { b in
-                var i = 0
-                while i + DuplicateFinder.entrySize <= b.count {
-                    list.append(Entry(slot: b[i], hash: b.loadUnaligned(fromByteOffset: i + 1, as: UInt64.self).littleEndian,
-                                      row: b.loadUnaligned(fromByteOffset: i + 9, as: UInt32.self).littleEndian,
-                                      line: b.loadUnaligned(fromByteOffset: i + 13, as: UInt32.self).littleEndian))
-                    i += DuplicateFinder.entrySize
+    /// Every duplicate, partition by partition (rows in no particular order). `width`
+    /// partitions are read and sorted at once, on as many threads.
+    func finish(width: Int = 1, _ body: (Duplicate) -> Void) throws {
+        var p = 0
+        while p < DuplicateFinder.partitions {
+            let group = p..<min(p + max(1, width), DuplicateFinder.partitions)
+            p = group.upperBound
+            var loaded: [[UInt8]] = []
+            for q in group {
+                var bytes = buffers[q]
+                buffers[q] = []
+                if let file = files[q] {
+                    try file.close()
+                    let stored = try workspace.openScratch(DuplicateFinder.name(q)).readAll()
+                    workspace.removeScratch(DuplicateFinder.name(q))
+                    bytes = stored + bytes
                 }
+                loaded.append(bytes)
             }
-            list.sort()
-            var start = 0
-            while start < list.count {
-                var end = start + 1
-                while end < list.count && list[end].slot == list[start].slot && list[end].hash == list[start].hash { end += 1 }
-                if end - start > 1 {
-                    let first = list[start]
-                    body(Duplicate(row: Int(first.row), line: Int(first.line), slot: Int(first.slot), otherLine: Int(list[start + 1].line)))
-                    for k in (start + 1)..<end {
-                        body(Duplicate(row: Int(list[k].row), line: Int(list[k].line), slot: Int(list[k].slot), otherLine: Int(first.line)))
-                    }
-                }
-                start = end
+            let found = Mutex<[[Duplicate]]>(Array(repeating: [], count: loaded.count))
+            let parts = loaded
+            DispatchQueue.concurrentPerform(iterations: parts.count) { k in
+                let list = DuplicateFinder.duplicates(in: parts[k])
+                found.withLock { $0[k] = list }
+            }
+            for list in found.withLock({ $0 }) { list.forEach(body) }
+        }
+    }
+
+    /// The duplicates among one partition's entries: sorted by value, then row.
+    private static func duplicates(in bytes: [UInt8]) -> [Duplicate] {
+        var list: [Entry] = []
+        list.reserveCapacity(bytes.count / entrySize)
+        bytes.withUnsafeBytes { b in
+            var i = 0
+            while i + entrySize <= b.count {
+                list.append(Entry(slot: b[i], hash: b.loadUnaligned(fromByteOffset: i + 1, as: UInt64.self).littleEndian,
+                                  row: b.loadUnaligned(fromByteOffset: i + 9, as: UInt32.self).littleEndian,
+                                  line: b.loadUnaligned(fromByteOffset: i + 13, as: UInt32.self).littleEndian))
+                i += entrySize
             }
         }
+        list.sort { a, b in a.hash != b.hash ? a.hash < b.hash : a.slot != b.slot ? a.slot < b.slot : a.row < b.row }
+        var out: [Duplicate] = []
+        var start = 0
+        while start < list.count {
+            var end = start + 1
+            while end < list.count && list[end].slot == list[start].slot && list[end].hash == list[start].hash { end += 1 }
+            if end - start > 1 {
+                let first = list[start]
+                out.append(Duplicate(row: Int(first.row), line: Int(first.line), slot: Int(first.slot), otherLine: Int(list[start + 1].line)))
+                for k in (start + 1)..<end {
+                    out.append(Duplicate(row: Int(list[k].row), line: Int(list[k].line), slot: Int(list[k].slot), otherLine: Int(first.line)))
+                }
+            }
+            start = end
+        }
+        return out
     }
 }
 
@@ -129,14 +149,14 @@ extension DuplicateFinder {
     /// Writes the duplicates in row order to the scratch file `sortedName`, in memory that does
     /// not grow with the file: they go to 64 scratch buckets by row range, and each bucket is
     /// sorted on its own. `rows`: the number of rows written (for the ranges). Returns how many.
-    func finishInRowOrder(rows: Int) throws -> Int {
+    func finishInRowOrder(rows: Int, width: Int = 1) throws -> Int {
         let buckets = DuplicateFinder.partitions
         let span = max(1, (rows + buckets - 1) / buckets)
         var outputs: [BufferedOutput?] = Array(repeating: nil, count: buckets)
         var record: [UInt8] = []
         var count = 0
         var failure: Error?
-        try finish { d in
+        try finish(width: width) { d in
             count += 1
             let b = min(buckets - 1, d.row / span)
             if outputs[b] == nil { outputs[b] = BufferedOutput(capacity: 64 << 10) { [workspace] in try workspace.createScratch("dups-\(b).part") } }

@@ -23,8 +23,16 @@ struct ProcessedBatch: Sendable {
     /// `results.csv` lines (CRLF-terminated), when asked for.
     var csv: [UInt8] = []
     var csvEnds: [Int] = []
+    /// Where each row's text is in the file, when the reader knew (see `RowBatch.rowSpans`).
+    var sourceSpans: [Range<Int>] = []
 
     var count: Int { jsonEnds.count }
+
+    /// Numbers the rows' lines `lines` further on.
+    mutating func shift(lines: Int, offset: Int) {
+        if lines != 0 { for i in sourceRows.indices { sourceRows[i] += lines } }
+        if offset != 0 { for i in sourceSpans.indices { sourceSpans[i] = (sourceSpans[i].lowerBound + offset)..<(sourceSpans[i].upperBound + offset) } }
+    }
 
     func jsonRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : jsonEnds[i - 1])..<jsonEnds[i] }
     func csvRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : csvEnds[i - 1])..<csvEnds[i] }
@@ -35,9 +43,9 @@ struct ProcessedBatch: Sendable {
 /// Turns rows of cells into rows of typed JSON, checking every cell against its field. Pure and
 /// `Sendable`: batches can be processed on several threads and written in order.
 struct RowProcessor: Sendable {
-    let plans: [FieldPlan]
+    private(set) var plans: [FieldPlan]
     /// Record number of the header: rows up to it are not data.
-    let headerRecord: Int
+    private(set) var headerRecord: Int
     let uniqueSlots: [UniqueSlot]
     let rowRules: [RowRule]
     /// `allowCustomFields`: unmatched columns as extra keys (the key's JSON text, the column).
@@ -49,13 +57,12 @@ struct RowProcessor: Sendable {
     /// Per unique slot: the one column it hashes (nil: several cells, see `combinedHash`).
     let slotColumns: [Int?]
     let slotCaseInsensitive: [Bool]
-    let keepRaw: Bool
     let formulaEscape: Bool
     /// Write each row as a `results.csv` line too (with this formula escaping).
     let csv: Bool
     let csvFormulaEscape: Bool
 
-    init(plans: [FieldPlan], headerRecord: Int, keepAllRaw: Bool, formulaEscape: Bool = true,
+    init(plans: [FieldPlan], headerRecord: Int, formulaEscape: Bool = true,
          customColumns: [(name: String, column: Int)] = [], unmappedColumns: [Int]? = nil,
          csv: Bool = false, csvFormulaEscape: Bool = true) {
         self.plans = plans
@@ -78,10 +85,24 @@ struct RowProcessor: Sendable {
             slot.fields.count == 1 && !plans[slot.fields[0]].manyToOne ? plans[slot.fields[0]].column : nil
         }
         self.slotCaseInsensitive = slots.map(\.caseInsensitive)
-        self.keepRaw = keepAllRaw || !slots.isEmpty
         self.formulaEscape = formulaEscape
         self.csv = csv
         self.csvFormulaEscape = csvFormulaEscape
+    }
+
+    /// The same processor with plans of its own, for one worker thread: threads that share
+    /// objects contend for their reference counts (that cost a fifth of an import's time).
+    func copy() -> RowProcessor {
+        var p = self
+        p.plans = plans.map { FieldPlan(field: $0.field, column: $0.column, columns: $0.columns, dateOrder: $0.dateOrder) }
+        return p
+    }
+
+    /// The same processor for rows that all come after the header (a chunk after the first).
+    func continuing() -> RowProcessor {
+        var p = self
+        p.headerRecord = -1
+        return p
     }
 
     /// Keys of `results.csv`'s header: the fields, the custom columns, `$unmapped`.
@@ -95,12 +116,12 @@ struct RowProcessor: Sendable {
         var scratch: [UInt8] = []
         var hashText: [UInt8] = []
         let facts = !rowRules.isEmpty
+        let spans = batch.rowSpans.count == batch.count
         var filled = [Bool](repeating: false, count: facts ? plans.count : 0)
         var valueStarts = [Int](repeating: 0, count: facts ? plans.count : 0)
         var valueEnds = [Int](repeating: 0, count: facts ? plans.count : 0)
         for r in 0..<batch.count {
             guard batch.rowRecords[r] > headerRecord, !batch.isBlank(row: r) else { continue }
-            let errorsBefore = out.errors.count
             var invalid = false
             let rowStart = out.json.count
             out.json.append(UInt8(ascii: "{"))
@@ -170,7 +191,9 @@ struct RowProcessor: Sendable {
             out.errorEnds.append(out.errors.count)
             out.invalid.append(invalid)
             out.sourceRows.append(batch.rowLines[r])
-            if keepRaw || out.errors.count > errorsBefore {
+            if spans { out.sourceSpans.append(batch.rowSpans[r]) }
+            // The cells as a CSV line, for rejected.csv (rows that turn invalid late are read again).
+            if invalid {
                 for c in 0..<batch.cellCount(row: r) {
                     if c > 0 { out.raw.append(UInt8(ascii: ",")) }
                     batch.withCell(row: r, column: c) { CSVWriter.appendField($0, escapeFormulas: formulaEscape, to: &out.raw) }

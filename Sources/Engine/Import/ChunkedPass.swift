@@ -1,0 +1,211 @@
+/// The main pass over delimited text on every core (DESIGN "Chunks in parallel"). The calling
+/// thread cuts the file into chunks of about a MB after a line end; a worker decodes, tokenizes,
+/// filters and validates each chunk; the calling thread takes the results back in file order,
+/// numbers their rows and writes them.
+///
+/// Two things cannot be known from a chunk alone, so a worker assumes the usual case and the
+/// calling thread checks it, in order, and redoes the chunk itself when it was wrong:
+/// - that the chunk starts between rows. A line end inside a quoted field looks like any other;
+///   a chunk that ends inside a row says so (its tokenizer is not `betweenRows`), and the next
+///   chunk is then tokenized again continuing that row.
+/// - that the table is in its steady state (data came before, no notes are held back, the table
+///   has not ended: `TableFilter.isSteady`). A chunk after held notes is filtered again.
+/// A file with multi-line quoted fields or notes between its rows is still read right, with
+/// more of it on the calling thread.
+struct ChunkedPass {
+    static let chunkSize = 1 << 20
+
+    struct Chunk: Sendable {
+        var bytes: [UInt8]
+        /// Where the chunk starts in the file.
+        var offset: Int
+        var first: Bool
+        var last: Bool
+    }
+
+    /// A chunk as a worker left it. Lines and records are counted from the chunk's start.
+    struct Worked: Sendable {
+        var first = false
+        var last = false
+        /// Where the chunk's text starts in the file.
+        var base = 0
+        /// The chunk as UTF-8 (for redoing it).
+        var text: [UInt8] = []
+        var rows = RowBatch()
+        var tokenizer: CSVTokenizer?
+        var filter: TableFilter?
+        var processed = ProcessedBatch()
+        var failure: (any Error)?
+    }
+
+    let dialect: Dialect
+    let encoding: TextEncoding
+    let bomLength: Int
+    let limits: ReadLimits
+    let header: HeaderDecision
+    let processor: RowProcessor
+
+    /// Reads `source` to its end (or to where the table ends) and hands each chunk's rows to
+    /// `consume`, in order. Throws `NotUTF8` when a chunk is not UTF-8 after all.
+    func run(_ source: any ByteSource, width: Int, consume: (ProcessedBatch) throws -> Void) throws {
+        let cutter = ChunkCutter(reader: try source.open(), size: ChunkedPass.chunkSize)
+        // Rows past the first chunk have no header before them (the header is in the sample,
+        // which the first chunk holds: see ChunkCutter).
+        let rest = processor.continuing()
+        var filter = TableFilter(header, format: "csv")
+        // The tokenizer of a chunk that ended inside a row, numbered from the file's start.
+        var carry: CSVTokenizer?
+        var line = 1, record = 0
+        var stopped = false
+        try OrderedPipeline.run(width: width, next: { stopped ? nil : try cutter.next() },
+                                process: { [self] in work($0, processor: $0.first ? processor : rest) }) { worked in
+            guard !stopped else { return }
+            if let failure = worked.failure, !(failure is ReadError) { throw failure }
+            var processed: ProcessedBatch
+            if carry == nil, worked.failure == nil, worked.first || filter.isSteady, var tokenizer = worked.tokenizer, var after = worked.filter {
+                // As the worker assumed: its rows, numbered from where the chunk starts.
+                var done = worked.processed
+                done.shift(lines: line - 1, offset: worked.base)
+                after.shift(lines: line - 1, records: record, offset: worked.base)
+                filter = after
+                if tokenizer.betweenRows {
+                    line += tokenizer.position.line - 1
+                    record += tokenizer.position.record
+                } else {
+                    tokenizer.shift(lines: line - 1, records: record, offset: worked.base)
+                    carry = tokenizer
+                }
+                processed = done
+            } else {
+                var rows: RowBatch
+                if carry == nil, worked.failure == nil, let tokenizer = worked.tokenizer {
+                    // Only the table's state differs: the worker's rows, filtered here.
+                    rows = worked.rows
+                    rows.shift(lines: line - 1, records: record, offset: worked.base)
+                    if tokenizer.betweenRows {
+                        line += tokenizer.position.line - 1
+                        record += tokenizer.position.record
+                    } else {
+                        var t = tokenizer
+                        t.shift(lines: line - 1, records: record, offset: worked.base)
+                        carry = t
+                    }
+                } else {
+                    // Tokenized again, continuing the row the last chunk was cut in (or to
+                    // report a bad row with its line in the file).
+                    var tokenizer = carry ?? CSVTokenizer(dialect: dialect, limits: limits, line: line, record: record, offset: worked.base)
+                    try worked.text.withUnsafeBytes { try tokenizer.feed($0) }
+                    if worked.last { try tokenizer.finish() }
+                    rows = tokenizer.takeFinishedRows()
+                    if tokenizer.betweenRows {
+                        carry = nil
+                        (line, record) = tokenizer.position
+                    } else {
+                        carry = tokenizer
+                    }
+                }
+                processed = processor.process(filter.filter(rows))
+            }
+            // Offsets in the text are offsets in the file only when the text is the file's bytes.
+            if encoding != .utf8 { processed.sourceSpans = [] }
+            if processed.count > 0 { try consume(processed) }
+            if filter.ended { stopped = true }
+        }
+    }
+
+    /// A worker's part: decode, tokenize, filter (as in the steady state) and validate.
+    private func work(_ chunk: Chunk, processor: RowProcessor) -> Worked {
+        var worked = Worked(first: chunk.first, last: chunk.last, base: chunk.offset + (chunk.first ? bomLength : 0))
+        do {
+            worked.text = try TextDecoder.decodeWhole(chunk.bytes, encoding: encoding, bomLength: chunk.first ? bomLength : 0, offset: chunk.offset)
+            var tokenizer = CSVTokenizer(dialect: dialect, limits: limits)
+            try worked.text.withUnsafeBytes { try tokenizer.feed($0) }
+            if chunk.last { try tokenizer.finish() }
+            worked.rows = tokenizer.takeFinishedRows()
+            var filter = chunk.first ? TableFilter(header, format: "csv") : TableFilter(continuing: header)
+            worked.processed = processor.copy().process(filter.filter(worked.rows))
+            worked.tokenizer = tokenizer
+            worked.filter = filter
+        } catch {
+            worked.failure = error
+        }
+        return worked
+    }
+}
+
+extension ChunkedPass {
+    /// Reads rows again alone, by where their text is in the file (`spans`, in row order: see
+    /// `ResultWriter.rowSpans`), instead of reading the whole file again: for the rows that
+    /// turned invalid late. `wanted` is asked about rows in increasing order, up to `last`.
+    static func reread(_ source: any ByteSource, dialect: Dialect, limits: ReadLimits, spans: SpillReader, wanted: (Int) -> Bool, last: Int,
+                       visit: (Int, [String]) throws -> Void) throws {
+        let file = SpillReader(try source.open())
+        var position = 0
+        var row = 0
+        while row <= last, let span = try spans.nextSpan() {
+            if wanted(row) {
+                try file.skip(span.lowerBound - position)
+                let text = try file.take(span.count)
+                position = span.upperBound
+                var tokenizer = CSVTokenizer(dialect: dialect, limits: limits)
+                try text.withUnsafeBytes { try tokenizer.feed($0) }
+                try tokenizer.finish()
+                try visit(row, tokenizer.batch.count > 0 ? tokenizer.batch.strings(row: 0) : [])
+            }
+            row += 1
+        }
+    }
+}
+
+/// Cuts a file into chunks of about `size` bytes, each ending after a line end (LF, or a CR not
+/// followed by LF). A stretch with no line end at all is cut anyway, on a character boundary
+/// (the chunk then ends inside a row). The first chunk is at least `SourceDecisions.sampleBytes`
+/// long, so it holds the header. The last chunk says so (it may be empty).
+final class ChunkCutter {
+    private let reader: any ByteReader
+    private let size: Int
+    private var leftover: [UInt8] = []
+    private var offset = 0
+    private var ended = false
+    private var done = false
+
+    init(reader: any ByteReader, size: Int) {
+        self.reader = reader
+        self.size = max(size, SourceDecisions.sampleBytes + 1)
+    }
+
+    func next() throws -> ChunkedPass.Chunk? {
+        guard !done else { return nil }
+        var bytes = [UInt8](repeating: 0, count: max(size, leftover.count + (64 << 10)))
+        bytes.replaceSubrange(0..<leftover.count, with: leftover)
+        var filled = leftover.count
+        while filled < bytes.count && !ended {
+            let n = try bytes.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            if n == 0 { ended = true } else { filled += n }
+        }
+        let cut = ended ? filled : bytes.withUnsafeBytes { ChunkCutter.cut(UnsafeRawBufferPointer(rebasing: $0[0..<filled])) }
+        leftover = Array(bytes[cut..<filled])
+        bytes.removeSubrange(cut...)
+        let chunk = ChunkedPass.Chunk(bytes: bytes, offset: offset, first: offset == 0, last: ended && leftover.isEmpty)
+        offset += cut
+        done = chunk.last
+        return chunk
+    }
+
+    /// Where to cut `bytes` (which do not end the file): after its last line end.
+    static func cut(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var i = bytes.count - 1
+        while i >= 0 && bytes[i] != 0x0A { i -= 1 }
+        if i >= 0 { return i + 1 }
+        // No LF: a lone CR (one with a byte after it that is not LF).
+        i = bytes.count - 2
+        while i >= 0 && !(bytes[i] == 0x0D && bytes[i + 1] != 0x0A) { i -= 1 }
+        if i >= 0 { return i + 1 }
+        // No line end: before the last character that starts (so no UTF-8 sequence is cut),
+        // and not between a CR and an LF.
+        var end = bytes.count - 1
+        while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        if end > 0 && bytes[end - 1] == 0x0D { end -= 1 }
+        return max(end, 1)
+    }
+}
