@@ -1,3 +1,4 @@
+import Dispatch
 import Engine
 import Foundation
 import Glibc
@@ -64,6 +65,9 @@ public enum ImportRunner {
     /// `destination` gives the final folder for a status. Returns the record written.
     public static func run(_ job: ImportJob, buildPath: String, destination: (ImportStatus) -> String) throws -> ImportRecord {
         let folder = try ResultFolder(path: buildPath)
+        // The sources are copied into source/ while the import runs: the copy mostly waits for
+        // the disk, the import for the processor.
+        let copying = SourceCopy(job.sourceFiles.filter { !$0.move && Paths.exists($0.path) }, into: folder)
         do {
             let outcome: ImportOutcome
             switch job.schema {
@@ -93,11 +97,7 @@ public enum ImportRunner {
                 // A failed import keeps only the record and the source: drop partial results.
                 for name in ["results.json", "metadata.json", "rejected.csv", "report.json", "review.html"] { unlink("\(buildPath)/\(name)") }
             }
-            for file in job.sourceFiles where !file.move && Paths.exists(file.path) {
-                do { try folder.copySource(from: file.path, name: file.name) } catch is FileSource.Refused {
-                    // A refused file is never read, not even to copy it.
-                }
-            }
+            try copying.finish()
             let target = destination(outcome.status)
             let reviewURL = outcome.status == .needsReview ? "file://\(absolute(target))/review.html" : nil
             let record = ImportRecord(id: job.id, schemaID: job.schemaID, status: outcome.status, originalFilename: job.originalFilename,
@@ -126,6 +126,7 @@ public enum ImportRunner {
             }
             return record
         } catch {
+            try? copying.finish()
             // Moved-in sources that could not be moved back stay in the build folder, which is
             // then kept: recovery moves them back. Never delete a dropped file.
             if !job.sourceFiles.contains(where: { $0.move && Paths.exists("\(buildPath)/source/\($0.name)") }) {
@@ -174,5 +175,42 @@ public enum Clock {
         let ms = Int(ts.tv_nsec / 1_000_000)
         func pad(_ v: Int32, _ n: Int = 2) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
         return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(ms), 3))Z"
+    }
+}
+
+/// Copies files into a result folder's `source/` on a thread of its own.
+final class SourceCopy: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written by the thread before `done` is signalled, read after the wait.
+    private var failure: (any Error)?
+    private var finished = false
+
+    init(_ files: [SourceFile], into folder: ResultFolder) {
+        guard !files.isEmpty else { finished = true; return }
+        let path = folder.path
+        let thread = Thread { [self] in
+            // Lowest priority: the copy takes the cores only when the import leaves them idle
+            // (on Linux the nice value is per thread; 0 is the calling one).
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+            for file in files {
+                do { try ResultFolder.copySource(from: file.path, into: path, name: file.name) } catch is FileSource.Refused {
+                    // A refused file is never read, not even to copy it.
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Waits for the copy; throws what made it fail.
+    func finish() throws {
+        if !finished {
+            done.wait()
+            finished = true
+        }
+        if let failure { throw failure }
     }
 }

@@ -58,8 +58,8 @@ public final class ResultFolder: Workspace {
         try file.close()
     }
 
-    /// Copies `source` into `source/<name>`, byte for byte.
-    public func copySource(from sourcePath: String, name: String) throws {
+    /// Copies `source` into `source/<name>` of the folder at `path`, byte for byte.
+    static func copySource(from sourcePath: String, into path: String, name: String) throws {
         try Paths.makeDirectories("\(path)/source")
         let input = try FileSource(path: sourcePath).open()
         let out = try SyncedFile(path: "\(path)/source/\(name)")
