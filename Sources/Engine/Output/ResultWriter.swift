@@ -56,8 +56,7 @@ final class ResultWriter {
     private var skipped = 0
 
     static let reportErrorCap = 1000
-    static let firstSeparator: [UInt8] = [0x0A]
-    static let separator: [UInt8] = [UInt8(ascii: ","), 0x0A]
+    static let lineEnd: [UInt8] = [0x0A]
     static let names = (results: "results.part", offsets: "offsets.part", errors: "row-errors.part", rejects: "rejects.part",
                         metadataErrors: "errors.part", spans: "spans.part", ndjson: "results-ndjson.part", csv: "results-csv.part", csvOffsets: "csv-offsets.part")
 
@@ -106,21 +105,39 @@ final class ResultWriter {
 
     func append(_ batch: ProcessedBatch) throws {
         var record: [UInt8] = []
+        // What a row adds to the spans and offsets files, gathered for the batch.
+        var spanRecords: [UInt8] = []
+        var offsetRecords: [UInt8] = []
+        if spansKnown && batch.sourceSpans.count != batch.count { spansKnown = false }
+        // Rows bound for results.json that follow each other in the batch are written as one
+        // run: each row's JSON comes with the `,\n` that goes before it.
+        var run: (first: Int, last: Int)?
+        var rowIndexes: [Int] = []
+        rowIndexes.reserveCapacity(batch.count)
+        func writeRun() throws {
+            guard let (first, last) = run, let results else { return }
+            run = nil
+            var from = batch.jsonRange(first).lowerBound - 2
+            // The first row of the file: `[` then a line end, no comma.
+            if results.position == 1 { from += 1 }
+            let base = results.position - from
+            try batch.json.withUnsafeBytes { try results.append(UnsafeRawBufferPointer(rebasing: $0[from..<batch.jsonEnds[last]])) }
+            if offsets != nil {
+                for k in first...last {
+                    let json = batch.jsonRange(k)
+                    ResultWriter.note(rowIndexes[k], at: base + json.lowerBound, length: json.count, to: &offsetRecords)
+                }
+            }
+        }
         for i in 0..<batch.count {
             while !skipRows.isEmpty && skipRows.contains(rows) { rows += 1; skipped += 1; spansKnown = false }
-            if let maxRecords, rows - skipped >= maxRecords { droppedRows += 1; continue }
+            if let maxRecords, rows - skipped >= maxRecords { droppedRows += 1; rowIndexes.append(-1); continue }
             let row = rows
             rows += 1
+            rowIndexes.append(row)
             if spansKnown {
-                if batch.sourceSpans.count == batch.count {
-                    let span = batch.sourceSpans[i]
-                    record.removeAll(keepingCapacity: true)
-                    Spill.put64(UInt64(span.lowerBound), &record)
-                    Spill.put(UInt32(span.count), &record)
-                    try spans.append(record)
-                } else {
-                    spansKnown = false
-                }
+                let span = batch.sourceSpans[i]
+                withUnsafeBytes(of: (UInt64(span.lowerBound).littleEndian, UInt32(span.count).littleEndian)) { spanRecords.append(contentsOf: $0) }
             }
             while row >> 6 >= invalidBits.count { invalidBits.append(0) }
             let invalid = batch.invalid[i]
@@ -130,18 +147,20 @@ final class ResultWriter {
                 if h != 0 { try duplicates.add(slot: s, hash: h, row: row, line: batch.sourceRows[i]) }
             }
             // results: every row in INCLUDE mode, the valid ones otherwise.
-            if let results, !invalid || behavior == .includeInvalidRows {
-                try results.append(resultRows == 0 ? ResultWriter.firstSeparator : ResultWriter.separator)
+            if results != nil, !invalid || behavior == .includeInvalidRows {
+                if let r = run, r.last == i - 1 { run = (r.first, i) } else { try writeRun(); run = (i, i) }
                 let json = batch.jsonRange(i)
-                if let offsets { try ResultWriter.note(row, at: results.position, length: json.count, in: offsets, using: &record) }
-                try batch.json.withUnsafeBytes { try results.append(UnsafeRawBufferPointer(rebasing: $0[json])) }
                 if let ndjson {
                     try batch.json.withUnsafeBytes { try ndjson.append(UnsafeRawBufferPointer(rebasing: $0[json])) }
-                    try ndjson.append(ResultWriter.firstSeparator)
+                    try ndjson.append(ResultWriter.lineEnd)
                 }
                 if let csv {
                     let line = batch.csvRange(i)
-                    if let csvOffsets { try ResultWriter.note(row, at: csv.position, length: line.count, in: csvOffsets, using: &record) }
+                    if let csvOffsets {
+                        record.removeAll(keepingCapacity: true)
+                        ResultWriter.note(row, at: csv.position, length: line.count, to: &record)
+                        try csvOffsets.append(record)
+                    }
                     try batch.csv.withUnsafeBytes { try csv.append(UnsafeRawBufferPointer(rebasing: $0[line])) }
                 }
                 resultRows += 1
@@ -174,16 +193,15 @@ final class ResultWriter {
                 try rejects.append(record)
             }
         }
+        try writeRun()
+        if !spanRecords.isEmpty { try spans.append(spanRecords) }
+        if let offsets, !offsetRecords.isEmpty { try offsets.append(offsetRecords) }
     }
 
     /// Where a row's bytes are in a results scratch file (for the copy without late-invalid rows).
     @inline(__always)
-    private static func note(_ row: Int, at offset: Int, length: Int, in index: BufferedOutput, using record: inout [UInt8]) throws {
-        record.removeAll(keepingCapacity: true)
-        Spill.put64(UInt64(offset), &record)
-        Spill.put(UInt32(length), &record)
-        Spill.put(UInt32(row), &record)
-        try index.append(record)
+    private static func note(_ row: Int, at offset: Int, length: Int, to records: inout [UInt8]) {
+        withUnsafeBytes(of: (UInt64(offset).littleEndian, UInt32(length).littleEndian, UInt32(row).littleEndian)) { records.append(contentsOf: $0) }
     }
 
     private func appendErrorJSON(_ e: CellError, row: Int, sourceRow: Int, to out: inout [UInt8]) {

@@ -51,9 +51,9 @@ final class DuplicateFinder {
     func add(slot: Int, hash: UInt64, row: Int, line: Int) throws {
         let p = Int(hash >> 58)
         buffers[p].append(UInt8(slot))
-        for k in 0..<8 { buffers[p].append(UInt8(truncatingIfNeeded: hash >> (8 * k))) }
-        for k in 0..<4 { buffers[p].append(UInt8(truncatingIfNeeded: row >> (8 * k))) }
-        for k in 0..<4 { buffers[p].append(UInt8(truncatingIfNeeded: line >> (8 * k))) }
+        withUnsafeBytes(of: (hash.littleEndian, UInt32(truncatingIfNeeded: row).littleEndian, UInt32(truncatingIfNeeded: line).littleEndian)) {
+            buffers[p].append(contentsOf: $0)
+        }
         entries += 1
         buffered += DuplicateFinder.entrySize
         if buffered >= memoryLimit {

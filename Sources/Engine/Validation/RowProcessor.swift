@@ -34,7 +34,8 @@ struct ProcessedBatch: Sendable {
         if offset != 0 { for i in sourceSpans.indices { sourceSpans[i] = (sourceSpans[i].lowerBound + offset)..<(sourceSpans[i].upperBound + offset) } }
     }
 
-    func jsonRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : jsonEnds[i - 1])..<jsonEnds[i] }
+    /// Each row's JSON comes after a `,\n` (what goes before it in results.json, but for the first).
+    func jsonRange(_ i: Int) -> Range<Int> { ((i == 0 ? 0 : jsonEnds[i - 1]) + 2)..<jsonEnds[i] }
     func csvRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : csvEnds[i - 1])..<csvEnds[i] }
     func rawRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : rawEnds[i - 1])..<rawEnds[i] }
     func errorRange(_ i: Int) -> Range<Int> { (i == 0 ? 0 : errorEnds[i - 1])..<errorEnds[i] }
@@ -138,6 +139,8 @@ struct RowProcessor: Sendable {
         for r in 0..<batch.count {
             guard batch.rowRecords[r] > headerRecord, !batch.isBlank(row: r) else { continue }
             var invalid = false
+            out.json.append(UInt8(ascii: ","))
+            out.json.append(0x0A)
             let rowStart = out.json.count
             out.json.append(UInt8(ascii: "{"))
             for f in plans.indices {
