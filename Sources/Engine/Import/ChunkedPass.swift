@@ -13,7 +13,7 @@
 /// A file with multi-line quoted fields or notes between its rows is still read right, with
 /// more of it on the calling thread.
 struct ChunkedPass {
-    static let chunkSize = 1 << 20
+    static let defaultChunkSize = 1 << 20
 
     struct Chunk: Sendable {
         var bytes: [UInt8]
@@ -44,11 +44,12 @@ struct ChunkedPass {
     let limits: ReadLimits
     let header: HeaderDecision
     let processor: RowProcessor
+    var chunkSize = ChunkedPass.defaultChunkSize
 
     /// Reads `source` to its end (or to where the table ends) and hands each chunk's rows to
     /// `consume`, in order. Throws `NotUTF8` when a chunk is not UTF-8 after all.
     func run(_ source: any ByteSource, width: Int, consume: (ProcessedBatch) throws -> Void) throws {
-        let cutter = ChunkCutter(reader: try source.open(), size: ChunkedPass.chunkSize)
+        let cutter = ChunkCutter(reader: try source.open(), size: chunkSize)
         // Rows past the first chunk have no header before them (the header is in the sample,
         // which the first chunk holds: see ChunkCutter).
         let rest = processor.continuing()
@@ -159,7 +160,7 @@ extension ChunkedPass {
 
 /// Cuts a file into chunks of about `size` bytes, each ending after a line end (LF, or a CR not
 /// followed by LF). A stretch with no line end at all is cut anyway, on a character boundary
-/// (the chunk then ends inside a row). The first chunk is at least `SourceDecisions.sampleBytes`
+/// (the chunk then ends inside a row). The first chunk is read at least `SourceDecisions.sampleBytes`
 /// long, so it holds the header. The last chunk says so (it may be empty).
 final class ChunkCutter {
     private let reader: any ByteReader
@@ -171,11 +172,12 @@ final class ChunkCutter {
 
     init(reader: any ByteReader, size: Int) {
         self.reader = reader
-        self.size = max(size, SourceDecisions.sampleBytes + 1)
+        self.size = size
     }
 
     func next() throws -> ChunkedPass.Chunk? {
         guard !done else { return nil }
+        let size = offset == 0 ? max(self.size, SourceDecisions.sampleBytes + 1) : self.size
         var bytes = [UInt8](repeating: 0, count: max(size, leftover.count + (64 << 10)))
         bytes.replaceSubrange(0..<leftover.count, with: leftover)
         var filled = leftover.count

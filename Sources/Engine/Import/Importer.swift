@@ -11,6 +11,9 @@ public struct ImportRequest: Sendable {
     /// Threads that parse and validate batches at once (the file is still written in order).
     /// The caller knows the machine: the command line and the daemon pass the number of cores.
     public var workers = 1
+    /// Delimited text is cut into pieces of about this many bytes for the workers (tests make
+    /// them small to cut files in many places).
+    public var chunkSize = 1 << 20
     /// A person's decisions (resolution.json), when the import is run again from review.
     public var resolution: Resolution?
     /// Mappings remembered for the schema's importIdentifier (applied when autoMapHeaders is on).
@@ -166,7 +169,7 @@ public enum Importer {
         if decisions.chunkable && !changesRows && hookStage?.hasRowHooks != true {
             // The usual case, on every core: nothing needs the rows one batch after another.
             encoding = try decisions.forEachChunk(source, limits: request.limits, header: header, processor: processor, width: request.workers,
-                                                  restart: restart) { processed in
+                                                  chunkSize: request.chunkSize, restart: restart) { processed in
                 try writer.append(processed)
                 request.progress?(writer.rows)
             }

@@ -113,9 +113,11 @@ public struct SourceDecisions: Sendable {
     /// The main pass of a `chunkable` file on `width` threads: `processor`'s rows of the table
     /// `header` starts, in order. Restarts like `forEachBatch`; returns the encoding read in.
     func forEachChunk(_ source: any ByteSource, limits: ReadLimits, header: HeaderDecision, processor: RowProcessor, width: Int,
-                      restart: () throws -> Void, _ consume: (ProcessedBatch) throws -> Void) throws -> TextEncoding {
+                      chunkSize: Int = ChunkedPass.defaultChunkSize, restart: () throws -> Void,
+                      _ consume: (ProcessedBatch) throws -> Void) throws -> TextEncoding {
         try withEncoding(restart: restart) { encoding, bom in
-            let pass = ChunkedPass(dialect: dialect, encoding: encoding, bomLength: bom, limits: limits, header: header, processor: processor)
+            let pass = ChunkedPass(dialect: dialect, encoding: encoding, bomLength: bom, limits: limits, header: header, processor: processor,
+                                   chunkSize: chunkSize)
             try pass.run(source, width: width, consume: consume)
         }
     }

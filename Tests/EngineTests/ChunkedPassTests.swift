@@ -1,0 +1,72 @@
+import Testing
+@testable import Engine
+
+/// The main pass cuts delimited text into chunks for the workers. Cut into many small chunks on
+/// two threads, a file must give the same files, byte for byte, as read in one piece on one
+/// thread: wherever a cut falls (inside a quoted line end, between CR and LF, before notes).
+@Suite struct ChunkedPassTests {
+    static let schema = try! #require(SchemaLoader.load(bytes: Array(#"""
+    {"fields": [
+      {"label": "id", "key": "id", "type": "number", "validators": [{"validate": "required"}, {"validate": "unique"}]},
+      {"label": "name", "key": "name"},
+      {"label": "email", "key": "email", "type": "email", "validators": [{"validate": "unique"}]},
+      {"label": "note", "key": "note"}
+    ], "settings": {"invalidDataBehavior": "REMOVE_INVALID_ROWS"}}
+    """#.utf8)).schema)
+
+    /// The outcome and every file the import wrote.
+    static func run(_ bytes: [UInt8], chunkSize: Int, workers: Int) throws -> (ImportOutcome, [String: [UInt8]]) {
+        var request = ImportRequest(id: "chunks", schema: schema, filename: "big.csv", workers: workers)
+        request.chunkSize = chunkSize
+        let workspace = MemoryWorkspace()
+        let outcome = try Importer.run(request, source: MemorySource(bytes), workspace: workspace)
+        return (outcome, workspace.files)
+    }
+
+    /// ~20,000 rows (about 1.5 MB): every seventh note holds a quoted line end, some ids and
+    /// emails repeat far apart, some emails are invalid.
+    static func rows(lineEnd: String = "\n", noteLineEnd: String = "\n", extra: (Int) -> String? = { _ in nil }) -> String {
+        var text = "id,name,email,note" + lineEnd
+        for i in 0..<20_000 {
+            if let line = extra(i) { text += line + lineEnd }
+            let id = i % 997 == 5 ? 3 : i
+            let email = i % 1_013 == 7 ? "dup@example.com" : i % 89 == 0 ? "not-an-email" : "user\(i)@example.com"
+            let note = i % 7 == 0 ? "\"said \"\"hi\"\",\(noteLineEnd)then left \(i)\"" : i % 5 == 0 ? "plain \(i)" : ""
+            text += "\(id),Näme \(i),\(email),\(note)" + lineEnd
+        }
+        return text
+    }
+
+    static let cases: [(name: String, bytes: [UInt8])] = [
+        ("LF, quoted line ends", Array(rows().utf8)),
+        ("CRLF, quoted CRLF", Array(rows(lineEnd: "\r\n", noteLineEnd: "\r\n").utf8)),
+        ("CR only", Array(rows(lineEnd: "\r", noteLineEnd: "\r").utf8)),
+        ("UTF-8 BOM", [0xEF, 0xBB, 0xBF] + Array(rows().utf8)),
+        ("Windows-1252", Array(rows().utf8).flatMap { $0 == 0xC3 ? [] : $0 == 0xA4 ? [0xE4] : [$0] }),
+        ("notes and blank lines between rows", Array(rows(extra: { $0 % 2_500 == 40 ? "Note: the figures below are provisional" : $0 % 3_001 == 9 ? "" : nil }).utf8)),
+        ("a second table", Array(rows(extra: { $0 == 15_000 ? "\nRegion,Total,Count,Comment" : nil }).utf8)),
+        ("not UTF-8 after the first chunk", Array(rows().utf8) + [0x31, 0x2C, 0xE9, 0x0A]),
+        ("a row too wide after the first chunk", Array(rows(extra: { $0 == 12_000 ? String(repeating: "x,", count: 20_000) : nil }).utf8)),
+    ]
+
+    @Test(arguments: cases.map(\.name))
+    func smallChunksOnTwoThreadsReadLikeOnePiece(_ name: String) throws {
+        let bytes = try #require(ChunkedPassTests.cases.first { $0.name == name }).bytes
+        let (whole, wholeFiles) = try ChunkedPassTests.run(bytes, chunkSize: 64 << 20, workers: 1)
+        let (cut, cutFiles) = try ChunkedPassTests.run(bytes, chunkSize: 4_096, workers: 2)
+        #expect(cut.status == whole.status)
+        #expect(cut.failure?.message == whole.failure?.message)
+        #expect(cutFiles.keys.sorted() == wholeFiles.keys.sorted())
+        for (file, content) in wholeFiles {
+            #expect(cutFiles[file] == content, "\(file) differs")
+        }
+        if name.hasPrefix("a row too wide") {
+            // Header, 12,000 rows, 1,715 quoted line ends among them: the wide row starts on line 13717.
+            #expect(whole.failure?.code == "UNREADABLE_FILE")
+            #expect(whole.failure?.message.contains("line 13717 has more than 16384 columns") == true, "\(whole.failure?.message ?? "")")
+        } else {
+            #expect(whole.status == .successful)
+            #expect((wholeFiles["results.json"]?.count ?? 0) > 500_000)
+        }
+    }
+}
