@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Where an import writes: the result files (`results.json`, `metadata.json`, …) and scratch
 /// files it reads back (the spill). The caller decides what they are: a folder inside
 /// `.intake/` that is renamed into place when whole, or memory in tests.
@@ -80,10 +82,12 @@ final class BufferedOutput {
     }
 }
 
-/// Files in memory: for tests and for callers that want the bytes.
+/// Files in memory: for tests and for callers that want the bytes. Safe to use from several
+/// threads (an import writes its results beside its errors).
 public final class MemoryWorkspace: Workspace, @unchecked Sendable {
-    public private(set) var files: [String: [UInt8]] = [:]
-    public private(set) var scratch: [String: [UInt8]] = [:]
+    private let state = Mutex<(files: [String: [UInt8]], scratch: [String: [UInt8]])>(([:], [:]))
+    public var files: [String: [UInt8]] { state.withLock { $0.files } }
+    public var scratch: [String: [UInt8]] { state.withLock { $0.scratch } }
 
     public init() {}
 
@@ -95,20 +99,22 @@ public final class MemoryWorkspace: Workspace, @unchecked Sendable {
         func close() throws { done(bytes) }
     }
 
-    public func create(_ name: String) throws -> any OutputFile { File { self.files[name] = $0 } }
+    public func create(_ name: String) throws -> any OutputFile { File { bytes in self.state.withLock { $0.files[name] = bytes } } }
     public func createScratch(_ name: String) throws -> any OutputFile {
-        scratch[name] = []  // visible (empty) until closed, like a file on disk
-        return File { self.scratch[name] = $0 }
+        state.withLock { $0.scratch[name] = [] }  // visible (empty) until closed, like a file on disk
+        return File { bytes in self.state.withLock { $0.scratch[name] = bytes } }
     }
-    public func openScratch(_ name: String) throws -> any ByteReader { MemoryReader(scratch[name] ?? []) }
-    public func removeScratch(_ name: String) { scratch[name] = nil }
+    public func openScratch(_ name: String) throws -> any ByteReader { MemoryReader(state.withLock { $0.scratch[name] } ?? []) }
+    public func removeScratch(_ name: String) { state.withLock { $0.scratch[name] = nil } }
     public func promote(_ name: String, to result: String) throws {
-        files[result] = scratch[name]
-        scratch[name] = nil
+        state.withLock { s in
+            s.files[result] = s.scratch[name]
+            s.scratch[name] = nil
+        }
     }
 
-    public func remove(_ name: String) { files[name] = nil }
-    public func openResult(_ name: String) throws -> any ByteReader { MemoryReader(files[name] ?? []) }
+    public func remove(_ name: String) { state.withLock { $0.files[name] = nil } }
+    public func openResult(_ name: String) throws -> any ByteReader { MemoryReader(state.withLock { $0.files[name] } ?? []) }
 
     public func text(_ name: String) -> String? { files[name].map { String(decoding: $0, as: UTF8.self) } }
 }

@@ -234,9 +234,39 @@ final class ResultWriter {
         let n = ResultWriter.names
         try spans.close()
         defer { if spans.position > 0 { workspace.removeScratch(n.spans) } }
-        // 1. Duplicates, in row order, with their own values read again from the source, go to a
-        //    row-ordered scratch file (late.part): memory holds one row range of duplicates at a time.
+        // 1. Duplicates, in row order. The rows they make invalid now are known from them alone.
+        let duplicateCount = try duplicates.finishInRowOrder(rows: rows, width: workers)
         var newlyBits = [UInt64](repeating: 0, count: invalidBits.count)
+        var last = -1
+        if duplicateCount > 0 {
+            let scan = SpillReader(try workspace.openScratch(DuplicateFinder.sortedName))
+            while let e = try scan.nextQuad() {
+                last = e.row
+                if uniqueSlots[e.slot].validator.level == "error" && !isInvalid(e.row) { newlyBits[e.row >> 6] |= 1 << UInt64(e.row & 63) }
+            }
+        }
+        let newly = newlyBits
+        func isNewly(_ row: Int) -> Bool { row >> 6 < newly.count && newly[row >> 6] & (1 << UInt64(row & 63)) != 0 }
+        let anyNewly = newly.contains { $0 != 0 }
+        // 2. results, on a thread of its own while the rest goes on: the scratch files as they
+        //    are, or copied without the rows that turned invalid (the copy and its fsync are the
+        //    longest step left).
+        let resultsStep = Unchecked(self)
+        // Written by the thread, read after it is joined (the join orders the two).
+        let resultsFailure = Unchecked(Failure())
+        let resultsThread = results == nil ? nil : Worker.start {
+            do { try resultsStep.value.finishResults(removing: anyNewly ? newly : nil) } catch { resultsFailure.value.error = error }
+        }
+        var joined = false
+        func joinResults() throws {
+            guard let resultsThread, !joined else { return }
+            joined = true
+            Worker.join(resultsThread)
+            if let failure = resultsFailure.value.error { throw failure }
+        }
+        defer { try? joinResults() }
+        // 3. The duplicates with their own values, read again from the source, go to a
+        //    row-ordered scratch file (late.part): memory holds one row range of duplicates at a time.
         var lateCount = 0
         let lateOut = BufferedOutput { [workspace] in try workspace.createScratch("late.part") }
         // Values come from one reread of the source in row order, driven by the sorted duplicates.
@@ -252,8 +282,7 @@ final class ResultWriter {
                 }
             }
             list.sort { $0.field < $1.field }
-            let newly = !isInvalid(group.row) && list.contains { $0.level == "error" }
-            if newly { newlyBits[group.row >> 6] |= 1 << UInt64(group.row & 63) }
+            let newly = isNewly(group.row)
             var record: [UInt8] = []
             Spill.put(UInt32(group.row), &record)
             Spill.put(UInt32(group.line), &record)
@@ -273,14 +302,9 @@ final class ResultWriter {
             try lateOut.append(record)
             lateCount += 1
         }
-        if try duplicates.finishInRowOrder(rows: rows, width: workers) > 0 {
+        if duplicateCount > 0 {
             let sorted = try SortedDuplicates(SpillReader(try workspace.openScratch(DuplicateFinder.sortedName)))
             // The last row with a duplicate bounds the reread.
-            var last = -1
-            do {
-                let scan = SpillReader(try workspace.openScratch(DuplicateFinder.sortedName))
-                while let e = try scan.nextQuad() { last = e.row }
-            }
             try reread({ $0 == sorted.nextRow }, last) { row, cells in
                 if let group = try sorted.next() { try writeLate(group, cells: cells) }
             }
@@ -290,36 +314,7 @@ final class ResultWriter {
         }
         try lateOut.close()
         let hasLate = lateCount > 0
-        func isNewly(_ row: Int) -> Bool { row >> 6 < newlyBits.count && newlyBits[row >> 6] & (1 << UInt64(row & 63)) != 0 }
-        let anyNewly = newlyBits.contains { $0 != 0 }
-        // 2. results: the scratch files as they are, or without the rows that turned invalid.
-        if let results {
-            try results.append(resultRows == 0 ? "]\n" : "\n]\n")
-            try results.close()
-            try offsets?.close()
-            try ndjson?.close()
-            try csv?.close()
-            try csvOffsets?.close()
-            if behavior == .removeInvalidRows && anyNewly {
-                try copyRows(without: isNewly, from: n.results, index: n.offsets, into: try workspace.create("results.json"), layout: .json)
-                workspace.removeScratch(n.results)
-                if ndjson != nil {
-                    try copyRows(without: isNewly, from: n.ndjson, index: n.offsets, into: try workspace.create("results.ndjson"), layout: .ndjson)
-                    workspace.removeScratch(n.ndjson)
-                }
-                if csv != nil {
-                    try copyRows(without: isNewly, from: n.csv, index: n.csvOffsets, into: try workspace.create("results.csv"), layout: .csv(header: csvHeader))
-                    workspace.removeScratch(n.csv)
-                }
-            } else {
-                try workspace.promote(n.results, to: "results.json")
-                if ndjson != nil { try workspace.promote(n.ndjson, to: "results.ndjson") }
-                if csv != nil { try workspace.promote(n.csv, to: "results.csv") }
-            }
-            if (offsets?.position ?? 0) > 0 { workspace.removeScratch(n.offsets) }
-            if (csvOffsets?.position ?? 0) > 0 { workspace.removeScratch(n.csvOffsets) }
-        }
-        // 3. Errors in row order: the immediate ones from their spill, the late ones merged in.
+        // 4. Errors in row order: the immediate ones from their spill, the late ones merged in.
         try errors.close()
         try rejects.close()
         var totals = Totals()
@@ -360,7 +355,7 @@ final class ResultWriter {
         for row in 0..<rows where isInvalid(row) || isNewly(row) { totals.rowsWithError.append(row) }
         totals.invalid = totals.rowsWithError.count
         totals.valid = totals.rows - totals.invalid
-        // 4. rejected.csv: immediate rejects from their spill, late ones from late.part, in row order.
+        // 5. rejected.csv: immediate rejects from their spill, late ones from late.part, in row order.
         if behavior == .removeInvalidRows && writeResults && totals.invalid > 0 {
             totals.removed = totals.invalid
             let out = BufferedOutput(try workspace.create("rejected.csv"))
@@ -403,7 +398,40 @@ final class ResultWriter {
         }
         if hasLate { workspace.removeScratch("late.part") }
         if hasRejects { workspace.removeScratch(n.rejects) }
+        try joinResults()
         return totals
+    }
+
+    /// Ends the results files: promoted as they are, or copied without the rows `removing` has
+    /// (one bit a row: the rows that turned invalid late) when there are some.
+    private func finishResults(removing bits: [UInt64]?) throws {
+        guard let results else { return }
+        func removing(_ row: Int) -> Bool { row >> 6 < (bits?.count ?? 0) && bits![row >> 6] & (1 << UInt64(row & 63)) != 0 }
+        let n = ResultWriter.names
+        try results.append(resultRows == 0 ? "]\n" : "\n]\n")
+        try results.close()
+        try offsets?.close()
+        try ndjson?.close()
+        try csv?.close()
+        try csvOffsets?.close()
+        if behavior == .removeInvalidRows, bits != nil {
+            try copyRows(without: removing, from: n.results, index: n.offsets, into: try workspace.create("results.json"), layout: .json)
+            workspace.removeScratch(n.results)
+            if ndjson != nil {
+                try copyRows(without: removing, from: n.ndjson, index: n.offsets, into: try workspace.create("results.ndjson"), layout: .ndjson)
+                workspace.removeScratch(n.ndjson)
+            }
+            if csv != nil {
+                try copyRows(without: removing, from: n.csv, index: n.csvOffsets, into: try workspace.create("results.csv"), layout: .csv(header: csvHeader))
+                workspace.removeScratch(n.csv)
+            }
+        } else {
+            try workspace.promote(n.results, to: "results.json")
+            if ndjson != nil { try workspace.promote(n.ndjson, to: "results.ndjson") }
+            if csv != nil { try workspace.promote(n.csv, to: "results.csv") }
+        }
+        if (offsets?.position ?? 0) > 0 { workspace.removeScratch(n.offsets) }
+        if (csvOffsets?.position ?? 0) > 0 { workspace.removeScratch(n.csvOffsets) }
     }
 
     private func rawLine(_ cells: [String], formulaEscape: Bool) -> [UInt8] {
@@ -481,4 +509,15 @@ final class ResultWriter {
         try out.append(written ? layout.suffix : layout.empty)
         try out.close()
     }
+}
+
+/// A value handed to another thread that the caller keeps its hands off meanwhile.
+final class Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// What went wrong on another thread.
+final class Failure {
+    var error: (any Error)?
 }

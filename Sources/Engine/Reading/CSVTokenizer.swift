@@ -355,11 +355,11 @@ struct CSVTokenizer {
     mutating func takeFinishedRows() -> RowBatch {
         var finished = RowBatch()
         swap(&finished, &batch)
-        // Move the partial row (if any) into the fresh batch.
-        let partialBytes = finished.bytes[rowStartByte...]
-        let partialCells = finished.cellEnds[rowStartCell...].map { $0 - rowStartByte }
-        batch.bytes.append(contentsOf: partialBytes)
-        batch.cellEnds.append(contentsOf: partialCells)
+        // Move the partial row (if any) into the fresh batch. No slice of `finished` outlives
+        // the statement that uses it: the removals below then work in place (a live slice made
+        // them copy the whole batch).
+        batch.bytes.append(contentsOf: finished.bytes[rowStartByte...])
+        for end in finished.cellEnds[rowStartCell...] { batch.cellEnds.append(end - rowStartByte) }
         finished.bytes.removeSubrange(rowStartByte...)
         finished.cellEnds.removeSubrange(rowStartCell...)
         rowStartByte = 0

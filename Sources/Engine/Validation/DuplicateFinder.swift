@@ -111,6 +111,48 @@ final class DuplicateFinder {
         }
     }
 
+    /// The entries ordered by (hash, slot, row). The hashes are uniform, so a counting pass on
+    /// the bits under the partition's 6 puts ~16 of them in each bucket, and each bucket is
+    /// sorted on its own (a crowded one, many copies of one value, by the library's sort).
+    private static func sortedByValue(_ list: [Entry]) -> [Entry] {
+        @inline(__always) func less(_ a: Entry, _ b: Entry) -> Bool {
+            a.hash != b.hash ? a.hash < b.hash : a.slot != b.slot ? a.slot < b.slot : a.row < b.row
+        }
+        let per = max(1, list.count / 16)
+        let bits = max(8, min(16, per.bitWidth - per.leadingZeroBitCount))
+        let buckets = 1 << bits
+        @inline(__always) func bucket(_ e: Entry) -> Int { Int(truncatingIfNeeded: e.hash >> UInt64(58 - bits)) & (buckets - 1) }
+        var starts = [Int](repeating: 0, count: buckets + 1)
+        for e in list { starts[bucket(e) + 1] += 1 }
+        for b in 0..<buckets { starts[b + 1] += starts[b] }
+        var next = starts
+        var out = list
+        for e in list {
+            let b = bucket(e)
+            out[next[b]] = e
+            next[b] += 1
+        }
+        out.withUnsafeMutableBufferPointer { all in
+            for b in 0..<buckets where starts[b + 1] - starts[b] > 1 {
+                let range = starts[b]..<starts[b + 1]
+                if range.count > 32 {
+                    all[range].sort(by: less)
+                    continue
+                }
+                for i in range.dropFirst() {
+                    let e = all[i]
+                    var j = i
+                    while j > range.lowerBound && less(e, all[j - 1]) {
+                        all[j] = all[j - 1]
+                        j -= 1
+                    }
+                    all[j] = e
+                }
+            }
+        }
+        return out
+    }
+
     /// The duplicates among one partition's entries: sorted by value, then row.
     private static func duplicates(in bytes: [UInt8]) -> [Duplicate] {
         var list: [Entry] = []
@@ -124,7 +166,7 @@ final class DuplicateFinder {
                 i += entrySize
             }
         }
-        list.sort { a, b in a.hash != b.hash ? a.hash < b.hash : a.slot != b.slot ? a.slot < b.slot : a.row < b.row }
+        list = sortedByValue(list)
         var out: [Duplicate] = []
         var start = 0
         while start < list.count {
