@@ -90,6 +90,14 @@ public struct RowBatch: Sendable {
         return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[r])) }
     }
 
+    /// The bytes of cell `column` of `row` within `bytes` (this batch's, from `withUnsafeBytes`).
+    @inline(__always)
+    func cell(row: Int, column: Int, in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let cells = cellRange(row: row)
+        guard column < cells.count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: bytes[byteRange(cell: cells.lowerBound + column)])
+    }
+
     public func string(row: Int, column: Int) -> String {
         withCell(row: row, column: column) { String(decoding: $0, as: UTF8.self) }
     }

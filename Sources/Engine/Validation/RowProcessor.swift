@@ -123,11 +123,16 @@ struct RowProcessor: Sendable {
             keyBytes.append(UInt8(ascii: ":"))
             keyRanges.append(start..<keyBytes.count)
         }
-        return keyBytes.withUnsafeBytes { keys in process(batch, annotations: annotations, keys: keys, keyRanges: keyRanges, spans: spans) }
+        return keyBytes.withUnsafeBytes { keys in
+            batch.bytes.withUnsafeBytes { cells in
+                process(batch, cells: cells, annotations: annotations, keys: keys, keyRanges: keyRanges, spans: spans)
+            }
+        }
     }
 
-    private func process(_ batch: RowBatch, annotations: [Int: [CellError]], keys: UnsafeRawBufferPointer, keyRanges: [Range<Int>],
-                         spans: Bool) -> ProcessedBatch {
+    /// `cells`: the batch's bytes (cells are taken from them without a closure per cell).
+    private func process(_ batch: RowBatch, cells: UnsafeRawBufferPointer, annotations: [Int: [CellError]], keys: UnsafeRawBufferPointer,
+                         keyRanges: [Range<Int>], spans: Bool) -> ProcessedBatch {
         var out = ProcessedBatch()
         out.json.reserveCapacity(batch.bytes.count + batch.count * 64)
         var scratch: [UInt8] = []
@@ -161,10 +166,9 @@ struct RowProcessor: Sendable {
                 if plan.manyToOne {
                     if manyToOneValue(plan, field: f, batch: batch, row: r, into: &out, scratch: &scratch, any: &any) { invalid = true }
                 } else {
-                    batch.withCell(row: r, column: firstColumn) { cell in
-                        if facts { any = !trimmed(cell).isEmpty }
-                        if cellValue(plan, field: f, cell: cell, checkRequired: true, into: &out, scratch: &scratch) { invalid = true }
-                    }
+                    let cell = batch.cell(row: r, column: firstColumn, in: cells)
+                    if facts { any = !trimmed(cell).isEmpty }
+                    if cellValue(plan, field: f, cell: cell, checkRequired: true, into: &out, scratch: &scratch) { invalid = true }
                 }
                 if facts { filled[f] = any; valueEnds[f] = out.json.count }
             }
@@ -192,8 +196,8 @@ struct RowProcessor: Sendable {
                 }
                 // One cell: its trimmed bytes hashed in place.
                 let caseInsensitive = slotCaseInsensitive[s]
-                let h: UInt64 = batch.withCell(row: r, column: column) { cell in
-                    let t = trimmed(cell)
+                let h: UInt64 = {
+                    let t = trimmed(batch.cell(row: r, column: column, in: cells))
                     if t.isEmpty { return 0 }
                     if !caseInsensitive { return max(1, FNV.hash(t)) }
                     if t.contains(where: { $0 >= 0x80 }) {
@@ -202,7 +206,7 @@ struct RowProcessor: Sendable {
                     var h: UInt64 = 0xCBF2_9CE4_8422_2325
                     for b in t { h = (h ^ UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)) &* 0x100_0000_01B3 }
                     return max(1, h)
-                }
+                }()
                 out.uniqueHashes.append(h)
             }
             out.errorEnds.append(out.errors.count)
