@@ -58,39 +58,37 @@ struct ChunkedPass {
         var carry: CSVTokenizer?
         var line = 1, record = 0
         var stopped = false
+        /// After a chunk a worker tokenized from its start: where the next chunk starts, or (the
+        /// chunk was cut inside a row) the tokenizer to continue, numbered from the file's start.
+        func advance(past tokenizer: CSVTokenizer, base: Int) {
+            if tokenizer.betweenRows {
+                line += tokenizer.position.line - 1
+                record += tokenizer.position.record
+            } else {
+                var t = tokenizer
+                t.shift(lines: line - 1, records: record, offset: base)
+                carry = t
+            }
+        }
         try OrderedPipeline.run(width: width, next: { stopped ? nil : try cutter.next() },
                                 process: { [self] in work($0, processor: $0.first ? processor : rest) }) { worked in
             guard !stopped else { return }
             if let failure = worked.failure, !(failure is ReadError) { throw failure }
             var processed: ProcessedBatch
-            if carry == nil, worked.failure == nil, worked.first || filter.isSteady, var tokenizer = worked.tokenizer, var after = worked.filter {
+            if carry == nil, worked.failure == nil, worked.first || filter.isSteady, let tokenizer = worked.tokenizer, var after = worked.filter {
                 // As the worker assumed: its rows, numbered from where the chunk starts.
-                var done = worked.processed
-                done.shift(lines: line - 1, offset: worked.base)
+                processed = worked.processed
+                processed.shift(lines: line - 1, offset: worked.base)
                 after.shift(lines: line - 1, records: record, offset: worked.base)
                 filter = after
-                if tokenizer.betweenRows {
-                    line += tokenizer.position.line - 1
-                    record += tokenizer.position.record
-                } else {
-                    tokenizer.shift(lines: line - 1, records: record, offset: worked.base)
-                    carry = tokenizer
-                }
-                processed = done
+                advance(past: tokenizer, base: worked.base)
             } else {
                 var rows: RowBatch
                 if carry == nil, worked.failure == nil, let tokenizer = worked.tokenizer {
                     // Only the table's state differs: the worker's rows, filtered here.
                     rows = worked.rows
                     rows.shift(lines: line - 1, records: record, offset: worked.base)
-                    if tokenizer.betweenRows {
-                        line += tokenizer.position.line - 1
-                        record += tokenizer.position.record
-                    } else {
-                        var t = tokenizer
-                        t.shift(lines: line - 1, records: record, offset: worked.base)
-                        carry = t
-                    }
+                    advance(past: tokenizer, base: worked.base)
                 } else {
                     // Tokenized again, continuing the row the last chunk was cut in (or to
                     // report a bad row with its line in the file).
