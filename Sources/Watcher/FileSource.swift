@@ -1,3 +1,4 @@
+import Dispatch
 import Engine
 import Glibc
 
@@ -72,11 +73,18 @@ final class FileReader: ByteReader {
 }
 
 /// A file written for publishing: created exclusively, written, synced and closed.
+///
+/// A large file is synced in steps as it is written: every `earlySync` bytes a background
+/// fdatasync starts on what is there so far, so the disk writes while the rest is written and
+/// the fsync at close waits only for the tail (it was ~60 ms for a 213 MB results.json).
 final class SyncedFile: OutputFile {
     private var fd: Int32
     private let path: String
     /// Scratch files are read back and removed: syncing them would only wait for the disk.
     private let sync: Bool
+    static let earlySync = 32 << 20
+    private var sinceSync = 0
+    private let syncing = DispatchGroup()
 
     init(path: String, sync: Bool = true) throws {
         self.path = path
@@ -84,7 +92,10 @@ final class SyncedFile: OutputFile {
         fd = try syscall("open", path) { Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }
     }
 
-    deinit { if fd >= 0 { Glibc.close(fd) } }
+    deinit {
+        syncing.wait()
+        if fd >= 0 { Glibc.close(fd) }
+    }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
@@ -92,11 +103,19 @@ final class SyncedFile: OutputFile {
             let n = try syscall("write", path) { Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
             offset += n
         }
+        sinceSync += bytes.count
+        if sync && sinceSync >= SyncedFile.earlySync && syncing.wait(timeout: .now()) == .success {
+            // Only a head start: its result does not matter, the fsync at close decides.
+            sinceSync = 0
+            let fd = self.fd
+            DispatchQueue.global().async(group: syncing) { _ = fdatasync(fd) }
+        }
     }
 
     func close() throws {
         guard fd >= 0 else { return }
         defer { fd = -1 }
+        syncing.wait()
         if sync { try syscall("fsync", path) { fsync(fd) } }
         try syscall("close", path) { Glibc.close(fd) }
     }
