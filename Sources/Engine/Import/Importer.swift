@@ -192,12 +192,12 @@ public enum Importer {
             }
             if let hookStage, hookStage.hasRowHooks {
                 try OrderedPipeline.run(width: request.workers, next: { try rows().map { try hookStage.apply($0) } },
-                                        process: { processor.process($0.batch, annotations: $0.notes) }) { processed in
+                                        process: { item, _ in processor.process(item.batch, annotations: item.notes) }) { processed in
                     try writer.append(processed)
                     request.progress?(writer.rows)
                 }
             } else {
-                try OrderedPipeline.run(width: request.workers, next: rows, process: { processor.process($0) }) { processed in
+                try OrderedPipeline.run(width: request.workers, next: rows, process: { batch, _ in processor.process(batch) }) { processed in
                     try writer.append(processed)
                     request.progress?(writer.rows)
                 }

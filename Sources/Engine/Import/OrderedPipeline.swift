@@ -39,17 +39,18 @@ enum OrderedPipeline {
         }
     }
 
-    static func run<Input: Sendable, Output>(width: Int, next: () throws -> Input?, process: @escaping @Sendable (Input) -> Output,
+    /// `process` is told which worker runs it (0..<width), for state of a worker's own.
+    static func run<Input: Sendable, Output>(width: Int, next: () throws -> Input?, process: @escaping @Sendable (Input, _ worker: Int) -> Output,
                                              consume: (Output) throws -> Void) throws {
         guard width > 1 else {
-            while let batch = try next() { try consume(process(batch)) }
+            while let batch = try next() { try consume(process(batch, 0)) }
             return
         }
         let queue = Queue<Input, Output>()
-        let threads = (0..<width).map { _ in
+        let threads = (0..<width).map { worker in
             Worker.start {
                 while let slot = queue.take() {
-                    slot.result = process(slot.input)
+                    slot.result = process(slot.input, worker)
                     slot.done.signal()
                 }
             }

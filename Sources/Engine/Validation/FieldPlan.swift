@@ -109,25 +109,41 @@ final class FieldPlan: Sendable {
 }
 
 /// Select options by value, label and alternate matches, compared without case and surrounding
-/// space (or exactly, with `exactMatchOnly`). Lookups hash the cell's bytes: no String per cell.
+/// space (or exactly, with `exactMatchOnly`). Lookups hash the cell's bytes into a small open
+/// table of their own (no String, no allocation, no SipHash per cell).
 struct SelectLookup: Sendable {
-    private var table: [UInt64: [(bytes: [UInt8], value: [UInt8])]] = [:]
+    /// The names as compared (folded unless exact), their FNV hashes, and the option's value as JSON.
+    private var keys: [[UInt8]] = []
+    private var hashes: [UInt64] = []
+    private var values: [[UInt8]] = []
+    /// Open addressing on the hash: an index into `keys`, or -1. A power of two, at most half full.
+    private var slots: [Int32] = []
     let exact: Bool
     let allowed: String
 
     init(_ options: [SelectOption], exact: Bool) {
         self.exact = exact
         var list: [String] = []
+        var seen = Set<[UInt8]>()
         for option in options {
             var valueJSON: [UInt8] = []
             JSONWriter.appendString(option.value, to: &valueJSON)
             for name in [option.value, option.label] + option.alternateMatches {
                 let key = exact ? Array(name.utf8) : SelectLookup.fold(Array(name.utf8))
-                let h = FNV.hash(key)
-                if table[h]?.contains(where: { $0.bytes == key }) == true { continue }
-                table[h, default: []].append((key, valueJSON))
+                if !seen.insert(key).inserted { continue }
+                keys.append(key)
+                hashes.append(FNV.hash(key))
+                values.append(valueJSON)
             }
             list.append(option.label)
+        }
+        var size = 8
+        while size < keys.count * 2 { size *= 2 }
+        slots = Array(repeating: -1, count: size)
+        for (k, h) in hashes.enumerated() {
+            var i = Int(truncatingIfNeeded: h) & (size - 1)
+            while slots[i] >= 0 { i = (i + 1) & (size - 1) }
+            slots[i] = Int32(k)
         }
         let shown = list.prefix(10).joined(separator: ", ")
         self.allowed = list.count > 10 ? "\(shown), … (\(list.count) options)" : shown
@@ -137,21 +153,34 @@ struct SelectLookup: Sendable {
     func find(_ cell: UnsafeRawBufferPointer) -> [UInt8]? {
         if exact || cell.contains(where: { $0 >= 0x80 || $0 == 0x20 || $0 == 0x09 }) {
             let key = exact ? Array(cell) : SelectLookup.fold(Array(cell))
-            return table[FNV.hash(key)]?.first { $0.bytes == key }?.value
+            return key.withUnsafeBytes { probe($0, hash: FNV.hash(key), folding: false) }
         }
         // The common case, ASCII without spaces: fold while hashing, no allocation.
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in cell { h = (h ^ UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)) &* 0x100_0000_01B3 }
-        guard let candidates = table[h] else { return nil }
-        for c in candidates where c.bytes.count == cell.count {
-            var same = true
-            for i in 0..<cell.count {
-                let b = cell[i]
-                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != c.bytes[i] { same = false; break }
+        return probe(cell, hash: h, folding: true)
+    }
+
+    /// The entry whose key is `bytes` (lowercased first when `folding`).
+    @inline(__always)
+    private func probe(_ bytes: UnsafeRawBufferPointer, hash: UInt64, folding: Bool) -> [UInt8]? {
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let k = Int(slots[i])
+            if k < 0 { return nil }
+            if hashes[k] == hash && keys[k].count == bytes.count {
+                let same = keys[k].withUnsafeBytes { key in
+                    for j in 0..<bytes.count {
+                        let b = bytes[j]
+                        if (folding && b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != key[j] { return false }
+                    }
+                    return true
+                }
+                if same { return values[k] }
             }
-            if same { return c.value }
+            i = (i + 1) & mask
         }
-        return nil
     }
 
     /// Lowercase ASCII, inner runs of space collapsed, ends trimmed; other bytes as they are
