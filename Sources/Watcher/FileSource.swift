@@ -82,7 +82,7 @@ final class SyncedFile: OutputFile {
     private let path: String
     /// Scratch files are read back and removed: syncing them would only wait for the disk.
     private let sync: Bool
-    static let earlySync = 32 << 20
+    static let earlySync = 8 << 20
     private var sinceSync = 0
     private let syncing = DispatchGroup()
 
