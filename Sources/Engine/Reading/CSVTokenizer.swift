@@ -176,8 +176,10 @@ struct CSVTokenizer {
 
     /// Between rows: the last row fed was finished and nothing of the next one has come. A chunk
     /// whose tokenizer is not between rows at its end was cut inside a row (a quoted line end).
+    /// A CR just read would still swallow an LF right after it: `ChunkCutter` never cuts between
+    /// the two, so a chunk that ends with a CR (a file with CR line ends) ends between rows.
     var betweenRows: Bool {
-        state == .cellStart && !afterCR && pendingSpaces == 0 && batch.bytes.count == rowStartByte && batch.cellEnds.count == rowStartCell
+        state == .cellStart && pendingSpaces == 0 && batch.bytes.count == rowStartByte && batch.cellEnds.count == rowStartCell
     }
 
     /// Numbers the rows from `lines` lines and `records` records further on (a chunk's rows, once
