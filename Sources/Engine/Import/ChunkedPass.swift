@@ -121,6 +121,7 @@ struct ChunkedPass {
         do {
             worked.text = try TextDecoder.decodeWhole(chunk.bytes, encoding: encoding, bomLength: chunk.first ? bomLength : 0, offset: chunk.offset)
             var tokenizer = CSVTokenizer(dialect: dialect, limits: limits)
+            tokenizer.reserve(forBytes: worked.text.count)
             try worked.text.withUnsafeBytes { try tokenizer.feed($0) }
             if chunk.last { try tokenizer.finish() }
             worked.rows = tokenizer.takeFinishedRows()

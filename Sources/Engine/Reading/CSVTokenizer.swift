@@ -171,6 +171,17 @@ struct CSVTokenizer {
         self.rowStartOffset = offset
     }
 
+    /// Sizes the batch for about `bytes` of text at once (a cell per 8 bytes, a row per 64), so
+    /// its arrays are not grown by doubling.
+    mutating func reserve(forBytes bytes: Int) {
+        batch.bytes.reserveCapacity(bytes)
+        batch.cellEnds.reserveCapacity(bytes / 8)
+        batch.rowCellEnds.reserveCapacity(bytes / 64)
+        batch.rowLines.reserveCapacity(bytes / 64)
+        batch.rowRecords.reserveCapacity(bytes / 64)
+        batch.rowSpans.reserveCapacity(bytes / 64)
+    }
+
     /// The line and record the next row starts on.
     var position: (line: Int, record: Int) { (line, record) }
 

@@ -134,6 +134,14 @@ struct RowProcessor: Sendable {
                          keyRanges: [Range<Int>], spans: Bool) -> ProcessedBatch {
         var out = ProcessedBatch()
         out.json.reserveCapacity(batch.bytes.count + batch.count * 64)
+        // One row each (or a few): sized once, not grown by doubling.
+        out.jsonEnds.reserveCapacity(batch.count)
+        out.errorEnds.reserveCapacity(batch.count)
+        out.rawEnds.reserveCapacity(batch.count)
+        out.invalid.reserveCapacity(batch.count)
+        out.sourceRows.reserveCapacity(batch.count)
+        if spans { out.sourceSpans.reserveCapacity(batch.count) }
+        out.uniqueHashes.reserveCapacity(batch.count * slotColumns.count)
         var scratch: [UInt8] = []
         var hashText: [UInt8] = []
         let facts = !rowRules.isEmpty
