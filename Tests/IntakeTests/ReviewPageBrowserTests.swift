@@ -40,7 +40,10 @@ struct ReviewPageBrowserTests {
         try browser.click("#save")
         let file = downloads.appendingPathComponent("resolution.json")
         let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: file.path) && Date() < deadline { usleep(50_000) }
+        // The browser may show the file before it has written it: wait for its bytes too.
+        func size() -> Int { (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0 }
+        while size() == 0 && Date() < deadline { usleep(50_000) }
+        usleep(50_000)
         let data = try Data(contentsOf: file)
         let shown = try #require(try browser.evaluate("document.getElementById('resolution-text').value") as? String)
         #expect(String(decoding: data, as: UTF8.self) == shown, "the download and the text to copy differ")

@@ -42,12 +42,9 @@ enum OrderedPipeline {
     /// `process` is told which worker runs it (0..<width), for state of a worker's own.
     static func run<Input: Sendable, Output>(width: Int, next: () throws -> Input?, process: @escaping @Sendable (Input, _ worker: Int) -> Output,
                                              consume: (Output) throws -> Void) throws {
-        guard width > 1 else {
-            while let batch = try next() { try consume(process(batch, 0)) }
-            return
-        }
         let queue = Queue<Input, Output>()
-        let threads = (0..<width).map { worker in
+        // Threads the machine will not give (too many already) are done without.
+        let threads = width <= 1 ? [] : (0..<width).compactMap { worker in
             Worker.start {
                 while let slot = queue.take() {
                     slot.result = process(slot.input, worker)
@@ -55,16 +52,20 @@ enum OrderedPipeline {
                 }
             }
         }
+        guard !threads.isEmpty else {
+            while let batch = try next() { try consume(process(batch, 0)) }
+            return
+        }
         var inflight: [Slot<Input, Output>] = []
         defer {
             // On an error too: the workers finish what they hold before the pieces go away.
             for slot in inflight { slot.done.wait() }
-            queue.close(width)
+            queue.close(threads.count)
             for thread in threads { Worker.join(thread) }
         }
         var exhausted = false
         while true {
-            while !exhausted && inflight.count < 2 * width {
+            while !exhausted && inflight.count < 2 * threads.count {
                 guard let batch = try next() else { exhausted = true; break }
                 let slot = Slot<Input, Output>(batch)
                 queue.put(slot)
@@ -85,19 +86,35 @@ enum Worker {
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
     }
 
-    static func start(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+    /// The thread running `body`, or nil when the system has none to give (EAGAIN): the caller
+    /// then does the work itself.
+    static func start(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
         var thread = pthread_t()
-        let box = Unmanaged.passRetained(Body(body)).toOpaque()
+        let box = Unmanaged.passRetained(Body(body))
         let created = pthread_create(&thread, nil, { raw in
             let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
             body.run()
             return nil
-        }, box)
-        precondition(created == 0, "pthread_create failed: \(created)")
+        }, box.toOpaque())
+        guard created == 0 else {
+            box.release()
+            return nil
+        }
         return thread
     }
 
     static func join(_ thread: pthread_t) {
         pthread_join(thread, nil)
     }
+}
+
+/// A value handed to another thread that the caller keeps its hands off meanwhile.
+final class Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// What went wrong on another thread.
+final class Failure {
+    var error: (any Error)?
 }

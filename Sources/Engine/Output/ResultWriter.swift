@@ -254,14 +254,17 @@ final class ResultWriter {
         let resultsStep = Unchecked(self)
         // Written by the thread, read after it is joined (the join orders the two).
         let resultsFailure = Unchecked(Failure())
-        let resultsThread = results == nil ? nil : Worker.start {
+        let finishResults: @Sendable () -> Void = {
             do { try resultsStep.value.finishResults(removing: anyNewly ? newly : nil) } catch { resultsFailure.value.error = error }
         }
+        let resultsThread = results == nil ? nil : Worker.start(finishResults)
+        // No thread to be had: the results are finished here, first.
+        if results != nil && resultsThread == nil { finishResults() }
         var joined = false
         func joinResults() throws {
-            guard let resultsThread, !joined else { return }
+            guard !joined else { return }
             joined = true
-            Worker.join(resultsThread)
+            if let resultsThread { Worker.join(resultsThread) }
             if let failure = resultsFailure.value.error { throw failure }
         }
         defer { try? joinResults() }
@@ -509,15 +512,4 @@ final class ResultWriter {
         try out.append(written ? layout.suffix : layout.empty)
         try out.close()
     }
-}
-
-/// A value handed to another thread that the caller keeps its hands off meanwhile.
-final class Unchecked<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
-/// What went wrong on another thread.
-final class Failure {
-    var error: (any Error)?
 }
