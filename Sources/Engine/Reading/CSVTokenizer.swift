@@ -84,10 +84,7 @@ public struct RowBatch: Sendable {
     /// Calls `body` with the bytes of cell `column` of `row` (empty when the row is shorter).
     @inline(__always)
     public func withCell<R>(row: Int, column: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let cells = cellRange(row: row)
-        guard column < cells.count else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
-        let r = byteRange(cell: cells.lowerBound + column)
-        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[r])) }
+        try bytes.withUnsafeBytes { try body(cell(row: row, column: column, in: $0)) }
     }
 
     /// The bytes of cell `column` of `row` within `bytes` (this batch's, from `withUnsafeBytes`).

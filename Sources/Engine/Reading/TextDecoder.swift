@@ -122,19 +122,28 @@ final class TextDecoder {
         return true
     }
 
-    /// A whole piece of a file as UTF-8: a chunk cut after a line end, which cuts no character.
-    /// UTF-8 is checked, not copied. `offset`: where the piece starts in the file (for `NotUTF8`).
+    /// A whole piece of a UTF-8 or Windows-1252 file as UTF-8: a chunk cut after a line end, which
+    /// cuts no character. UTF-8 is checked, not copied. `offset`: where the piece starts in the
+    /// file (for `NotUTF8`).
     static func decodeWhole(_ bytes: [UInt8], encoding: TextEncoding, bomLength: Int, offset: Int) throws -> [UInt8] {
-        if encoding == .utf8 {
-            let valid = bytes.withUnsafeBytes { UTF8Check.validPrefixLength($0) }
-            if valid < bytes.count { throw NotUTF8(offset: offset + valid) }
-            return bomLength == 0 ? bytes : Array(bytes[bomLength...])
+        precondition(encoding == .utf8 || encoding == .windows1252, "only encodings with one byte per line end are cut in chunks")
+        if encoding == .windows1252 {
+            var out: [UInt8] = []
+            appendWindows1252(bytes[bomLength...], to: &out)
+            return out
         }
-        let decoder = TextDecoder(reader: MemoryReader([]), encoding: encoding, bomLength: 0)
-        var out: [UInt8] = []
-        try decoder.decode(Array(bytes[bomLength...]), into: &out)
-        if !decoder.carry.isEmpty { out.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
-        return out
+        let valid = bytes.withUnsafeBytes { UTF8Check.validPrefixLength($0) }
+        if valid < bytes.count { throw NotUTF8(offset: offset + valid) }
+        return bomLength == 0 ? bytes : Array(bytes[bomLength...])
+    }
+
+    /// Windows-1252 to UTF-8: one byte is one character, so any piece decodes on its own.
+    static func appendWindows1252(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + bytes.count + bytes.count / 8)
+        for b in bytes {
+            if b < 0x80 { out.append(b); continue }
+            appendScalar(Windows1252.table[Int(b - 0x80)], to: &out)
+        }
     }
 
     private func decode(_ chunk: [UInt8], into out: inout [UInt8]) throws {
@@ -148,11 +157,7 @@ final class TextDecoder {
             }
             out.append(contentsOf: chunk[..<valid])
         case .windows1252:
-            out.reserveCapacity(chunk.count + chunk.count / 8)
-            for b in chunk {
-                if b < 0x80 { out.append(b); continue }
-                appendScalar(Windows1252.table[Int(b - 0x80)], to: &out)
-            }
+            TextDecoder.appendWindows1252(chunk[...], to: &out)
         case .utf16LE, .utf16BE:
             let little = encoding == .utf16LE
             var i = 0
@@ -162,15 +167,15 @@ final class TextDecoder {
                     guard i + 3 < chunk.count else { break }
                     let low = little ? UInt32(chunk[i + 2]) | UInt32(chunk[i + 3]) << 8 : UInt32(chunk[i + 2]) << 8 | UInt32(chunk[i + 3])
                     if low >= 0xDC00 && low < 0xE000 {
-                        appendScalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), to: &out)
+                        TextDecoder.appendScalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), to: &out)
                         i += 4
                     } else {
-                        appendScalar(0xFFFD, to: &out)
+                        TextDecoder.appendScalar(0xFFFD, to: &out)
                         i += 2
                     }
                     continue
                 }
-                appendScalar(unit >= 0xDC00 && unit < 0xE000 ? 0xFFFD : unit, to: &out)
+                TextDecoder.appendScalar(unit >= 0xDC00 && unit < 0xE000 ? 0xFFFD : unit, to: &out)
                 i += 2
             }
             carry.append(contentsOf: chunk[i...])
@@ -178,7 +183,7 @@ final class TextDecoder {
     }
 
     @inline(__always)
-    private func appendScalar(_ v: UInt32, to out: inout [UInt8]) {
+    private static func appendScalar(_ v: UInt32, to out: inout [UInt8]) {
         switch v {
         case 0..<0x80: out.append(UInt8(v))
         case 0x80..<0x800:
