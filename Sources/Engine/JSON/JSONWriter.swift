@@ -6,7 +6,7 @@ public enum JSONWriter {
 
     /// Appends `bytes` as a quoted JSON string. The bytes must be valid UTF-8.
     @inline(__always)
-    public static func appendString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    static func appendString(_ bytes: UnsafeRawBufferPointer, to out: inout some ByteSink) {
         out.append(0x22)
         var runStart = 0
         var i = 0
@@ -14,7 +14,7 @@ public enum JSONWriter {
         while i < n {
             let b = bytes[i]
             if b >= 0x20 && b != 0x22 && b != 0x5C { i += 1; continue }
-            if runStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<i])) }
+            if runStart < i { out.append(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart..<i])) }
             switch b {
             case 0x22: out.append(0x5C); out.append(0x22)
             case 0x5C: out.append(0x5C); out.append(0x5C)
@@ -27,11 +27,11 @@ public enum JSONWriter {
             i += 1
             runStart = i
         }
-        if runStart < n { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<n])) }
+        if runStart < n { out.append(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart..<n])) }
         out.append(0x22)
     }
 
-    public static func appendString(_ string: String, to out: inout [UInt8]) {
+    static func appendString(_ string: String, to out: inout some ByteSink) {
         var s = string
         s.withUTF8 { appendString(UnsafeRawBufferPointer($0), to: &out) }
     }

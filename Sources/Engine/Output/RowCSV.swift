@@ -4,33 +4,31 @@
 /// is quoted (RFC 4180), the line ends in CRLF. Strings that start like a formula are prefixed
 /// with `'` when `escapeFormulas` is set; numbers are never altered.
 enum RowCSV {
-    static func append(row: ArraySlice<UInt8>, escapeFormulas: Bool, to out: inout [UInt8]) {
-        row.withUnsafeBytes { b in
-            var i = 1  // after "{"
-            var first = true
-            var text: [UInt8] = []
-            while i < b.count - 1 {
-                // The key: a string, then ':'.
-                i = endOfString(b, from: i) + 1
-                let valueStart = i
-                let valueEnd = endOfValue(b, from: i)
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                let value = UnsafeRawBufferPointer(rebasing: b[valueStart..<valueEnd])
-                switch b[valueStart] {
-                case UInt8(ascii: "\""):
-                    text.removeAll(keepingCapacity: true)
-                    unescape(value, into: &text)
-                    text.withUnsafeBytes { CSVWriter.appendField($0, escapeFormulas: escapeFormulas, to: &out) }
-                case UInt8(ascii: "n"):
-                    out.append(contentsOf: [0x22, 0x22])
-                default:
-                    CSVWriter.appendField(value, escapeFormulas: false, to: &out)
-                }
-                i = valueEnd + 1  // past ","
+    static func append(row b: UnsafeRawBufferPointer, escapeFormulas: Bool, to out: inout [UInt8]) {
+        var i = 1  // after "{"
+        var first = true
+        var text: [UInt8] = []
+        while i < b.count - 1 {
+            // The key: a string, then ':'.
+            i = endOfString(b, from: i) + 1
+            let valueStart = i
+            let valueEnd = endOfValue(b, from: i)
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            let value = UnsafeRawBufferPointer(rebasing: b[valueStart..<valueEnd])
+            switch b[valueStart] {
+            case UInt8(ascii: "\""):
+                text.removeAll(keepingCapacity: true)
+                unescape(value, into: &text)
+                text.withUnsafeBytes { CSVWriter.appendField($0, escapeFormulas: escapeFormulas, to: &out) }
+            case UInt8(ascii: "n"):
+                out.append(contentsOf: [0x22, 0x22])
+            default:
+                CSVWriter.appendField(value, escapeFormulas: false, to: &out)
             }
-            out.append(contentsOf: [0x0D, 0x0A])
+            i = valueEnd + 1  // past ","
         }
+        out.append(contentsOf: [0x0D, 0x0A])
     }
 
     /// Index just past the string starting at `from` (which is `"`).

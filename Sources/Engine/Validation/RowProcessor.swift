@@ -9,7 +9,8 @@ struct CellError: Sendable {
 /// A batch of rows after parsing and validation: each row's JSON object, its errors, the hashes
 /// of its unique-checked values, and (when it may be rejected) its cells as a CSV line.
 struct ProcessedBatch: Sendable {
-    var json: [UInt8] = []
+    /// The rows' JSON objects, each after a `,\n` (written once by the processor, then only read).
+    var json = ByteBlock()
     var jsonEnds: [Int] = []
     var raw: [UInt8] = []
     var rawEnds: [Int] = []
@@ -133,7 +134,7 @@ struct RowProcessor: Sendable {
     private func process(_ batch: RowBatch, cells: UnsafeRawBufferPointer, annotations: [Int: [CellError]], keys: UnsafeRawBufferPointer,
                          keyRanges: [Range<Int>], spans: Bool) -> ProcessedBatch {
         var out = ProcessedBatch()
-        out.json.reserveCapacity(batch.bytes.count + batch.count * 64)
+        var json = ByteWriter(capacity: batch.bytes.count + batch.count * 64)
         // One row each (or a few): sized once, not grown by doubling.
         out.jsonEnds.reserveCapacity(batch.count)
         out.errorEnds.reserveCapacity(batch.count)
@@ -151,38 +152,38 @@ struct RowProcessor: Sendable {
         for r in 0..<batch.count {
             guard batch.rowRecords[r] > headerRecord, !batch.isBlank(row: r) else { continue }
             var invalid = false
-            out.json.append(UInt8(ascii: ","))
-            out.json.append(0x0A)
-            let rowStart = out.json.count
-            out.json.append(UInt8(ascii: "{"))
+            json.append(UInt8(ascii: ","))
+            json.append(0x0A)
+            let rowStart = json.count
+            json.append(UInt8(ascii: "{"))
             for f in plans.indices {
                 // Neither the plan nor its key is retained per cell (a shared count is slow).
                 unowned(unsafe) let plan = plans[f]
-                out.json.append(contentsOf: UnsafeRawBufferPointer(rebasing: keys[keyRanges[f]]))
-                if facts { valueStarts[f] = out.json.count }
+                json.append(bytes: UnsafeRawBufferPointer(rebasing: keys[keyRanges[f]]))
+                if facts { valueStarts[f] = json.count }
                 guard let firstColumn = plan.column else {
-                    out.json.append(contentsOf: plan.kind == .checkbox ? falseBytes : nullBytes)
+                    json.append(plan.kind == .checkbox ? falseBytes : nullBytes)
                     if plan.required != nil {
                         invalid = true
                         out.errors.append(CellError(field: f, message: plan.required?.errorMessage ?? "Required: this field has no column in the file", value: ""))
                     }
-                    if facts { filled[f] = false; valueEnds[f] = out.json.count }
+                    if facts { filled[f] = false; valueEnds[f] = json.count }
                     continue
                 }
                 var any = false
                 if plan.manyToOne {
-                    if manyToOneValue(plan, field: f, batch: batch, row: r, into: &out, scratch: &scratch, any: &any) { invalid = true }
+                    if manyToOneValue(plan, field: f, batch: batch, row: r, into: &out, json: &json, scratch: &scratch, any: &any) { invalid = true }
                 } else {
                     let cell = batch.cell(row: r, column: firstColumn, in: cells)
                     if facts { any = !trimmed(cell).isEmpty }
-                    if cellValue(plan, field: f, cell: cell, checkRequired: true, into: &out, scratch: &scratch) { invalid = true }
+                    if cellValue(plan, field: f, cell: cell, checkRequired: true, into: &out, json: &json, scratch: &scratch) { invalid = true }
                 }
-                if facts { filled[f] = any; valueEnds[f] = out.json.count }
+                if facts { filled[f] = any; valueEnds[f] = json.count }
             }
-            if hasExtras { appendExtras(batch, row: r, to: &out.json) }
-            out.json.append(UInt8(ascii: "}"))
+            if hasExtras { appendExtras(batch, row: r, to: &json) }
+            json.append(UInt8(ascii: "}"))
             // Rules across fields, once every value of the row is known.
-            if facts && checkRowRules(filled: filled, starts: valueStarts, ends: valueEnds, into: &out) { invalid = true }
+            if facts && checkRowRules(filled: filled, starts: valueStarts, ends: valueEnds, json: json, into: &out) { invalid = true }
             // Messages a hook attached to this row.
             if !annotations.isEmpty, let notes = annotations[r] {
                 for note in notes {
@@ -190,9 +191,9 @@ struct RowProcessor: Sendable {
                     if note.level == "error" { invalid = true }
                 }
             }
-            out.jsonEnds.append(out.json.count)
+            out.jsonEnds.append(json.count)
             if csv {
-                RowCSV.append(row: out.json[rowStart...], escapeFormulas: csvFormulaEscape, to: &out.csv)
+                RowCSV.append(row: json.bytes(rowStart..<json.count), escapeFormulas: csvFormulaEscape, to: &out.csv)
                 out.csvEnds.append(out.csv.count)
             }
             // Unique hashes: the trimmed texts of the slot's cells, joined by 0x1F.
@@ -229,23 +230,24 @@ struct RowProcessor: Sendable {
             }
             out.rawEnds.append(out.raw.count)
         }
+        out.json = json.finish()
         return out
     }
 
     /// A `manyToOne` field's value: an array of its cells' values. Returns true when one is invalid.
     @inline(never)
     private func manyToOneValue(_ plan: FieldPlan, field f: Int, batch: RowBatch, row r: Int, into out: inout ProcessedBatch,
-                                scratch: inout [UInt8], any: inout Bool) -> Bool {
+                                json: inout ByteWriter, scratch: inout [UInt8], any: inout Bool) -> Bool {
         var invalid = false
-        out.json.append(UInt8(ascii: "["))
+        json.append(UInt8(ascii: "["))
         for (k, column) in plan.columns.enumerated() {
-            if k > 0 { out.json.append(UInt8(ascii: ",")) }
+            if k > 0 { json.append(UInt8(ascii: ",")) }
             batch.withCell(row: r, column: column) { cell in
                 if !trimmed(cell).isEmpty { any = true }
-                if cellValue(plan, field: f, cell: cell, checkRequired: false, into: &out, scratch: &scratch) { invalid = true }
+                if cellValue(plan, field: f, cell: cell, checkRequired: false, into: &out, json: &json, scratch: &scratch) { invalid = true }
             }
         }
-        out.json.append(UInt8(ascii: "]"))
+        json.append(UInt8(ascii: "]"))
         if !any, let required = plan.required {
             out.errors.append(CellError(field: f, message: required.errorMessage ?? "Required: these cells are empty", value: "", level: required.level))
             if required.level == "error" { invalid = true }
@@ -255,18 +257,18 @@ struct RowProcessor: Sendable {
 
     /// `allowCustomFields` keys and `"$unmapped"`, after the fields.
     @inline(never)
-    private func appendExtras(_ batch: RowBatch, row r: Int, to json: inout [UInt8]) {
+    private func appendExtras(_ batch: RowBatch, row r: Int, to json: inout ByteWriter) {
         for (keyJSON, column) in customColumns {
             json.append(UInt8(ascii: ","))
-            json.append(contentsOf: keyJSON)
+            json.append(keyJSON)
             json.append(UInt8(ascii: ":"))
             batch.withCell(row: r, column: column) { appendText($0, to: &json) }
         }
         if passThrough {
-            json.append(contentsOf: unmappedKey)
+            json.append(unmappedKey)
             for (k, (keyJSON, column)) in unmappedColumns.enumerated() {
                 if k > 0 { json.append(UInt8(ascii: ",")) }
-                json.append(contentsOf: keyJSON)
+                json.append(keyJSON)
                 json.append(UInt8(ascii: ":"))
                 batch.withCell(row: r, column: column) { appendText($0, to: &json) }
             }
@@ -277,12 +279,12 @@ struct RowProcessor: Sendable {
     /// The rules across fields (`require_with` and kin), once every value of the row is known.
     /// Returns true when one makes the row invalid.
     @inline(never)
-    private func checkRowRules(filled: [Bool], starts: [Int], ends: [Int], into out: inout ProcessedBatch) -> Bool {
+    private func checkRowRules(filled: [Bool], starts: [Int], ends: [Int], json: ByteWriter, into out: inout ProcessedBatch) -> Bool {
         var invalid = false
         for rule in rowRules where !filled[rule.field] {
             let needed = rule.applies(filled: filled) { f, texts in
                 let range = starts[f]..<ends[f]
-                return texts.contains { $0.count == range.count && out.json[range].elementsEqual($0) }
+                return texts.contains { $0.count == range.count && json.bytes(range).elementsEqual($0) }
             }
             if needed {
                 out.errors.append(CellError(field: rule.field, message: rule.validator.errorMessage ?? rule.message, value: "", level: rule.validator.level))
@@ -319,17 +321,17 @@ struct RowProcessor: Sendable {
 
     /// A custom or unmapped column's cell: its exact text, null when empty.
     @inline(__always)
-    private func appendText(_ cell: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        if trimmed(cell).isEmpty { out.append(contentsOf: nullBytes) } else { JSONWriter.appendString(cell, to: &out) }
+    private func appendText(_ cell: UnsafeRawBufferPointer, to out: inout ByteWriter) {
+        if trimmed(cell).isEmpty { out.append(nullBytes) } else { JSONWriter.appendString(cell, to: &out) }
     }
 
     /// Writes the cell's JSON value and records its errors; returns true when it is invalid.
     @inline(__always)
     private func cellValue(_ plan: FieldPlan, field f: Int, cell: UnsafeRawBufferPointer, checkRequired: Bool,
-                           into out: inout ProcessedBatch, scratch: inout [UInt8]) -> Bool {
+                           into out: inout ProcessedBatch, json: inout ByteWriter, scratch: inout [UInt8]) -> Bool {
         let text = trimmed(cell)
         if text.isEmpty {
-            out.json.append(contentsOf: plan.kind == .checkbox ? falseBytes : nullBytes)
+            json.append(plan.kind == .checkbox ? falseBytes : nullBytes)
             if checkRequired, let required = plan.required {
                 out.errors.append(CellError(field: f, message: required.errorMessage ?? "Required: this cell is empty", value: String(decoding: cell, as: UTF8.self), level: required.level))
                 return required.level == "error"
@@ -340,75 +342,72 @@ struct RowProcessor: Sendable {
         var typeError: String?
         switch plan.kind {
         case .string:
-            JSONWriter.appendString(cell, to: &out.json)
+            JSONWriter.appendString(cell, to: &json)
         case .number:
-            scratch.removeAll(keepingCapacity: true)
-            if let facts = NumberValue.appendJSONWithFacts(text, to: &scratch) {
+            // The number's own text, unless it is rounded, a percent or formatted: then its value.
+            let start = json.count
+            if let facts = NumberValue.appendJSONWithFacts(text, to: &json) {
                 var value = facts.value
                 if facts.isPercent { value /= 100 }
-                if plan.formatsNumbers {
+                if plan.formatsNumbers || plan.round != nil || facts.isPercent {
+                    json.truncate(to: start)
                     if let digits = plan.round { value = roundHalfAway(value, digits) }
-                    appendFormatted(plan, value, to: &out.json)
-                } else if plan.round != nil || facts.isPercent {
-                    if let digits = plan.round { value = roundHalfAway(value, digits) }
-                    out.json.append(contentsOf: JSONValue.format(value).utf8)
-                } else {
-                    out.json.append(contentsOf: scratch)
+                    if plan.formatsNumbers { appendFormatted(plan, value, to: &json) } else { json.append(contentsOf: JSONValue.format(value).utf8) }
                 }
                 if let min = plan.min, value < min { typeError = "Must be at least \(JSONValue.format(min))" }
                 if let max = plan.max, value > max { typeError = "Must be at most \(JSONValue.format(max))" }
             } else {
                 typeError = "Not a valid number"
-                JSONWriter.appendString(cell, to: &out.json)
+                JSONWriter.appendString(cell, to: &json)
             }
         case .date:
             if let date = DateValue.parse(text, order: plan.dateOrder) {
-                out.json.append(0x22)
-                plan.datePattern.append(date: date, time: nil, utcOffsetSeconds: nil, to: &out.json)
-                out.json.append(0x22)
+                json.append(0x22)
+                plan.datePattern.append(date: date, time: nil, utcOffsetSeconds: nil, to: &json)
+                json.append(0x22)
             } else {
                 typeError = "Not a valid date"
-                JSONWriter.appendString(cell, to: &out.json)
+                JSONWriter.appendString(cell, to: &json)
             }
         case .datetime:
             if let dt = DateTimeValue.parse(text, order: plan.dateOrder) {
-                out.json.append(0x22)
-                plan.datePattern.append(date: dt.date, time: dt.time, utcOffsetSeconds: dt.utcOffsetSeconds, to: &out.json)
-                out.json.append(0x22)
+                json.append(0x22)
+                plan.datePattern.append(date: dt.date, time: dt.time, utcOffsetSeconds: dt.utcOffsetSeconds, to: &json)
+                json.append(0x22)
             } else {
                 typeError = "Not a valid date and time"
-                JSONWriter.appendString(cell, to: &out.json)
+                JSONWriter.appendString(cell, to: &json)
             }
         case .time:
             if let time = TimeValue.parse(text) {
-                out.json.append(0x22)
-                plan.datePattern.append(date: nil, time: time, utcOffsetSeconds: nil, to: &out.json)
-                out.json.append(0x22)
+                json.append(0x22)
+                plan.datePattern.append(date: nil, time: time, utcOffsetSeconds: nil, to: &json)
+                json.append(0x22)
             } else {
                 typeError = "Not a valid time"
-                JSONWriter.appendString(cell, to: &out.json)
+                JSONWriter.appendString(cell, to: &json)
             }
         case .checkbox:
-            out.json.append(contentsOf: CheckboxValue.parse(text) ? trueBytes : falseBytes)
+            json.append(CheckboxValue.parse(text) ? trueBytes : falseBytes)
         case .select:
             if let value = plan.select?.find(text) {
-                out.json.append(contentsOf: value)
+                json.append(value)
             } else {
                 if !plan.allowCustom { typeError = "Not one of the allowed options: \(plan.select?.allowed ?? "")" }
-                JSONWriter.appendString(text, to: &out.json)
+                JSONWriter.appendString(text, to: &json)
             }
         case .email:
             if !EmailValue.isValid(text) { typeError = "Not a valid email address" }
-            JSONWriter.appendString(text, to: &out.json)
+            JSONWriter.appendString(text, to: &json)
         case .multiSelect:
-            typeError = multiSelect(plan, text, into: &out.json)
+            typeError = multiSelect(plan, text, into: &json)
         case .phoneNumber, .url, .domain, .country, .usStateTerritory, .usZipCode, .ssn, .uuid:
             scratch.removeAll(keepingCapacity: true)
             if let problem = plan.textRule?.normalize(text, into: &scratch) {
                 typeError = problem
-                JSONWriter.appendString(cell, to: &out.json)
+                JSONWriter.appendString(cell, to: &json)
             } else {
-                scratch.withUnsafeBytes { JSONWriter.appendString($0, to: &out.json) }
+                scratch.withUnsafeBytes { JSONWriter.appendString($0, to: &json) }
             }
         }
         if let typeError {
@@ -444,7 +443,7 @@ struct RowProcessor: Sendable {
 extension RowProcessor {
     /// A number written in the field's `outputFormat`, as a JSON string.
     @inline(never)
-    func appendFormatted(_ plan: FieldPlan, _ value: Double, to json: inout [UInt8]) {
+    func appendFormatted(_ plan: FieldPlan, _ value: Double, to json: inout ByteWriter) {
         JSONWriter.appendString(plan.numberFormat!.format(value), to: &json)
     }
 
@@ -452,7 +451,7 @@ extension RowProcessor {
     /// matched like a select option, repeats written once; an array of option values. Returns
     /// the problem (values that match no option, unless `allowCustom`), or nil.
     @inline(never)
-    func multiSelect(_ plan: FieldPlan, _ text: UnsafeRawBufferPointer, into json: inout [UInt8]) -> String? {
+    func multiSelect(_ plan: FieldPlan, _ text: UnsafeRawBufferPointer, into json: inout ByteWriter) -> String? {
         let start = json.count
         json.append(UInt8(ascii: "["))
         var bad: [String] = []
@@ -470,15 +469,15 @@ extension RowProcessor {
                     if written > 0 { json.append(UInt8(ascii: ",")) }
                     let itemStart = json.count
                     if let value = plan.select?.find(part) {
-                        json.append(contentsOf: value)
+                        json.append(value)
                     } else {
                         if !plan.allowCustom { bad.append(String(decoding: part, as: UTF8.self)) }
                         JSONWriter.appendString(part, to: &json)
                     }
                     // A value already written is not written again.
                     let item = itemStart..<json.count
-                    if items.contains(where: { json[$0].elementsEqual(json[item]) }) {
-                        json.removeSubrange(before...)
+                    if items.contains(where: { json.bytes($0).elementsEqual(json.bytes(item)) }) {
+                        json.truncate(to: before)
                     } else {
                         items.append(item)
                         written += 1
@@ -493,7 +492,7 @@ extension RowProcessor {
         }
         json.append(UInt8(ascii: "]"))
         guard bad.isEmpty else {
-            json.removeSubrange(start...)
+            json.truncate(to: start)
             JSONWriter.appendString(text, to: &json)
             return "Not one of the allowed options: \(bad.joined(separator: ", ")) (allowed: \(plan.select?.allowed ?? ""))"
         }

@@ -144,7 +144,7 @@ extension DateFormatPattern {
 
         /// Appends this token's text. Date tokens print nothing without a date; offset tokens
         /// print nothing without an offset.
-        func append(date: CivilDate?, time: CivilTime, offset: Int?, to out: inout [UInt8]) {
+        func append(date: CivilDate?, time: CivilTime, offset: Int?, to out: inout some ByteSink) {
             switch self {
             case .millisecond(let w): Token.appendNumber(time.nanosecond / 1_000_000, width: w, to: &out)
             case .second(let w): Token.appendNumber(time.second, width: w, to: &out)
@@ -171,7 +171,7 @@ extension DateFormatPattern {
             }
         }
 
-        private func appendDatePart(_ date: CivilDate, to out: inout [UInt8]) {
+        private func appendDatePart(_ date: CivilDate, to out: inout some ByteSink) {
             switch self {
             case .day(let w): Token.appendNumber(date.day, width: w, to: &out)
             case .weekdayNumber: Token.appendNumber(date.isoWeekday, width: 0, to: &out)
@@ -198,7 +198,7 @@ extension DateFormatPattern {
         }
 
         /// Appends `value` in decimal, zero-padded to `width` digits.
-        static func appendNumber(_ value: Int, width: Int, to out: inout [UInt8]) {
+        static func appendNumber(_ value: Int, width: Int, to out: inout some ByteSink) {
             if value < 0 {
                 out.append(UInt8(ascii: "-"))
                 appendNumber(-value, width: width, to: &out)
@@ -217,7 +217,7 @@ extension DateFormatPattern {
 
         /// `+5` / `+5:30` (narrow), `+05:00` (short), `+0500` (techie); zero is `+0`, `+00:00`,
         /// `+0000`, as Luxon's `toFormat` prints a fixed UTC offset.
-        static func appendOffset(_ seconds: Int, style: OffsetStyle, to out: inout [UInt8]) {
+        static func appendOffset(_ seconds: Int, style: OffsetStyle, to out: inout some ByteSink) {
             out.append(seconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
             let minutesTotal = abs(seconds) / 60
             let hours = minutesTotal / 60, minutes = minutesTotal % 60

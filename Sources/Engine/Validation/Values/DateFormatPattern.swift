@@ -148,7 +148,7 @@ public struct DateFormatPattern: Sendable, Hashable {
     }
 
     /// `format`, appended to a byte buffer without an intermediate String.
-    public func append(date: CivilDate?, time: CivilTime?, utcOffsetSeconds: Int?, to out: inout [UInt8]) {
+    func append(date: CivilDate?, time: CivilTime?, utcOffsetSeconds: Int?, to out: inout some ByteSink) {
         for element in elements {
             switch element {
             case .literal(let range):
@@ -161,13 +161,13 @@ public struct DateFormatPattern: Sendable, Hashable {
         }
     }
 
-    static func appendISO(_ style: ISOStyle, date: CivilDate?, time: CivilTime?, offset: Int?, to out: inout [UInt8]) {
+    static func appendISO(_ style: ISOStyle, date: CivilDate?, time: CivilTime?, offset: Int?, to out: inout some ByteSink) {
         // Written into a small stack buffer and appended once: this is the default format, met
         // on every date cell of most imports.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 96) { buffer in
             var w = FixedWriter(buffer: buffer)
             writeISO(style, date: date, time: time, offset: offset, to: &w)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0 ..< w.count]))
+            out.append(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0 ..< w.count])))
         }
     }
 

@@ -13,13 +13,13 @@ enum EnglishCalendarNames {
     private static let weekdayBytes: [[UInt8]] = weekdays.map { Array($0.utf8) }
 
     /// Appends the name of `month` (1–12): 1 letter, 3 letters (`Feb`) or the full name.
-    static func appendMonth(_ month: Int, length: Int, to out: inout [UInt8]) {
+    static func appendMonth(_ month: Int, length: Int, to out: inout some ByteSink) {
         let name = monthBytes[month - 1]
         out.append(contentsOf: length >= name.count ? name[...] : name[..<length])
     }
 
     /// Appends the name of ISO `weekday` (1–7): 1 letter, 3 letters (`Fri`) or the full name.
-    static func appendWeekday(_ weekday: Int, length: Int, to out: inout [UInt8]) {
+    static func appendWeekday(_ weekday: Int, length: Int, to out: inout some ByteSink) {
         let name = weekdayBytes[weekday - 1]
         out.append(contentsOf: length >= name.count ? name[...] : name[..<length])
     }

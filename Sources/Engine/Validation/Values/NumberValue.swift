@@ -20,19 +20,19 @@ public enum NumberValue {
     /// Appends the canonical JSON text of the number in `bytes` to `out`; returns false and
     /// leaves `out` unchanged when `bytes` is not a number.
     @inline(__always)
-    public static func appendJSON(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) -> Bool {
+    static func appendJSON(_ bytes: UnsafeRawBufferPointer, to out: inout some ByteSink) -> Bool {
         appendJSONWithFacts(bytes, to: &out) != nil
     }
 
     /// `appendJSON`, also returning the value and the percent sign (nil: not a number, `out`
     /// unchanged). No allocation beyond `out`'s growth for numbers of up to 15 significant digits.
-    public static func appendJSONWithFacts(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) -> NumberFacts? {
+    static func appendJSONWithFacts(_ bytes: UnsafeRawBufferPointer, to out: inout some ByteSink) -> NumberFacts? {
         guard let scan = Scan(bytes) else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scan.maximumTextLength) { buffer in
             let length = scan.write(bytes, to: buffer)
             let text = UnsafeBufferPointer(rebasing: buffer[0..<length])
             guard let value = scan.value(bytes, text: text) else { return nil }
-            out.append(contentsOf: text)
+            out.append(bytes: UnsafeRawBufferPointer(text))
             return NumberFacts(value: value, isPercent: scan.isPercent)
         }
     }
