@@ -30,6 +30,11 @@ public final class ResultFolder: Workspace {
         return FileReader(fd: try syscall("open", p) { open(p, O_RDONLY | O_CLOEXEC) }, path: p)
     }
 
+    public func openScratchOnce(_ name: String) throws -> any ByteReader {
+        let p = "\(scratchPath)/\(name)"
+        return ConsumingFileReader(fd: try syscall("open", p) { open(p, O_RDWR | O_CLOEXEC) }, path: p)
+    }
+
     public func removeScratch(_ name: String) { unlink("\(scratchPath)/\(name)") }
 
     public func remove(_ name: String) {

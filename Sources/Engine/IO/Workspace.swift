@@ -7,6 +7,9 @@ public protocol Workspace: AnyObject {
     func create(_ name: String) throws -> any OutputFile
     func createScratch(_ name: String) throws -> any OutputFile
     func openScratch(_ name: String) throws -> any ByteReader
+    /// Reads a scratch file that is read once, front to back, and removed after: what was read
+    /// may be given back as the reading goes.
+    func openScratchOnce(_ name: String) throws -> any ByteReader
     func removeScratch(_ name: String)
     /// Makes a finished scratch file a result file (a rename: no copy).
     func promote(_ scratch: String, to name: String) throws
@@ -24,6 +27,10 @@ public protocol OutputFile: AnyObject {
 
 extension OutputFile {
     public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+}
+
+extension Workspace {
+    public func openScratchOnce(_ name: String) throws -> any ByteReader { try openScratch(name) }
 }
 
 /// Gathers small writes into large ones. The file is opened on the first flush, so a scratch

@@ -487,7 +487,7 @@ final class ResultWriter {
     /// reads and writes.
     private func copyRows(without removed: (Int) -> Bool, from source: String, index: String, into output: any OutputFile, layout: Layout) throws {
         let entries = SpillReader(try workspace.openScratch(index))
-        let scratch = SpillReader(try workspace.openScratch(source))
+        let scratch = SpillReader(try workspace.openScratchOnce(source))
         let out = BufferedOutput(output)
         var position = 0
         var run: Range<Int>?
