@@ -24,4 +24,25 @@ struct DuplicateFinderTests {
         #expect(found[2007]?.otherLine == 9)
         #expect(found[2007]?.line == 2009)
     }
+
+    /// In memory or through bucket files, the duplicates come out in row order, the same ones.
+    @Test(arguments: [8 << 20, 64])
+    func duplicatesInRowOrderAreTheSameWhetherHeldOrSpilled(_ limit: Int) throws {
+        let workspace = MemoryWorkspace()
+        let finder = DuplicateFinder(workspace: workspace, memoryLimit: limit)
+        for row in 0..<3000 {
+            try finder.add(slot: 0, hash: FNV.hash(Array("v\(row % 1000)".utf8)), row: row, line: row + 2)
+            try finder.add(slot: 1, hash: FNV.hash(Array("w\(row % 1500)".utf8)), row: row, line: row + 2)
+        }
+        #expect(try finder.finishInRowOrder(rows: 3000) == 6000)
+        let sorted = SpillReader(try workspace.openScratch(DuplicateFinder.sortedName))
+        var seen: [(row: Int, slot: Int, other: Int)] = []
+        while let e = try sorted.nextQuad() { seen.append((e.row, e.slot, e.other)) }
+        #expect(seen.count == 6000)
+        #expect(zip(seen, seen.dropFirst()).allSatisfy { ($0.row, $0.slot) < ($1.row, $1.slot) })
+        // Row 7 (slot 0) names line 1009, its second occurrence's; row 1507 (slot 1) names line 9.
+        #expect(seen.first { $0.row == 7 && $0.slot == 0 }?.other == 1009)
+        #expect(seen.first { $0.row == 1507 && $0.slot == 1 }?.other == 9)
+        #expect(workspace.scratch.keys.allSatisfy { $0 == DuplicateFinder.sortedName })
+    }
 }

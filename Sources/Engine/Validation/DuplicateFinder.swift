@@ -111,26 +111,35 @@ final class DuplicateFinder {
         }
     }
 
-    /// The entries ordered by (hash, slot, row). The hashes are uniform, so a counting pass on
-    /// the bits under the partition's 6 puts ~16 of them in each bucket, and each bucket is
-    /// sorted on its own (a crowded one, many copies of one value, by the library's sort).
-    private static func sortedByValue(_ list: [Entry]) -> [Entry] {
+    /// A partition's entries (17-byte records) ordered by (hash, slot, row). The hashes are
+    /// uniform, so a counting pass on the bits under the partition's 6 puts ~16 of them in each
+    /// bucket; they are placed straight from the bytes, and each bucket is sorted on its own
+    /// (a crowded one, many copies of one value, by the library's sort).
+    private static func sortedByValue(_ bytes: UnsafeRawBufferPointer) -> [Entry] {
         @inline(__always) func less(_ a: Entry, _ b: Entry) -> Bool {
             a.hash != b.hash ? a.hash < b.hash : a.slot != b.slot ? a.slot < b.slot : a.row < b.row
         }
-        let per = max(1, list.count / 16)
+        let n = bytes.count / entrySize
+        let per = max(1, n / 16)
         let bits = max(8, min(16, per.bitWidth - per.leadingZeroBitCount))
         let buckets = 1 << bits
-        @inline(__always) func bucket(_ e: Entry) -> Int { Int(truncatingIfNeeded: e.hash >> UInt64(58 - bits)) & (buckets - 1) }
+        @inline(__always) func hash(_ e: Int) -> UInt64 { bytes.loadUnaligned(fromByteOffset: e * entrySize + 1, as: UInt64.self).littleEndian }
+        @inline(__always) func bucket(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h >> UInt64(58 - bits)) & (buckets - 1) }
         var starts = [Int](repeating: 0, count: buckets + 1)
-        for e in list { starts[bucket(e) + 1] += 1 }
+        for e in 0..<n { starts[bucket(hash(e)) + 1] += 1 }
         for b in 0..<buckets { starts[b + 1] += starts[b] }
         var next = starts
-        var out = list
-        for e in list {
-            let b = bucket(e)
-            out[next[b]] = e
-            next[b] += 1
+        var out = [Entry](unsafeUninitializedCapacity: n) { all, initialized in
+            for e in 0..<n {
+                let i = e * entrySize, h = hash(e)
+                let b = bucket(h)
+                (all.baseAddress! + next[b]).initialize(to: Entry(
+                    slot: bytes[i], hash: h,
+                    row: bytes.loadUnaligned(fromByteOffset: i + 9, as: UInt32.self).littleEndian,
+                    line: bytes.loadUnaligned(fromByteOffset: i + 13, as: UInt32.self).littleEndian))
+                next[b] += 1
+            }
+            initialized = n
         }
         out.withUnsafeMutableBufferPointer { all in
             for b in 0..<buckets where starts[b + 1] - starts[b] > 1 {
@@ -155,18 +164,7 @@ final class DuplicateFinder {
 
     /// The duplicates among one partition's entries: sorted by value, then row.
     private static func duplicates(in bytes: [UInt8]) -> [Duplicate] {
-        var list: [Entry] = []
-        list.reserveCapacity(bytes.count / entrySize)
-        bytes.withUnsafeBytes { b in
-            var i = 0
-            while i + entrySize <= b.count {
-                list.append(Entry(slot: b[i], hash: b.loadUnaligned(fromByteOffset: i + 1, as: UInt64.self).littleEndian,
-                                  row: b.loadUnaligned(fromByteOffset: i + 9, as: UInt32.self).littleEndian,
-                                  line: b.loadUnaligned(fromByteOffset: i + 13, as: UInt32.self).littleEndian))
-                i += entrySize
-            }
-        }
-        list = sortedByValue(list)
+        let list = bytes.withUnsafeBytes { sortedByValue($0) }
         var out: [Duplicate] = []
         var start = 0
         while start < list.count {
@@ -189,41 +187,65 @@ extension DuplicateFinder {
     static let sortedName = "dups-sorted.part"
 
     /// Writes the duplicates in row order to the scratch file `sortedName`, in memory that does
-    /// not grow with the file: they go to 64 scratch buckets by row range, and each bucket is
-    /// sorted on its own. `rows`: the number of rows written (for the ranges). Returns how many.
+    /// not grow with the file: up to `memoryLimit` they are sorted in memory; past it they go
+    /// to 64 scratch buckets by row range, each sorted on its own. `rows`: the number of rows
+    /// written (for the ranges). Returns how many.
     func finishInRowOrder(rows: Int, width: Int = 1) throws -> Int {
         let buckets = DuplicateFinder.partitions
         let span = max(1, (rows + buckets - 1) / buckets)
         var outputs: [BufferedOutput?] = Array(repeating: nil, count: buckets)
+        var held: [Duplicate] = []
+        let holdable = memoryLimit / MemoryLayout<Duplicate>.stride
         var record: [UInt8] = []
+        func put(_ d: Duplicate) {
+            record.removeAll(keepingCapacity: true)
+            Spill.put(UInt32(d.row), &record)
+            Spill.put(UInt32(d.line), &record)
+            Spill.put(UInt32(d.slot), &record)
+            Spill.put(UInt32(d.otherLine), &record)
+        }
+        func spill(_ d: Duplicate) throws {
+            let b = min(buckets - 1, d.row / span)
+            if outputs[b] == nil { outputs[b] = BufferedOutput(capacity: 64 << 10) { [workspace] in try workspace.createScratch("dups-\(b).part") } }
+            put(d)
+            try outputs[b]!.append(record)
+        }
         var count = 0
+        var spilled = false
         var failure: Error?
         try finish(width: width) { d in
             count += 1
-            let b = min(buckets - 1, d.row / span)
-            if outputs[b] == nil { outputs[b] = BufferedOutput(capacity: 64 << 10) { [workspace] in try workspace.createScratch("dups-\(b).part") } }
-            record.removeAll(keepingCapacity: true)
-            for v in [d.row, d.line, d.slot, d.otherLine] { Spill.put(UInt32(v), &record) }
-            do { try outputs[b]!.append(record) } catch { failure = failure ?? error }
+            do {
+                if !spilled && held.count < holdable { held.append(d); return }
+                if !spilled {
+                    spilled = true
+                    for h in held { try spill(h) }
+                    held = []
+                }
+                try spill(d)
+            } catch { failure = failure ?? error }
         }
         if let failure { throw failure }
         guard count > 0 else { return 0 }
         let sorted = BufferedOutput(try workspace.createScratch(DuplicateFinder.sortedName))
+        func write(_ list: inout [Duplicate]) throws {
+            list.sort { ($0.row, $0.slot) < ($1.row, $1.slot) }
+            for d in list {
+                put(d)
+                try sorted.append(record)
+            }
+        }
+        try write(&held)
         for b in 0..<buckets {
             guard let out = outputs[b] else { continue }
             try out.close()
-            var list: [(row: Int, line: Int, slot: Int, other: Int)] = []
+            var list: [Duplicate] = []
             if out.position > 0 {
                 let reader = SpillReader(try workspace.openScratch("dups-\(b).part"))
-                while let e = try reader.nextQuad() { list.append(e) }
+                while let e = try reader.nextQuad() { list.append(Duplicate(row: e.row, line: e.line, slot: e.slot, otherLine: e.other)) }
                 workspace.removeScratch("dups-\(b).part")
             }
-            list.sort { ($0.row, $0.slot) < ($1.row, $1.slot) }
-            for e in list {
-                record.removeAll(keepingCapacity: true)
-                for v in [e.row, e.line, e.slot, e.other] { Spill.put(UInt32(v), &record) }
-                try sorted.append(record)
-            }
+            try write(&list)
         }
         try sorted.close()
         return count
