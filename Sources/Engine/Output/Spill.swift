@@ -20,28 +20,35 @@ enum Spill {
 /// Reads a scratch file back in order, a large block at a time.
 final class SpillReader {
     private let reader: any ByteReader
+    /// Read bytes are `buffer[position..<end]`; the buffer keeps its size between reads.
     private var buffer: [UInt8] = []
     private var position = 0
+    private var end = 0
     private var eof = false
 
     init(_ reader: any ByteReader) { self.reader = reader }
 
     /// True when `n` more bytes are there (reading more as needed).
     private func ensure(_ n: Int) throws -> Bool {
-        if buffer.count - position >= n { return true }
+        if end - position >= n { return true }
         if eof { return false }
-        buffer.removeSubrange(0..<position)
-        position = 0
-        // Read straight into the buffer's free end.
-        let keep = buffer.count
-        buffer.append(contentsOf: [UInt8](repeating: 0, count: Swift.max(n, 1 << 20) - keep))
-        var filled = keep
-        while filled < n && !eof {
-            let got = try buffer.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
-            if got == 0 { eof = true } else { filled += got }
+        // What is left moves to the front; the rest of the buffer is read into.
+        let keep = end - position
+        let size = Swift.max(n, 1 << 20)
+        if buffer.count < size {
+            var bigger = [UInt8](repeating: 0, count: size)
+            bigger.withUnsafeMutableBytes { to in buffer.withUnsafeBytes { to.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: keep) } }
+            buffer = bigger
+        } else if keep > 0 {
+            buffer.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: keep) }
         }
-        buffer.removeSubrange(filled...)
-        return buffer.count >= n
+        position = 0
+        end = keep
+        while end < n && !eof {
+            let got = try buffer.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[end...])) }
+            if got == 0 { eof = true } else { end += got }
+        }
+        return end >= n
     }
 
     private func u32(_ at: Int) -> Int {
@@ -121,7 +128,7 @@ final class SpillReader {
     func skip(_ n: Int) throws {
         var left = n
         while left > 0 {
-            let have = buffer.count - position
+            let have = end - position
             if have == 0 { guard try ensure(Swift.min(left, 1 << 20)) else { return } ; continue }
             let step = Swift.min(have, left)
             position += step
@@ -133,8 +140,8 @@ final class SpillReader {
     func copy(_ n: Int, to out: BufferedOutput) throws {
         var left = n
         while left > 0 {
-            if buffer.count == position { try need(Swift.min(left, 1 << 20)) }
-            let step = Swift.min(buffer.count - position, left)
+            if end == position { try need(Swift.min(left, 1 << 20)) }
+            let step = Swift.min(end - position, left)
             try buffer.withUnsafeBytes { try out.append(UnsafeRawBufferPointer(rebasing: $0[position..<(position + step)])) }
             position += step
             left -= step
