@@ -105,9 +105,4 @@ struct ByteBlock: Sendable {
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: storage.base, count: storage.count))
     }
-
-    /// The bytes in `range`, as an array (for tests and the rare slow path).
-    subscript(range: Range<Int>) -> [UInt8] {
-        withUnsafeBytes { Array($0[range]) }
-    }
 }

@@ -228,6 +228,12 @@ struct CSVTokenizer {
         let backslash = dialect.escape == .backslash
         let skipSpace = dialect.skipInitialSpace
         let n = block.count
+        guard let text = block.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        /// A run of the block's bytes into the cell.
+        func copy(_ run: Range<Int>) {
+            (out + fill).initialize(from: text + run.lowerBound, count: run.count)
+            fill += run.count
+        }
         var i = 0
         while i < n {
             let b = block[i]
@@ -255,8 +261,7 @@ struct CSVTokenizer {
                         if c == delimiter || c == 0x0A || c == 0x0D { break }
                         j += 1
                     }
-                    (out + fill).initialize(from: block.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, count: j - i)
-                    fill += j - i
+                    copy(i..<j)
                     state = .unquoted
                     i = j
                     continue
@@ -274,8 +279,7 @@ struct CSVTokenizer {
                         j += 1
                     }
                     if b == 0x0A || (b == 0x0D && !(i + 1 < n && block[i + 1] == 0x0A)) { line += 1 }
-                    (out + fill).initialize(from: block.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, count: j - i)
-                    fill += j - i
+                    copy(i..<j)
                     i = j
                     try checkRowSize(fill)
                     continue
