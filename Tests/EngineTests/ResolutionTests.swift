@@ -77,6 +77,20 @@ struct ResolutionTests {
         #expect(doc["source"]?["sheet"]?.stringValue == "Q2")
     }
 
+    @Test func aHeaderRowChosenByAPersonEndsAnUndeterminedHeader() throws {
+        // Two rows name the columns, in different orders: Intake asks. The person picks the second,
+        // whose order the data follows; the row above it is left out, not reported as data.
+        let before = try Self.run("review-header-row-undetermined", resolution: nil)
+        #expect(before.outcome.reasons == ["HEADER_ROW_UNDETERMINED"])
+        let r = try Self.run("review-header-row-undetermined", resolution: #"{"headerRow": 1}"#)
+        #expect(r.outcome.status == .successful, "\(r.outcome.reasons) \(r.workspace.text("report.json") ?? "")")
+        let results = try r.json("results.json").arrayValue ?? []
+        #expect(results.map { $0["email"]?.stringValue } == ["ann@example.com", "bob@example.com", "cy@example.com"])
+        #expect(results.map { $0["name"]?.stringValue } == ["Ann Lee", "Bob Ray", "Cy Dow"])
+        #expect(try r.json("metadata.json")["source"]?["headerRow"]?.intValue == 1)
+        #expect(r.workspace.files["rejected.csv"] == nil)
+    }
+
     @Test func entriesThatNameNothingAreNotAppliedAndTheReportSaysWhich() throws {
         let r = try Self.run("csv-invalid-block", resolution: """
             {"sheet": "Q9", "mapping": {"Emial": "email", "plan": "tier"}, "edits": [{"rowIndex": 99, "fieldKey": "email", "value": "x@y.z"},
