@@ -267,3 +267,22 @@ if filter == nil || "daemon".contains(filter!) {
         print("daemon benchmark failed: \(error)")
     }
 }
+
+// 5. The pairing machine alone with a large inbox: N complete files in a schema folder,
+//    claimed two at a time (a busy daemon's pool), as the event loop would tick.
+if filter == nil || "pairing".contains(filter!) {
+    for files in [2_000, 20_000] {
+        var machine = PairingMachine(settle: 0.2, uploadWindow: 1800)
+        let signature = FileSignature(size: 400, mtime: 1, inode: 1)
+        for i in 0..<files { machine.observe(InboxPath("f\(i).csv", folder: "customers"), signature, now: Double(i) * 1e-6) }
+        for p in machine.due(now: 10) { machine.observe(p, signature, now: 10) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var claimed = 0, ticks = 0
+        while machine.count > 0 {
+            claimed += machine.tick(now: 10, capacity: 2).count
+            ticks += 1
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print(String(format: "pairing %6d files: %6d ticks claimed %6d in %.3f s (%.1f µs a tick)", files, ticks, claimed, seconds, seconds / Double(ticks) * 1e6))
+    }
+}

@@ -118,18 +118,23 @@ public struct PairingMachine {
     /// a claim that loses its race needs nothing more).
     public mutating func tick(now: Double, capacity: Int) -> [Action] {
         var actions: [Action] = []
-        var ready: [(arrival: Double, plan: ClaimPlan)] = []
+        // What could be claimed, oldest first; only the `capacity` oldest are kept (a big inbox
+        // drained two at a time must not build and sort a plan for every file on every tick).
+        var ready = OldestFirst(capacity: capacity)
         var named: Set<InboxPath> = []
         var unreadSidecar = false
-        var paired: Set<InboxPath> = []
+        var sidecars: [InboxPath] = []
         for (path, entry) in entries where path.isSidecar {
             if let content = entry.content {
                 if case .names(let file) = content { named.insert(InboxPath(file)) }
             } else if entry.complete || entry.reading {
                 unreadSidecar = true
             }
+            if entry.complete { sidecars.append(path) }
         }
-        for (path, entry) in entries.filter({ $0.key.isSidecar && $0.value.complete }).sorted(by: { $0.key < $1.key }) {
+        var paired: Set<InboxPath> = []
+        for path in sidecars.sorted() {
+            let entry = entries[path]!
             guard let content = entry.content else {
                 if !entry.reading {
                     entries[path]!.reading = true
@@ -139,46 +144,100 @@ public struct PairingMachine {
             }
             switch content {
             case .invalid(let failure):
-                ready.append((entry.arrival, ClaimPlan(take: [path], failure: failure)))
+                ready.offer(entry.arrival, path, .plan(ClaimPlan(take: [path], failure: failure)))
             case .payload:
-                ready.append((entry.arrival, ClaimPlan(take: [path])))
+                ready.offer(entry.arrival, path, .plan(ClaimPlan(take: [path])))
             case .names(let file):
                 let data = InboxPath(file)
                 if let d = entries[data], d.complete, paired.insert(data).inserted {
-                    ready.append((min(entry.arrival, d.arrival), ClaimPlan(take: [path, data])))
+                    ready.offer(min(entry.arrival, d.arrival), path, .plan(ClaimPlan(take: [path, data])))
                 } else if now - entry.arrival >= uploadWindow {
-                    let minutes = Int(uploadWindow / 60)
-                    ready.append((entry.arrival, ClaimPlan(take: [path], failure: ImportFailure(
-                        "UPLOAD_EXPIRED",
-                        "The sidecar \(path.name) waited \(minutes) min (the upload window) for its data file \(file), which did not arrive complete in inbox/. Drop the file and the sidecar again."),
-                        originalFilename: file)))
+                    ready.offer(entry.arrival, path, .sidecarExpired(file))
                 } else if !entry.announced {
                     entries[path]!.announced = true
                     actions.append(.awaiting(sidecar: path, file: file))
                 }
             }
         }
-        for (path, entry) in entries where entry.complete && !path.isSidecar && !named.contains(path) {
-            if let folder = path.folder {
-                ready.append((entry.arrival, ClaimPlan(take: [path], schemaFolder: folder)))
-            } else if unreadSidecar {
+        for (path, entry) in entries where entry.complete && !path.isSidecar {
+            if path.folder != nil {
+                ready.offer(entry.arrival, path, .folder)
+            } else if named.contains(path) || unreadSidecar {
                 continue
             } else if !entry.signature.isImportable {
-                ready.append((entry.arrival, ClaimPlan(take: [path], failure: ImportFailure(
-                    "UNREADABLE_FILE", "\(path.name) \(entry.signature.refusal). Drop the file itself."))))
+                ready.offer(entry.arrival, path, .unreadable(entry.signature.refusal))
             } else if now - entry.arrival >= uploadWindow {
-                let minutes = Int(uploadWindow / 60)
-                ready.append((entry.arrival, ClaimPlan(take: [path], failure: ImportFailure(
-                    "MISSING_SIDECAR",
-                    "\(path.name) waited \(minutes) min (the upload window) in inbox/ for a sidecar (\(path.name).import.json or any *.import.json naming it). Drop it with a sidecar, or into inbox/<schema_id>/."))))
+                ready.offer(entry.arrival, path, .missingSidecar)
             }
         }
-        ready.sort { $0.arrival != $1.arrival ? $0.arrival < $1.arrival : $0.plan.take[0] < $1.plan.take[0] }
-        for (_, plan) in ready.prefix(max(0, capacity)) {
+        for (path, claim) in ready.oldest {
+            let plan = self.plan(claim, for: path)
             for p in plan.take { entries[p] = nil }
             actions.append(.claim(plan))
         }
         return actions
+    }
+
+    /// A claim `tick` may make, its plan built only when it is chosen.
+    enum Claim {
+        case plan(ClaimPlan)
+        /// A file in a schema folder.
+        case folder
+        case unreadable(String)
+        case missingSidecar
+        /// A sidecar whose data file (named) did not come within the upload window.
+        case sidecarExpired(String)
+    }
+
+    private func plan(_ claim: Claim, for path: InboxPath) -> ClaimPlan {
+        let minutes = Int(uploadWindow / 60)
+        switch claim {
+        case .plan(let plan):
+            return plan
+        case .folder:
+            return ClaimPlan(take: [path], schemaFolder: path.folder)
+        case .unreadable(let refusal):
+            return ClaimPlan(take: [path], failure: ImportFailure("UNREADABLE_FILE", "\(path.name) \(refusal). Drop the file itself."))
+        case .missingSidecar:
+            return ClaimPlan(take: [path], failure: ImportFailure(
+                "MISSING_SIDECAR",
+                "\(path.name) waited \(minutes) min (the upload window) in inbox/ for a sidecar (\(path.name).import.json or any *.import.json naming it). Drop it with a sidecar, or into inbox/<schema_id>/."))
+        case .sidecarExpired(let file):
+            return ClaimPlan(take: [path], failure: ImportFailure(
+                "UPLOAD_EXPIRED",
+                "The sidecar \(path.name) waited \(minutes) min (the upload window) for its data file \(file), which did not arrive complete in inbox/. Drop the file and the sidecar again."),
+                originalFilename: file)
+        }
+    }
+
+    /// The `capacity` oldest claims offered (by arrival, then path). A small capacity (a pool's
+    /// room) keeps them in order as they come; a large one takes every claim and sorts once.
+    struct OldestFirst {
+        let capacity: Int
+        private var kept: [(arrival: Double, path: InboxPath, claim: Claim)] = []
+        private var bounded: Bool { capacity <= 64 }
+
+        init(capacity: Int) { self.capacity = max(0, capacity) }
+
+        @inline(__always)
+        private static func before(_ a: (arrival: Double, path: InboxPath), _ b: (arrival: Double, path: InboxPath)) -> Bool {
+            a.arrival != b.arrival ? a.arrival < b.arrival : a.path < b.path
+        }
+
+        mutating func offer(_ arrival: Double, _ path: InboxPath, _ claim: @autoclosure () -> Claim) {
+            guard capacity > 0 else { return }
+            guard bounded else { kept.append((arrival, path, claim())); return }
+            if kept.count == capacity, let last = kept.last, !Self.before((arrival, path), (last.arrival, last.path)) { return }
+            var at = kept.count
+            while at > 0 && Self.before((arrival, path), (kept[at - 1].arrival, kept[at - 1].path)) { at -= 1 }
+            kept.insert((arrival, path, claim()), at: at)
+            if kept.count > capacity { kept.removeLast() }
+        }
+
+        var oldest: [(path: InboxPath, claim: Claim)] {
+            let ordered = bounded ? kept : kept.sorted { Self.before(($0.arrival, $0.path), ($1.arrival, $1.path)) }
+            return ordered.prefix(capacity).map { ($0.path, $0.claim) }
+        }
     }
 
     /// The next time after `now` when something may be decided without a new event: a settle
