@@ -12,7 +12,7 @@ final class ResultWriter {
         var rows = 0, valid = 0, invalid = 0, removed = 0, errorCount = 0
         /// Rows past `maxRecords`: read, counted, written nowhere.
         var dropped = 0
-        var rowsWithError: [Int] = []
+        var rowsWithError = RowSet()
         /// The first errors, as JSON objects, for `report.json`.
         var firstErrors: [JSONValue] = []
     }
@@ -355,7 +355,7 @@ final class ResultWriter {
         }
         try metadataErrors.close()
         if hasErrors { workspace.removeScratch(n.errors) }
-        for row in 0..<rows where isInvalid(row) || isNewly(row) { totals.rowsWithError.append(row) }
+        totals.rowsWithError = RowSet(words: zip(invalidBits, newly).map { $0 | $1 })
         totals.invalid = totals.rowsWithError.count
         totals.valid = totals.rows - totals.invalid
         // 5. rejected.csv: immediate rejects from their spill, late ones from late.part, in row order.
