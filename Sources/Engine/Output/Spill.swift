@@ -90,6 +90,16 @@ final class SpillReader {
         return r
     }
 
+    /// A value of a unique slot (DuplicateFinder's partitions): slot, hash, row, line.
+    func nextUnique() throws -> (slot: UInt8, hash: UInt64, row: Int, line: Int)? {
+        guard try ensure(17) else { return nil }
+        let slot = buffer[position]
+        let hash = UInt64(u32(position + 1)) | UInt64(u32(position + 5)) << 32
+        let r = (slot, hash, u32(position + 9), u32(position + 13))
+        position += 17
+        return r
+    }
+
     /// A late row: row, sourceRow, flags, then three length-prefixed byte strings.
     func nextLate() throws -> (row: Int, sourceRow: Int, flags: Int, a: [UInt8], b: [UInt8], c: [UInt8])? {
         guard try ensure(16) else { return nil }

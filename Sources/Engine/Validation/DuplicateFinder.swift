@@ -83,20 +83,31 @@ final class DuplicateFinder {
     }
 
     /// Every duplicate, partition by partition (rows in no particular order). `width`
-    /// partitions are read and sorted at once, on as many threads.
+    /// partitions are read and sorted at once, on as many threads. A partition larger than the
+    /// memory limit (a value met on most rows sends all its entries to one) is not loaded: it is
+    /// read twice as a stream instead (`streamDuplicates`).
     func finish(width: Int = 1, _ body: (Duplicate) -> Void) throws {
+        var small: [Int] = []
+        for q in 0..<DuplicateFinder.partitions {
+            try files[q]?.close()
+            if (files[q]?.position ?? 0) + buffers[q].count > memoryLimit {
+                try streamDuplicates(q, body)
+            } else {
+                small.append(q)
+            }
+        }
         var p = 0
-        while p < DuplicateFinder.partitions {
-            let group = p..<min(p + max(1, width), DuplicateFinder.partitions)
-            p = group.upperBound
+        while p < small.count {
+            let group = small[p..<min(p + max(1, width), small.count)]
+            p += group.count
             var loaded: [[UInt8]] = []
             for q in group {
                 var bytes = buffers[q]
                 buffers[q] = []
-                if let file = files[q] {
-                    try file.close()
+                if files[q] != nil {
                     let stored = try workspace.openScratch(DuplicateFinder.name(q)).readAll()
                     workspace.removeScratch(DuplicateFinder.name(q))
+                    files[q] = nil
                     bytes = stored + bytes
                 }
                 loaded.append(bytes)
@@ -249,6 +260,81 @@ extension DuplicateFinder {
         }
         try sorted.close()
         return count
+    }
+}
+
+extension DuplicateFinder {
+    /// The duplicates of partition `q`, read as a stream twice: a first pass counts its values in
+    /// a table (one entry per distinct value: a value on a million rows takes one), the second
+    /// hands over each entry whose value came more than once, in row order. Memory: the table.
+    private func streamDuplicates(_ q: Int, _ body: (Duplicate) -> Void) throws {
+        let tail = buffers[q]
+        buffers[q] = []
+        let stored = files[q] != nil
+        func each(_ visit: (UInt8, UInt64, Int, Int) -> Void) throws {
+            if stored {
+                let reader = SpillReader(try workspace.openScratch(DuplicateFinder.name(q)))
+                while let e = try reader.nextUnique() { visit(e.slot, e.hash, e.row, e.line) }
+            }
+            tail.withUnsafeBytes { b in
+                var i = 0
+                while i + DuplicateFinder.entrySize <= b.count {
+                    visit(b[i], b.loadUnaligned(fromByteOffset: i + 1, as: UInt64.self).littleEndian,
+                          Int(b.loadUnaligned(fromByteOffset: i + 9, as: UInt32.self).littleEndian),
+                          Int(b.loadUnaligned(fromByteOffset: i + 13, as: UInt32.self).littleEndian))
+                    i += DuplicateFinder.entrySize
+                }
+            }
+        }
+        var values = ValueTable()
+        try each { slot, hash, row, line in values.count(slot: slot, hash: hash, row: row, line: line) }
+        try each { slot, hash, row, line in
+            guard let v = values.find(slot: slot, hash: hash), v.secondLine >= 0 else { return }
+            body(Duplicate(row: row, line: line, slot: Int(slot), otherLine: row == v.firstRow ? v.secondLine : v.firstLine))
+        }
+        if stored {
+            workspace.removeScratch(DuplicateFinder.name(q))
+            files[q] = nil
+        }
+    }
+
+    /// Distinct (slot, hash) values with their first row and line and the line of their second
+    /// occurrence (-1 until there is one): open addressing, grown at half full.
+    struct ValueTable {
+        struct Value {
+            var hash: UInt64
+            var slot: UInt8
+            var firstRow: Int
+            var firstLine: Int
+            var secondLine: Int
+        }
+        private var table: [Value?] = Array(repeating: nil, count: 1 << 12)
+        private var used = 0
+
+        private func index(slot: UInt8, hash: UInt64) -> Int {
+            let mask = table.count - 1
+            var i = Int(truncatingIfNeeded: ((hash ^ UInt64(slot)) &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
+            while let v = table[i], v.hash != hash || v.slot != slot { i = (i + 1) & mask }
+            return i
+        }
+
+        func find(slot: UInt8, hash: UInt64) -> Value? { table[index(slot: slot, hash: hash)] }
+
+        /// Entries come in row order: the first one seen is the first occurrence.
+        mutating func count(slot: UInt8, hash: UInt64, row: Int, line: Int) {
+            let i = index(slot: slot, hash: hash)
+            if let v = table[i] {
+                if v.secondLine < 0 { table[i]!.secondLine = line }
+                return
+            }
+            table[i] = Value(hash: hash, slot: slot, firstRow: row, firstLine: line, secondLine: -1)
+            used += 1
+            if used * 2 > table.count {
+                let old = table
+                table = Array(repeating: nil, count: old.count * 2)
+                for case let v? in old { table[index(slot: v.slot, hash: v.hash)] = v }
+            }
+        }
     }
 }
 
