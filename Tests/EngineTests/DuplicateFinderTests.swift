@@ -45,4 +45,23 @@ struct DuplicateFinderTests {
         #expect(seen.first { $0.row == 1507 && $0.slot == 1 }?.other == 9)
         #expect(workspace.scratch.keys.allSatisfy { $0 == DuplicateFinder.sortedName })
     }
+
+    /// The table a streamed partition counts its values in: past several growths every value is
+    /// found with its first row and line, and only values met twice say so.
+    @Test func theValueTableKeepsFirstAndSecondOccurrencesThroughGrowth() {
+        var table = DuplicateFinder.ValueTable()
+        for row in 0..<20_000 {
+            let value = row < 15_000 ? row : row - 15_000  // values 0..<5000 come twice
+            table.count(slot: UInt8(value % 2), hash: FNV.hash(Array("v\(value)".utf8)), row: row, line: row + 2)
+        }
+        for value in [0, 4_999, 5_000, 14_999] {
+            let found = table.find(slot: UInt8(value % 2), hash: FNV.hash(Array("v\(value)".utf8)))
+            if value < 5_000 {
+                #expect(found?.firstRow == value && found?.firstLine == value + 2 && found?.secondLine == value + 15_002)
+            } else {
+                #expect(found == nil)
+            }
+        }
+        #expect(table.find(slot: 1, hash: FNV.hash(Array("v0".utf8))) == nil)
+    }
 }

@@ -289,7 +289,7 @@ extension DuplicateFinder {
         var values = ValueTable()
         try each { slot, hash, row, line in values.count(slot: slot, hash: hash, row: row, line: line) }
         try each { slot, hash, row, line in
-            guard let v = values.find(slot: slot, hash: hash), v.secondLine >= 0 else { return }
+            guard let v = values.find(slot: slot, hash: hash) else { return }
             body(Duplicate(row: row, line: line, slot: Int(slot), otherLine: row == v.firstRow ? v.secondLine : v.firstLine))
         }
         if stored {
@@ -299,40 +299,46 @@ extension DuplicateFinder {
     }
 
     /// Distinct (slot, hash) values with their first row and line and the line of their second
-    /// occurrence (-1 until there is one): open addressing, grown at half full.
+    /// occurrence (-1 until there is one): open addressing, grown at half full, 24 bytes a slot
+    /// (a hash of 0 marks an empty one: values never hash to 0, see `ProcessedBatch.uniqueHashes`).
     struct ValueTable {
         struct Value {
-            var hash: UInt64
-            var slot: UInt8
-            var firstRow: Int
-            var firstLine: Int
-            var secondLine: Int
+            var hash: UInt64 = 0
+            var firstRow: UInt32 = 0
+            var firstLine: UInt32 = 0
+            var secondLine: Int32 = -1
+            var slot: UInt8 = 0
         }
-        private var table: [Value?] = Array(repeating: nil, count: 1 << 12)
+        private var table = [Value](repeating: Value(), count: 1 << 12)
         private var used = 0
 
         private func index(slot: UInt8, hash: UInt64) -> Int {
             let mask = table.count - 1
             var i = Int(truncatingIfNeeded: ((hash ^ UInt64(slot)) &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
-            while let v = table[i], v.hash != hash || v.slot != slot { i = (i + 1) & mask }
+            while table[i].hash != 0 && (table[i].hash != hash || table[i].slot != slot) { i = (i + 1) & mask }
             return i
         }
 
-        func find(slot: UInt8, hash: UInt64) -> Value? { table[index(slot: slot, hash: hash)] }
+        /// The value's first row and line, and its second line when it came more than once.
+        func find(slot: UInt8, hash: UInt64) -> (firstRow: Int, firstLine: Int, secondLine: Int)? {
+            let v = table[index(slot: slot, hash: hash)]
+            guard v.hash != 0, v.secondLine >= 0 else { return nil }
+            return (Int(v.firstRow), Int(v.firstLine), Int(v.secondLine))
+        }
 
         /// Entries come in row order: the first one seen is the first occurrence.
         mutating func count(slot: UInt8, hash: UInt64, row: Int, line: Int) {
             let i = index(slot: slot, hash: hash)
-            if let v = table[i] {
-                if v.secondLine < 0 { table[i]!.secondLine = line }
+            if table[i].hash != 0 {
+                if table[i].secondLine < 0 { table[i].secondLine = Int32(truncatingIfNeeded: line) }
                 return
             }
-            table[i] = Value(hash: hash, slot: slot, firstRow: row, firstLine: line, secondLine: -1)
+            table[i] = Value(hash: hash, firstRow: UInt32(truncatingIfNeeded: row), firstLine: UInt32(truncatingIfNeeded: line), slot: slot)
             used += 1
             if used * 2 > table.count {
                 let old = table
-                table = Array(repeating: nil, count: old.count * 2)
-                for case let v? in old { table[index(slot: v.slot, hash: v.hash)] = v }
+                table = [Value](repeating: Value(), count: old.count * 2)
+                for v in old where v.hash != 0 { table[index(slot: v.slot, hash: v.hash)] = v }
             }
         }
     }
