@@ -271,19 +271,12 @@ extension DuplicateFinder {
         let tail = buffers[q]
         buffers[q] = []
         let stored = files[q] != nil
+        /// The partition's records: its file, then what was still buffered.
         func each(_ visit: (UInt8, UInt64, Int, Int) -> Void) throws {
-            if stored {
-                let reader = SpillReader(try workspace.openScratch(DuplicateFinder.name(q)))
+            let parts: [any ByteReader] = (stored ? [try workspace.openScratch(DuplicateFinder.name(q))] : []) + [MemoryReader(tail)]
+            for part in parts {
+                let reader = SpillReader(part)
                 while let e = try reader.nextUnique() { visit(e.slot, e.hash, e.row, e.line) }
-            }
-            tail.withUnsafeBytes { b in
-                var i = 0
-                while i + DuplicateFinder.entrySize <= b.count {
-                    visit(b[i], b.loadUnaligned(fromByteOffset: i + 1, as: UInt64.self).littleEndian,
-                          Int(b.loadUnaligned(fromByteOffset: i + 9, as: UInt32.self).littleEndian),
-                          Int(b.loadUnaligned(fromByteOffset: i + 13, as: UInt32.self).littleEndian))
-                    i += DuplicateFinder.entrySize
-                }
             }
         }
         var values = ValueTable()
