@@ -2,16 +2,22 @@
 import Testing
 
 struct DuplicateFinderTests {
+    /// 3,000 rows: slot 0 holds `v(row % 1000)` (every value three times), slot 1 `second(row)`.
+    static func finder(_ limit: Int, second: (Int) -> String) throws -> (DuplicateFinder, MemoryWorkspace) {
+        let workspace = MemoryWorkspace()
+        let finder = DuplicateFinder(workspace: workspace, memoryLimit: limit)
+        for row in 0..<3000 {
+            try finder.add(slot: 0, hash: FNV.hash(Array("v\(row % 1000)".utf8)), row: row, line: row + 2)
+            try finder.add(slot: 1, hash: FNV.hash(Array(second(row).utf8)), row: row, line: row + 2)
+        }
+        return (finder, workspace)
+    }
+
     /// With a tiny memory limit every partition goes through its file: the same duplicates come out.
     @Test(arguments: [8 << 20, 64])
     func duplicatesAreFoundWhetherPartitionsStayInMemoryOrGoToFiles(_ limit: Int) throws {
-        let workspace = MemoryWorkspace()
-        let finder = DuplicateFinder(workspace: workspace, memoryLimit: limit)
-        // Slot 0: value v = row % 1000 for 3,000 rows: every value three times. Slot 1: all distinct.
-        for row in 0..<3000 {
-            try finder.add(slot: 0, hash: FNV.hash(Array("v\(row % 1000)".utf8)), row: row, line: row + 2)
-            try finder.add(slot: 1, hash: FNV.hash(Array("u\(row)".utf8)), row: row, line: row + 2)
-        }
+        // Slot 1: all distinct.
+        let (finder, workspace) = try Self.finder(limit) { "u\($0)" }
         if limit == 64 { #expect(!workspace.scratch.isEmpty) }
         var found: [Int: DuplicateFinder.Duplicate] = [:]
         try finder.finish { found[$0.row] = $0 }
@@ -28,12 +34,8 @@ struct DuplicateFinderTests {
     /// In memory or through bucket files, the duplicates come out in row order, the same ones.
     @Test(arguments: [8 << 20, 64])
     func duplicatesInRowOrderAreTheSameWhetherHeldOrSpilled(_ limit: Int) throws {
-        let workspace = MemoryWorkspace()
-        let finder = DuplicateFinder(workspace: workspace, memoryLimit: limit)
-        for row in 0..<3000 {
-            try finder.add(slot: 0, hash: FNV.hash(Array("v\(row % 1000)".utf8)), row: row, line: row + 2)
-            try finder.add(slot: 1, hash: FNV.hash(Array("w\(row % 1500)".utf8)), row: row, line: row + 2)
-        }
+        // Slot 1: every value twice.
+        let (finder, workspace) = try Self.finder(limit) { "w\($0 % 1500)" }
         #expect(try finder.finishInRowOrder(rows: 3000) == 6000)
         let sorted = SpillReader(try workspace.openScratch(DuplicateFinder.sortedName))
         var seen: [(row: Int, slot: Int, other: Int)] = []

@@ -91,13 +91,11 @@ final class SpillReader {
     }
 
     /// A value of a unique slot (DuplicateFinder's partitions): slot, hash, row, line.
-    func nextUnique() throws -> (slot: UInt8, hash: UInt64, row: Int, line: Int)? {
-        guard try ensure(17) else { return nil }
-        let slot = buffer[position]
-        let hash = UInt64(u32(position + 1)) | UInt64(u32(position + 5)) << 32
-        let r = (slot, hash, u32(position + 9), u32(position + 13))
-        position += 17
-        return r
+    func nextUnique() throws -> DuplicateFinder.Entry? {
+        guard try ensure(DuplicateFinder.entrySize) else { return nil }
+        let e = buffer.withUnsafeBytes { DuplicateFinder.entry(at: position, in: $0) }
+        position += DuplicateFinder.entrySize
+        return e
     }
 
     /// A late row: row, sourceRow, flags, then three length-prefixed byte strings.

@@ -29,6 +29,15 @@ final class DuplicateFinder {
 
     static let partitions = 64
     static let entrySize = 17
+
+    /// The record at `offset` of a partition's bytes: slot (1 byte), hash (8), row (4), line (4),
+    /// little-endian, as `add` writes it.
+    @inline(__always)
+    static func entry(at offset: Int, in bytes: UnsafeRawBufferPointer) -> Entry {
+        Entry(slot: bytes[offset], hash: bytes.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self).littleEndian,
+              row: bytes.loadUnaligned(fromByteOffset: offset + 9, as: UInt32.self).littleEndian,
+              line: bytes.loadUnaligned(fromByteOffset: offset + 13, as: UInt32.self).littleEndian)
+    }
     private let workspace: any Workspace
     private var buffers: [[UInt8]]
     private var files: [BufferedOutput?]
@@ -134,7 +143,7 @@ final class DuplicateFinder {
         let per = max(1, n / 16)
         let bits = max(8, min(16, per.bitWidth - per.leadingZeroBitCount))
         let buckets = 1 << bits
-        @inline(__always) func hash(_ e: Int) -> UInt64 { bytes.loadUnaligned(fromByteOffset: e * entrySize + 1, as: UInt64.self).littleEndian }
+        @inline(__always) func hash(_ e: Int) -> UInt64 { entry(at: e * entrySize, in: bytes).hash }
         @inline(__always) func bucket(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h >> UInt64(58 - bits)) & (buckets - 1) }
         var starts = [Int](repeating: 0, count: buckets + 1)
         for e in 0..<n { starts[bucket(hash(e)) + 1] += 1 }
@@ -142,12 +151,9 @@ final class DuplicateFinder {
         var next = starts
         var out = [Entry](unsafeUninitializedCapacity: n) { all, initialized in
             for e in 0..<n {
-                let i = e * entrySize, h = hash(e)
-                let b = bucket(h)
-                (all.baseAddress! + next[b]).initialize(to: Entry(
-                    slot: bytes[i], hash: h,
-                    row: bytes.loadUnaligned(fromByteOffset: i + 9, as: UInt32.self).littleEndian,
-                    line: bytes.loadUnaligned(fromByteOffset: i + 13, as: UInt32.self).littleEndian))
+                let record = entry(at: e * entrySize, in: bytes)
+                let b = bucket(record.hash)
+                (all.baseAddress! + next[b]).initialize(to: record)
                 next[b] += 1
             }
             initialized = n
@@ -276,7 +282,7 @@ extension DuplicateFinder {
             let parts: [any ByteReader] = (stored ? [try workspace.openScratch(DuplicateFinder.name(q))] : []) + [MemoryReader(tail)]
             for part in parts {
                 let reader = SpillReader(part)
-                while let e = try reader.nextUnique() { visit(e.slot, e.hash, e.row, e.line) }
+                while let e = try reader.nextUnique() { visit(e.slot, e.hash, Int(e.row), Int(e.line)) }
             }
         }
         var values = ValueTable()
