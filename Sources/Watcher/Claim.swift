@@ -5,7 +5,7 @@ import Glibc
 /// whom, so the claim can be finished, given back or redone by whoever finds it after a crash.
 public struct Claim: Sendable, Equatable {
     public struct Taken: Sendable, Equatable {
-        /// The name inside the claim folder: `sidecar` or `data`.
+        /// The name inside the claim folder: `sidecar`, `data` or `marker` (a done file).
         public var slot: String
         public var from: InboxPath
     }
@@ -23,7 +23,7 @@ public struct Claim: Sendable, Equatable {
         self.id = id
         self.owner = owner
         self.createdDate = createdDate
-        self.taken = plan.take.map { Taken(slot: $0.isSidecar ? "sidecar" : "data", from: $0) }
+        self.taken = plan.take.map { Taken(slot: $0.isSidecar ? "sidecar" : $0.isMarker ? "marker" : "data", from: $0) }
         self.schemaFolder = plan.schemaFolder
         self.failure = plan.failure
         self.originalFilename = plan.originalFilename
@@ -46,7 +46,7 @@ public struct Claim: Sendable, Equatable {
         self.createdDate = json["created_date"]?.stringValue ?? Clock.now()
         var list: [Taken] = []
         for t in taken {
-            guard let slot = t["slot"]?.stringValue, slot == "sidecar" || slot == "data",
+            guard let slot = t["slot"]?.stringValue, ["sidecar", "data", "marker"].contains(slot),
                   let from = t["from"]?.stringValue.flatMap(InboxPath.init(relative:)) else { return nil }
             list.append(Taken(slot: slot, from: from))
         }

@@ -130,6 +130,7 @@ final class EventLoop {
         self.resolutions = ResolutionStore(layout: layout)
         self.webhooks = WebhookQueue(layout: layout, policy: options.webhookPolicy, log: log)
         self.webhookSender = WebhookSender(queue: webhooks, tag: owner.id)
+        WriterProbe.ignoreLeaseBreaks()
         if options.handleSignals {
             // The default actions are turned off; a Dispatch signal source (its own thread, not
             // the cooperative pool) asks the loop to stop through the wake pipe.
@@ -212,11 +213,15 @@ final class EventLoop {
 
     // MARK: Looking at the inbox
 
-    /// One look at a path: its signature into the machine.
-    func look(at path: InboxPath, now: Double, event: Bool) {
+    /// One look at a path: its signature into the machine. A look that may find it complete
+    /// (not one for an event) also asks the kernel whether someone has it open for writing.
+    func look(at path: InboxPath, now: Double, event: Bool, writers: Writers = .unknown) {
         guard !inFlight.contains(path) else { return }
-        let sig = FileSignature.of(scanner.path(path))
-        machine.observe(path, sig, now: now, event: event, age: sig?.age ?? 0)
+        let full = scanner.path(path)
+        let sig = FileSignature.of(full)
+        var writers = writers
+        if !event, let sig, sig.isImportable { writers = WriterProbe.probe(full) }
+        machine.observe(path, sig, now: now, event: event, age: sig?.age ?? 0, writers: writers)
     }
 
     /// Scans the whole inbox: the directory is the truth, events are hints.
@@ -242,6 +247,7 @@ final class EventLoop {
             switch watches.classify(event) {
             case .overflow:
                 log.warn("event_queue_overflow")
+                machine.forgetWriters()
                 rescan = true
             case .inboxCreated:
                 watches.armInbox(log: log)
@@ -261,9 +267,9 @@ final class EventLoop {
             case .folderGone(let name):
                 watches.removeFolder(name)
                 for path in machine.paths where path.folder == name { machine.observe(path, nil, now: now) }
-            case .file(let path, let removed):
+            case .file(let path, let removed, let writers):
                 if InboxRules.isIgnored(path.name) { continue }
-                if removed { machine.observe(path, nil, now: now) } else { look(at: path, now: now, event: true) }
+                if removed { machine.observe(path, nil, now: now) } else { look(at: path, now: now, event: true, writers: writers) }
             case .none:
                 continue
             }
@@ -285,6 +291,10 @@ final class EventLoop {
                 case .awaiting(let sidecar, let file):
                     awaiting.insert(sidecar)
                     log.info("awaiting_upload", ["file": file, "status": "AWAITING_UPLOAD", "sidecar": sidecar.relative])
+                case .dropMarker(let path):
+                    unlink(scanner.path(path))
+                    log.info("done_file_after_import", ["file": path.relative,
+                                                        "message": "its data file was imported before it came; removed"])
                 case .claim(let plan):
                     for p in plan.take { awaiting.remove(p) }
                     inFlight.formUnion(plan.take)
@@ -345,6 +355,9 @@ final class EventLoop {
                 break
             case .notClaimed:
                 nextRescan = min(nextRescan, now + 5)
+            case .changed(let id):
+                // Done again once the file holds still: the claim is looked at after a settle time.
+                resumes[id] = now + max(options.settle, 0.1)
             case .retry(let id):
                 let wait = min(300, (backoff[id] ?? 2.5) * 2)
                 backoff[id] = wait

@@ -152,6 +152,15 @@ final class SyncedFile: OutputFile {
         }
     }
 
+    /// Makes this (empty) file share the blocks of the file open at `source` (`ioctl(FICLONE)`,
+    /// ioctl_ficlone(2)). False where the file system cannot (ext4, tmpfs): then copy.
+    func clone(from source: Int32) -> Bool {
+        ioctl(fd, SyncedFile.ficlone, source) == 0
+    }
+
+    /// `FICLONE`: _IOW(0x94, 9, int).
+    static let ficlone: UInt = 0x4004_9409
+
     func close() throws {
         guard fd >= 0 else { return }
         defer { fd = -1 }

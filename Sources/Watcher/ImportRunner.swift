@@ -64,6 +64,8 @@ public struct SourceFile: Sendable, Equatable {
 public enum ImportRunner {
     /// `destination` gives the final folder for a status. Returns the record written.
     public static func run(_ job: ImportJob, buildPath: String, destination: (ImportStatus) -> String) throws -> ImportRecord {
+        // Opened before a byte is read: what is published must be what was read (§2c).
+        let source = SourceGuard(path: job.sourcePath)
         let folder = try ResultFolder(path: buildPath)
         // The sources are copied into source/ while the import runs: the copy mostly waits for
         // the disk, the import for the processor.
@@ -98,6 +100,7 @@ public enum ImportRunner {
                 for name in ["results.json", "metadata.json", "rejected.csv", "report.json", "review.html"] { unlink("\(buildPath)/\(name)") }
             }
             try copying.finish()
+            if let change = source?.change() { throw SourceChanged(file: job.originalFilename, change: change) }
             let target = destination(outcome.status)
             let reviewURL = outcome.status == .needsReview ? "file://\(absolute(target))/review.html" : nil
             let record = ImportRecord(id: job.id, schemaID: job.schemaID, status: outcome.status, originalFilename: job.originalFilename,

@@ -72,12 +72,21 @@ struct ImportWork: Sendable {
             return .lost
         }
         var job = makeJob(claim)
+        if let data = claim.data, let busy = stillWritten(claims.slot(id, data)) {
+            // A writer opened it between the look that found it complete and the claim, or it
+            // was claimed again after a change: wait, rather than import what is there so far.
+            log.info("changed_during_import", ["id": id, "file": job.originalFilename, "change": busy, "action": "wait"])
+            return .changed(id: id)
+        }
         try? records.write(ImportRecord(id: id, schemaID: job.schemaID, status: .running, originalFilename: job.originalFilename,
                                         createdDate: claim.createdDate, modifiedDate: Clock.now(), importMetadata: job.importMetadata),
                            sync: false, tag: owner)
         let record: ImportRecord
         do {
             record = try run(job, claim)
+        } catch let changed as SourceChanged {
+            log.warn("changed_during_import", ["id": id, "file": job.originalFilename, "change": changed.change, "action": "redo"])
+            return .changed(id: id)
         } catch let e as SystemError {
             // repair() put every taken file in its slot: one missing now was removed from
             // .intake/work/ during the import. Retrying would wait for it forever; end FAILED.
@@ -108,6 +117,11 @@ struct ImportWork: Sendable {
         return .imported(id: id, status: record.status.rawValue)
     }
 
+    /// Why the claimed file at `path` must not be read yet: someone has it open for writing.
+    private func stillWritten(_ path: String) -> String? {
+        WriterProbe.probe(path) == .open ? "a process has it open for writing" : nil
+    }
+
     private func run(_ job: ImportJob, _ claim: Claim) throws -> ImportRecord {
         try claims.discardBuild(claim)
         return try ImportRunner.run(job, buildPath: claims.build(job.id)) { layout.result(job.id, $0) }
@@ -128,7 +142,14 @@ struct ImportWork: Sendable {
     func makeJob(_ claim: Claim) -> ImportJob {
         let id = claim.id
         let dataSlot = claim.data.map { claims.slot(id, $0) }
-        var sources = claim.taken.map { SourceFile(path: claims.slot(id, $0), name: $0.from.name, move: true) }
+        // The data file is copied into source/ (its inode stays behind and is removed with the
+        // claim): a writer that goes on after the claim can never change a published folder.
+        // What cannot be read (a refused FIFO, a link) and what only Intake writes is moved.
+        var sources = claim.taken.map { taken in
+            let path = claims.slot(id, taken)
+            let copy = taken.slot == "data" && FileSignature.of(path)?.isImportable == true && access(path, R_OK) == 0
+            return SourceFile(path: path, name: taken.from.name, move: !copy)
+        }
         var schemaID = claim.schemaFolder
         var schema: Result<Schema, ImportFailure> = .failure(ImportFailure("INTERNAL", "no schema"))
         var metadata: JSONValue = .null

@@ -8,12 +8,21 @@ public struct InboxPath: Hashable, Sendable, Comparable, CustomStringConvertible
     /// A sidecar (§2a) is a `*.import.json` in the inbox itself; in a schema folder every file
     /// is data. Worked out once: the pairing machine asks on every tick.
     public let isSidecar: Bool
+    /// A done file (`NAME.done`, `NAME.ready`): it says that NAME is complete, and is not data.
+    public let isMarker: Bool
 
     public init(_ name: String, folder: String? = nil) {
         self.folder = folder
         self.name = name
         self.isSidecar = folder == nil && InboxRules.isSidecarName(name)
+        self.isMarker = !isSidecar && InboxRules.markedName(name) != nil
     }
+
+    /// The file this done file marks complete.
+    public var marked: InboxPath? { InboxRules.markedName(name).map { InboxPath($0, folder: folder) } }
+
+    /// The done files that would mark this file complete.
+    public var markers: [InboxPath] { InboxRules.markerSuffixes.map { InboxPath(name + $0, folder: folder) } }
 
     /// The path relative to `inbox/`.
     public var relative: String { folder.map { "\($0)/\(name)" } ?? name }
@@ -112,13 +121,29 @@ public struct FileSignature: Equatable, Sendable {
 
 /// The inbox's naming rules (§2a, §2c).
 public enum InboxRules {
-    static let partialSuffixes = [".tmp", ".part", ".partial", ".filepart", ".crdownload", ".swp", "~"]
+    /// Names that uploads in progress have (contract §2c): browsers (`.crdownload`, `.part`,
+    /// `.download`), WinSCP (`.filepart`), MFT tools (`.tmp`, `.partial`), editors (`.swp`, `~`).
+    /// Hidden names cover the servers' and rsync's own temporary names (proftpd HiddenStores
+    /// `.in.NAME.`, pure-ftpd `.pureftpd-upload.*`, rsync `.NAME.XXXXXX`, lftp `.in.*`).
+    static let partialSuffixes = [".tmp", ".part", ".partial", ".filepart", ".crdownload", ".download", ".swp", "~"]
+    /// Lock files an office program leaves beside a workbook it has open (`~$Book.xlsx`).
+    static let partialPrefixes = [".", "~$"]
+    /// Done files (contract §2c): written by a sender after the data, they mark it complete.
+    public static let markerSuffixes = [".done", ".ready", ".DONE", ".READY"]
 
     /// Uploads in progress by common clients, and hidden files: never looked at.
     public static func isIgnored(_ name: String) -> Bool {
-        if name.isEmpty || name.hasPrefix(".") { return true }
+        if name.isEmpty || partialPrefixes.contains(where: { name.hasPrefix($0) }) { return true }
         let lower = name.lowercased()
         return partialSuffixes.contains { lower.hasSuffix($0) }
+    }
+
+    /// For a done file `NAME.done` or `NAME.ready` (or in capitals), NAME; nil for anything else.
+    public static func markedName(_ name: String) -> String? {
+        for suffix in markerSuffixes where name.hasSuffix(suffix) && name.utf8.count > suffix.utf8.count {
+            return String(name.utf8.dropLast(suffix.utf8.count))!
+        }
+        return nil
     }
 
     public static func isSidecarName(_ name: String) -> Bool {

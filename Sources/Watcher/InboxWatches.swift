@@ -17,8 +17,9 @@ final class InboxWatches {
         case inboxGone
         case folderAppeared(String)
         case folderGone(String)
-        /// A file in the inbox or a schema folder; `removed` when it left.
-        case file(InboxPath, removed: Bool)
+        /// A file in the inbox or a schema folder; `removed` when it left. `writers`: `.open`
+        /// when it was written to (`IN_MODIFY`), `.none` when a writer closed it.
+        case file(InboxPath, removed: Bool, writers: Writers)
         case none
     }
 
@@ -62,6 +63,10 @@ final class InboxWatches {
         inotify.removeWatch(wd)
     }
 
+    static func writers(_ event: InotifyEvent) -> Writers {
+        event.has(Inotify.closeWrite) ? .none : event.has(Inotify.modify) ? .open : .unknown
+    }
+
     func classify(_ event: InotifyEvent) -> Meaning {
         if event.has(Inotify.queueOverflow) { return .overflow }
         let arrived = event.has(Inotify.create) || event.has(Inotify.movedTo)
@@ -78,14 +83,14 @@ final class InboxWatches {
                 if left { return .folderGone(event.name) }
                 return .none
             }
-            return .file(InboxPath(event.name), removed: left)
+            return .file(InboxPath(event.name), removed: left, writers: InboxWatches.writers(event))
         }
         if let folder = folders[event.wd] {
             if selfGone {
                 return event.has(Inotify.ignored) || event.has(Inotify.deleteSelf) || event.has(Inotify.moveSelf) ? .folderGone(folder) : .none
             }
             if event.name.isEmpty { return .none }
-            return .file(InboxPath(event.name, folder: folder), removed: left)
+            return .file(InboxPath(event.name, folder: folder), removed: left, writers: InboxWatches.writers(event))
         }
         return .none
     }

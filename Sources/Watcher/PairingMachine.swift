@@ -45,6 +45,9 @@ public struct PairingMachine {
         /// The sidecar waits for its data file (AWAITING_UPLOAD); said once.
         case awaiting(sidecar: InboxPath, file: String)
         case claim(ClaimPlan)
+        /// A done file that came after its data file was claimed without it: it says nothing
+        /// more; the daemon removes it.
+        case dropMarker(InboxPath)
     }
 
     struct Entry {
@@ -54,12 +57,18 @@ public struct PairingMachine {
         /// Last change seen: an event, or a different signature.
         var changed: Double
         var complete = false
+        /// Someone has it open for writing: the kernel said so, or it was written to
+        /// (`IN_MODIFY`) and not closed since (`IN_CLOSE_WRITE`). Never complete meanwhile.
+        var writing = false
         var content: SidecarContent?
         var reading = false
         var announced = false
     }
 
     private(set) var entries: [InboxPath: Entry] = [:]
+    /// Files claimed without a done file, and when: a done file of theirs that comes later
+    /// (within the upload window) is dropped, not kept waiting for a data file that is gone.
+    private(set) var claimedUnmarked: [InboxPath: Double] = [:]
 
     public init(settle: Double = 0.2, uploadWindow: Double = 1800) {
         self.settle = settle
@@ -73,15 +82,30 @@ public struct PairingMachine {
 
     /// A look at `path`: nil when it is gone. `event` says an inotify event named it, which
     /// restarts its settle time even when size and mtime are the same. `age` is how long the
-    /// file has been there already (from its ctime), for a file found by a scan.
-    public mutating func observe(_ path: InboxPath, _ signature: FileSignature?, now: Double, event: Bool = false, age: Double = 0) {
+    /// file has been there already (from its ctime), for a file found by a scan. `writers` is
+    /// what the kernel or the events say of processes writing it: `.open` keeps it from being
+    /// complete (and restarts the settle time), `.none` clears what events said.
+    public mutating func observe(_ path: InboxPath, _ signature: FileSignature?, now: Double, event: Bool = false, age: Double = 0,
+                                 writers: Writers = .unknown) {
         guard let signature else {
             entries[path] = nil
             return
         }
         guard var entry = entries[path] else {
-            entries[path] = Entry(signature: signature, arrival: now - max(0, age), changed: now)
+            var entry = Entry(signature: signature, arrival: now - max(0, age), changed: now)
+            entry.writing = writers == .open
+            entries[path] = entry
             return
+        }
+        switch writers {
+        case .open:
+            entry.writing = true
+            entry.changed = now
+            entry.complete = false
+        case .none:
+            entry.writing = false
+        case .unknown:
+            break
         }
         if entry.signature != signature {
             let replaced = entry.signature.inode != signature.inode
@@ -94,15 +118,40 @@ public struct PairingMachine {
         } else if event {
             entry.changed = now
             entry.complete = false
-        } else if !entry.complete && now - entry.changed >= settle {
-            entry.complete = true
+        } else if !entry.complete && now - entry.changed >= settleTime(path) {
+            // Still written (by the events; the kernel would not say): look again after a
+            // settle time rather than at every turn of the loop.
+            if entry.writing { entry.changed = now } else { entry.complete = true }
         }
         entries[path] = entry
     }
 
+    /// Every file's writers are unknown again (events were lost: an `IN_CLOSE_WRITE` may be
+    /// among them). What the kernel says at the next look decides.
+    public mutating func forgetWriters() {
+        for path in entries.keys { entries[path]!.writing = false }
+    }
+
     /// Files whose settle time is over and that must be looked at again to be called complete.
     public func due(now: Double) -> [InboxPath] {
-        entries.compactMap { path, e in !e.complete && now - e.changed >= settle ? path : nil }.sorted()
+        entries.compactMap { path, e in !e.complete && now - e.changed >= settleTime(path) ? path : nil }.sorted()
+    }
+
+    /// A file whose done file is there, and the done file itself, need not hold still for the
+    /// settle time: the sender said it is complete (it still must not be open for writing).
+    func settleTime(_ path: InboxPath) -> Double {
+        if path.isMarker || path.markers.contains(where: { entries[$0] != nil }) { return 0 }
+        return settle
+    }
+
+    /// The complete done file of `path`, if one came.
+    func marker(of path: InboxPath) -> InboxPath? {
+        path.markers.first { entries[$0]?.complete == true }
+    }
+
+    /// A done file of `path` came and is not complete yet: the claim waits for it.
+    func markerPending(_ path: InboxPath) -> Bool {
+        path.markers.contains { entries[$0].map { !$0.complete } ?? false }
     }
 
     /// The content of a sidecar that `tick` asked to read, with the signature it was read at.
@@ -149,8 +198,8 @@ public struct PairingMachine {
                 ready.offer(entry.arrival, path, .plan(ClaimPlan(take: [path])))
             case .names(let file):
                 let data = InboxPath(file)
-                if let d = entries[data], d.complete, paired.insert(data).inserted {
-                    ready.offer(min(entry.arrival, d.arrival), path, .plan(ClaimPlan(take: [path, data])))
+                if let d = entries[data], d.complete, !markerPending(data), paired.insert(data).inserted {
+                    ready.offer(min(entry.arrival, d.arrival), path, .plan(ClaimPlan(take: [path, data] + [marker(of: data)].compactMap { $0 })))
                 } else if now - entry.arrival >= uploadWindow {
                     ready.offer(entry.arrival, path, .sidecarExpired(file))
                 } else if !entry.announced {
@@ -160,7 +209,19 @@ public struct PairingMachine {
             }
         }
         for (path, entry) in entries where entry.complete && !path.isSidecar {
-            if path.folder != nil {
+            if path.isMarker {
+                // A done file waits for its data; alone past the upload window, it ends.
+                guard let data = path.marked, entries[data] == nil else { continue }
+                if claimedUnmarked[data] != nil {
+                    entries[path] = nil
+                    claimedUnmarked[data] = nil
+                    actions.append(.dropMarker(path))
+                } else if now - entry.arrival >= uploadWindow {
+                    ready.offer(entry.arrival, path, .markerExpired(data.name))
+                }
+            } else if markerPending(path) {
+                continue
+            } else if path.folder != nil {
                 ready.offer(entry.arrival, path, .folder)
             } else if named.contains(path) || unreadSidecar {
                 continue
@@ -173,8 +234,10 @@ public struct PairingMachine {
         for (path, claim) in ready.oldest {
             let plan = self.plan(claim, for: path)
             for p in plan.take { entries[p] = nil }
+            if !plan.take.contains(where: \.isMarker), let data = plan.take.last, !data.isSidecar { claimedUnmarked[data] = now }
             actions.append(.claim(plan))
         }
+        claimedUnmarked = claimedUnmarked.filter { now - $0.value < uploadWindow }
         return actions
     }
 
@@ -187,6 +250,8 @@ public struct PairingMachine {
         case missingSidecar
         /// A sidecar whose data file (named) did not come within the upload window.
         case sidecarExpired(String)
+        /// A done file whose data file (named) did not come within the upload window.
+        case markerExpired(String)
     }
 
     private func plan(_ claim: Claim, for path: InboxPath) -> ClaimPlan {
@@ -195,7 +260,7 @@ public struct PairingMachine {
         case .plan(let plan):
             return plan
         case .folder:
-            return ClaimPlan(take: [path], schemaFolder: path.folder)
+            return ClaimPlan(take: [path] + [marker(of: path)].compactMap { $0 }, schemaFolder: path.folder)
         case .unreadable(let refusal):
             return ClaimPlan(take: [path], failure: ImportFailure("UNREADABLE_FILE", "\(path.name) \(refusal). Drop the file itself."))
         case .missingSidecar:
@@ -206,6 +271,11 @@ public struct PairingMachine {
             return ClaimPlan(take: [path], failure: ImportFailure(
                 "UPLOAD_EXPIRED",
                 "The sidecar \(path.name) waited \(minutes) min (the upload window) for its data file \(file), which did not arrive complete in inbox/. Drop the file and the sidecar again."),
+                originalFilename: file)
+        case .markerExpired(let file):
+            return ClaimPlan(take: [path], schemaFolder: path.folder, failure: ImportFailure(
+                "UPLOAD_EXPIRED",
+                "The done file \(path.name) waited \(minutes) min (the upload window) for its data file \(file), which did not arrive complete in inbox/. Send the file, then its done file."),
                 originalFilename: file)
         }
     }
@@ -248,8 +318,8 @@ public struct PairingMachine {
         func consider(_ t: Double) { if t > now { next = min(next ?? t, t) } }
         for (path, e) in entries {
             if !e.complete {
-                consider(e.changed + settle)
-            } else if path.isSidecar || path.folder == nil {
+                consider(e.changed + settleTime(path))
+            } else if path.isSidecar || path.isMarker || path.folder == nil {
                 consider(e.arrival + uploadWindow)
             }
         }

@@ -187,7 +187,7 @@ public enum Resolver {
                 throw Unfinished(description: "import \(id) left review/ but no result folder was found")
             }
             return record
-        case .retry, .notClaimed:
+        case .retry, .notClaimed, .changed:
             throw Unfinished(description: "a problem of the machine stopped the resolution of \(id) (see the log above); it stays claimed in .intake/resolving/ and a running intake watch finishes it")
         }
     }

@@ -23,6 +23,9 @@ public struct WorkResult: Sendable {
         case notClaimed
         /// The claim is made but the import must be retried later (full disk, I/O error).
         case retry(id: String)
+        /// The claimed file changed while it was read, or is still open for writing: nothing was
+        /// published; the import is done again once the file holds still (§2c).
+        case changed(id: String)
     }
 
     public var item: WorkItem

@@ -21,10 +21,14 @@ struct FaultTests {
     }()
 
     /// Every place a dropped file can be, with these exact bytes: it must be in exactly one.
+    /// The data file is copied into source/ (a writer of the claimed inode must not change a
+    /// published folder): once its result is published, the claim's own copy is only left to
+    /// be removed with the claim, and is not counted.
     static func copies(of name: String, _ bytes: [UInt8], in root: TestRoot, inbox: String = "inbox") -> [String] {
         var places = ["\(root.path)/\(inbox)/\(name)"]
         for id in Paths.list(root.layout.work) {
-            places += ["data", "sidecar"].map { "\(root.layout.work)/\(id)/\($0)" }
+            let published = ["outbox", "review", "failed"].contains { Paths.exists("\(root.path)/\($0)/\(id)") }
+            places += (published ? ["sidecar"] : ["data", "sidecar"]).map { "\(root.layout.work)/\(id)/\($0)" }
             places.append("\(root.layout.work)/\(id)/build/source/\(name)")
         }
         for folder in ["outbox", "review", "failed"] {
@@ -75,7 +79,7 @@ struct FaultTests {
             // Space is back: the step the daemon takes next.
             switch outcome {
             case .notClaimed: outcome = work.perform(.claim(plan))
-            case .retry(let id): outcome = work.perform(.resume(id))
+            case .retry(let id), .changed(let id): outcome = work.perform(.resume(id))
             case .imported, .lost: break
             }
             let results = root.results()

@@ -47,8 +47,10 @@ struct ChunkedPass {
     var chunkSize = ChunkedPass.defaultChunkSize
 
     /// Reads `source` to its end (or to where the table ends) and hands each chunk's rows to
-    /// `consume`, in order. Throws `NotUTF8` when a chunk is not UTF-8 after all.
-    func run(_ source: any ByteSource, width: Int, consume: (ProcessedBatch) throws -> Void) throws {
+    /// `consume`, in order. Throws `NotUTF8` when a chunk is not UTF-8 after all. Returns the
+    /// last record when no line end closed it.
+    @discardableResult
+    func run(_ source: any ByteSource, width: Int, consume: (ProcessedBatch) throws -> Void) throws -> UnterminatedRecord? {
         let cutter = ChunkCutter(reader: try source.open(), size: chunkSize)
         // Each worker validates with plans of its own: threads that share objects contend for
         // their reference counts (that was a fifth of an import's time). Rows past the first
@@ -61,6 +63,13 @@ struct ChunkedPass {
         var carry: CSVTokenizer?
         var line = 1, record = 0
         var stopped = false
+        var unterminated: UnterminatedRecord?
+        /// The last chunk's unclosed record, numbered from the file's start.
+        func keepEnd(of tokenizer: CSVTokenizer, lines: Int) {
+            guard var end = tokenizer.unterminated else { return }
+            end.line += lines
+            unterminated = end
+        }
         /// After a chunk a worker tokenized from its start: where the next chunk starts, or (the
         /// chunk was cut inside a row) the tokenizer to continue, numbered from the file's start.
         func advance(past tokenizer: CSVTokenizer, base: Int) {
@@ -84,6 +93,7 @@ struct ChunkedPass {
                 processed.shift(lines: line - 1, offset: worked.base)
                 after.shift(lines: line - 1, records: record, offset: worked.base)
                 filter = after
+                keepEnd(of: tokenizer, lines: line - 1)
                 advance(past: tokenizer, base: worked.base)
             } else {
                 var rows: RowBatch
@@ -91,13 +101,17 @@ struct ChunkedPass {
                     // Only the table's state differs: the worker's rows, filtered here.
                     rows = worked.rows
                     rows.shift(lines: line - 1, records: record, offset: worked.base)
+                    keepEnd(of: tokenizer, lines: line - 1)
                     advance(past: tokenizer, base: worked.base)
                 } else {
                     // Tokenized again, continuing the row the last chunk was cut in (or to
                     // report a bad row with its line in the file).
                     var tokenizer = carry ?? CSVTokenizer(dialect: dialect, limits: limits, line: line, record: record, offset: worked.base)
                     try worked.text.withUnsafeBytes { try tokenizer.feed($0) }
-                    if worked.last { try tokenizer.finish() }
+                    if worked.last {
+                        try tokenizer.finish()
+                        keepEnd(of: tokenizer, lines: 0)
+                    }
                     rows = tokenizer.takeFinishedRows()
                     if tokenizer.betweenRows {
                         carry = nil
@@ -113,6 +127,7 @@ struct ChunkedPass {
             if processed.count > 0 { try consume(processed) }
             if filter.ended { stopped = true }
         }
+        return stopped ? nil : unterminated
     }
 
     /// A worker's part: decode, tokenize, filter (as in the steady state) and validate.

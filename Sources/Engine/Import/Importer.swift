@@ -165,16 +165,16 @@ public enum Importer {
             hookStage?.cancel()
             try hookStage?.startRowHooks()
         }
-        let encoding: TextEncoding
+        let passEnd: SourceDecisions.PassEnd
         if decisions.chunkable && !changesRows && hookStage?.hasRowHooks != true {
             // The usual case, on every core: nothing needs the rows one batch after another.
-            encoding = try decisions.forEachChunk(source, limits: request.limits, header: header, processor: processor, width: request.workers,
+            passEnd = try decisions.forEachChunk(source, limits: request.limits, header: header, processor: processor, width: request.workers,
                                                   chunkSize: request.chunkSize, restart: restart) { processed in
                 try writer.append(processed)
                 request.progress?(writer.rows)
             }
         } else {
-            encoding = try decisions.forEachBatch(source, limits: request.limits, restart: restart, reading: { next in
+            passEnd = try decisions.forEachBatch(source, limits: request.limits, restart: restart, reading: { next in
             // Only the table's rows: the reading stops where another table starts, and a
             // trailing run of notes is left out (TableFilter); then a resolution's edits and removals.
             var table = TableFilter(header, format: decisions.format)
@@ -203,6 +203,13 @@ public enum Importer {
                 }
             }
         })
+        }
+        let encoding = passEnd.encoding
+        if let end = passEnd.unterminated, end.isCut(width: width) {
+            // An upload that stopped half-way (the sender died, the link dropped): importing the
+            // rows before it would pass off part of a file as the whole.
+            let what = end.inQuotes ? "a quoted value is still open at the end" : "it has \(end.cells) of \(width) columns"
+            throw ImportFailure("INCOMPLETE_FILE", "\(request.filename) ends in the middle of a record: its last line (line \(end.line)) has no line end and \(what). The file was probably cut short while it was sent; nothing of it was imported. Send the whole file again (if the file is whole as it is, end its last line with a line break).")
         }
         try hookStage?.finishRowHooks()
         if writer.rows == 0 {

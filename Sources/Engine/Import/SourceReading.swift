@@ -77,17 +77,24 @@ public struct SourceDecisions: Sendable {
                              _ body: (RowBatch) throws -> Void) throws -> TextEncoding {
         try forEachBatch(source, limits: limits, restart: restart, reading: { reader in
             while let batch = try reader() { try body(batch) }
-        })
+        }).encoding
+    }
+
+    /// How a pass over the file ended: the encoding it was read in, and the last record of a
+    /// delimited file when no line end closed it (nil when the reading stopped before the end).
+    struct PassEnd {
+        var encoding: TextEncoding
+        var unterminated: UnterminatedRecord?
     }
 
     /// The same, giving `reading` a function that returns the next batch (nil at the end).
     @discardableResult
     func forEachBatch(_ source: any ByteSource, limits: ReadLimits, restart: () throws -> Void,
-                      reading: (() throws -> RowBatch?) throws -> Void) throws -> TextEncoding {
+                      reading: (() throws -> RowBatch?) throws -> Void) throws -> PassEnd {
         if let workbook, let index = sheetChoice?.index {
             let reader = try workbook.rows(ofSheet: index, limits: limits, leftColumn: leftColumn)
             try reading { try reader.next() }
-            return encoding
+            return PassEnd(encoding: encoding)
         }
         if let json {
             // The document is in memory already (bounded, §14): its batches are made up front.
@@ -98,12 +105,15 @@ public struct SourceDecisions: Sendable {
                 defer { next += 1 }
                 return next < batches.count ? batches[next] : nil
             }
-            return encoding
+            return PassEnd(encoding: encoding)
         }
-        return try withEncoding(restart: restart) { encoding, bom in
+        var unterminated: UnterminatedRecord?
+        let encoding = try withEncoding(restart: restart) { encoding, bom in
             let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: dialect, limits: limits)
             try reading { try reader.next() }
+            unterminated = reader.unterminated
         }
+        return PassEnd(encoding: encoding, unterminated: unterminated)
     }
 
     /// Delimited text in an encoding with one byte per line end can be cut into chunks and read
@@ -114,12 +124,14 @@ public struct SourceDecisions: Sendable {
     /// `header` starts, in order. Restarts like `forEachBatch`; returns the encoding read in.
     func forEachChunk(_ source: any ByteSource, limits: ReadLimits, header: HeaderDecision, processor: RowProcessor, width: Int,
                       chunkSize: Int = ChunkedPass.defaultChunkSize, restart: () throws -> Void,
-                      _ consume: (ProcessedBatch) throws -> Void) throws -> TextEncoding {
-        try withEncoding(restart: restart) { encoding, bom in
+                      _ consume: (ProcessedBatch) throws -> Void) throws -> PassEnd {
+        var unterminated: UnterminatedRecord?
+        let encoding = try withEncoding(restart: restart) { encoding, bom in
             let pass = ChunkedPass(dialect: dialect, encoding: encoding, bomLength: bom, limits: limits, header: header, processor: processor,
                                    chunkSize: chunkSize)
-            try pass.run(source, width: width, consume: consume)
+            unterminated = try pass.run(source, width: width, consume: consume)
         }
+        return PassEnd(encoding: encoding, unterminated: unterminated)
     }
 
     /// Runs `body` in the file's encoding; when UTF-8 turns out wrong, calls `restart` and runs

@@ -346,11 +346,19 @@ struct CSVTokenizer {
         pendingSpaces = 0
         let hasPartial = batch.bytes.count > rowStartByte || batch.cellEnds.count > rowStartCell || state != .cellStart
         if hasPartial {
+            let inQuotes = endedInQuotes
+            let line = rowStartLine
             try endCell(at: batch.bytes.count)
             endRow(end: fed, fill: batch.bytes.count)
+            let row = batch.count - 1
+            unterminated = UnterminatedRecord(line: line, cells: batch.cellCount(row: row), inQuotes: inQuotes,
+                                              blank: !inQuotes && batch.isBlank(row: row))
         }
         state = .cellStart
     }
+
+    /// The last record, when the text ended without a line end after it (set by `finish`).
+    private(set) var unterminated: UnterminatedRecord?
 
     /// True when the input ended inside a quoted field.
     var endedInQuotes: Bool { state == .quoted || state == .escapeInQuoted }
@@ -409,4 +417,20 @@ struct CSVTokenizer {
         rowStartCell = 0
         return finished
     }
+}
+
+/// A file's last record that no line end closed: what tells a file cut short (an upload that
+/// stopped half-way) from one whose last line merely lacks its line break (contract §11).
+struct UnterminatedRecord: Sendable, Equatable {
+    /// The line it starts on.
+    var line: Int
+    var cells: Int
+    /// The text ended inside a quoted value.
+    var inQuotes: Bool
+    /// Only spaces: a trailing blank line, nothing cut.
+    var blank: Bool
+
+    /// Cut short, for a table `width` columns wide: a quoted value left open, or fewer cells
+    /// than the table has columns.
+    func isCut(width: Int) -> Bool { !blank && (inQuotes || cells < width) }
 }

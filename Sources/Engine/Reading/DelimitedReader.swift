@@ -15,6 +15,9 @@ final class DelimitedReader {
         self.batchRows = batchRows
     }
 
+    /// The file's last record when no line end closed it, once the end was read.
+    var unterminated: UnterminatedRecord? { tokenizer.unterminated }
+
     /// The next batch of finished rows, or nil at the end of the file.
     /// Throws `ReadError` for an unreadable row, `NotUTF8` when UTF-8 turns out wrong.
     func next() throws -> RowBatch? {
