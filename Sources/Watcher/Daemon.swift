@@ -11,6 +11,10 @@ public struct WatchOptions: Sendable {
     /// Scan every this many seconds instead of inotify (network file systems).
     public var poll: Double?
     public var settle = 0.2
+    /// The settle time `--poll` starts from (contract §2c): no lease and no event sees a writer
+    /// on another host, and an NFS client may show a file's old size and mtime for up to 60 s
+    /// (its attribute cache, acregmax), so a file must hold still for longer than that.
+    public static let pollSettle = 60.0
     public var rescan = 30.0
     public var uploadWindow = 1800.0
     public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -156,7 +160,9 @@ final class EventLoop {
 
     func run() {
         let sender = webhookSender
-        let work = ImportWork(layout: layout, owner: owner.id, log: log, metrics: metrics, webhooks: webhooks, wakeWebhooks: { sender.poke() })
+        var made = ImportWork(layout: layout, owner: owner.id, log: log, metrics: metrics, webhooks: webhooks, wakeWebhooks: { sender.poke() })
+        made.settle = options.settle
+        let work = made
         let control = self.control
         pool = WorkerPool(workers: options.workers, capacity: options.queueCapacity ?? options.workers * 4,
                           wake: { control.wake() }, handler: { work.perform($0) })

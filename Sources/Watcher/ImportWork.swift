@@ -11,6 +11,9 @@ struct ImportWork: Sendable {
     let owner: String
     let log: EventLog
     let metrics: Metrics
+    /// The settle time (§2c): an import done again after its file changed waits until the file
+    /// has not been written to for this long.
+    var settle = 0.2
     /// Where ended imports queue their webhooks (nil: none are sent), and how to wake the sender.
     let webhooks: WebhookQueue?
     let wakeWebhooks: @Sendable () -> Void
@@ -47,7 +50,7 @@ struct ImportWork: Sendable {
             return finish(claim, started: started)
         case .resume(let id):
             guard let claim = claims.load(id) else { return .lost }
-            return finish(claim, started: started)
+            return finish(claim, started: started, resumed: true)
         case .resolve(let id):
             return resolve(id, started: started)
         case .resumeResolution(let id):
@@ -56,7 +59,7 @@ struct ImportWork: Sendable {
     }
 
     /// Imports a claim whose files are in its folder (or repairs it first), publishes, records.
-    func finish(_ claim: Claim, started: Double) -> WorkResult.Outcome {
+    func finish(_ claim: Claim, started: Double, resumed: Bool = false) -> WorkResult.Outcome {
         let id = claim.id
         if let published = layout.published(id) {
             finishBookkeeping(published)
@@ -72,7 +75,7 @@ struct ImportWork: Sendable {
             return .lost
         }
         var job = makeJob(claim)
-        if let data = claim.data, let busy = stillWritten(claims.slot(id, data)) {
+        if let data = claim.data, let busy = stillWritten(claims.slot(id, data), heldStill: resumed ? settle : 0) {
             // A writer opened it between the look that found it complete and the claim, or it
             // was claimed again after a change: wait, rather than import what is there so far.
             log.info("changed_during_import", ["id": id, "file": job.originalFilename, "change": busy, "action": "wait"])
@@ -117,9 +120,12 @@ struct ImportWork: Sendable {
         return .imported(id: id, status: record.status.rawValue)
     }
 
-    /// Why the claimed file at `path` must not be read yet: someone has it open for writing.
-    private func stillWritten(_ path: String) -> String? {
-        WriterProbe.probe(path) == .open ? "a process has it open for writing" : nil
+    /// Why the claimed file at `path` must not be read yet: someone has it open for writing,
+    /// or (an import done again after a change) it was written to less than `heldStill` ago.
+    private func stillWritten(_ path: String, heldStill: Double) -> String? {
+        if WriterProbe.probe(path) == .open { return "a process has it open for writing" }
+        guard heldStill > 0, let age = FileSignature.of(path)?.age(byMTime: true), age < heldStill else { return nil }
+        return "it was written to \(Int(age * 1000)) ms ago"
     }
 
     private func run(_ job: ImportJob, _ claim: Claim) throws -> ImportRecord {

@@ -14,7 +14,9 @@ let watchHelp = """
       --root DIR               the Intake root (default: the current directory)
       --once                   handle what is in the inbox now, then exit (for cron)
       --poll SECONDS           scan every SECONDS instead of inotify (NFS, SMB, FUSE)
-      --settle MS              a file is complete when unchanged this long (default 200)
+      --settle MS              a file no one has open for writing is complete when
+                               unchanged this long (default 200; with --poll 60000: writers
+                               on other hosts are not seen, and NFS caches sizes up to 60 s)
       --rescan SECONDS         full scan of the inbox this often (default 30)
       --upload-window SECONDS  how long a sidecar waits for its file and a file for its
                                sidecar (default 1800)
@@ -35,6 +37,7 @@ func runWatch(_ args: ArraySlice<String>) throws -> Int32 {
     var options = WatchOptions(root: a.values["root"] ?? ".")
     options.once = a.flags.contains("once")
     options.poll = try number("poll", min: 0.05)
+    if options.poll != nil { options.settle = WatchOptions.pollSettle }
     if let ms = try number("settle", min: 0) { options.settle = ms / 1000 }
     if let s = try number("rescan", min: 0.05) { options.rescan = s }
     if let s = try number("upload-window", min: 0) { options.uploadWindow = s }

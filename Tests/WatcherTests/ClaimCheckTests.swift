@@ -136,6 +136,7 @@ struct ClaimCheckTests {
         #expect(work.perform(.resume(id)) == .changed(id: id), "still held")
         #expect(root.results().isEmpty)
         close(fd)
+        usleep(300_000)   // a redo waits until the file has held still for the settle time (0.2 s)
         #expect(work.perform(.resume(id)) == .imported(id: id, status: "SUCCESSFUL"))
         let published = try #require(FileSignature.of("\(root.path)/outbox/\(id)/source/a.csv"))
         #expect(published.inode != inode, "source/ is the sender's inode")
