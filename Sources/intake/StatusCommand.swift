@@ -70,6 +70,10 @@ private func describe(_ r: ImportRecord, layout: RootLayout) -> String {
     if let rows = r.resultMetadata["num_rows"]?.intValue {
         out += "rows:     \(rows) (valid \(r.resultMetadata["num_valid_rows"]?.intValue ?? 0), invalid \(r.resultMetadata["num_invalid_rows"]?.intValue ?? 0), removed \(r.resultMetadata["num_removed_rows"]?.intValue ?? 0))\n"
     }
+    if let left = r.resultMetadata["num_left_out_rows"]?.intValue {
+        // Every record of the file is a row or left out, with its reason (contract §5).
+        out += "left out: \(left) records that are not rows (header, titles, blank lines, notes, another table): leftOut in metadata.json\n"
+    }
     if [.successful, .needsReview, .failed].contains(r.status) { out += "folder:   \(layout.result(r.id, r.status))\n" }
     if let url = r.reviewURL { out += "review:   \(url)\n" }
     for e in r.importErrors ?? [] { out += "error:    \(e.code): \(e.message)\n" }

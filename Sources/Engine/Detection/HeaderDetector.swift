@@ -53,7 +53,7 @@ public enum HeaderDetector {
             if let index {
                 let below = rows.filter { $0 > index }.prefix(200)
                 let width = max(cells.count, below.map { filledWidth(batch, $0) }.max() ?? 0)
-                var shape = TableShape(width: width, typed: TableShape.profile(batch, rows: Array(below), width: width))
+                var shape = TableShape.of(batch, rows: Array(below), width: width)
                 shape.setHeader(cells)
                 decision.shape = shape
             }
@@ -94,7 +94,7 @@ public enum HeaderDetector {
         // What the data looks like: the rows under the top (past two that may continue a header).
         let under = Array(rows[(top + 1)...].prefix(200))
         let profileRows = under.count > 6 ? Array(under.dropFirst(maxHeaderLines - 1)) : under
-        var shape = TableShape(width: tableWidth, typed: TableShape.profile(batch, rows: profileRows.isEmpty ? [rows[top]] : profileRows, width: tableWidth))
+        var shape = TableShape.of(batch, rows: profileRows.isEmpty ? [rows[top]] : profileRows, width: tableWidth)
         if shape.typedColumns > 0 && (under.isEmpty ? false : shape.conforms(batch, row: rows[top])) {
             decision.noHeader = true
             decision.firstDataRecord = batch.rowRecords[rows[top]]

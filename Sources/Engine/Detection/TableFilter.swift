@@ -1,12 +1,15 @@
 /// Follows a file's rows in order, batch by batch, and keeps the table's: from its first data
 /// record to where it ends. The end is decided as the rows stream by, with no second pass:
 /// - another table starts where the header comes again, or where a row of words stands where
-///   the data has numbers and dates right after a blank line or notes: the first table is read,
-///   the rest left out (`endRecord` says where);
-/// - a run of notes at the very end of the file (sources, footnotes, a total's label: a line of
-///   text filling at most a third of a wide table) is a footer and is left out (`footerRecords`).
-///   Notes are held back until data follows them (then they were data after all and are kept,
-///   in order) or the file ends. At most `maxHeldRows` are held: a longer run is data.
+///   the data has numbers and dates right after a blank line: the first table is read, the rest
+///   left out (`endRecord` says where). Notes alone do not end a table: a row after them is data;
+/// - a run of notes at the very end of the file (sources, footnotes: a line of text filling at
+///   most a third of a wide table, unlike its column's values) is a footer and is left out
+///   (`footerRecords`). Notes are held back until data follows them (then they were data after
+///   all and are kept, in order) or the file ends. At most `maxHeldRows` are held: a longer run
+///   is data.
+/// Every record it does not pass on as a row of the table — above the header, the header,
+/// blank, the footer, another table — is counted in `leftOut` with its reason (contract §5).
 struct TableFilter {
     let shape: TableShape?
     let firstDataRecord: Int
@@ -24,11 +27,16 @@ struct TableFilter {
 
     /// Region detection off: every row is the table's (JSON data has no titles or notes).
     let keepsEverything: Bool
+    /// The header's records (left out as `header`, those above it as `title`).
+    private let headerRecords: Set<Int>
+    /// The records left out so far.
+    private(set) var leftOut = LeftOut()
 
     init(_ header: HeaderDecision, format: String = "csv") {
         self.shape = header.shape
         self.firstDataRecord = header.chosen == nil && !header.noHeader ? 0 : header.firstDataRecord
         self.keepsEverything = format == "json"
+        self.headerRecords = Set(header.rows.isEmpty ? header.chosen.map { [$0] } ?? [] : header.rows)
     }
 
     /// The filter in its steady state, for rows in the middle of a file (a chunk after the first):
@@ -37,7 +45,14 @@ struct TableFilter {
         self.shape = header.shape
         self.firstDataRecord = 0
         self.keepsEverything = false
+        self.headerRecords = []
         self.sawData = true
+    }
+
+    /// Hands over what was left out so far (a chunk's, to be added to the file's).
+    mutating func takeLeftOut() -> LeftOut {
+        defer { leftOut = LeftOut() }
+        return leftOut
     }
 
     /// In the steady state: what `init(continuing:)` assumes.
@@ -47,41 +62,63 @@ struct TableFilter {
     mutating func shift(lines: Int, records: Int, offset: Int) {
         held.shift(lines: lines, records: records, offset: offset)
         endRecord = endRecord.map { $0 + records }
+        leftOut.shift(records: records)
     }
 
     /// The rows of `batch` that belong to the table (blank rows may stay: readers skip them).
     /// The batch itself when nothing is left out or held, so the usual case copies nothing.
     mutating func filter(_ batch: RowBatch) -> RowBatch {
         if keepsEverything { return batch }
-        guard !ended else { return RowBatch() }
+        guard !ended else {
+            for r in 0..<batch.count { leftOut.add(batch.rowRecords[r], .anotherTable, batch: batch, row: r) }
+            return RowBatch()
+        }
         var plan: [(fromHeld: Bool, row: Int)] = []
         plan.reserveCapacity(batch.count)
         var heldHere: [Int] = []  // rows of this batch held back (and still held at its end)
         var heldBefore = held.count  // rows held from earlier batches, still held
         func release() {
-            for i in 0..<heldBefore { plan.append((true, i)) }
-            for r in heldHere { plan.append((false, r)) }
+            // Held rows were data after all; the blank ones among them reach no result.
+            for i in 0..<heldBefore {
+                plan.append((true, i))
+                if held.isBlank(row: i) { leftOut.add(held.rowRecords[i], .blank, batch: held, row: i) }
+            }
+            for r in heldHere {
+                plan.append((false, r))
+                if batch.isBlank(row: r) { leftOut.add(batch.rowRecords[r], .blank, batch: batch, row: r) }
+            }
             heldBefore = 0
             heldHere.removeAll()
         }
         for r in 0..<batch.count {
             let record = batch.rowRecords[r]
-            if record < firstDataRecord { continue }
+            if record < firstDataRecord {
+                let reason: LeftOut.Reason = batch.isBlank(row: r) ? .blank : headerRecords.contains(record) ? .header : .title
+                leftOut.add(record, reason, batch: batch, row: r)
+                continue
+            }
             if batch.isBlank(row: r) {
                 if sawData { separated = true }
-                if heldBefore + heldHere.count > 0 { heldHere.append(r) } else { plan.append((false, r)) }
+                if heldBefore + heldHere.count > 0 {
+                    heldHere.append(r)
+                } else {
+                    plan.append((false, r))
+                    leftOut.add(record, .blank, batch: batch, row: r)
+                }
                 continue
             }
             guard let shape else { plan.append((false, r)); continue }
             if sawData && (shape.repeatsHeader(batch, row: r) || (separated && shape.isHeaderLike(batch, row: r))) {
                 endRecord = heldBefore > 0 ? held.rowRecords[0] : heldHere.first.map { batch.rowRecords[$0] } ?? record
+                for i in 0..<heldBefore { leftOut.add(held.rowRecords[i], .anotherTable, batch: held, row: i) }
+                for h in heldHere { leftOut.add(batch.rowRecords[h], .anotherTable, batch: batch, row: h) }
+                for rest in r..<batch.count { leftOut.add(batch.rowRecords[rest], .anotherTable, batch: batch, row: rest) }
                 let out = build(batch, plan: plan)
                 held = RowBatch()
                 return out
             }
             if shape.isNote(batch, row: r) {
                 heldHere.append(r)
-                separated = true
                 if heldBefore + heldHere.count > TableFilter.maxHeldRows { release() }
                 continue
             }
@@ -103,6 +140,7 @@ struct TableFilter {
     /// The file has ended: rows still held are its footer.
     mutating func finish() {
         footerRecords = (0..<held.count).filter { !held.isBlank(row: $0) }.map { held.rowRecords[$0] }
+        for i in 0..<held.count { leftOut.add(held.rowRecords[i], held.isBlank(row: i) ? .blank : .notes, batch: held, row: i) }
         held = RowBatch()
     }
 

@@ -17,7 +17,50 @@ struct TableShape: Sendable {
     /// The header's first cell as it is written (trimmed): a cheap first test for a repeat.
     var headerFirstCell: [UInt8] = []
 
+    /// For each column, how its text values look (to tell a note from a sparse data row).
+    var text: [TextProfile] = []
+
+    /// A text column's values in the sample: the longest (in bytes), and whether several of
+    /// them have more than one word.
+    struct TextProfile: Sendable, Equatable {
+        var longest = 0
+        var wordy = false
+    }
+
     var typedColumns: Int { typed.lazy.filter { $0 != nil }.count }
+
+    /// The shape of the data rows `rows` of `batch`.
+    static func of(_ batch: RowBatch, rows: [Int], width: Int) -> TableShape {
+        var shape = TableShape(width: width, typed: profile(batch, rows: rows, width: width))
+        shape.text = (0..<width).map { c in
+            var p = TextProfile()
+            var filled = 0, wordy = 0
+            for r in rows {
+                let (length, words) = batch.withCell(row: r, column: c) { cell -> (Int, Int) in
+                    let t = trim(cell)
+                    return (t.count, t.isEmpty ? 0 : wordCount(t))
+                }
+                guard length > 0 else { continue }
+                filled += 1
+                p.longest = max(p.longest, length)
+                if words > 1 { wordy += 1 }
+            }
+            p.wordy = wordy * 5 >= max(1, filled)
+            return p
+        }
+        return shape
+    }
+
+    /// Words in a trimmed cell: runs of bytes between spaces.
+    static func wordCount(_ cell: UnsafeRawBufferPointer) -> Int {
+        var words = 0, inWord = false
+        for b in cell {
+            let space = b == 0x20 || b == 0x09
+            if !space && !inWord { words += 1 }
+            inWord = !space
+        }
+        return words
+    }
 
     static func kind(_ cell: UnsafeRawBufferPointer) -> Kind? {
         switch CellShape.of(cell) {
@@ -105,8 +148,10 @@ struct TableShape: Sendable {
         return found >= 2 && found * 10 >= headerCount * 6 && found * 10 >= filled * 8
     }
 
-    /// A line of text in a wide table — a note, a source, a footnote, a total's label: at most a
-    /// third of the columns filled, the first filled one with words.
+    /// A line of text in a wide table — a note, a source, a footnote: at most a third of the
+    /// columns filled, the first filled one with words unlike the column's values (several words
+    /// where they have one, or far longer). A sparse data row (`kelvin,,`, `,Berlin,`) has a value
+    /// like the others in its column, and is data.
     func isNote(_ batch: RowBatch, row: Int) -> Bool {
         guard width >= 3 else { return false }
         let cells = batch.cellCount(row: row)
@@ -119,7 +164,12 @@ struct TableShape: Sendable {
             if filled > max(1, width / 3) { return false }
         }
         guard first >= 0 else { return false }
-        return batch.withCell(row: row, column: first) { CellShape.of($0) == .text }
+        return batch.withCell(row: row, column: first) { cell in
+            guard CellShape.of(cell) == .text else { return false }
+            guard first < text.count else { return true }
+            let t = TableShape.trim(cell), column = text[first]
+            return (TableShape.wordCount(t) > 1 && !column.wordy) || t.count > max(24, 2 * column.longest)
+        }
     }
 
     static func trim(_ cell: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {

@@ -46,11 +46,11 @@ struct ChunkedPass {
     let processor: RowProcessor
     var chunkSize = ChunkedPass.defaultChunkSize
 
-    /// Reads `source` to its end (or to where the table ends) and hands each chunk's rows to
-    /// `consume`, in order. Throws `NotUTF8` when a chunk is not UTF-8 after all. Returns the
-    /// last record when no line end closed it.
-    @discardableResult
-    func run(_ source: any ByteSource, width: Int, consume: (ProcessedBatch) throws -> Void) throws -> UnterminatedRecord? {
+    /// Reads `source` to its end and hands each chunk's rows of the table to `consume`, in
+    /// order. Throws `NotUTF8` when a chunk is not UTF-8 after all. Returns how the file ended:
+    /// the records left out (rows past where the table ends are read only to be counted), and
+    /// the last record when no line end closed it.
+    func run(_ source: any ByteSource, width: Int, consume: (ProcessedBatch) throws -> Void) throws -> (UnterminatedRecord?, LeftOut) {
         let cutter = ChunkCutter(reader: try source.open(), size: chunkSize)
         // Each worker validates with plans of its own: threads that share objects contend for
         // their reference counts (that was a fifth of an import's time). Rows past the first
@@ -62,8 +62,8 @@ struct ChunkedPass {
         // The tokenizer of a chunk that ended inside a row, numbered from the file's start.
         var carry: CSVTokenizer?
         var line = 1, record = 0
-        var stopped = false
         var unterminated: UnterminatedRecord?
+        var leftOut = LeftOut()
         /// The last chunk's unclosed record, numbered from the file's start.
         func keepEnd(of tokenizer: CSVTokenizer, lines: Int) {
             guard var end = tokenizer.unterminated else { return }
@@ -82,9 +82,8 @@ struct ChunkedPass {
                 carry = t
             }
         }
-        try OrderedPipeline.run(width: width, next: { stopped ? nil : try cutter.next() },
+        try OrderedPipeline.run(width: width, next: { try cutter.next() },
                                 process: { [self] chunk, worker in work(chunk, processor: chunk.first ? own[worker] : rest[worker]) }) { worked in
-            guard !stopped else { return }
             if let failure = worked.failure, !(failure is ReadError) { throw failure }
             var processed: ProcessedBatch
             if carry == nil, worked.failure == nil, worked.first || filter.isSteady, let tokenizer = worked.tokenizer, var after = worked.filter {
@@ -125,9 +124,11 @@ struct ChunkedPass {
             // Offsets in the text are offsets in the file only when the text is the file's bytes.
             if encoding != .utf8 { processed.sourceSpans = [] }
             if processed.count > 0 { try consume(processed) }
-            if filter.ended { stopped = true }
+            leftOut.append(filter.takeLeftOut())
         }
-        return stopped ? nil : unterminated
+        filter.finish()
+        leftOut.append(filter.takeLeftOut())
+        return (unterminated, leftOut)
     }
 
     /// A worker's part: decode, tokenize, filter (as in the steady state) and validate.

@@ -25,7 +25,8 @@ public struct ImportFailure: Error, Sendable, Equatable {
 public struct ImportOutcome: Sendable {
     public var status: ImportStatus
     public var failure: ImportFailure?
-    /// `{"num_rows", "num_valid_rows", "num_invalid_rows", "num_removed_rows"}` when rows were read.
+    /// `{"num_rows", "num_valid_rows", "num_invalid_rows", "num_removed_rows", "num_left_out_rows"}`
+    /// when rows were read.
     public var resultMetadata: JSONValue
     /// The review reasons, when NEEDS_REVIEW.
     public var reasons: [String]

@@ -165,7 +165,7 @@ public enum Importer {
             hookStage?.cancel()
             try hookStage?.startRowHooks()
         }
-        let passEnd: SourceDecisions.PassEnd
+        var passEnd: SourceDecisions.PassEnd
         if decisions.chunkable && !changesRows && hookStage?.hasRowHooks != true {
             // The usual case, on every core: nothing needs the rows one batch after another.
             passEnd = try decisions.forEachChunk(source, limits: request.limits, header: header, processor: processor, width: request.workers,
@@ -174,17 +174,18 @@ public enum Importer {
                 request.progress?(writer.rows)
             }
         } else {
-            passEnd = try decisions.forEachBatch(source, limits: request.limits, restart: restart, reading: { next in
-            // Only the table's rows: the reading stops where another table starts, and a
-            // trailing run of notes is left out (TableFilter); then a resolution's edits and removals.
+            var leftOut = LeftOut()
+            passEnd = try decisions.forEachBatch(source, limits: request.limits, restart: { leftOut = LeftOut(); try restart() }, reading: { next in
+            // Only the table's rows: rows past where another table starts and a trailing run of
+            // notes are left out (TableFilter, which counts them); then a resolution's edits and removals.
             var table = TableFilter(header, format: decisions.format)
+            defer { leftOut = table.leftOut }
             func tableRows() throws -> RowBatch? {
-                while !table.ended {
+                while true {
                     guard let batch = try next() else { table.finish(); return nil }
                     let rows = table.filter(batch)
                     if rows.count > 0 { return rows }
                 }
-                return nil
             }
             func rows() throws -> RowBatch? {
                 guard let batch = try tableRows() else { return nil }
@@ -203,6 +204,7 @@ public enum Importer {
                 }
             }
         })
+            passEnd.leftOut = leftOut
         }
         let encoding = passEnd.encoding
         if let end = passEnd.unterminated, end.isCut(width: width) {
@@ -242,6 +244,7 @@ public enum Importer {
         }
         var context2 = context
         context2.encoding = encoding
+        context2.leftOut = passEnd.leftOut
         if let hookStage, let message = try runBeforeFinish(hookStage, request: request, totals: totals, blocked: blocked, workspace: workspace) {
             context2.hookMessage = message
             for name in ["results.json", "results.ndjson", "results.csv", "rejected.csv"] { workspace.remove(name) }
@@ -249,7 +252,7 @@ public enum Importer {
             context2.totalRows = totals.rows
             context2.rows = try reviewRows(totals: totals, reread: reread)
             var outcome = try review(context2, ["HOOK_CANCELLED"], plan: plan, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
-            outcome.resultMetadata = resultMetadata(totals)
+            outcome.resultMetadata = resultMetadata(totals, leftOut: passEnd.leftOut)
             return outcome
         }
         var reasons: [String] = []
@@ -262,11 +265,11 @@ public enum Importer {
             context2.totalRows = totals.rows
             context2.rows = try reviewRows(totals: totals, reread: reread)
             var outcome = try review(context2, reasons, plan: plan, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
-            outcome.resultMetadata = resultMetadata(totals)
+            outcome.resultMetadata = resultMetadata(totals, leftOut: passEnd.leftOut)
             return outcome
         }
         try writeMetadata(context2, mapping: mapping, headers: headers, totals: totals, resolution: plan.reportJSON, shape: shape, workspace: workspace)
-        return ImportOutcome(status: .successful, failure: nil, resultMetadata: resultMetadata(totals), reasons: [],
+        return ImportOutcome(status: .successful, failure: nil, resultMetadata: resultMetadata(totals, leftOut: passEnd.leftOut), reasons: [],
                              learnedMapping: learned(plan))
     }
 
@@ -305,9 +308,9 @@ public enum Importer {
         return rows.sorted { $0.rowIndex < $1.rowIndex }
     }
 
-    static func resultMetadata(_ t: ResultWriter.Totals) -> JSONValue {
+    static func resultMetadata(_ t: ResultWriter.Totals, leftOut: LeftOut) -> JSONValue {
         ["num_rows": .number(t.rows), "num_valid_rows": .number(t.valid), "num_invalid_rows": .number(t.invalid),
-         "num_removed_rows": .number(t.removed)]
+         "num_removed_rows": .number(t.removed), "num_left_out_rows": .number(leftOut.count)]
     }
 
     /// The day-month order of a date column (see `dateOrderDecision`).

@@ -85,6 +85,8 @@ public struct SourceDecisions: Sendable {
     struct PassEnd {
         var encoding: TextEncoding
         var unterminated: UnterminatedRecord?
+        /// The records that did not become rows of the table (set by the reader that filters).
+        var leftOut = LeftOut()
     }
 
     /// The same, giving `reading` a function that returns the next batch (nil at the end).
@@ -125,13 +127,13 @@ public struct SourceDecisions: Sendable {
     func forEachChunk(_ source: any ByteSource, limits: ReadLimits, header: HeaderDecision, processor: RowProcessor, width: Int,
                       chunkSize: Int = ChunkedPass.defaultChunkSize, restart: () throws -> Void,
                       _ consume: (ProcessedBatch) throws -> Void) throws -> PassEnd {
-        var unterminated: UnterminatedRecord?
+        var end: (UnterminatedRecord?, LeftOut) = (nil, LeftOut())
         let encoding = try withEncoding(restart: restart) { encoding, bom in
             let pass = ChunkedPass(dialect: dialect, encoding: encoding, bomLength: bom, limits: limits, header: header, processor: processor,
                                    chunkSize: chunkSize)
-            unterminated = try pass.run(source, width: width, consume: consume)
+            end = try pass.run(source, width: width, consume: consume)
         }
-        return PassEnd(encoding: encoding, unterminated: unterminated)
+        return PassEnd(encoding: encoding, unterminated: end.0, leftOut: end.1)
     }
 
     /// Runs `body` in the file's encoding; when UTF-8 turns out wrong, calls `restart` and runs

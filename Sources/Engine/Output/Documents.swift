@@ -10,6 +10,8 @@ struct DocumentContext {
     var rows: [ReviewRow]?
     /// The message of a `beforeFinish` hook that sent the import to review.
     var hookMessage: String?
+    /// The records that did not become rows, when the whole file was read.
+    var leftOut: LeftOut?
 
     init(request: ImportRequest, decisions: SourceDecisions, header: HeaderDecision) {
         self.request = request
@@ -203,6 +205,9 @@ extension Importer {
             "unmappedColumns": .array(mapping.unmappedColumns.map { .number($0) }),
             "totalRows": .number(totals.rows), "validRows": .number(totals.valid), "invalidRows": .number(totals.invalid),
             "removedRows": .number(totals.removed),
+            "leftOutRows": .number(context.leftOut?.count ?? 0),
+            "leftOut": context.leftOut?.json ?? .array([]),
+            "leftOutComplete": .bool(context.leftOut?.isComplete ?? true),
             // Written in place of this marker without a JSONValue per row (the list can be long).
             "rowsWithError": .string(rowsMarker),
         ]
