@@ -113,6 +113,8 @@ final class EventLoop {
     /// Claims to carry on with (adopted or retried), with the time they are due.
     var resumes: [String: Double] = [:]
     var resumesRunning: Set<String> = []
+    /// Resumes that do again an import whose file changed while it was read.
+    var redos: Set<String> = []
     var backoff: [String: Double] = [:]
     var awaiting: Set<InboxPath> = []
     var nextRescan = 0.0
@@ -338,7 +340,7 @@ final class EventLoop {
         for (id, due) in resumes.sorted(by: { $0.value < $1.value }) where due <= now && pool.room > 0 {
             resumes[id] = nil
             resumesRunning.insert(id)
-            pool.submit(.resume(id))
+            pool.submit(redos.remove(id) != nil ? .redo(id) : .resume(id))
         }
         for (id, due) in resolutionResumes.sorted(by: { $0.value < $1.value }) where due <= now && pool.room > 0 && !resolutionsInFlight.contains(id) {
             resolutionResumes[id] = nil
@@ -351,6 +353,7 @@ final class EventLoop {
         for result in pool.takeResults() {
             if case .claim(let plan) = result.item { inFlight.subtract(plan.take) }
             if case .resume(let id) = result.item { resumesRunning.remove(id) }
+            if case .redo(let id) = result.item { resumesRunning.remove(id) }
             var isResolution = false
             if case .resolve(let id) = result.item { resolutionsInFlight.remove(id); isResolution = true }
             if case .resumeResolution(let id) = result.item { resolutionsInFlight.remove(id); isResolution = true }
@@ -364,6 +367,7 @@ final class EventLoop {
             case .changed(let id):
                 // Done again once the file holds still: the claim is looked at after a settle time.
                 resumes[id] = now + max(options.settle, 0.1)
+                redos.insert(id)
             case .retry(let id):
                 let wait = min(300, (backoff[id] ?? 2.5) * 2)
                 backoff[id] = wait

@@ -50,7 +50,10 @@ struct ImportWork: Sendable {
             return finish(claim, started: started)
         case .resume(let id):
             guard let claim = claims.load(id) else { return .lost }
-            return finish(claim, started: started, resumed: true)
+            return finish(claim, started: started)
+        case .redo(let id):
+            guard let claim = claims.load(id) else { return .lost }
+            return finish(claim, started: started, redo: true)
         case .resolve(let id):
             return resolve(id, started: started)
         case .resumeResolution(let id):
@@ -59,7 +62,7 @@ struct ImportWork: Sendable {
     }
 
     /// Imports a claim whose files are in its folder (or repairs it first), publishes, records.
-    func finish(_ claim: Claim, started: Double, resumed: Bool = false) -> WorkResult.Outcome {
+    func finish(_ claim: Claim, started: Double, redo: Bool = false) -> WorkResult.Outcome {
         let id = claim.id
         if let published = layout.published(id) {
             finishBookkeeping(published)
@@ -75,7 +78,7 @@ struct ImportWork: Sendable {
             return .lost
         }
         var job = makeJob(claim)
-        if let data = claim.data, let busy = stillWritten(claims.slot(id, data), heldStill: resumed ? settle : 0) {
+        if let data = claim.data, let busy = stillWritten(claims.slot(id, data), heldStill: redo ? settle : 0) {
             // A writer opened it between the look that found it complete and the claim, or it
             // was claimed again after a change: wait, rather than import what is there so far.
             log.info("changed_during_import", ["id": id, "file": job.originalFilename, "change": busy, "action": "wait"])

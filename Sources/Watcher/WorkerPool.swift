@@ -7,6 +7,8 @@ import Synchronization
 public enum WorkItem: Sendable, Equatable {
     case claim(ClaimPlan)
     case resume(String)
+    /// Do a claim again that changed while it was read (§2c): once its file has held still.
+    case redo(String)
     /// Claim `review/<id>/resolution.json` and apply it.
     case resolve(String)
     /// Carry on with a resolution already claimed (adopted, or put back after a problem of the machine).

@@ -115,7 +115,7 @@ struct ClaimCheckTests {
         #expect(root.results().isEmpty, "published from bytes that are no longer the file")
         #expect(lines.withLock { $0 }.contains { $0.contains("event=changed_during_import") && $0.contains("id=\(id)") })
         // The daemon's next step: done again, whole.
-        #expect(work.perform(.resume(id)) == .imported(id: id, status: "SUCCESSFUL"))
+        #expect(work.perform(.redo(id)) == .imported(id: id, status: "SUCCESSFUL"))
         let result = try #require(root.results().first)
         #expect(result.record.resultMetadata["num_rows"]?.intValue == 51)
         #expect(try Paths.readFile("\(root.path)/outbox/\(id)/source/c.csv") == Array((csv + "late@changed.example.com,Late\n").utf8))
@@ -133,11 +133,11 @@ struct ClaimCheckTests {
         let work = ImportWork(layout: root.layout, owner: "check002", log: EventLog { _ in }, metrics: Metrics())
         let first = work.perform(.claim(ClaimPlan(take: [InboxPath("a.csv", folder: "customers")], schemaFolder: "customers")))
         guard case .changed(let id) = first else { Issue.record("expected to wait for the writer, got \(first)"); close(fd); return }
-        #expect(work.perform(.resume(id)) == .changed(id: id), "still held")
+        #expect(work.perform(.redo(id)) == .changed(id: id), "still held")
         #expect(root.results().isEmpty)
         close(fd)
         usleep(300_000)   // a redo waits until the file has held still for the settle time (0.2 s)
-        #expect(work.perform(.resume(id)) == .imported(id: id, status: "SUCCESSFUL"))
+        #expect(work.perform(.redo(id)) == .imported(id: id, status: "SUCCESSFUL"))
         let published = try #require(FileSignature.of("\(root.path)/outbox/\(id)/source/a.csv"))
         #expect(published.inode != inode, "source/ is the sender's inode")
         #expect(try Paths.readFile("\(root.path)/outbox/\(id)/source/a.csv") == Array(csv.utf8))
