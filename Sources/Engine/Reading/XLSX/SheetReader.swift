@@ -107,7 +107,7 @@ final class SheetReader {
                 batch.cellEnds.append(batch.bytes.count)
                 cells += 1
             case .start:
-                try skipElement()
+                try scanner.skipElement()
             case .end where scanner.nameIs("row"):
                 if cells > 0 {
                     batch.rowCellEnds.append(batch.cellEnds.count)
@@ -181,19 +181,6 @@ final class SheetReader {
             buffers.value.withUnsafeBytes { ExcelValue.appendNumber($0, to: &batch.bytes) }
         }
         return batch.bytes.count > before
-    }
-
-    /// Skips the element just started (and everything inside it).
-    private func skipElement() throws {
-        var depth = 1
-        while depth > 0 {
-            switch try scanner.next() {
-            case .start: depth += 1
-            case .end: depth -= 1
-            case .endOfDocument: return
-            case .text: break
-            }
-        }
     }
 
     /// The 0-based column of a reference like `AB12` (or `$AB$12`).

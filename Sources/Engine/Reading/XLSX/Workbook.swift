@@ -53,7 +53,11 @@ struct Workbook: Sendable {
             let event = try scanner.next()
             if event == .endOfDocument { break }
             guard event == .start else { continue }
-            if scanner.nameIs("workbookPr") {
+            if scanner.nameIs("extLst") {
+                // Extensions repeat names of the workbook's own elements (`x15:workbookPr`, without
+                // `date1904`): they are not the workbook's properties.
+                try scanner.skipElement()
+            } else if scanner.nameIs("workbookPr") {
                 let value = scanner.attributeString("date1904")
                 date1904 = value == "1" || value == "true"
             } else if scanner.nameIs("sheet") {
