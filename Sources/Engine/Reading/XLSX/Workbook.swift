@@ -40,6 +40,8 @@ struct Workbook: Sendable {
             }
             throw ImportFailure("UNSUPPORTED_FORMAT", "This is a zip archive, not a spreadsheet Intake reads. Intake reads .xlsx workbooks, CSV/TSV and JSON data; unzip it and drop the data file itself.")
         }
+        // Once the zip is known to be a workbook (another zip stays UNSUPPORTED_FORMAT).
+        try archive.checkDeclaredSizes()
         let folder = workbookPart.split(separator: "/").dropLast().joined(separator: "/")
         let fileName = workbookPart.split(separator: "/").last.map(String.init) ?? "workbook.xml"
         let relsPath = (folder.isEmpty ? "" : folder + "/") + "_rels/" + fileName + ".rels"

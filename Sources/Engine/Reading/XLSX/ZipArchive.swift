@@ -96,6 +96,19 @@ struct ZipArchive: Sendable {
         index[name.lowercased()].map { entries[$0] }
     }
 
+    /// Refuses the archive when an entry's directory says it inflates past what `InflateBudget`
+    /// allows, whether or not Intake would read that entry (a bomb may sit after a sheet's data
+    /// or in a part nothing refers to). An entry that inflates past its declared size is stopped
+    /// as it is read.
+    func checkDeclaredSizes() throws {
+        for entry in entries {
+            guard entry.size >= 0, entry.compressedSize >= 0 else { throw ReadError("the workbook's zip directory is damaged (the part \(entry.name) has no valid size)") }
+            if entry.size > InflateBudget.limit(compressed: entry.compressedSize) {
+                throw InflateBudget.refusal(entry.name, inflated: entry.size, compressed: entry.compressedSize, declared: true)
+            }
+        }
+    }
+
     /// A reader of the entry's inflated bytes, checked against the limits as it goes.
     func open(_ entry: ZipEntry, budget: InflateBudget) throws -> ZipEntryReader {
         if entry.flags & 1 != 0 {
