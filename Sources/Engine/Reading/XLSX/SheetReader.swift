@@ -170,7 +170,7 @@ final class SheetReader {
             batch.bytes.append(contentsOf: buffers.value)
         case UInt8(ascii: "d"):
             let format = style < styles.count ? styles[style] : .date
-            buffers.value.withUnsafeBytes { ExcelValue.appendISODate($0, format: format, to: &batch.bytes) }
+            buffers.value.withUnsafeBytes { ExcelValue.appendISODate($0, format: format, date1904: date1904, to: &batch.bytes) }
         default:
             guard !buffers.value.isEmpty else { return false }
             let format = style < styles.count ? styles[style] : .number
