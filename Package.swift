@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "Watcher", dependencies: ["Engine"]),
         .executableTarget(name: "intake", dependencies: ["Engine", "Watcher"]),
         .executableTarget(name: "IntakeBench", dependencies: ["Engine", "Watcher"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CZlib"]),  // CZlib: tests zip the workbooks they write
         .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Engine"]),
         .testTarget(name: "IntakeTests", dependencies: ["Engine", "Watcher"]),
     ],

@@ -21,6 +21,7 @@ struct WorkbookValueTests {
         (1.0, .date, false, "1900-01-01"), (44197.5, .dateTime, false, "2021-01-01T12:00:00"),
         (44197.25, .date, false, "2021-01-01T06:00:00"), (0.75, .time, false, "18:00:00"),
         (10.6320601851852, .duration, false, "255:10:10"), (0.5000001, .time, false, "12:00:00.009"),
+        (44197.75, .time, false, "2021-01-01T18:00:00"), (0.75, .time, true, "18:00:00"), (1.75, .time, true, "1904-01-02T18:00:00"),
     ])
     func serialNumbersBecomeISODates(_ serial: Double, _ format: CellFormat, _ date1904: Bool, _ expected: String) {
         var out: [UInt8] = []

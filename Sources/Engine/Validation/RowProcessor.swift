@@ -383,7 +383,7 @@ struct RowProcessor: Sendable {
                 JSONWriter.appendString(cell, to: &json)
             }
         case .time:
-            if let time = TimeValue.parse(text) {
+            if let time = TimeValue.parse(text) ?? TimeValue.parse(ofDateTime: text, order: plan.dateOrder) {
                 json.append(0x22)
                 plan.datePattern.append(date: nil, time: time, utcOffsetSeconds: nil, to: &json)
                 json.append(0x22)

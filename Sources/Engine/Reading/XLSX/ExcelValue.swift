@@ -2,7 +2,8 @@
 /// numbers as integers (`1234`), other numbers in their shortest round-trip form, dates as ISO
 /// `yyyy-MM-dd`, date-times `yyyy-MM-ddTHH:mm:ss`, times `HH:mm:ss` (milliseconds only when
 /// there are some), durations `H:mm:ss` in elapsed hours. A date whose format hides a time of
-/// day that is there is written as a date-time, so nothing is lost.
+/// day that is there, or a time whose format hides a day that is there, is written as a
+/// date-time, so nothing is lost.
 enum ExcelValue {
     /// Appends a stored number (`<v>`) as Intake writes numbers.
     static func appendNumber(_ raw: UnsafeRawBufferPointer, to out: inout [UInt8]) {
@@ -83,11 +84,6 @@ enum ExcelValue {
         }
         guard totalMs >= 0 else { return false }
         let days = Int(totalMs / 86_400_000)
-        let msOfDay = totalMs % 86_400_000
-        if format == .time {
-            appendTime(msOfDay, hours: true, to: &out)
-            return true
-        }
         let civil: (year: Int, month: Int, day: Int)
         if date1904 {
             civil = civilFromDays(days - 24_107)
@@ -96,14 +92,26 @@ enum ExcelValue {
         } else {
             civil = civilFromDays(days < 60 ? days - 25_568 : days - 25_569)
         }
-        guard civil.year <= 9999 else { return false }
+        return appendDate(civil, msOfDay: totalMs % 86_400_000, hasDay: days > 0, format: format, to: &out)
+    }
+
+    /// Appends a day and a time of day as `format` shows them, keeping what it hides: a date
+    /// format over a value with a time of day gives a date-time, and so does a time format over
+    /// a value with a day (`hasDay`: past the epoch's day 0); a `date` field takes the date of a
+    /// date-time and a `time` field its time. False past the year 9999.
+    static func appendDate(_ civil: (year: Int, month: Int, day: Int), msOfDay: Int64, hasDay: Bool, format: CellFormat,
+                           to out: inout [UInt8]) -> Bool {
+        if format == .time && !hasDay {
+            appendTime(msOfDay, hours: true, to: &out)
+            return true
+        }
+        guard civil.year >= 0, civil.year <= 9999 else { return false }
         appendDigits(civil.year, 4, &out)
         out.append(UInt8(ascii: "-"))
         appendDigits(civil.month, 2, &out)
         out.append(UInt8(ascii: "-"))
         appendDigits(civil.day, 2, &out)
-        // A date format that hides a time of day still has it: keep it (a date field takes the date).
-        if format == .dateTime || msOfDay != 0 {
+        if format != .date || msOfDay != 0 {
             out.append(UInt8(ascii: "T"))
             appendTime(msOfDay, hours: true, to: &out)
         }
@@ -150,21 +158,91 @@ enum ExcelValue {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// A cell stored as an ISO 8601 date (`t="d"`, strict files): written as its format shows it.
-    static func appendISODate(_ raw: UnsafeRawBufferPointer, format: CellFormat, to out: inout [UInt8]) {
-        let text = Array(raw)
-        let hasDate = text.count >= 10 && text[4] == UInt8(ascii: "-") && text[7] == UInt8(ascii: "-")
-        let timeStart = hasDate ? (text.count > 11 ? 11 : nil) : 0
-        let time = timeStart.map { Array(text[$0...].prefix { $0 != UInt8(ascii: "Z") && $0 != UInt8(ascii: "+") }) } ?? []
-        let midnight = time.isEmpty || time.allSatisfy { $0 == 0x30 || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
-        if !hasDate || format == .time {
-            out.append(contentsOf: time.isEmpty ? text : time)
-        } else if format == .date || midnight {
-            out.append(contentsOf: text[0..<10])
-        } else {
-            out.append(contentsOf: text[0..<10])
-            out.append(UInt8(ascii: "T"))
-            out.append(contentsOf: time)
+    /// A cell stored as an ISO 8601 date (`t="d"`: strict files, some writers), written as a
+    /// serial number with the same format would be (`2014-02-14T08:27:48.765Z` is
+    /// `2014-02-14T08:27:48.765` under a date format too), and under no date format as a date, or
+    /// a date-time when it has a time of day. The zone, when given, is dropped (Excel's dates have
+    /// none). A time alone is a time of day, and so is a time on the epoch's day 0 (1899-12-30
+    /// or -31, 1904-01-01 in the 1904 system) under a time format. Other text is kept as it is.
+    static func appendISODate(_ raw: UnsafeRawBufferPointer, format: CellFormat, date1904: Bool, to out: inout [UInt8]) {
+        guard let (civil, msOfDay) = parseISODate(raw) else { out.append(contentsOf: raw); return }
+        guard let civil else { appendTime(msOfDay, hours: true, to: &out); return }
+        let dayZero = date1904 ? civil == (1904, 1, 1) : civil.year == 1899 && civil.month == 12 && civil.day >= 30
+        let shown: CellFormat = format == .number ? .date : format == .duration ? .dateTime : format
+        if !appendDate(civil, msOfDay: msOfDay, hasDay: !dayZero, format: shown, to: &out) { out.append(contentsOf: raw) }
+    }
+
+    /// `yyyy-MM-dd`, `yyyy-MM-ddTHH:mm[:ss[.f…]]` or `HH:mm[:ss[.f…]]`, then `Z` or `±HH[:mm]`:
+    /// the date (nil for a time alone) and the time of day in milliseconds, rounded (a time that
+    /// rounds up to 24:00 is the next day's midnight).
+    static func parseISODate(_ raw: UnsafeRawBufferPointer) -> (civil: (year: Int, month: Int, day: Int)?, msOfDay: Int64)? {
+        var i = 0
+        func number(_ width: Int) -> Int? {
+            guard i + width <= raw.count else { return nil }
+            var v = 0
+            for k in i..<(i + width) {
+                guard raw[k] >= 0x30, raw[k] <= 0x39 else { return nil }
+                v = v * 10 + Int(raw[k] - 0x30)
+            }
+            i += width
+            return v
         }
+        func skip(_ b: Unicode.Scalar) -> Bool {
+            guard i < raw.count, raw[i] == UInt8(ascii: b) else { return false }
+            i += 1
+            return true
+        }
+        var civil: (year: Int, month: Int, day: Int)?
+        if raw.count >= 10, raw[4] == UInt8(ascii: "-") {
+            guard let y = number(4), skip("-"), let m = number(2), skip("-"), let d = number(2),
+                  (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y) else { return nil }
+            civil = (y, m, d)
+            if i == raw.count { return (civil, 0) }
+            guard skip("T") || skip(" ") else { return nil }
+        }
+        guard let h = number(2), h < 24, skip(":"), let minute = number(2), minute < 60 else { return nil }
+        var ms = Int64(h * 3_600_000 + minute * 60_000)
+        if skip(":") {
+            guard let second = number(2), second < 60 else { return nil }
+            ms += Int64(second * 1000)
+            if skip(".") || skip(",") {
+                // Tenths of a millisecond from the first four digits, rounded half up.
+                var tenths = 0, digits = 0
+                while i < raw.count, raw[i] >= 0x30, raw[i] <= 0x39 {
+                    if digits < 4 { tenths = tenths * 10 + Int(raw[i] - 0x30); digits += 1 }
+                    i += 1
+                }
+                while digits < 4 { tenths *= 10; digits += 1 }
+                ms += Int64((tenths + 5) / 10)
+            }
+        }
+        if !(skip("Z") || skip("z")), skip("+") || skip("-") {
+            guard number(2) != nil else { return nil }
+            if skip(":") { guard number(2) != nil else { return nil } } else { _ = number(2) }
+        }
+        guard i == raw.count else { return nil }
+        if ms >= 86_400_000, let c = civil {
+            ms -= 86_400_000
+            civil = civilFromDays(daysFromCivil(c) + 1)
+        }
+        return (civil, min(ms, 86_399_999))
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// The days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ c: (year: Int, month: Int, day: Int)) -> Int {
+        let y = c.month <= 2 ? c.year - 1 : c.year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (c.month > 2 ? c.month - 3 : c.month + 9) + 2) / 5 + c.day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
     }
 }

@@ -107,7 +107,7 @@ final class SheetReader {
                 batch.cellEnds.append(batch.bytes.count)
                 cells += 1
             case .start:
-                try skipElement()
+                try scanner.skipElement()
             case .end where scanner.nameIs("row"):
                 if cells > 0 {
                     batch.rowCellEnds.append(batch.cellEnds.count)
@@ -170,7 +170,7 @@ final class SheetReader {
             batch.bytes.append(contentsOf: buffers.value)
         case UInt8(ascii: "d"):
             let format = style < styles.count ? styles[style] : .date
-            buffers.value.withUnsafeBytes { ExcelValue.appendISODate($0, format: format, to: &batch.bytes) }
+            buffers.value.withUnsafeBytes { ExcelValue.appendISODate($0, format: format, date1904: date1904, to: &batch.bytes) }
         default:
             guard !buffers.value.isEmpty else { return false }
             let format = style < styles.count ? styles[style] : .number
@@ -181,19 +181,6 @@ final class SheetReader {
             buffers.value.withUnsafeBytes { ExcelValue.appendNumber($0, to: &batch.bytes) }
         }
         return batch.bytes.count > before
-    }
-
-    /// Skips the element just started (and everything inside it).
-    private func skipElement() throws {
-        var depth = 1
-        while depth > 0 {
-            switch try scanner.next() {
-            case .start: depth += 1
-            case .end: depth -= 1
-            case .endOfDocument: return
-            case .text: break
-            }
-        }
     }
 
     /// The 0-based column of a reference like `AB12` (or `$AB$12`).

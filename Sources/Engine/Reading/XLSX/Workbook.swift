@@ -40,6 +40,8 @@ struct Workbook: Sendable {
             }
             throw ImportFailure("UNSUPPORTED_FORMAT", "This is a zip archive, not a spreadsheet Intake reads. Intake reads .xlsx workbooks, CSV/TSV and JSON data; unzip it and drop the data file itself.")
         }
+        // Once the zip is known to be a workbook (another zip stays UNSUPPORTED_FORMAT).
+        try archive.checkDeclaredSizes()
         let folder = workbookPart.split(separator: "/").dropLast().joined(separator: "/")
         let fileName = workbookPart.split(separator: "/").last.map(String.init) ?? "workbook.xml"
         let relsPath = (folder.isEmpty ? "" : folder + "/") + "_rels/" + fileName + ".rels"
@@ -53,7 +55,11 @@ struct Workbook: Sendable {
             let event = try scanner.next()
             if event == .endOfDocument { break }
             guard event == .start else { continue }
-            if scanner.nameIs("workbookPr") {
+            if scanner.nameIs("extLst") {
+                // Extensions repeat names of the workbook's own elements (`x15:workbookPr`, without
+                // `date1904`): they are not the workbook's properties.
+                try scanner.skipElement()
+            } else if scanner.nameIs("workbookPr") {
                 let value = scanner.attributeString("date1904")
                 date1904 = value == "1" || value == "true"
             } else if scanner.nameIs("sheet") {

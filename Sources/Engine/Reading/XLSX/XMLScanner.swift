@@ -114,6 +114,19 @@ final class XMLScanner {
         }
     }
 
+    /// Skips the element whose start tag was just read, and everything inside it.
+    func skipElement() throws {
+        var depth = 1
+        while depth > 0 {
+            switch try next() {
+            case .start: depth += 1
+            case .end: depth -= 1
+            case .endOfDocument: return
+            case .text: break
+            }
+        }
+    }
+
     /// Parses the markup at `pos`; nil for markup that is not an event (declarations, comments).
     private func tag() throws -> Event? {
         // Make sure the whole tag is in the buffer.

@@ -59,7 +59,10 @@ struct ZipArchive: Sendable {
             guard p + 46 <= directory.count, directory.le32(p) == 0x0201_4B50 else { throw ReadError("the workbook's zip directory is damaged") }
             let nameLength = Int(directory.le16(p + 28)), extraLength = Int(directory.le16(p + 30)), commentLength = Int(directory.le16(p + 32))
             guard p + 46 + nameLength + extraLength + commentLength <= directory.count else { throw ReadError("the workbook's zip directory is damaged") }
-            let name = String(decoding: directory[(p + 46)..<(p + 46 + nameLength)], as: UTF8.self)
+            let rawName = String(decoding: directory[(p + 46)..<(p + 46 + nameLength)], as: UTF8.self)
+            try ZipArchive.checkName(rawName)
+            // Some Windows tools write `xl\workbook.xml`; APPNOTE 4.4.17 wants `/`, and a part name is the same part either way.
+            let name = rawName.contains("\\") ? String(rawName.map { $0 == "\\" ? "/" : $0 }) : rawName
             var entry = ZipEntry(name: name, method: directory.le16(p + 10), flags: directory.le16(p + 8), crc: directory.le32(p + 16),
                                  compressedSize: Int(directory.le32(p + 20)), size: Int(directory.le32(p + 24)),
                                  localHeaderOffset: Int(directory.le32(p + 42)))
@@ -81,7 +84,6 @@ struct ZipArchive: Sendable {
                 }
                 e += 4 + length
             }
-            try ZipArchive.checkName(name)
             index[name.lowercased()] = entries.count
             entries.append(entry)
             p += 46 + nameLength + extraLength + commentLength
@@ -92,6 +94,19 @@ struct ZipArchive: Sendable {
 
     func entry(_ name: String) -> ZipEntry? {
         index[name.lowercased()].map { entries[$0] }
+    }
+
+    /// Refuses the archive when an entry's directory says it inflates past what `InflateBudget`
+    /// allows, whether or not Intake would read that entry (a bomb may sit after a sheet's data
+    /// or in a part nothing refers to). An entry that inflates past its declared size is stopped
+    /// as it is read.
+    func checkDeclaredSizes() throws {
+        for entry in entries {
+            guard entry.size >= 0, entry.compressedSize >= 0 else { throw ReadError("the workbook's zip directory is damaged (the part \(entry.name) has no valid size)") }
+            if entry.size > InflateBudget.limit(compressed: entry.compressedSize) {
+                throw InflateBudget.refusal(entry.name, inflated: entry.size, compressed: entry.compressedSize, declared: true)
+            }
+        }
     }
 
     /// A reader of the entry's inflated bytes, checked against the limits as it goes.

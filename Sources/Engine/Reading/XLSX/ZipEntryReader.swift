@@ -6,9 +6,25 @@ final class InflateBudget {
     var remaining: Int
     init(total: Int = InflateBudget.total) { remaining = total }
     static let total = 4 << 30
-    /// An entry may inflate to 100× its compressed size; small parts get at least this much.
-    static let ratio = 100
+    /// An entry may inflate to 500× its compressed size once it is past `floor` (contract §11).
+    /// Deflate cannot pass about 1,032×, and a run of one byte (the usual bomb) comes close;
+    /// real sheets stay far below: 121× for a sheet of long strings, about 210× for one text
+    /// repeated in every row. A part under the floor may inflate at any ratio; the `total` is
+    /// the guard against a bomb that keeps under the ratio.
+    static let ratio = 500
     static let floor = 1 << 20
+
+    /// The most an entry of `compressed` bytes may inflate to.
+    static func limit(compressed: Int) -> Int {
+        max(compressed.multipliedReportingOverflow(by: ratio).partialValue, floor)
+    }
+
+    /// The error for an entry that inflates (or declares it inflates) past `limit`.
+    static func refusal(_ name: String, inflated: Int, compressed: Int, declared: Bool) -> ReadError {
+        let times = compressed > 0 ? "\(inflated / compressed)×" : "endlessly"
+        let size = declared ? "\(inflated) bytes" : "more than \(inflated) bytes"
+        return ReadError("the workbook part \(name) inflates \(times) (\(size) from \(compressed)), past the \(ratio)× Intake allows for a part over \(floor >> 20) MiB (a zip bomb?); Intake refuses the file")
+    }
 }
 
 /// The inflated bytes of one zip entry, streamed: a block of compressed input at a time through
@@ -31,7 +47,7 @@ final class ZipEntryReader: ByteReader {
         self.input = input
         self.budget = budget
         self.compressedLeft = entry.compressedSize
-        self.allowed = max(entry.compressedSize.multipliedReportingOverflow(by: InflateBudget.ratio).partialValue, InflateBudget.floor)
+        self.allowed = InflateBudget.limit(compressed: entry.compressedSize)
         self.inBuffer = .allocate(byteCount: 64 << 10, alignment: 16)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
@@ -60,7 +76,7 @@ final class ZipEntryReader: ByteReader {
             throw ReadError("the workbook part \(entry.name) inflates past the \(entry.size) bytes its zip header declares; the file is damaged or forged")
         }
         if produced > allowed {
-            throw ReadError("the workbook part \(entry.name) inflates to more than \(InflateBudget.ratio)× its compressed size of \(entry.compressedSize) bytes (a zip bomb?); Intake stops there")
+            throw InflateBudget.refusal(entry.name, inflated: produced, compressed: entry.compressedSize, declared: false)
         }
         if budget.remaining < 0 {
             throw ReadError("the workbook inflates to more than \(InflateBudget.total >> 30) GiB in all, the most Intake reads (a zip bomb?)")

@@ -12,6 +12,16 @@ public enum TimeValue {
         return time
     }
 
+    /// The time of a date-time without a UTC offset (`2024-02-09T13:45:30`, `2/9/2024 1:45 PM`),
+    /// for a `time` field, as a `date` field takes a date-time's date: a workbook cell holding a
+    /// day and a time under a time format reaches the field as its date-time (contract §11).
+    /// Nil for a bare date and for a date-time with an offset.
+    public static func parse(ofDateTime bytes: UnsafeRawBufferPointer, order: DateOrder) -> CivilTime? {
+        guard let fields = DateValue.Fields(bytes), fields.end < bytes.count, fields.date(order) != nil,
+              let (time, offset) = DateTimeValue.parseTimePart(bytes, from: fields.end), offset == nil else { return nil }
+        return time
+    }
+
     /// Reads a time at the cursor and leaves the cursor after it (after AM/PM if present, never
     /// on trailing spaces).
     static func scan(_ c: inout ByteCursor) -> CivilTime? {
