@@ -31,8 +31,8 @@ struct GeneratedSource: ByteSource {
 }
 
 struct ReadingTests {
-    static let spectrum = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/corpus/csv-spectrum")
+    /// csv-spectrum's 11 cases (Tests/Fixtures/corpus/csv-spectrum/README.md).
+    static let spectrum = FixtureTests.root.appendingPathComponent("corpus/csv-spectrum")
 
     static var spectrumCases: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: spectrum.appendingPathComponent("csvs").path)) ?? [])
@@ -45,6 +45,10 @@ struct ReadingTests {
         try Inspector.writeCSV(MemorySource(bytes)) { out.append(contentsOf: $0) }
         let batch = DelimitedReader.sample(out, dialect: .rfc4180, maxRows: .max, complete: true)
         return (0..<batch.count).map { batch.strings(row: $0) }
+    }
+
+    @Test func everyCSVSpectrumCaseIsThere() {
+        #expect(ReadingTests.spectrumCases.count == 11, "\(ReadingTests.spectrum.path)")
     }
 
     @Test(arguments: ReadingTests.spectrumCases)
