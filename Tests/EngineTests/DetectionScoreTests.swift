@@ -89,7 +89,7 @@ struct DetectionScoreTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func pollockMeanScoreIsAtLeast9point8() throws {
         let labels = try DetectionScoreTests.labels()
         #expect(labels.count == 82)

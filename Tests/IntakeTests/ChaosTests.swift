@@ -4,7 +4,7 @@ import Testing
 /// Contract §3 measured: daemons killed with SIGKILL at random moments while mixed files
 /// arrive, and at the end every file in exactly one result folder with the reference result
 /// (ChaosHarness). `scripts/soak SECONDS DAEMONS` runs `soak` for as long as asked.
-@Suite(.timeLimit(.minutes(Soak.seconds > 0 ? Soak.seconds / 60 + 10 : 3)))
+@Suite(.timeLimit(.minutes(Soak.seconds > 0 ? Soak.seconds / 60 + 10 : 10)))
 struct ChaosTests {
 
     static func check(_ chaos: ChaosRun, label: String, minimumKills: Int) {

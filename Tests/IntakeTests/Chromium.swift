@@ -77,7 +77,7 @@ final class Chromium {
 
     /// Sends a command and waits for its answer's `result`.
     @discardableResult
-    func send(_ method: String, _ params: [String: Any] = [:], browserLevel: Bool = false, timeout: Double = 15) throws -> [String: Any] {
+    func send(_ method: String, _ params: [String: Any] = [:], browserLevel: Bool = false, timeout: Double = Intake.patience) throws -> [String: Any] {
         nextID += 1
         let id = nextID
         var message: [String: Any] = ["id": id, "method": method, "params": params]
@@ -132,7 +132,7 @@ final class Chromium {
     }
 
     /// Waits until `condition` (a JS expression) is true in the page.
-    func wait(for condition: String, timeout: Double = 10) throws {
+    func wait(for condition: String, timeout: Double = Intake.patience) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if (try? evaluate("Boolean(\(condition))")) as? Bool == true { return }

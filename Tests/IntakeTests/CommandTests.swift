@@ -4,6 +4,11 @@ import Testing
 /// Runs the built `intake` binary as a person or a script would, and checks exit codes,
 /// stdout and the folders it leaves.
 enum Intake {
+    /// How long a test waits for something that must happen (a daemon's import, a webhook, the
+    /// browser): a guard against a hang, sized for a loaded 2-core machine. Waits return as soon
+    /// as their condition holds.
+    static let patience: Double = 120
+
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static var binary: URL {

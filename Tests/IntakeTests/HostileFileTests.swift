@@ -9,7 +9,7 @@ import Watcher
 /// memory. `intake import` runs each as its own process so its peak RSS is its own (wait4).
 /// The bounds are loose on purpose (a loaded 2-core machine): they catch a blow-up, not a
 /// regression of a few percent.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct HostileFileTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").path

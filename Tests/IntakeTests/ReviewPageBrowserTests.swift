@@ -39,7 +39,7 @@ struct ReviewPageBrowserTests {
     static func save(_ browser: Chromium, downloads: URL) throws -> Data {
         try browser.click("#save")
         let file = downloads.appendingPathComponent("resolution.json")
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(Intake.patience)
         // The browser may show the file before it has written it: wait for its bytes too.
         func size() -> Int { (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0 }
         while size() == 0 && Date() < deadline { usleep(50_000) }
@@ -50,7 +50,7 @@ struct ReviewPageBrowserTests {
         return data
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func aPersonMapsAColumnFixesACellRemovesARowAndTheSavedResolutionImportsTheFile() throws {
         let root = try Self.makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -113,7 +113,7 @@ struct ReviewPageBrowserTests {
         #expect(email?["matchedBy"] as? String == "memory")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func aPersonFollowsTheErrorsFixesThemAndIntakeResolveImportsTheFile() throws {
         let root = try Self.makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -164,7 +164,7 @@ extension ReviewPageBrowserTests {
         return page
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func theSheetAndTheHeaderRowAreChosenOnThePage() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-pages-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
