@@ -89,7 +89,7 @@ struct DetectionScoreTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.timeLimit(.hangGuard))
     func pollockMeanScoreIsAtLeast9point8() throws {
         let labels = try DetectionScoreTests.labels()
         #expect(labels.count == 82)

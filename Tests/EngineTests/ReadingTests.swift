@@ -150,7 +150,7 @@ struct ReadingTests {
         #expect(HeaderDetector.detect(d.sample, fields: [], override: nil).chosen == 4)
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.timeLimit(.hangGuard))
     func aHundredThousandColumnsIsAClearFailure() throws {
         let row = Array(repeating: "c", count: 100_000).joined(separator: ",")
         let bytes = Array("\(row)\n\(row)\n".utf8)
@@ -161,7 +161,7 @@ struct ReadingTests {
         #expect(outcome.failure?.message.contains("more than 16384 columns") == true)
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.timeLimit(.hangGuard))
     func aGigabyteLineWithoutANewlineIsAClearFailureInBoundedMemory() throws {
         let source = GeneratedSource(size: 1 << 30, byte: UInt8(ascii: "x"), prefix: Array("name\n".utf8))
         let outcome = try Importer.run(ImportRequest(id: "x", schema: Schema(fields: [Field(key: "name")]), filename: "long.csv"),

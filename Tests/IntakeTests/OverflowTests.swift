@@ -10,7 +10,7 @@ import Watcher
 /// flooded by 12,000 ignored `.part` files (24,000 events) around 40 real ones, so the test is
 /// about the overflow, not about import speed; `scripts/soak overflow 50000` creates 50,000 real
 /// files while the daemon is stopped.
-@Suite(.timeLimit(.minutes(Overflow.files > 0 ? 60 : 10)))
+@Suite(.timeLimit(.hangGuard))
 struct OverflowTests {
     static func flood(real: Int, junk: Int) throws -> (imports: Int, seconds: Double, overflow: Bool, problems: [String]) {
         let root = try ChaosRun()

@@ -51,7 +51,7 @@ struct ReviewPageBrowserTests {
         return data
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.timeLimit(.hangGuard))
     func aPersonMapsAColumnFixesACellRemovesARowAndTheSavedResolutionImportsTheFile() throws {
         let root = try Self.makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -114,7 +114,7 @@ struct ReviewPageBrowserTests {
         #expect(email?["matchedBy"] as? String == "memory")
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.timeLimit(.hangGuard))
     func aPersonFollowsTheErrorsFixesThemAndIntakeResolveImportsTheFile() throws {
         let root = try Self.makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -165,7 +165,7 @@ extension ReviewPageBrowserTests {
         return page
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.timeLimit(.hangGuard))
     func theSheetAndTheHeaderRowAreChosenOnThePage() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-pages-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -6,7 +6,7 @@ import Watcher
 
 /// Unreadable files (chmod 000). Root reads every file whatever its mode, so the daemon runs
 /// as `nobody` (setpriv) on a root that nobody owns, with the files owned by root.
-@Suite(.timeLimit(.minutes(10)), .enabled(if: getuid() == 0 && Paths.exists("/usr/bin/setpriv"), "needs root and setpriv to run the daemon as nobody"))
+@Suite(.timeLimit(.hangGuard), .enabled(if: getuid() == 0 && Paths.exists("/usr/bin/setpriv"), "needs root and setpriv to run the daemon as nobody"))
 struct UnreadableTests {
     @Test func anUnreadableFileFailsWithItsSourceKeptAndAnUnreadableSidecarWaitsUntilItCanBeRead() throws {
         let root = try ChaosRun()

@@ -5,7 +5,7 @@ import Testing
 import Watcher
 
 /// `intake watch` and `intake status` as a user runs them: the built binary, as a process.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.hangGuard))
 struct WatchProcessTests {
     /// The `intake` built next to the tests (`swift build` makes it).
     static let binary: String = {

@@ -7,7 +7,7 @@ import Testing
 
 /// Contract §12: "A full disk, an unreadable file or a failed write pauses or fails that import
 /// with a clear log line; it never crashes the daemon and never loses the source file."
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.hangGuard))
 struct FaultTests {
     static let csv = TestRoot.csv(rows: 40, tag: "fault")
     static let sidecar = #"{"schema_id": "customers", "original_filename": "p.csv"}"#
@@ -97,7 +97,7 @@ struct FaultTests {
 
 /// A real full disk: a 2 MB tmpfs (needs root and mount(2); skipped, and said so, where the
 /// machine does not allow it — FaultTests covers every call by injection anyway).
-@Suite(.timeLimit(.minutes(10)), .enabled(if: SmallDisk.canMount, "mount -t tmpfs is not allowed here"))
+@Suite(.timeLimit(.hangGuard), .enabled(if: SmallDisk.canMount, "mount -t tmpfs is not allowed here"))
 struct FullDiskTests {
     @Test(arguments: [0, 48 << 10])
     func aDaemonOnAFullDiskWaitsKeepsTheSourceAndResumesByItselfWhenSpaceReturns(_ leave: Int) throws {

@@ -6,7 +6,7 @@ import Testing
 /// Hooks as real programs (contract §9): shell scripts written to a temporary schemas/ folder,
 /// run through `ProcessHookRunner` by real imports, including hooks that crash, hang and print
 /// garbage.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.hangGuard))
 struct HookTests {
     /// A temporary schemas/ folder holding `scripts` (name → shell body), executable.
     static func folder(_ scripts: [String: String]) throws -> String {

@@ -8,7 +8,7 @@ import Testing
 /// names no file system holds, device files, names that are not UTF-8. Each ends in a clear
 /// outcome within the upload window, the daemon keeps going, and nothing outside the inbox is
 /// read or written.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.hangGuard))
 struct HostileInboxTests {
     /// (sidecar name, its bytes, the failure codes that are a clear outcome for it)
     static let sidecars: [(String, [UInt8], Set<String>)] = {

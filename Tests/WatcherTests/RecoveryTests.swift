@@ -5,7 +5,7 @@ import Testing
 @testable import Watcher
 
 /// What a daemon finds after another died: claims in every state a kill -9 can leave them.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.hangGuard))
 struct RecoveryTests {
     /// A claim of a dead owner (no lock held), with the given files already in their slots.
     func deadClaim(_ root: TestRoot, plan: ClaimPlan, moved: Int) throws -> Claim {

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Glibc
 import Synchronization
+import Testing
 @testable import Watcher
 
 /// A real Intake root in a temporary folder, with the `customers` schema, removed at the end.
@@ -131,4 +132,13 @@ final class RunningDaemon: Sendable {
 
     /// Waits for a daemon started with `once` to return by itself.
     func waitForExit(_ seconds: Double = TestRoot.patience) -> Bool { finished.wait(timeout: .now() + seconds) == .success }
+}
+
+extension TimeLimitTrait.Duration {
+    /// The time limit of every test that has one: a guard against a hang, not a speed check.
+    /// A test's clock runs while it waits for a thread, and on a 2-core machine the tests that
+    /// block one (waitpid, usleep, a semaphore) hold back the rest: a test may wait for most of
+    /// the suite before it starts. The suite took 100 s under a light load and 23 minutes under a
+    /// load of 24, where 10-minute limits failed tests that had not begun.
+    static var hangGuard: Self { .minutes(60) }
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import Watcher
 
 /// Files that go away under the daemon, and files it may not read.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.hangGuard))
 struct VanishingTests {
     /// A claimed file removed from `.intake/work/<id>/` while it is imported (someone cleaning
     /// up by hand): the import ends in one result folder that says so, not in silence.
