@@ -224,13 +224,20 @@ if filter == nil || "xlsx".contains(filter!) || filter!.hasPrefix("xlsx") {
         let generated = temp.appendingPathComponent("customers.xlsx").path
         let gen = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/bench/gen.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", gen, "xlsx", String(xlsxRows), generated]
-        try? process.run()
-        process.waitUntilExit()
-        if process.terminationStatus == 0 { xlsxPath = generated } else {
-            print("xlsx: skipped (python3 \(gen) xlsx failed: pip install xlsxwriter, or pass --xlsx PATH)")
+        if !FileManager.default.fileExists(atPath: gen) {
+            // gen.py lives beside the repository (../shared/bench), not in it: say so, and fail
+            // when the workbook benchmark was asked for by name.
+            FileHandle.standardError.write(Data("xlsx: skipped: \(gen) is missing (../shared/bench is not beside this clone); pass --xlsx PATH\n".utf8))
+            if filter != nil { exit(1) }
+        } else {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", gen, "xlsx", String(xlsxRows), generated]
+            try? process.run()
+            process.waitUntilExit()
+            if process.terminationStatus == 0 { xlsxPath = generated } else {
+                print("xlsx: skipped (python3 \(gen) xlsx failed: pip install xlsxwriter, or pass --xlsx PATH)")
+            }
         }
     }
     if let xlsxPath {

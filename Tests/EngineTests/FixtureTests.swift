@@ -51,3 +51,12 @@ struct FixtureTests {
         }
     }
 }
+
+extension TimeLimitTrait.Duration {
+    /// The time limit of every test that has one: a guard against a hang, not a speed check.
+    /// A test's clock runs while it waits for a thread, and on a 2-core machine the tests that
+    /// block one (waitpid, usleep, a semaphore) hold back the rest: a test may wait for most of
+    /// the suite before it starts. The suite took 100 s under a light load and 23 minutes under a
+    /// load of 24, where 10-minute limits failed tests that had not begun.
+    static var hangGuard: Self { .minutes(60) }
+}

@@ -2,12 +2,11 @@
 import Foundation
 import Testing
 
-/// `../shared/corpus/xlsx/expectations.json`: facts about the readxl and calamine test
+/// `Tests/Fixtures/corpus/xlsx/expectations.json`: facts about the readxl and calamine test
 /// workbooks, each checked against what Intake reads. Rows are compared as the text cells
 /// Intake hands to the mapping (numbers `69`, booleans `TRUE`, dates `1947-01-08`).
 struct WorkbookCorpusTests {
-    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/corpus/xlsx")
+    static let corpus = FixtureTests.root.appendingPathComponent("corpus/xlsx")
 
     static var entries: [String] {
         guard let data = try? Data(contentsOf: corpus.appendingPathComponent("expectations.json")),
@@ -23,7 +22,7 @@ struct WorkbookCorpusTests {
 
     static func source(_ id: String) throws -> MemorySource {
         let parts = id.split(separator: "/")
-        return MemorySource(try [UInt8](Data(contentsOf: corpus.appendingPathComponent("\(parts[0])/files/\(parts[1])"))))
+        return MemorySource(try [UInt8](Data(contentsOf: corpus.appendingPathComponent("\(parts[0])/\(parts[1])"))))
     }
 
     /// Every row of a sheet: (sheet row number, cells as text).
@@ -56,6 +55,12 @@ struct WorkbookCorpusTests {
         rows.filter { $0.number > header }.map { trimmed($0.cells) }
     }
 
+    @Test func everyEntryHasItsWorkbook() {
+        let entries = WorkbookCorpusTests.entries
+        #expect(entries.count == 35, "\(WorkbookCorpusTests.corpus.path)/expectations.json")
+        for id in entries { #expect(FileManager.default.fileExists(atPath: WorkbookCorpusTests.corpus.appendingPathComponent(id).path), "\(id)") }
+    }
+
     @Test(arguments: WorkbookCorpusTests.entries)
     func corpusWorkbookReadsAsExpected(_ id: String) throws {
         let e = try WorkbookCorpusTests.entry(id)
@@ -84,8 +89,8 @@ struct WorkbookCorpusTests {
         }
         if id == "readxl/extdata__geometry.xlsx" {
             // This entry's header and rows are geometry.xlsx's; this file's cells hold their own
-            // addresses (readxl's extdata/geometry.xlsx, see openpyxl_dump.jsonl). What it checks,
-            // the shrink-wrap to B3:D6, holds: row 3 is first and column B is column 0.
+            // addresses (readxl's extdata/geometry.xlsx). What it checks, the shrink-wrap to
+            // B3:D6, holds: row 3 is first and column B is column 0.
             let rows = try T.rows(source)
             #expect(rows.map(\.number) == [3, 4, 5, 6])
             #expect(rows.map(\.cells) == (3...6).map { r in ["B", "C", "D"].map { "\($0)\(r)" } })

@@ -74,7 +74,7 @@ struct WorkbookValueTests {
     }
 
     @Test func anEscapedCarriageReturnSurvivesItsLineEnd() throws {
-        let url = WorkbookCorpusTests.corpus.appendingPathComponent("calamine/files/has_x000D_.xlsx")
+        let url = WorkbookCorpusTests.corpus.appendingPathComponent("calamine/has_x000D_.xlsx")
         let rows = try WorkbookCorpusTests.rows(MemorySource(try [UInt8](Data(contentsOf: url))))
         #expect(rows.first?.cells == ["ABC\r\nDEF"])
     }

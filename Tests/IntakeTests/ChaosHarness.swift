@@ -139,13 +139,14 @@ final class ChaosRun {
     }
 
     /// `daemons` processes, each killed with SIGKILL after a random 50–700 ms and started again,
-    /// for `seconds`; `files` dropped in `waves` during the first two thirds of it. Then every
-    /// daemon is killed and one `--once` run finishes what is left.
-    func run(daemons: Int, files: Int, waves: Int, seconds: Double) throws {
+    /// for `seconds` and until `minimumKills` kills (a busy machine starts processes slowly);
+    /// `files` dropped in `waves` during the first two thirds of the seconds. Then every daemon
+    /// is killed and one `--once` run finishes what is left.
+    func run(daemons: Int, files: Int, waves: Int, seconds: Double, minimumKills: Int = 0) throws {
         let t0 = Monotonic.now()
         var slots: [(process: Process?, deadline: Double)] = Array(repeating: (nil, 0), count: daemons)
         var wave = 0
-        while Monotonic.now() - t0 < seconds {
+        while Monotonic.now() - t0 < seconds || figures.kills < minimumKills {
             let now = Monotonic.now()
             if wave < waves && now - t0 >= Double(wave) * seconds * 0.66 / Double(waves) {
                 try drop(files / waves + (wave < files % waves ? 1 : 0))

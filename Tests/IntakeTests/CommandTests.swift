@@ -4,6 +4,11 @@ import Testing
 /// Runs the built `intake` binary as a person or a script would, and checks exit codes,
 /// stdout and the folders it leaves.
 enum Intake {
+    /// How long a test waits for something that must happen (a daemon's import, a webhook, the
+    /// browser): a guard against a hang, sized for a loaded 2-core machine. Waits return as soon
+    /// as their condition holds.
+    static let patience: Double = 120
+
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static var binary: URL {
@@ -206,4 +211,13 @@ struct CommandTests {
         #expect(r.stdout.contains("fields[0].type: 'nubmer' is not a field type (did you mean 'number'?)"))
         #expect(r.stdout.contains("ignored: settings.styleOverrides"))
     }
+}
+
+extension TimeLimitTrait.Duration {
+    /// The time limit of every test that has one: a guard against a hang, not a speed check.
+    /// A test's clock runs while it waits for a thread, and on a 2-core machine the tests that
+    /// block one (waitpid, usleep, a semaphore) hold back the rest: a test may wait for most of
+    /// the suite before it starts. The suite took 100 s under a light load and 23 minutes under a
+    /// load of 24, where 10-minute limits failed tests that had not begun.
+    static var hangGuard: Self { .minutes(60) }
 }

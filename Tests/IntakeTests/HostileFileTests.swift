@@ -9,7 +9,7 @@ import Watcher
 /// memory. `intake import` runs each as its own process so its peak RSS is its own (wait4).
 /// The bounds are loose on purpose (a loaded 2-core machine): they catch a blow-up, not a
 /// regression of a few percent.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.hangGuard))
 struct HostileFileTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").path
@@ -20,7 +20,9 @@ struct HostileFileTests {
         var file: String
         /// Codes that are a clear outcome here; empty: any status with no failure.
         var codes: Set<String>
-        var maxSeconds: Double = 60
+        /// A blow-up, not a slow machine: the 100 MB field takes 30 s in a debug build beside
+        /// other builds, 190 s under a load of 14 and over 120 s (killed) under a load of 24.
+        var maxSeconds: Double = 600
         var maxMiB: Int = 300
         var make: @Sendable (String) throws -> Void
         var testDescription: String { name }

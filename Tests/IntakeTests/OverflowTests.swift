@@ -10,14 +10,14 @@ import Watcher
 /// flooded by 12,000 ignored `.part` files (24,000 events) around 40 real ones, so the test is
 /// about the overflow, not about import speed; `scripts/soak overflow 50000` creates 50,000 real
 /// files while the daemon is stopped.
-@Suite(.timeLimit(.minutes(Overflow.files > 0 ? 60 : 2)))
+@Suite(.timeLimit(.hangGuard))
 struct OverflowTests {
     static func flood(real: Int, junk: Int) throws -> (imports: Int, seconds: Double, overflow: Bool, problems: [String]) {
         let root = try ChaosRun()
         let daemon = try root.start(["--settle", "10", "--rescan", "3600", "--workers", "2"])
         defer { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() }
         let log = "\(root.root)/daemon.log"
-        #expect(WatchProcessTests.waitFor(20) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("event=started") })
+        #expect(WatchProcessTests.waitFor { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("event=started") })
         usleep(200_000)
         kill(daemon.processIdentifier, SIGSTOP)
         let folder = "\(root.root)/inbox/fx-csv-clean"
@@ -32,7 +32,7 @@ struct OverflowTests {
         }
         let t0 = Monotonic.now()
         kill(daemon.processIdentifier, SIGCONT)
-        let done = WatchProcessTests.waitFor(Double(max(60, real / 10))) { Paths.list("\(root.root)/outbox").count >= real }
+        let done = WatchProcessTests.waitFor(max(Intake.patience, Double(real / 10))) { Paths.list("\(root.root)/outbox").count >= real }
         let seconds = Monotonic.now() - t0
         usleep(300_000)
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""

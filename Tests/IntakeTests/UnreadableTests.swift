@@ -6,7 +6,7 @@ import Watcher
 
 /// Unreadable files (chmod 000). Root reads every file whatever its mode, so the daemon runs
 /// as `nobody` (setpriv) on a root that nobody owns, with the files owned by root.
-@Suite(.timeLimit(.minutes(1)), .enabled(if: getuid() == 0 && Paths.exists("/usr/bin/setpriv"), "needs root and setpriv to run the daemon as nobody"))
+@Suite(.timeLimit(.hangGuard), .enabled(if: getuid() == 0 && Paths.exists("/usr/bin/setpriv"), "needs root and setpriv to run the daemon as nobody"))
 struct UnreadableTests {
     @Test func anUnreadableFileFailsWithItsSourceKeptAndAnUnreadableSidecarWaitsUntilItCanBeRead() throws {
         let root = try ChaosRun()
@@ -28,7 +28,7 @@ struct UnreadableTests {
         defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
         func log() -> String { (try? String(contentsOfFile: "\(root.root)/daemon.log", encoding: .utf8)) ?? "" }
 
-        #expect(WatchProcessTests.waitFor(15) { Paths.list("\(root.root)/failed").count == 1 && log().contains("event=sidecar_unreadable") })
+        #expect(WatchProcessTests.waitFor { Paths.list("\(root.root)/failed").count == 1 && log().contains("event=sidecar_unreadable") })
         let failed = try #require(Paths.list("\(root.root)/failed").first)
         let record = try JSONParser.parse(Paths.readFile("\(root.root)/failed/\(failed)/import.json"))
         #expect(record["import_errors"]?.arrayValue?.first?["code"] == "UNREADABLE_FILE")
@@ -37,7 +37,7 @@ struct UnreadableTests {
 
         // Someone fixes the mode: the next scan reads the sidecar and imports the pair.
         #expect(chmod("\(inbox)/x.csv.import.json", 0o644) == 0)
-        #expect(WatchProcessTests.waitFor(15) { Paths.list("\(root.root)/outbox").count == 1 }, "\(log().suffix(600))")
+        #expect(WatchProcessTests.waitFor { Paths.list("\(root.root)/outbox").count == 1 }, "\(log().suffix(600))")
         #expect(Paths.list("\(root.root)/outbox/\(Paths.list("\(root.root)/outbox").first ?? "-")/source") == ["x.csv", "x.csv.import.json"])
     }
 }

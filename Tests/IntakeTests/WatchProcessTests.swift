@@ -5,7 +5,7 @@ import Testing
 import Watcher
 
 /// `intake watch` and `intake status` as a user runs them: the built binary, as a process.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.hangGuard))
 struct WatchProcessTests {
     /// The `intake` built next to the tests (`swift build` makes it).
     static let binary: String = {
@@ -67,7 +67,7 @@ struct WatchProcessTests {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    static func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+    static func waitFor(_ seconds: Double = Intake.patience, _ condition: () -> Bool) -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end { if condition() { return true }; usleep(20_000) }
         return condition()
@@ -86,7 +86,7 @@ struct WatchProcessTests {
         let daemon = try WatchProcessTests.start(root, ["--settle", "20", "--workers", "1"])
         usleep(300_000)
         root.write("inbox/customers/big.csv", WatchProcessTests.csv(60_000, "big"))
-        #expect(WatchProcessTests.waitFor(20) { root.log.contains("event=claimed") })
+        #expect(WatchProcessTests.waitFor { root.log.contains("event=claimed") })
         kill(daemon.processIdentifier, SIGTERM)
         daemon.waitUntilExit()
         #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)

@@ -110,7 +110,7 @@ struct WebhookTests {
         return process
     }
 
-    static func waitFor(_ what: String, timeout: Double = 20, _ condition: () throws -> Bool) throws {
+    static func waitFor(_ what: String, timeout: Double = Intake.patience, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return }
@@ -120,7 +120,7 @@ struct WebhookTests {
         throw Chromium.Failure(description: "timed out waiting for \(what)")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.hangGuard))
     func everyEventArrivesAtLeastOnceThroughRefusalsDowntimeAndARestart() throws {
         let listener = HookListener(refuseFirst: 3)
         try listener.start()

@@ -7,7 +7,7 @@ import Testing
 
 /// Contract §12: "A full disk, an unreadable file or a failed write pauses or fails that import
 /// with a clear log line; it never crashes the daemon and never loses the source file."
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.hangGuard))
 struct FaultTests {
     static let csv = TestRoot.csv(rows: 40, tag: "fault")
     static let sidecar = #"{"schema_id": "customers", "original_filename": "p.csv"}"#
@@ -101,7 +101,7 @@ struct FaultTests {
 
 /// A real full disk: a 2 MB tmpfs (needs root and mount(2); skipped, and said so, where the
 /// machine does not allow it — FaultTests covers every call by injection anyway).
-@Suite(.timeLimit(.minutes(2)), .enabled(if: SmallDisk.canMount, "mount -t tmpfs is not allowed here"))
+@Suite(.timeLimit(.hangGuard), .enabled(if: SmallDisk.canMount, "mount -t tmpfs is not allowed here"))
 struct FullDiskTests {
     @Test(arguments: [0, 48 << 10])
     func aDaemonOnAFullDiskWaitsKeepsTheSourceAndResumesByItselfWhenSpaceReturns(_ leave: Int) throws {
@@ -117,18 +117,18 @@ struct FullDiskTests {
         let daemon = RunningDaemon(root: root.path, rescan: 1)
         defer { daemon.stop() }
         root.rename("staging.csv", "inbox/customers/big.csv")
-        #expect(TestRoot.waitFor(20) { daemon.log.contains { $0.contains("event=claim_failed") || $0.contains("event=retry_later") } },
+        #expect(TestRoot.waitFor { daemon.log.contains { $0.contains("event=claim_failed") || $0.contains("event=retry_later") } },
                 "the full disk is said in the log")
         usleep(500_000)
         #expect(root.results().isEmpty, "nothing published on a full disk")
         #expect(FaultTests.copies(of: "big.csv", Array(csv.utf8), in: root, inbox: "inbox/customers").count == 1, "the source is kept, once")
         disk.free()
-        #expect(TestRoot.waitFor(40) { root.results().count == 1 }, "resumed by itself once space was back")
+        #expect(TestRoot.waitFor { root.results().count == 1 }, "resumed by itself once space was back")
         let r = try #require(root.results().first)
         #expect(r.folder == "outbox")
         #expect(r.record.resultMetadata["num_rows"]?.intValue == 3000)
         #expect(try Paths.readFile("\(root.path)/outbox/\(r.id)/source/big.csv") == Array(csv.utf8))
-        #expect(TestRoot.waitFor(5) { Paths.list(root.layout.work).isEmpty })
+        #expect(TestRoot.waitFor { Paths.list(root.layout.work).isEmpty })
         print("full disk (\(leave >> 10) KiB left): \(daemon.log.filter { $0.contains("claim_failed") || $0.contains("retry_later") }.count) waits logged, then published")
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import Watcher
 
 /// What a daemon finds after another died: claims in every state a kill -9 can leave them.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.hangGuard))
 struct RecoveryTests {
     /// A claim of a dead owner (no lock held), with the given files already in their slots.
     func deadClaim(_ root: TestRoot, plan: ClaimPlan, moved: Int) throws -> Claim {
@@ -26,7 +26,7 @@ struct RecoveryTests {
         root.write("inbox/a.csv", TestRoot.csv(rows: 2))
         let claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("a.import.json"), InboxPath("a.csv")]), moved: 1)
         let daemon = RunningDaemon(root: root.path, once: true)
-        #expect(daemon.waitForExit(20))
+        #expect(daemon.waitForExit())
         let results = root.results()
         #expect(results.map(\.id) == [claim.id])
         #expect(results.first?.sources == ["a.csv", "a.import.json"])
@@ -41,7 +41,7 @@ struct RecoveryTests {
         root.write("inbox/customers/b.csv", TestRoot.csv(rows: 1))
         let claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("b.csv", folder: "customers")], schemaFolder: "customers"), moved: 0)
         let daemon = RunningDaemon(root: root.path, once: true)
-        #expect(daemon.waitForExit(20))
+        #expect(daemon.waitForExit())
         let results = root.results()
         #expect(results.count == 1)
         #expect(results.first?.id != claim.id)
@@ -59,7 +59,7 @@ struct RecoveryTests {
         root.write(".intake/work/\(claim.id)/build/results.json", "[")
         #expect(rename(ClaimStore(layout: root.layout).slot(claim.id, claim.taken[0]), build + "/source/c.csv") == 0)
         let daemon = RunningDaemon(root: root.path, once: true)
-        #expect(daemon.waitForExit(20))
+        #expect(daemon.waitForExit())
         let results = root.results()
         #expect(results.map(\.id) == [claim.id])
         #expect(results.first?.record.resultMetadata["num_rows"]?.intValue == 3)
@@ -77,7 +77,7 @@ struct RecoveryTests {
         let published = try #require(root.layout.published(claim.id))
         let before = try Paths.readFile(published + "/import.json")
         let daemon = RunningDaemon(root: root.path, once: true)
-        #expect(daemon.waitForExit(20))
+        #expect(daemon.waitForExit())
         #expect(root.results().map(\.id) == [claim.id])
         #expect(try Paths.readFile(published + "/import.json") == before, "a published folder is never redone")
         #expect(RecordStore(layout: root.layout).read(claim.id)?.status == .successful)
@@ -91,7 +91,7 @@ struct RecoveryTests {
         var claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("e.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
         claim = try ClaimStore(layout: root.layout).setOwner(claim, to: owner.id)
         let daemon = RunningDaemon(root: root.path, once: true)
-        #expect(daemon.waitForExit(20))
+        #expect(daemon.waitForExit())
         #expect(root.results().isEmpty)
         #expect(ClaimStore(layout: root.layout).load(claim.id)?.owner == owner.id)
         withExtendedLifetime(owner) {}
@@ -110,7 +110,7 @@ struct RecoveryTests {
         var old = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
         _ = old.withUnsafeMutableBufferPointer { utimensat(AT_FDCWD, "\(root.path)/.intake/owners/.dead0003.tmp", $0.baseAddress, 0) }
         let daemon = RunningDaemon(root: root.path, once: true)
-        #expect(daemon.waitForExit(20))
+        #expect(daemon.waitForExit())
         #expect(Paths.list(root.layout.work).isEmpty)
         #expect(Paths.list(root.layout.records).isEmpty)
         #expect(!Paths.exists("\(root.path)/.intake/owners/dead0002.lock"))

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Glibc
 import Synchronization
+import Testing
 @testable import Watcher
 
 /// A real Intake root in a temporary folder, with the `customers` schema, removed at the end.
@@ -75,9 +76,14 @@ final class TestRoot {
         Paths.list(folder.map { "\(path)/inbox/\($0)" } ?? "\(path)/inbox").filter { $0 != "customers" }
     }
 
+    /// How long a test waits for something that must happen: a guard against a hang, sized for a
+    /// loaded 2-core machine. A wait returns as soon as its condition holds, so a long one costs
+    /// nothing when all is well; a wait whose length is what the test checks says its own.
+    static let patience: Double = 120
+
     /// Polls `condition` every 20 ms until it holds or `timeout` seconds pass.
     @discardableResult
-    static func waitFor(_ timeout: Double, _ condition: () -> Bool) -> Bool {
+    static func waitFor(_ timeout: Double = TestRoot.patience, _ condition: () -> Bool) -> Bool {
         let end = Monotonic.now() + timeout
         while Monotonic.now() < end {
             if condition() { return true }
@@ -117,13 +123,22 @@ final class RunningDaemon: Sendable {
 
     var log: [String] { lines.withLock { $0 } }
 
-    /// Stops and waits (at most 20 s) for the daemon to return.
+    /// Stops and waits (at most `TestRoot.patience`) for the daemon to return.
     @discardableResult
     func stop() -> Bool {
         control.stop()
-        return finished.wait(timeout: .now() + 20) == .success
+        return finished.wait(timeout: .now() + TestRoot.patience) == .success
     }
 
     /// Waits for a daemon started with `once` to return by itself.
-    func waitForExit(_ seconds: Double) -> Bool { finished.wait(timeout: .now() + seconds) == .success }
+    func waitForExit(_ seconds: Double = TestRoot.patience) -> Bool { finished.wait(timeout: .now() + seconds) == .success }
+}
+
+extension TimeLimitTrait.Duration {
+    /// The time limit of every test that has one: a guard against a hang, not a speed check.
+    /// A test's clock runs while it waits for a thread, and on a 2-core machine the tests that
+    /// block one (waitpid, usleep, a semaphore) hold back the rest: a test may wait for most of
+    /// the suite before it starts. The suite took 100 s under a light load and 23 minutes under a
+    /// load of 24, where 10-minute limits failed tests that had not begun.
+    static var hangGuard: Self { .minutes(60) }
 }
