@@ -49,6 +49,44 @@ public final class OwnerLock: Sendable {
         return Dead(fd: fd, path: path)
     }
 
+    /// Whether `owner` holds its lock now (a daemon starting up holds it under a temporary name).
+    public static func isAlive(_ owner: String, layout: RootLayout) -> Bool {
+        guard InboxRules.isBareName(owner) else { return false }
+        if Paths.exists("\(layout.owners)/.\(owner).tmp") { return true }
+        let fd = open("\(layout.owners)/\(owner).lock", O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) != 0 { return true }
+        flock(fd, LOCK_UN)
+        return false
+    }
+
+    /// The right to adopt the claim in `folder` (an import's or a resolution's) from the dead
+    /// owner `dead`, won by one daemon only. The dead owner's lock does not decide it alone: once
+    /// the first adopter has removed the lock file, a second finds no lock to hold (seen on
+    /// GlusterFS: one claim adopted by three daemons). The file system decides, as for claiming:
+    /// a hard link made to a fixed name, `<folder>/.taken-from-<dead>`, from a file naming `taker`;
+    /// link(2) fails for every other (EEXIST), on a local disk and on a network file system. A
+    /// taker that died before it rewrote claim.json leaves its token: the token of a dead taker
+    /// is renamed away (one daemon wins that rename too) and the link is tried again.
+    public static func takeOver(_ folder: String, from dead: String, by taker: String, layout: RootLayout) -> Bool {
+        let token = "\(folder)/.taken-from-\(dead)"
+        let mine = "\(token).\(taker).tmp"
+        for _ in 0..<2 {
+            unlink(mine)
+            guard (try? RootLayout.writeAtomically(mine, Array(taker.utf8), sync: false, tag: taker)) != nil else { return false }
+            defer { unlink(mine) }
+            if link(mine, token) == 0 { return true }
+            guard errno == EEXIST, let bytes = try? Paths.readFile(token) else { return false }
+            let holder = String(decoding: bytes, as: UTF8.self)
+            if holder == taker { return true }
+            guard !isAlive(holder, layout: layout) else { return false }
+            guard rename(token, "\(token).\(taker).stale") == 0 else { return false }
+            unlink("\(token).\(taker).stale")
+        }
+        return false
+    }
+
     /// Owners that have a lock file in `.intake/owners/`.
     public static func owners(layout: RootLayout) -> [String] {
         Paths.list(layout.owners).filter { $0.hasSuffix(".lock") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) }

@@ -38,6 +38,10 @@ struct Recovery {
             for id in ids {
                 // Read again under the lock: another daemon may have adopted it meanwhile.
                 guard let claim = claims.load(id), claim.owner == dead else { continue }
+                // The lock alone does not decide: once the first adopter has removed the dead
+                // owner's lock file, a second one finds no lock to hold (seen on GlusterFS: one
+                // claim adopted by three daemons). The file system decides, as for claiming.
+                guard OwnerLock.takeOver(claims.folder(id), from: dead, by: owner, layout: layout) else { continue }
                 do {
                     _ = try claims.setOwner(claim, to: owner)
                     adopted.append(id)

@@ -89,6 +89,7 @@ public struct ResolutionStore: Sendable {
         for (dead, list) in byOwner.sorted(by: { $0.key < $1.key }) {
             guard let lock = OwnerLock.lockIfDead(dead, layout: layout) else { continue }
             for id in list where self.owner(id) == dead {
+                guard OwnerLock.takeOver(folder(id), from: dead, by: owner, layout: layout) else { continue }
                 let claim: JSONValue = ["id": .string(id), "owner": .string(owner), "claimed": .string(Clock.now())]
                 do {
                     try RootLayout.writeAtomically("\(folder(id))/claim.json", JSONWriter.document(claim), sync: true, tag: owner)

@@ -117,4 +117,32 @@ struct RecoveryTests {
         #expect(!Paths.exists("\(root.path)/.intake/owners/.dead0003.tmp"))
         #expect(Paths.exists("\(root.path)/.intake/owners/.young0004.tmp"))
     }
+
+    /// Found by scripts/shared-folder-soak on GlusterFS: once the first adopter of a dead
+    /// daemon's claim had removed its lock file, a second adopter found no lock to hold and
+    /// adopted the same claim (three daemons ran one import in one build folder). The takeover
+    /// is now a hard link to a fixed name: one daemon wins it, and only a dead winner's token can
+    /// be taken from it.
+    @Test func aDeadDaemonsClaimIsAdoptedByOneDaemonOnly() throws {
+        let root = try TestRoot()
+        root.write("inbox/customers/a.csv", TestRoot.csv(rows: 2))
+        let claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("a.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
+        unlink("\(root.path)/.intake/owners/dead0001.lock")   // the first adopter removed it already
+        let folder = ClaimStore(layout: root.layout).folder(claim.id)
+        var first: OwnerLock? = try OwnerLock(layout: root.layout)
+        let second = try OwnerLock(layout: root.layout)
+        #expect(OwnerLock.takeOver(folder, from: "dead0001", by: first!.id, layout: root.layout))
+        #expect(!OwnerLock.takeOver(folder, from: "dead0001", by: second.id, layout: root.layout), "adopted twice")
+        #expect(OwnerLock.takeOver(folder, from: "dead0001", by: first!.id, layout: root.layout), "the winner asks again")
+        // The winner dies before it rewrote claim.json: its token is taken from it.
+        first = nil
+        #expect(OwnerLock.takeOver(folder, from: "dead0001", by: second.id, layout: root.layout))
+        // Two daemons' recoveries: one adopts, the other finds nothing to adopt.
+        let log = EventLog { _ in }
+        let other = ClaimStore(layout: root.layout)
+        let ids = [Recovery(layout: root.layout, owner: second.id, log: log).adoptOrphans(skip: []),
+                   Recovery(layout: root.layout, owner: "third001", log: log).adoptOrphans(skip: [])]
+        #expect(ids.flatMap { $0 } == [claim.id])
+        #expect(other.load(claim.id)?.owner == second.id)
+    }
 }
