@@ -22,6 +22,15 @@ enum InspectText {
             data rows:  \(text(d["rows"])) (counted in the \(text(d["rowsCounted"])))
 
             """
+        // A header on several lines: which records, and why (the names are the columns' below).
+        if let lines = d["evidence"]?["header"]?["rows"]?.arrayValue, lines.count > 1 {
+            out += "header on records \(lines.map { text($0) }.joined(separator: ", ")), joined per column\n"
+        }
+        let notes = d["evidence"]?["notes"]?.arrayValue ?? []
+        if !notes.isEmpty {
+            out += "why:\n"
+            for n in notes { out += "  - \(text(n))\n" }
+        }
         if let sheets = d["sheets"]?.arrayValue, !sheets.isEmpty {
             out += "sheets:\n"
             for s in sheets {

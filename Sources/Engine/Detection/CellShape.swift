@@ -3,35 +3,70 @@
 enum CellShape: Equatable {
     case empty, number, date, text
 
+    /// The shape of a cell (UTF-8). A number may group its thousands with a space, a no-break
+    /// space (U+00A0) or a narrow no-break space (U+202F), as statistical tables do: `18 080`,
+    /// `1 234 567,5`.
     static func of(_ bytes: UnsafeRawBufferPointer) -> CellShape {
         var start = 0, end = bytes.count
         while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
         if start == end { return .empty }
         var digits = 0, letters = 0, separators = 0, other = 0, groups = 0
-        var inDigits = false
-        for i in start..<end {
+        // A space between digits separates thousands (`18 080`, `1 234 567,5`): the group before
+        // the first such space has 1 to 3 digits and every group after one has exactly 3; else
+        // the cell is not a number (`+44 20 7946 0958` is text).
+        var run = 0, previousRun = 0
+        var inDigits = false, spaceAfterDigits = false, spacedRun = false, spaced = false, thousands = true
+        var i = start
+        while i < end {
             let b = bytes[i]
-            switch b {
-            case 0x30...0x39:
+            if b >= 0x30 && b <= 0x39 {
+                if !inDigits {
+                    groups += 1
+                    inDigits = true
+                    run = 0
+                    spacedRun = spaceAfterDigits
+                    if spacedRun && !spaced && previousRun > 3 { thousands = false }
+                    if spacedRun { spaced = true }
+                }
+                run += 1
                 digits += 1
-                if !inDigits { groups += 1; inDigits = true }
+                spaceAfterDigits = false
+                i += 1
                 continue
-            case 0x2C, 0x2E, 0x2D, 0x2F, 0x3A, 0x20, 0x2B, 0x24, 0x25, 0x28, 0x29: separators += 1
+            }
+            if inDigits {
+                if spacedRun && run != 3 { thousands = false }
+                previousRun = run
+            }
+            let space = spaceWidth(bytes, i, end)
+            if space > 0 {
+                separators += 1
+                spaceAfterDigits = inDigits  // a second space in a row: no longer right after digits
+                inDigits = false
+                i += space
+                continue
+            }
+            switch b {
+            case 0x2C, 0x2E, 0x2D, 0x2F, 0x3A, 0x2B, 0x24, 0x25, 0x28, 0x29: separators += 1
             case 0x41...0x5A, 0x61...0x7A: letters += 1
             default: other += 1
             }
             inDigits = false
+            spaceAfterDigits = false
+            i += 1
         }
+        if inDigits && spacedRun && run != 3 { thousands = false }
         guard digits > 0 else { return .text }
         if letters == 0 && other == 0 {
-            // 2024-01-31, 31/01/2024, 1.2.2024, 2024-01-31 10:00
+            // 2024-01-31, 31/01/2024, 1.2.2024, 2024-01-31 10:00, 31.01.2024 10:00
             let first = bytes[start]
             if groups >= 3, first != 0x2D, first != 0x2B, first != 0x24,
-               (0..<(end - start)).contains(where: { bytes[start + $0] == 0x2F || bytes[start + $0] == 0x2D }) || groups == 3 && countDots(bytes, start, end) == 2 {
+               (0..<(end - start)).contains(where: { bytes[start + $0] == 0x2F || bytes[start + $0] == 0x2D })
+                || countDots(bytes, start, end) == 2 && (groups == 3 || (start..<end).contains { bytes[$0] == 0x3A }) {
                 return .date
             }
-            return .number
+            return thousands ? .number : .text
         }
         // Month names: "Jan 5, 2024", "5-Feb-2024", ISO with T.
         if letters <= 9 && digits >= 4 && other == 0 && groups >= 2 { return .date }
@@ -39,6 +74,18 @@ enum CellShape: Equatable {
             return .number  // 1e5
         }
         return .text
+    }
+
+    /// The length of the space at `i`: 1 for a space, 2 for a no-break space (U+00A0, `C2 A0`),
+    /// 3 for a narrow no-break space (U+202F, `E2 80 AF`), 0 for anything else.
+    @inline(__always)
+    private static func spaceWidth(_ bytes: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Int {
+        switch bytes[i] {
+        case 0x20: return 1
+        case 0xC2 where i + 1 < end && bytes[i + 1] == 0xA0: return 2
+        case 0xE2 where i + 2 < end && bytes[i + 1] == 0x80 && bytes[i + 2] == 0xAF: return 3
+        default: return 0
+        }
     }
 
     private static func countDots(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int {

@@ -36,7 +36,8 @@ public struct HeaderDecision: Sendable {
 /// where it has words) and its cells name the schema's fields. Then the table's top is checked
 /// against the data below it: a top row whose numbers and dates sit where the data's do is data
 /// itself (the file has no header); the lines right under a header that are words where the
-/// data has numbers or dates continue the header (up to three lines, joined per column).
+/// data has numbers or dates continue the header, and a row of group labels right above it
+/// (`HeaderDetector+Groups.swift`) opens it (up to three lines, joined per column).
 public enum HeaderDetector {
     public static let searchRows = 25
     static let maxHeaderLines = 3
@@ -71,7 +72,11 @@ public enum HeaderDetector {
         var firstWide: Int?
         for (position, r) in rows.prefix(searchRows).enumerated() {
             let below = Array(rows[(position + 1)...].prefix(30))
-            var score = self.score(batch, row: r, below: below, tableWidth: tableWidth, names: names)
+            // Sub-labels repeated under group labels (`Exports,Imports,Exports,Imports`) are
+            // told apart by their groups.
+            let above = position > 0 ? rows[position - 1] : nil
+            let groups = above.flatMap { batch.rowRecords[r] - batch.rowRecords[$0] <= 3 ? groupLabels(batch, upper: $0, lower: r) : nil }
+            var score = self.score(batch, row: r, below: below, tableWidth: tableWidth, names: names, groups: groups)
             // The top of the table is where headers are: the first row as wide as the table.
             if !seenWideRow && filledWidth(batch, r) * 5 >= tableWidth * 4 {
                 seenWideRow = true
@@ -82,20 +87,30 @@ public enum HeaderDetector {
         }
         let ranked = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.row < $1.row }
         let best = ranked[0]
-        let runnerUp = ranked.count > 1 ? ranked[1].score : 0
-        let confident = best.score >= 0.55 && best.score - runnerUp >= 0.08
+        let bestPosition = rows.firstIndex { batch.rowRecords[$0] == best.row }!
+        var runnerUp = ranked.count > 1 ? ranked[1].score : 0
+        var confident = best.score >= 0.55 && best.score - runnerUp >= 0.08
+        if best.score >= 0.55 && !confident {
+            // The runner-up may be another line of the same header (its group labels, its next
+            // line): no rival then — unless it names the same columns (two headers to choose from).
+            let shape = dataShape(batch, rows: rows, top: bestPosition, width: tableWidth)
+            let partners = headerPartners(batch, lines: headerLines(batch, rows: rows, top: bestPosition, shape: shape), best: rows[bestPosition], shape: shape)
+            if !partners.isEmpty {
+                let records = Set(partners.map { batch.rowRecords[$0] })
+                runnerUp = ranked.dropFirst().first { !records.contains($0.row) }?.score ?? 0
+                confident = best.score - runnerUp >= 0.08
+            }
+        }
         var decision = HeaderDecision(chosen: nil, candidates: Array(ranked.prefix(5)), method: "detected")
 
         // The table's top: the header if one stands out, else the first row as wide as the table.
-        guard let top = confident ? rows.firstIndex(where: { batch.rowRecords[$0] == best.row }) : firstWide else {
+        guard let top = confident ? bestPosition : firstWide else {
             decision.evidence.append("no row stands out as the header")
             return decision
         }
         // What the data looks like: the rows under the top (past two that may continue a header).
-        let under = Array(rows[(top + 1)...].prefix(200))
-        let profileRows = under.count > 6 ? Array(under.dropFirst(maxHeaderLines - 1)) : under
-        var shape = TableShape.of(batch, rows: profileRows.isEmpty ? [rows[top]] : profileRows, width: tableWidth)
-        if shape.typedColumns > 0 && (under.isEmpty ? false : shape.conforms(batch, row: rows[top])) {
+        var shape = dataShape(batch, rows: rows, top: top, width: tableWidth)
+        if shape.typedColumns > 0 && top + 1 < rows.count && shape.conforms(batch, row: rows[top]) {
             decision.noHeader = true
             decision.firstDataRecord = batch.rowRecords[rows[top]]
             decision.shape = shape
@@ -106,35 +121,24 @@ public enum HeaderDetector {
             decision.evidence.append("no row stands out as the header (best record \(best.row), score \(ColumnMapper.round2(best.score)), next \(ColumnMapper.round2(runnerUp)))")
             return decision
         }
-        // A header spread over several lines: the lines right under it that are words where the
-        // data has numbers or dates.
-        var header = [rows[top]]
-        while header.count < maxHeaderLines, let last = header.last, let p = rows.firstIndex(of: last), p + 1 < rows.count {
-            let next = rows[p + 1]
-            guard batch.rowRecords[next] == batch.rowRecords[last] + 1, shape.typedColumns > 0,
-                  p + 2 < rows.count, filledWidth(batch, next) * 2 >= filledWidth(batch, rows[top]),
-                  shape.isHeaderLike(batch, row: next) else { break }
-            header.append(next)
-        }
-        decision.chosen = best.row
+        // A header spread over several lines: group labels above it, lines of words under it.
+        let header = headerLines(batch, rows: rows, top: top, shape: shape)
+        decision.chosen = batch.rowRecords[header[0]]
         decision.rows = header.map { batch.rowRecords[$0] }
-        decision.names = joinedNames(batch, rows: header)
+        decision.names = joinedNames(batch, rows: header, shape: shape)
         decision.firstDataRecord = batch.rowRecords[header.last!] + 1
         shape.setHeader(decision.names, lines: header.map { batch.strings(row: $0) })
         decision.shape = shape
-        if header.count > 1 {
-            decision.evidence.append("the header spans records \(decision.rows.map(String.init).joined(separator: ", ")): the lines under record \(best.row) are words where the data has numbers or dates; their cells are joined per column")
-        }
+        decision.evidence += headerEvidence(batch, lines: header, names: decision.names, shape: shape)
         return decision
     }
 
-    /// One name per column: the cells of the header's lines joined with a space (empty ones left
-    /// out), trailing empty columns kept as they are.
-    static func joinedNames(_ batch: RowBatch, rows: [Int]) -> [String] {
-        let width = rows.map { batch.cellCount(row: $0) }.max() ?? 0
-        return (0..<width).map { c in
-            rows.map { String(batch.string(row: $0, column: c).trimmingSpaces) }.filter { !$0.isEmpty }.joined(separator: " ")
-        }.enumerated().map { c, joined in rows.count == 1 ? batch.string(row: rows[0], column: c) : joined }
+    /// The data's look under the table's top (past the two rows after it, which may continue a
+    /// header, when there are enough rows).
+    static func dataShape(_ batch: RowBatch, rows: [Int], top: Int, width: Int) -> TableShape {
+        let under = Array(rows[(top + 1)...].prefix(200))
+        let profileRows = under.count > 6 ? Array(under.dropFirst(maxHeaderLines - 1)) : under
+        return TableShape.of(batch, rows: profileRows.isEmpty ? [rows[top]] : profileRows, width: width)
     }
 
     /// Normalized names of every field (key, label, alternate matches).
@@ -156,7 +160,7 @@ public enum HeaderDetector {
         return w
     }
 
-    static func score(_ batch: RowBatch, row: Int, below: [Int], tableWidth: Int, names: Set<String>) -> Double {
+    static func score(_ batch: RowBatch, row: Int, below: [Int], tableWidth: Int, names: Set<String>, groups: [String]? = nil) -> Double {
         let width = filledWidth(batch, row)
         guard width > 0 else { return 0 }
         var filled = 0, words = 0, named = 0
@@ -170,8 +174,9 @@ public enum HeaderDetector {
             filled += 1
             if shape == .text { words += 1 }
             let normalized = Similarity.normalize(batch.string(row: row, column: c))
-            if seen.insert(normalized).inserted { distinct += 1 }
-            if names.contains(normalized) || names.contains(where: { Similarity.score($0, normalized) >= 0.8 }) { named += 1 }
+            let group = groups.map { c < $0.count ? Similarity.normalize($0[c]) : "" } ?? ""
+            if seen.insert(group + "\u{1F}" + normalized).inserted { distinct += 1 }
+            if names.contains(normalized) || names.contains(group + normalized) || names.contains(where: { Similarity.score($0, normalized) >= 0.8 }) { named += 1 }
         }
         guard filled > 0 else { return 0 }
         let columns = Double(max(width, tableWidth))

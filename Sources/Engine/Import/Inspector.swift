@@ -55,7 +55,8 @@ public enum Inspector {
             notes.append("another table starts at record \(end) (its header, or a row of words where the data has numbers and dates): the first table is read, the rest left out")
         }
         if !table.footerRecords.isEmpty {
-            notes.append("records \(table.footerRecords.map(String.init).joined(separator: ", ")) at the end are notes under the table (a line of text in a wide table): left out")
+            let records = table.footerRecords.count == 1 ? "record \(table.footerRecords[0]) at the end is a note" : "records \(table.footerRecords.map(String.init).joined(separator: ", ")) at the end are notes"
+            notes.append("\(records) under the table (a line of text in a wide table): left out")
         }
         let best = d.dialectCandidates.first
         return [

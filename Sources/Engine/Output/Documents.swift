@@ -121,7 +121,8 @@ extension Importer {
     static func sampleRows(_ context: DocumentContext) -> [ReviewRow] {
         let sample = context.decisions.sample
         guard sample.count > 0 else { return [] }
-        let header = context.header.chosen ?? -1
+        // Past every line of the header (a header on several lines ends below its first record).
+        let header = context.header.chosen == nil ? -1 : context.header.lastNonDataRecord
         var rows: [ReviewRow] = []
         for r in 0..<sample.count where sample.rowRecords[r] > header && !sample.isBlank(row: r) {
             rows.append(ReviewRow(rowIndex: rows.count, sourceRow: sample.rowLines[r], cells: sample.strings(row: r)))
