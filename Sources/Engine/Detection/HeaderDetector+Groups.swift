@@ -63,6 +63,11 @@ extension HeaderDetector {
     /// in it (`Country` over an empty cell; `Unit:` over `Country` is a note, not a group).
     static func groups(_ batch: RowBatch, upper: Int, lower: Int, shape: TableShape) -> [String]? {
         guard let carried = groupLabels(batch, upper: upper, lower: lower) else { return nil }
+        // A first-column label over a sub-label labels a group only if it spans: `Sales report,
+        // January` over `Date,Units,Price` is a title whose comma made two cells.
+        if batch.withCell(row: lower, column: 0, { CellShape.of($0) != .empty }),
+           batch.withCell(row: upper, column: 0, { CellShape.of($0) != .empty }),
+           batch.withCell(row: upper, column: 1, { CellShape.of($0) != .empty }) { return nil }
         var overData = 0
         for c in 0..<batch.cellCount(row: upper) {
             let k: TableShape.Kind?? = batch.withCell(row: upper, column: c) { CellShape.of($0) == .empty ? .none : .some(TableShape.kind($0)) }
