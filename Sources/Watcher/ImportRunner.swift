@@ -100,7 +100,9 @@ public enum ImportRunner {
                 for name in ["results.json", "metadata.json", "rejected.csv", "report.json", "review.html"] { unlink("\(buildPath)/\(name)") }
             }
             try copying.finish()
-            if let change = source?.change() { throw SourceChanged(file: job.originalFilename, change: change) }
+            if let change = source?.change(leased: job.sourceFiles.contains { $0.move && $0.path == job.sourcePath }) {
+                throw SourceChanged(file: job.originalFilename, change: change)
+            }
             let target = destination(outcome.status)
             let reviewURL = outcome.status == .needsReview ? "file://\(absolute(target))/review.html" : nil
             let record = ImportRecord(id: job.id, schemaID: job.schemaID, status: outcome.status, originalFilename: job.originalFilename,

@@ -151,12 +151,16 @@ struct ImportWork: Sendable {
     func makeJob(_ claim: Claim) -> ImportJob {
         let id = claim.id
         let dataSlot = claim.data.map { claims.slot(id, $0) }
-        // The data file is copied into source/ (its inode stays behind and is removed with the
-        // claim): a writer that goes on after the claim can never change a published folder.
-        // What cannot be read (a refused FIFO, a link) and what only Intake writes is moved.
+        // A writer that goes on after the claim must never change a published folder. Where the
+        // kernel vouches that no one has the claimed file open for writing (a read lease), no
+        // one can write it again: it is reachable only under .intake/ now, and the check before
+        // the publish asks the kernel again; it is moved into source/. Where the kernel cannot
+        // say (no lease for this daemon, a network file system), the data file is copied, and
+        // the claimed inode is removed with the claim. What cannot be read is moved.
         var sources = claim.taken.map { taken in
             let path = claims.slot(id, taken)
             let copy = taken.slot == "data" && FileSignature.of(path)?.isImportable == true && access(path, R_OK) == 0
+                && WriterProbe.probe(path) != .none
             return SourceFile(path: path, name: taken.from.name, move: !copy)
         }
         var schemaID = claim.schemaFolder

@@ -76,8 +76,14 @@ public final class SourceGuard: @unchecked Sendable {
     deinit { close(fd) }
 
     /// What changed since the guard was made, in words for the log; nil when nothing did.
-    public func change() -> String? {
-        if WriterProbe.probe(fd: fd) == .open { return "a process still has it open for writing" }
+    /// `leased`: the file is to be moved into source/ on the kernel's word that no one writes
+    /// it, so the kernel must say so again now.
+    public func change(leased: Bool = false) -> String? {
+        switch WriterProbe.probe(fd: fd) {
+        case .open: return "a process still has it open for writing"
+        case .unknown where leased: return "the kernel no longer says whether a process has it open for writing"
+        default: break
+        }
         var now = stat()
         guard fstat(fd, &now) == 0 else { return "fstat failed (errno \(errno))" }
         if now.st_size != before.st_size { return "its size went from \(before.st_size) to \(now.st_size) bytes" }
