@@ -22,15 +22,17 @@ struct LeftOutTests {
         var leftOutCount: Int { resultMetadata["num_left_out_rows"]?.intValue ?? -1 }
     }
 
-    static func run(_ text: String, fields: [String], utf16: Bool = false, workers: Int = 1, chunkSize: Int = 1 << 20) throws -> Imported {
+    static func run(_ text: String, fields: [String], utf16: Bool = false, workers: Int = 1, chunkSize: Int = 1 << 20,
+                    resolution: String? = nil) throws -> Imported {
         let schema = Schema(fields: fields.map { Field(key: $0) })
         var request = ImportRequest(id: "x", schema: schema, filename: "f.csv", workers: workers)
         request.chunkSize = chunkSize
+        request.resolution = resolution.map { Resolution.parse(Array($0.utf8)) }
         let bytes: [UInt8] = utf16 ? [0xFF, 0xFE] + Array(text.data(using: .utf16LittleEndian)!) : Array(text.utf8)
         let workspace = MemoryWorkspace()
         let outcome = try Importer.run(request, source: MemorySource(bytes), workspace: workspace)
         let rows = try workspace.files["results.json"].map { try JSONParser.parse($0).arrayValue ?? [] } ?? []
-        let metadata = try workspace.files["metadata.json"].map { try JSONParser.parse($0) } ?? .null
+        let metadata = try (workspace.files["metadata.json"] ?? workspace.files["report.json"]).map { try JSONParser.parse($0) } ?? .null
         return Imported(status: outcome.status, rows: rows.compactMap { $0.objectValue.map { Dictionary($0.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) } },
                         metadata: metadata, resultMetadata: outcome.resultMetadata)
     }
@@ -90,14 +92,33 @@ struct LeftOutTests {
         #expect(r.rows.count + r.leftOutCount == Self.records(text))
     }
 
-    @Test func theHeaderRepeatedEndsTheTableAndTheRestIsCounted() throws {
+    /// Files concatenated with `cat`: the header again, then rows like the first table's. The
+    /// evidence is mixed (the contract names a repeated header as a new table; the rows after it
+    /// look like this one's data): a person decides, and both answers are kept to.
+    @Test(arguments: [(1, 1 << 20), (2, 128)])
+    func aCutThatWouldLeaveDataLikeRowsOutGoesToReview(workers: Int, chunkSize: Int) throws {
         // Past the rows where the header is looked for (two headers there would be a question for a person).
-        let part = (1...30).map { "p\($0)@x.example.com,P \($0),\($0)" }.joined(separator: "\n")
-        let text = "email,name,n\n" + part + "\nemail,name,n\n" + part + "\n"
-        let r = try Self.run(text, fields: ["email", "name", "n"])
-        #expect(r.rows.count == 30)
-        #expect(r.leftOut.map(\.reason) == ["header", "another_table"])
-        #expect(r.leftOutCount == 32)
-        #expect(r.metadata["leftOutRows"] == .number(32))
+        let part = (1...30).map { "2024-03-\(String(format: "%02d", $0 % 28 + 1)),\($0),\($0).5" }.joined(separator: "\n")
+        let text = "day,units,price\n" + part + "\nday,units,price\n" + part + "\n"
+        let fields = ["day", "units", "price"]
+        let review = try Self.run(text, fields: fields, workers: workers, chunkSize: chunkSize)
+        #expect(review.status == .needsReview)
+        #expect(review.metadata["reasons"] == .array(["TABLE_END"]))
+        #expect(review.metadata["tableEnd"]?["record"] == .number(31))
+        #expect(review.metadata["tableEnd"]?["dataLikeRowsAfter"] == .number(30))
+
+        let cut = try Self.run(text, fields: fields, workers: workers, chunkSize: chunkSize, resolution: #"{"readToEnd": false}"#)
+        #expect(cut.status == .successful)
+        #expect(cut.rows.count == 30)
+        #expect(cut.leftOut.map(\.reason) == ["header", "another_table"])
+        #expect(cut.leftOutCount == 32)
+        #expect(cut.metadata["leftOutRows"] == .number(32))
+
+        let whole = try Self.run(text, fields: fields, workers: workers, chunkSize: chunkSize, resolution: #"{"readToEnd": true}"#)
+        #expect(whole.status == .successful)
+        #expect(whole.rows.count == 60)
+        #expect(whole.leftOut.map { [$0.first, $0.last] } == [[0, 0], [31, 31]])
+        #expect(whole.leftOut.map(\.reason) == ["header", "header"])
+        #expect(whole.rows.count + whole.leftOutCount == Self.records(text))
     }
 }

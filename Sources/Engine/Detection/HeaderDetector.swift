@@ -23,6 +23,9 @@ public struct HeaderDecision: Sendable {
     public var firstDataRecord = 0
     /// The data's look, to find where the table ends while streaming.
     var shape: TableShape?
+    /// A person decided that the table runs to the end of the file (resolution.json
+    /// `readToEnd`): no other table starts in it.
+    public var readToEnd = false
     /// Why, in a sentence per finding (for `inspect`).
     public var evidence: [String] = []
 

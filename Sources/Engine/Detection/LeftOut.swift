@@ -44,6 +44,10 @@ public struct LeftOut: Sendable, Equatable {
     public private(set) var runs: [Run] = []
     /// Records left out, exactly, whatever was kept of the runs.
     public private(set) var count = 0
+    /// Where another table was taken to start, and how many rows after that look like the
+    /// table's data (numbers and dates where its have them): the evidence is mixed when any do.
+    var tableEnd: Int?
+    var dataLikeAfterEnd = 0
     static let maxKept = 4096
     static let maxListed = 1000
     static let previewRows = 3
@@ -75,6 +79,8 @@ public struct LeftOut: Sendable, Equatable {
     /// Everything `other` holds, after this (a later chunk's).
     mutating func append(_ other: LeftOut) {
         count += other.count
+        tableEnd = tableEnd ?? other.tableEnd
+        dataLikeAfterEnd += other.dataLikeAfterEnd
         for run in other.runs {
             if let last = runs.last, last.reason == run.reason, last.last + 1 == run.first {
                 runs[runs.count - 1].last = run.last
@@ -87,6 +93,7 @@ public struct LeftOut: Sendable, Equatable {
 
     /// Records numbered `records` further on (a chunk's, once the chunks before it are counted).
     mutating func shift(records: Int) {
+        tableEnd = tableEnd.map { $0 + records }
         for i in runs.indices {
             runs[i].first += records
             runs[i].last += records

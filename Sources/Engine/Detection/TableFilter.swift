@@ -32,11 +32,16 @@ struct TableFilter {
     /// The records left out so far.
     private(set) var leftOut = LeftOut()
 
+    /// A person decided the whole file is one table (resolution.json `readToEnd`): nothing ends
+    /// it; the header repeated is left out as a header.
+    let readToEnd: Bool
+
     init(_ header: HeaderDecision, format: String = "csv") {
         self.shape = header.shape
         self.firstDataRecord = header.chosen == nil && !header.noHeader ? 0 : header.firstDataRecord
         self.keepsEverything = format == "json"
         self.headerRecords = Set(header.rows.isEmpty ? header.chosen.map { [$0] } ?? [] : header.rows)
+        self.readToEnd = header.readToEnd
     }
 
     /// The filter in its steady state, for rows in the middle of a file (a chunk after the first):
@@ -46,6 +51,7 @@ struct TableFilter {
         self.firstDataRecord = 0
         self.keepsEverything = false
         self.headerRecords = []
+        self.readToEnd = false
         self.sawData = true
     }
 
@@ -70,7 +76,10 @@ struct TableFilter {
     mutating func filter(_ batch: RowBatch) -> RowBatch {
         if keepsEverything { return batch }
         guard !ended else {
-            for r in 0..<batch.count { leftOut.add(batch.rowRecords[r], .anotherTable, batch: batch, row: r) }
+            for r in 0..<batch.count {
+                leftOut.add(batch.rowRecords[r], .anotherTable, batch: batch, row: r)
+                if let shape, shape.typedColumns > 0, !batch.isBlank(row: r), shape.conforms(batch, row: r) { leftOut.dataLikeAfterEnd += 1 }
+            }
             return RowBatch()
         }
         var plan: [(fromHeld: Bool, row: Int)] = []
@@ -108,13 +117,19 @@ struct TableFilter {
                 continue
             }
             guard let shape else { plan.append((false, r)); continue }
-            if sawData && (shape.repeatsHeader(batch, row: r) || (separated && shape.isHeaderLike(batch, row: r))) {
+            if readToEnd && sawData && shape.repeatsHeader(batch, row: r) {
+                release()
+                leftOut.add(record, .header, batch: batch, row: r)
+                continue
+            }
+            if !readToEnd && sawData && (shape.repeatsHeader(batch, row: r) || (separated && shape.isHeaderLike(batch, row: r))) {
                 endRecord = heldBefore > 0 ? held.rowRecords[0] : heldHere.first.map { batch.rowRecords[$0] } ?? record
+                leftOut.tableEnd = endRecord
                 for i in 0..<heldBefore { leftOut.add(held.rowRecords[i], .anotherTable, batch: held, row: i) }
                 for h in heldHere { leftOut.add(batch.rowRecords[h], .anotherTable, batch: batch, row: h) }
-                for rest in r..<batch.count { leftOut.add(batch.rowRecords[rest], .anotherTable, batch: batch, row: rest) }
                 let out = build(batch, plan: plan)
                 held = RowBatch()
+                _ = filter(RowBatch(rows: batch, from: r))   // counted as the other table's, with their evidence
                 return out
             }
             if shape.isNote(batch, row: r) {
@@ -152,6 +167,12 @@ struct TableFilter {
 }
 
 extension RowBatch {
+    /// The rows of `batch` from `first` on.
+    init(rows batch: RowBatch, from first: Int) {
+        self.init()
+        for r in first..<batch.count { appendRow(from: batch, row: r) }
+    }
+
     /// Appends a copy of `row` of `other`.
     mutating func appendRow(from other: RowBatch, row: Int) {
         if rowSpans.count == count && other.rowSpans.count == other.count { rowSpans.append(other.rowSpans[row]) }

@@ -86,7 +86,8 @@ public enum Importer {
                 plan.problem("headerRow", "row \(row) is blank or not among the first \(decisions.sample.count) rows of the file; choose a row that holds the headers")
             }
         }
-        let header = HeaderDetector.detect(decisions.sample, fields: schema.fields, override: headerOverride)
+        var header = HeaderDetector.detect(decisions.sample, fields: schema.fields, override: headerOverride)
+        header.readToEnd = resolution?.readToEnd == true
         let context = DocumentContext(request: request, decisions: decisions, header: header)
 
         if header.chosen == nil && !header.noHeader {
@@ -256,6 +257,10 @@ public enum Importer {
             return outcome
         }
         var reasons: [String] = []
+        if passEnd.leftOut.tableEnd != nil && passEnd.leftOut.dataLikeAfterEnd > 0 && resolution?.readToEnd == nil {
+            // Rows that look like the table's data would be cut: a person decides (contract §6).
+            reasons.append("TABLE_END")
+        }
         if blocked && totals.invalid > 0 { reasons.append("VALIDATION_ERRORS") }
         if !plan.problems.isEmpty { reasons.append("RESOLUTION_NOT_APPLIED") }
         if !reasons.isEmpty {

@@ -98,6 +98,10 @@ extension Importer {
             "rowsWithErrors": totals.map { .number($0.invalid) } ?? .null,
             "sheetPreviews": .object(JSONObject(visibleSheets.map { (key: $0.name, value: .array($0.preview.map { .array($0.map { .string($0) }) })) })),
             "resolution": plan.reportJSON,
+            "tableEnd": context.leftOut?.tableEnd.map { end in
+                ["record": .number(end), "dataLikeRowsAfter": .number(context.leftOut?.dataLikeAfterEnd ?? 0),
+                 "preview": .array((context.leftOut?.ordered.first { $0.reason == .anotherTable }?.preview ?? []).map { .array($0.map { .string($0) }) })]
+            } ?? .null,
         ]
         var bytes = JSONWriter.document(report)
         // `rows` last, one compact row per line (they can be many).
@@ -153,6 +157,10 @@ extension Importer {
                 }
             }
             return "The columns could not all be matched: \(parts.joined(separator: "; ")). Map them in resolution.json (\"mapping\": {\"<header>\": \"<field key>\"}), or add the header to the field's alternateMatches."
+        case "TABLE_END":
+            let end = context.leftOut?.tableEnd.map { "record \($0)" } ?? "a record"
+            let rows = context.leftOut?.dataLikeAfterEnd ?? 0
+            return "Another table seems to start at \(end) of \(context.request.filename) (its header again, or a blank line then a row of words where the data has numbers and dates), but \(rows) row(s) after it look like this table's data. Say in resolution.json whether the whole file is one table (\"readToEnd\": true) or the rows from there on are left out (\"readToEnd\": false)."
         case "HOOK_CANCELLED":
             return "The beforeFinish hook sent the import to review: \(context.hookMessage ?? ""). Decide what to do, then resolve the import or drop the file again."
         case "VALIDATION_ERRORS":

@@ -31,6 +31,9 @@ public struct Resolution: Sendable {
     public var edits: [Edit] = []
     public var removeRows: [Int] = []
     public var invalidDataBehavior: InvalidDataBehavior?
+    /// Where another table seemed to start (TABLE_END): true reads the whole file as one table,
+    /// false keeps the cut.
+    public var readToEnd: Bool?
     /// Entries that could not be read (and so are not applied).
     public var problems: [ResolutionProblem] = []
     /// The document as given (null when it is not JSON), for the report and the page.
@@ -38,7 +41,7 @@ public struct Resolution: Sendable {
 
     public init() {}
 
-    public static let keys = ["sheet", "headerRow", "mapping", "edits", "removeRows", "invalidDataBehavior"]
+    public static let keys = ["sheet", "headerRow", "mapping", "edits", "removeRows", "invalidDataBehavior", "readToEnd"]
 
     /// Reads `resolution.json`. Never fails: what cannot be read is a problem.
     public static func parse(_ bytes: [UInt8]) -> Resolution {
@@ -59,6 +62,9 @@ public struct Resolution: Sendable {
             case "sheet":
                 if value.isNull { continue }
                 if let s = value.stringValue { r.sheet = s } else { r.problem(key, "must be a sheet name (a string), not \(value.typeName)") }
+            case "readToEnd":
+                if value.isNull { continue }
+                if let b = value.boolValue { r.readToEnd = b } else { r.problem(key, "must be true (the whole file is one table) or false (keep the cut), not \(describe(value))") }
             case "headerRow":
                 if value.isNull { continue }
                 if let n = value.intValue, n >= 0 { r.headerRow = n } else { r.problem(key, "must be a row number from 0 (0-based), not \(describe(value))") }

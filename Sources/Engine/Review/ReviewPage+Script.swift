@@ -127,6 +127,11 @@ extension ReviewPage {
             case "VALIDATION_ERRORS":
               return [count(R.rowsWithErrors || 0) + " of the " + plural(R.totalRows || 0, "row") + " in the file have cells that are not valid (" + plural(R.errorCount || 0, "problem") + "), and this import is set to stop rather than skip them.",
                       "In step " + step["rows-section"] + ", correct the red cells or remove their rows, or choose to import without the invalid rows."];
+            case "TABLE_END": {
+              const t = R.tableEnd || {};
+              return ["Another table seems to start at record " + t.record + " of the file, but " + plural(t.dataLikeRowsAfter || 0, "row") + " after it look like this table's data.",
+                      "Choose below whether the whole file is one table, or the rows from there on are left out."];
+            }
             case "RESOLUTION_NOT_APPLIED": {
               const list = ((R.resolution && R.resolution.problems) || []).map(p => p.entry + ": " + p.message);
               return ["Some of the decisions saved earlier could not be applied: " + list.join("; ") + ".",
@@ -137,9 +142,21 @@ extension ReviewPage {
         }
         byId("title").textContent = "Review the import of " + (R.filename || "a file");
         byId("subtitle").textContent = "Intake stopped before importing this file because a person has to decide something. Import " + R.id + ".";
+        state.readToEnd = prior.readToEnd === true;
         for (const reason of reasons) {
           const [what, todo] = explain(reason);
-          byId("reasons").append(h("li", { "data-reason": reason }, h("strong", {}, what), todo));
+          const item = h("li", { "data-reason": reason }, h("strong", {}, what), todo);
+          if (reason === "TABLE_END") {
+            const rows = ((R.tableEnd || {}).preview || []).map(r => r.join(" | ")).join(" / ");
+            if (rows) item.append(h("div", { class: "cells" }, "From there: " + rows));
+            for (const [value, text] of [[false, "Leave the rows from record " + (R.tableEnd || {}).record + " on out: they are another table."],
+                                         [true, "The whole file is one table: read every row (a repeated header is skipped)."]]) {
+              item.append(h("label", { class: "choice" },
+                h("input", { type: "radio", name: "table-end", value: String(value), checked: state.readToEnd === value,
+                             onchange: () => { state.readToEnd = value; } }), text));
+            }
+          }
+          byId("reasons").append(item);
         }
         for (const m of R.messages || []) byId("messages").append(h("li", {}, m));
 
@@ -345,6 +362,7 @@ extension ReviewPage {
           if (edits.length) res.edits = edits;
           if (state.removed.size) res.removeRows = [...state.removed].sort((a, b) => a - b);
           if (state.behavior !== R.invalidDataBehavior || prior.invalidDataBehavior !== undefined) res.invalidDataBehavior = state.behavior;
+          if (reasons.includes("TABLE_END") || prior.readToEnd !== undefined) res.readToEnd = state.readToEnd === true;
           return res;
         }
         const folder = decodeURIComponent(location.pathname.replace(/\/[^/]*$/, "/"));
