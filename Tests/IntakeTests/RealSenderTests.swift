@@ -103,6 +103,14 @@ struct RealSenderTests {
         func record(_ folder: String) throws -> JSONValue { try JSONParser.parse(files(folder)["import.json"] ?? []) }
     }
 
+    /// Watches the result folders while the upload runs, then checks the result.
+    func expectWholeOnceItEnds(_ drop: Drop, sender: Child, server: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        drop.watch(60) { sender.running }
+        drop.finish()
+        drop.stop()
+        try expectWhole(drop, sender: sender, server: server, sourceLocation: sourceLocation)
+    }
+
     /// What a user must see after a complete upload: one import, SUCCESSFUL, with every row
     /// sent and the file as sent in source/, published once and never changed afterwards.
     func expectWhole(_ drop: Drop, sender: Child, server: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -139,10 +147,7 @@ struct RealSenderTests {
         let server = try SSHServer()
         let drop = try Drop("customers.csv", rows: 20_000, tag: "sftp")
         let sender = try server.sftpPut(drop.local, to: drop.target, kbits: 1_600, log: "\(drop.root.path)/sender.log")
-        drop.watch(60) { sender.running }
-        drop.finish()
-        drop.stop()
-        try expectWhole(drop, sender: sender, server: server.log)
+        try expectWholeOnceItEnds(drop, sender: sender, server: server.log)
     }
 
     /// OpenSSH 9's scp speaks SFTP to the same server, in the same 255 KiB writes; `-l` throttles it alike.
@@ -151,10 +156,7 @@ struct RealSenderTests {
         let server = try SSHServer()
         let drop = try Drop("customers.csv", rows: 20_000, tag: "scp")
         let sender = try server.scp(drop.local, to: drop.target, kbits: 1_600, log: "\(drop.root.path)/sender.log")
-        drop.watch(60) { sender.running }
-        drop.finish()
-        drop.stop()
-        try expectWhole(drop, sender: sender, server: server.log)
+        try expectWholeOnceItEnds(drop, sender: sender, server: server.log)
     }
 
     /// FTP: vsftpd writes what arrives on the data connection; `curl --limit-rate` paces it.
@@ -163,10 +165,7 @@ struct RealSenderTests {
         let drop = try Drop("customers.csv", rows: 4_000, tag: "ftp")
         let server = try FTPServer(root: try Self.openForFTP(drop.root))
         let sender = try server.curlUpload(drop.local, to: "customers/\(drop.name)", rate: 30_000, log: "\(drop.root.path)/sender.log")
-        drop.watch(60) { sender.running }
-        drop.finish()
-        drop.stop()
-        try expectWhole(drop, sender: sender, server: server.log)
+        try expectWholeOnceItEnds(drop, sender: sender, server: server.log)
     }
 
     @Test func lftpPutThrottledIsImportedWholeOnceItEnds() throws {
@@ -174,10 +173,7 @@ struct RealSenderTests {
         let drop = try Drop("customers.csv", rows: 4_000, tag: "lftp")
         let server = try FTPServer(root: try Self.openForFTP(drop.root))
         let sender = try server.lftpPut(drop.local, to: "customers/\(drop.name)", rate: 60_000, log: "\(drop.root.path)/sender.log")
-        drop.watch(60) { sender.running }
-        drop.finish()
-        drop.stop()
-        try expectWhole(drop, sender: sender, server: server.log)
+        try expectWholeOnceItEnds(drop, sender: sender, server: server.log)
     }
 
     // MARK: a sender that stalls, a sender that dies
