@@ -35,10 +35,10 @@ public enum DialectDetector {
         let sample = cut ? Array(text[0..<detectionBytes]) : text
         let isComplete = complete && !cut
         let dialects = candidates(for: sample, forcedDelimiter: forcedDelimiter)
-        var scored: [(candidate: DialectCandidate, rows: Int, raw: Double, values: Double)] = []
+        var scored: [(candidate: DialectCandidate, rows: Int, raw: Double, values: Double, singles: Int)] = []
         for dialect in dialects {
             let s = score(dialect, sample: sample, complete: isComplete)
-            scored.append((DialectCandidate(dialect: dialect, score: 0, columns: s.columns, pattern: s.pattern, types: s.types), s.rows, s.pattern, s.values))
+            scored.append((DialectCandidate(dialect: dialect, score: 0, columns: s.columns, pattern: s.pattern, types: s.types), s.rows, s.pattern, s.values, s.singles))
         }
         // Patterns are sums over rows: compare them against the most rows any dialect read.
         let mostRows = Double(max(1, scored.map(\.rows).max() ?? 1))
@@ -65,9 +65,17 @@ public enum DialectDetector {
         }
         var chosen = candidates.first?.dialect ?? .rfc4180
         if candidates.first.map({ $0.score <= 0 || $0.columns <= 1 }) ?? true {
-            // One column under every dialect: a single-column file (its delimiter never occurs).
-            chosen = candidates.first(where: { $0.dialect.delimiter == (forcedDelimiter ?? UInt8(ascii: ",")) })?.dialect
-                ?? Dialect(delimiter: forcedDelimiter ?? UInt8(ascii: ","))
+            // One column under every dialect: a single-column file (its delimiter never occurs
+            // unquoted). Its quoting is the one that reads the most rows of one cell: `"1,234"`
+            // is one value with `"` as the quote and two cells without; a stray `"` that would
+            // open a value across lines reads fewer rows with it than without.
+            let delimiter = forcedDelimiter ?? UInt8(ascii: ",")
+            let singles = Dictionary(scored.map { ($0.candidate.dialect, $0.singles) }, uniquingKeysWith: max)
+            chosen = dialects.filter { $0.delimiter == delimiter }
+                .enumerated().max { a, b in
+                    let (x, y) = (singles[a.element] ?? 0, singles[b.element] ?? 0)
+                    return x != y ? x < y : a.offset > b.offset
+                }?.element ?? Dialect(delimiter: delimiter)
         }
         return (chosen, Array(candidates.prefix(8)))
     }
@@ -122,7 +130,7 @@ public enum DialectDetector {
         dialect.delimiter == 0x20 && values < 0.2 ? 0 : 1
     }
 
-    static func score(_ dialect: Dialect, sample: [UInt8], complete: Bool) -> (pattern: Double, types: Double, columns: Int, rows: Int, values: Double) {
+    static func score(_ dialect: Dialect, sample: [UInt8], complete: Bool) -> (pattern: Double, types: Double, columns: Int, rows: Int, values: Double, singles: Int) {
         let batch = DelimitedReader.sample(sample, dialect: dialect, maxRows: detectionRows, complete: complete)
         var widths: [Int: Int] = [:]
         var rows = 0
@@ -140,7 +148,7 @@ public enum DialectDetector {
                 if typed { typedCells += 1 }
             }
         }
-        guard rows > 0 else { return (0, 0, 1, 0, 0) }
+        guard rows > 0 else { return (0, 0, 1, 0, 0, 0) }
         // Pattern score: rows grouped by width, each group weighted by (width - 1) / width (a
         // one-cell row by a small floor), summed over rows and divided by the number of groups.
         var pattern = 0.0
@@ -151,6 +159,6 @@ public enum DialectDetector {
         let types = cells == 0 ? 0 : Double(valueCells) / Double(cells)
         let modal = widths.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? 1
         let values = cells == 0 ? 0 : Double(typedCells) / Double(cells)
-        return (pattern, types, modal, rows, values)
+        return (pattern, types, modal, rows, values, widths[1] ?? 0)
     }
 }
