@@ -60,7 +60,8 @@ public enum Importer {
             throw ImportFailure("FILE_TOO_LARGE", "\(request.filename) is \(size) bytes, more than this schema's maxFileSize of \(max) bytes. Split the file, or raise settings.maxFileSize.")
         }
         var decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits,
-                                                 sheet: resolution?.sheet ?? settings.sheetOverride, fields: schema.fields)
+                                                 sheet: resolution?.sheet ?? settings.sheetOverride, fields: schema.fields,
+                                                 encoding: settings.encoding)
         if let sheet = resolution?.sheet {
             if decisions.format != "xlsx" {
                 plan.problem("sheet", "\(request.filename) is not a workbook (it is \(decisions.format)): it has no sheets to choose")
@@ -68,7 +69,7 @@ public enum Importer {
                 let names = decisions.sheets.filter { $0.kind == "worksheet" }.map { "\"\($0.name)\"" }.joined(separator: ", ")
                 plan.problem("sheet", "the workbook has no worksheet \"\(sheet)\" (its worksheets: \(names))")
                 decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits, sheet: settings.sheetOverride,
-                                                     fields: schema.fields)
+                                                     fields: schema.fields, encoding: settings.encoding)
             }
         }
         if decisions.format == "xlsx" && decisions.sheetChoice?.index == nil {
@@ -244,6 +245,7 @@ public enum Importer {
         }
         var context2 = context
         context2.encoding = encoding
+        if let decision = passEnd.encodingDecision { context2.encodingDecision = decision }
         context2.leftOut = passEnd.leftOut
         if let hookStage, let message = try runBeforeFinish(hookStage, request: request, totals: totals, blocked: blocked, workspace: workspace) {
             context2.hookMessage = message

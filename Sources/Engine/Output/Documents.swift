@@ -4,6 +4,8 @@ struct DocumentContext {
     var decisions: SourceDecisions
     var header: HeaderDecision
     var encoding: TextEncoding
+    /// How the encoding was decided (delimited text).
+    var encodingDecision: EncodingDecision?
     /// Data rows read, when the whole file was read.
     var totalRows: Int?
     /// Rows for the review page (errors first), when the whole file was read.
@@ -18,6 +20,7 @@ struct DocumentContext {
         self.decisions = decisions
         self.header = header
         self.encoding = decisions.encoding
+        self.encodingDecision = decisions.encodingDecision
     }
 
     var sourceJSON: JSONValue {
@@ -25,6 +28,7 @@ struct DocumentContext {
         let text = decisions.format == "csv"
         return [
             "format": .string(decisions.format), "encoding": .string(decisions.format == "xlsx" ? nil : encoding.rawValue),
+            "encodingConfidence": encodingDecision.map { .number(ColumnMapper.round2($0.confidence)) } ?? .null,
             "delimiter": .string(text ? d.delimiterText : nil), "quote": .string(text ? d.quoteText : nil),
             "escape": .string(text && d.quote != nil ? d.escape.rawValue : nil),
             "sheet": .string(decisions.sheet), "headerRow": header.chosen.map { .number($0) } ?? .null,
