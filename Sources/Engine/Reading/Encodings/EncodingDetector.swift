@@ -146,6 +146,16 @@ enum EncodingDetector {
         }
         var candidates = score(evidence)
         let present = Set(evidence.text.filter { $0 >= 0x80 })
+        // Pages that read every byte of the file the same are one choice: the most usual of them,
+        // at the best cost any of them reached (they differ only in the languages they serve).
+        let rank = Dictionary(uniqueKeysWithValues: preference.enumerated().map { ($1, $0) })
+        for i in candidates.indices {
+            guard let page = candidates[i].encoding.codePage else { continue }
+            let group = candidates.indices.filter { j in candidates[j].encoding.codePage.map { reads(page, like: $0, present) } == true }
+            let cheapest = group.map { candidates[$0].total }.min() ?? candidates[i].total
+            if candidates[i].total > cheapest { candidates[i].total = cheapest }
+        }
+        candidates.sort { $0.total != $1.total ? $0.total < $1.total : rank[$0.encoding, default: 99] < rank[$1.encoding, default: 99] }
         for i in candidates.indices {
             guard let page = candidates[i].encoding.codePage else { continue }
             if let same = candidates[..<i].first(where: { $0.sameTextAs == nil && $0.encoding.codePage.map { reads(page, like: $0, present) } == true }) {
@@ -225,18 +235,32 @@ enum EncodingDetector {
         var out: [EncodingCandidate] = []
         for encoding in only ?? preference {
             if let page = encoding.codePage {
-                var best: EncodingCandidate?
                 var invalid = 0
                 for b in evidence.text where b >= 0x80 && page.scalars[Int(b - 0x80)] == 0 { invalid += 1 }
-                for language in languages[encoding].map({ [$0] }) ?? LanguageModel.pageLanguages[encoding.rawValue] ?? [] {
-                    guard let model = LetterModel.all[language] else { continue }
-                    let (all, high) = PageReading(page: page, model: model).cost(evidence.text)
-                    let cost = Double(all)
-                    if best == nil || cost / 8 < best!.total {
-                        best = EncodingCandidate(encoding: encoding, language: language, bitsPerByte: cost / 8 / n,
-                                                 excess: (Double(high) - model.expected * n) / 8 / n, total: cost / 8, invalid: invalid)
-                    }
+                // Each language reads every token; the file's language is the one that reads it
+                // cheapest, and a token may read as another of the page's languages for a few
+                // bits more (a customer list holds names from several countries).
+                let served = (LanguageModel.pageLanguages[encoding.rawValue] ?? []).compactMap { LetterModel.all[$0] }
+                var readings: [(model: LetterModel, tokens: [Int32], total: Int)] = []
+                var other = 0
+                for model in served {
+                    let (tokens, rest) = PageReading(page: page, model: model).cost(evidence.text)
+                    other = rest
+                    readings.append((model, tokens, tokens.reduce(0) { $0 + Int($1 < 0 ? -1 - $1 : $1) }))
                 }
+                guard let main = readings.first(where: { $0.model.language == languages[encoding] }) ?? readings.min(by: { $0.total < $1.total }) else { continue }
+                var cost = other, high = other
+                for t in main.tokens.indices {
+                    var c = Int(main.tokens[t] < 0 ? -1 - main.tokens[t] : main.tokens[t])
+                    for r in readings where r.model.language != main.model.language {
+                        let v = Int(r.tokens[t] < 0 ? -1 - r.tokens[t] : r.tokens[t]) + switchCost
+                        if v < c { c = v }
+                    }
+                    cost += c
+                    if main.tokens[t] < 0 { high += c }
+                }
+                let best: EncodingCandidate? = EncodingCandidate(encoding: encoding, language: main.model.language, bitsPerByte: Double(cost) / 8 / n,
+                                                                 excess: (Double(high) - main.model.expected * n) / 8 / n, total: Double(cost) / 8, invalid: invalid)
                 if let best { out.append(best) }
             } else if let language = multiByteLanguages[encoding], let model = CharacterModel.all[language], let name = encoding.iconvName,
                       let converter = Iconv(from: name) {
@@ -278,6 +302,8 @@ enum EncodingDetector {
     }
 
     static let asciiLetterCost = 36, multiBytePrior = 32
+    /// A token read as another language of its page than the file's (eighths of a bit).
+    static let switchCost = 32
 
     /// The ASCII letters in `text`.
     static func asciiLetters(_ text: [UInt8]) -> Int {

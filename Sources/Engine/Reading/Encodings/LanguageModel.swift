@@ -129,14 +129,18 @@ struct PageReading {
     /// What `text` (lines of the file) costs read this way: the letter pairs of every token
     /// (run between ASCII spaces, digits and punctuation), so the language must explain the
     /// ASCII words too; symbols; and what no text of the language does (a symbol inside a word,
-    /// a capital after a small letter, controls and undefined bytes). `high`: the part spent on
-    /// the tokens that hold a non-ASCII byte (to compare with what the language's text spends).
-    func cost(_ text: [UInt8]) -> (all: Int, high: Int) {
-        var total = 0, ascii = 0
+    /// a capital after a small letter, controls and undefined bytes). Returns the cost of each
+    /// token's letters in order (negative for a token that holds a non-ASCII byte: -1 - cost;
+    /// every page cuts a text into the same tokens: `EncodingDetector.tokens`), and the rest,
+    /// which no language changes.
+    func cost(_ text: [UInt8]) -> (tokens: [Int32], other: Int) {
+        var total = 0
+        var tokens: [Int32] = []
         let n = model.size
         text.withUnsafeBufferPointer { bytes in
             model.costs.withUnsafeBufferPointer { costs in
                 var token = 0               // the cost of the token so far
+                var tokenBytes = 0
                 var tokenHigh = false       // it holds a non-ASCII byte
                 var prev = 0                // the model's index of the letter before (0: no letter)
                 var lastCase: UInt8 = 0     // 1 small, 2 capital, 0 none
@@ -152,15 +156,17 @@ struct PageReading {
                         guard lower >= 0x61 && lower <= 0x7A else {
                             // The token ends.
                             if prevKind == 1 { token += Int(costs[prev * n]) }
-                            if tokenHigh { total += token } else { ascii += token }
-                            token = 0; tokenHigh = false; prev = 0; lastCase = 0; capitals = 0; prevKind = 0; edgeAfterLetter = false
+                            if tokenBytes > 0 { tokens.append(Int32(tokenHigh ? -1 - token : token)) }
+                            token = 0; tokenBytes = 0; tokenHigh = false; prev = 0; lastCase = 0; capitals = 0; prevKind = 0; edgeAfterLetter = false
                             continue
                         }
                         cur = Int(lower - 0x61) + 1
                         letterCase = b & 0x20 == 0 ? 2 : 1
                         kind = 1
+                        tokenBytes += 1
                     } else {
                         tokenHigh = true
+                        tokenBytes += 1
                         let i = Int(b &- 0x80)
                         switch classes[i] {
                         case .lower: cur = Int(indices[i]); letterCase = 1; kind = 1
@@ -196,9 +202,9 @@ struct PageReading {
                     prevKind = kind
                 }
                 if prevKind == 1 { token += Int(costs[prev * n]) }
-                if tokenHigh { total += token } else { ascii += token }
+                if tokenBytes > 0 { tokens.append(Int32(tokenHigh ? -1 - token : token)) }
             }
         }
-        return (total + ascii, total)
+        return (tokens, total)
     }
 }
