@@ -10,7 +10,7 @@ learned from natural text: the translated messages of the programs installed on 
 machine (/usr/share/locale/<lang>/LC_MESSAGES/*.mo, read with the gettext module). Only
 statistics are kept (costs of letter pairs, the most frequent CJK characters), no text.
 """
-import gettext, glob, math, os, re, sys, unicodedata, collections, random
+import gettext, glob, math, os, re, subprocess, sys, unicodedata, collections, random
 
 LOCALE = sys.argv[sys.argv.index('--locale-dir') + 1] if '--locale-dir' in sys.argv else '/usr/share/locale'
 OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'Sources', 'Engine', 'Reading', 'Encodings')
@@ -60,6 +60,21 @@ def messages(lang_dir):
             out.append(v)
     return out
 
+CLDR = {}
+def load_cldr(langs):
+    """Names of regions, languages and time zones in each language (CLDR, through Foundation):
+    the messages are poor in proper nouns, which is what a partner's file is full of."""
+    exe = '/tmp/cldr_names'
+    src = os.path.join(os.path.dirname(__file__), 'cldr_names.swift')
+    if not os.path.exists(exe):
+        subprocess.run(['swiftc', '-O', src, '-o', exe], check=True)
+    ids = {l: l.replace('sr_Latn', 'sr-Latn').replace('_', '-') for l in langs}
+    out = subprocess.run([exe] + list(ids.values()), capture_output=True, text=True, check=True).stdout
+    back = {v: k for k, v in ids.items()}
+    for line in out.splitlines():
+        lang, _, text = line.partition('\t')
+        CLDR[back.get(lang, lang)] = text.split(' | ')
+
 def encodable(ch, codecs):
     for c in codecs:
         try:
@@ -101,6 +116,11 @@ def q(cost):
 
 def language_model(lang, codecs):
     msgs = messages(LOCALE_DIR.get(lang, lang))
+    # Proper nouns weigh about a fifth of the messages' words.
+    names = CLDR.get(lang, [])
+    if names:
+        words_in = lambda texts: sum(len(t.split()) for t in texts)
+        msgs += names * max(1, words_in(msgs) // (5 * max(1, words_in(names))))
     if lang == 'vi':
         msgs = [to_1258(m) for m in msgs]
     latin = lang not in ('ru', 'uk', 'be', 'bg', 'sr', 'mk', 'el', 'he', 'ar', 'fa')
@@ -155,17 +175,46 @@ def language_model(lang, codecs):
     expected = spent / max(1, letters_seen)   # in eighths of a bit
     return alphabet, costs, expected, len(train), letters_seen
 
+# The characters each national standard puts first (its level 1: the common ones) and the rest,
+# as (codec, lead bytes, trail bytes) ranges: names and places use common characters that the
+# program messages may never show.
+STANDARD = {
+    'ja': ('euc_jp', [(range(0xA1, 0xA6), range(0xA1, 0xFF)), (range(0xB0, 0xD0), range(0xA1, 0xFF))], [(range(0xD0, 0xF5), range(0xA1, 0xFF))]),
+    'zh_CN': ('gb2312', [(range(0xA1, 0xAA), range(0xA1, 0xFF)), (range(0xB0, 0xD8), range(0xA1, 0xFF))], [(range(0xD8, 0xF8), range(0xA1, 0xFF))]),
+    'zh_TW': ('big5', [(range(0xA1, 0xA4), list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF))), (range(0xA4, 0xC7), list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)))],
+              [(range(0xC9, 0xFA), list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)))]),
+    'ko': ('euc_kr', [(range(0xA1, 0xAD), range(0xA1, 0xFF)), (range(0xB0, 0xC9), range(0xA1, 0xFF))], [(range(0xCA, 0xFE), range(0xA1, 0xFF))]),
+}
+LEVEL1, LEVEL2 = 14, 18   # bits for a character of the standard the messages never show
+
+def standard_chars(lang_dir, ranges):
+    codec = STANDARD[lang_dir][0]
+    out = []
+    for leads, trails in ranges:
+        for a in leads:
+            for b in trails:
+                try:
+                    ch = bytes([a, b]).decode(codec)
+                except UnicodeDecodeError:
+                    continue
+                if len(ch) == 1:
+                    out.append(ch)
+    return out
+
 def cjk_model(lang_dir, top=3000):
     msgs = messages(lang_dir)
     chars = collections.Counter(c for m in msgs for c in m if ord(c) > 0x7F and not c.isspace())
     total = sum(chars.values())
     ranked = chars.most_common(top)
-    floor = q(-math.log2(ranked[-1][1] / total)) + 16
-    costs = [(ch, q(-math.log2(n / total))) for ch, n in ranked]
+    costs = {ch: q(-math.log2(n / total)) for ch, n in ranked}
+    for ch in standard_chars(lang_dir, STANDARD[lang_dir][1]):
+        costs[ch] = min(costs.get(ch, 255), q(LEVEL1))
+    for ch in standard_chars(lang_dir, STANDARD[lang_dir][2]):
+        costs.setdefault(ch, q(LEVEL2))
+    floor = q(22)
     # Expected cost per character: the text's own characters, unseen ones at the floor.
-    known = dict(costs)
-    expected = sum(n * known.get(ch, floor) for ch, n in chars.items()) / total
-    return costs, floor, expected, total
+    expected = sum(n * costs.get(ch, floor) for ch, n in chars.items()) / total
+    return sorted(costs.items(), key=lambda kv: kv[1]), floor, expected, total
 
 def swift_string(s):
     return s.replace('\\', '\\\\').replace('"', '\\"')
@@ -192,6 +241,7 @@ def main():
 
     # Language models.
     langs = sorted({l for _, _, ls in PAGES for l in ls.split()})
+    load_cldr(langs)
     codecs_of = collections.defaultdict(list)
     for _, codec, ls in PAGES:
         for l in ls.split():

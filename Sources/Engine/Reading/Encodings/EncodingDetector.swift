@@ -22,8 +22,9 @@ public struct EncodingDecision: Sendable, Equatable {
     public var bomLength: Int
     /// `bom`, `zero bytes` (UTF-16/32 without a BOM), `valid utf-8`, `ascii`, `language models`, `named`.
     public var method: String
-    /// How sure: 1 for a BOM or valid UTF-8; else from the margin over the best candidate that
-    /// reads the text differently (1 / (1 + 2^(-bits/2))).
+    /// How sure: 1 for a BOM or valid UTF-8; else from the margin, in bits, over the best
+    /// candidate that reads the text differently: 1 / (1 + 2^-bits), as if the models' costs
+    /// were the true odds (and at most 0.5 when even the best reading looks like no language).
     public var confidence: Double
     public var candidates: [EncodingCandidate] = []
     public var nonASCIIBytes = 0
@@ -188,13 +189,13 @@ enum EncodingDetector {
                 }
             }
             decision.differingBytes = differing.sorted()
-            decision.confidence = 1 / (1 + pow2(-min(margin, 60) / 1.5))
+            decision.confidence = 1 / (1 + pow2(-min(margin, 60)))
             decision.note = "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely on the words where they differ"
         } else {
             decision.note = "every other candidate reads these bytes the same"
         }
         // A reading that looks like no language is no certainty either.
-        if best.excess > 12 {
+        if best.excess > 25 {
             decision.confidence = min(decision.confidence, 0.5)
             decision.note += "; no candidate reads like a language Intake knows"
         }
@@ -252,7 +253,8 @@ enum EncodingDetector {
                 var cost = other, high = other
                 for t in main.tokens.indices {
                     var c = Int(main.tokens[t] < 0 ? -1 - main.tokens[t] : main.tokens[t])
-                    for r in readings where r.model.language != main.model.language {
+                    // Read in the file's language (a comparison on the bytes that differ), no other.
+                    for r in readings where r.model.language != main.model.language && languages[encoding] == nil {
                         let v = Int(r.tokens[t] < 0 ? -1 - r.tokens[t] : r.tokens[t]) + switchCost
                         if v < c { c = v }
                     }
