@@ -177,4 +177,29 @@ struct EncodingDetectionTests {
         #expect(try Self.text(bytes, d.encoding).contains("Łódż"))
         #expect(e.candidates.contains { $0.encoding == .iso8859_2 && $0.sameTextAs == .windows1250 })
     }
+
+    @Test func anUnsureEncodingGoesToReviewWithEachReadingAndAResolutionChoosesOne() throws {
+        let bytes = Array("name,city\nZo".utf8) + [0xEB, 0x80] + Array(",Paris\n".utf8)
+        let schema = Schema(fields: [Field(key: "name"), Field(key: "city")])
+        let workspace = MemoryWorkspace()
+        let outcome = try Importer.run(ImportRequest(id: "x", schema: schema, filename: "zoe.csv"), source: MemorySource(bytes), workspace: workspace)
+        #expect(outcome.status == .needsReview)
+        #expect(outcome.reasons == ["ENCODING"])
+        let report = try JSONParser.parse(Array(try #require(workspace.text("report.json")).utf8))
+        let candidates = try #require(report["encoding"]?["candidates"]?.arrayValue)
+        #expect(candidates.count >= 2)
+        #expect(candidates.contains { $0["encoding"]?.stringValue == "windows-1252" && $0["lines"]?.arrayValue?.first?.stringValue == "Zoë€,Paris" })
+        #expect(report["messages"]?.arrayValue?.first?.stringValue?.contains("resolution.json (\"encoding\"") == true)
+        #expect(workspace.text("review.html")?.contains("encoding-choices") == true)
+
+        var request = ImportRequest(id: "x", schema: schema, filename: "zoe.csv")
+        request.resolution = Resolution.parse(Array(#"{"encoding": "cp1252"}"#.utf8))
+        let again = MemoryWorkspace()
+        let resolved = try Importer.run(request, source: MemorySource(bytes), workspace: again)
+        #expect(resolved.status == .successful)
+        #expect(again.text("results.json")?.contains("\"name\":\"Zoë€\"") == true)
+        #expect(again.text("metadata.json")?.contains("\"encoding\": \"windows-1252\"") == true)
+        let bad = Resolution.parse(Array(#"{"encoding": "ebcdic-klingon"}"#.utf8))
+        #expect(bad.problems.count == 1)
+    }
 }

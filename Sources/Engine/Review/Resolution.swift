@@ -26,6 +26,8 @@ public struct Resolution: Sendable {
     }
 
     public var sheet: String?
+    /// The encoding of a delimited file (reason ENCODING).
+    public var encoding: TextEncoding?
     public var headerRow: Int?
     public var mapping: [MappingEntry] = []
     public var edits: [Edit] = []
@@ -38,7 +40,7 @@ public struct Resolution: Sendable {
 
     public init() {}
 
-    public static let keys = ["sheet", "headerRow", "mapping", "edits", "removeRows", "invalidDataBehavior"]
+    public static let keys = ["sheet", "encoding", "headerRow", "mapping", "edits", "removeRows", "invalidDataBehavior"]
 
     /// Reads `resolution.json`. Never fails: what cannot be read is a problem.
     public static func parse(_ bytes: [UInt8]) -> Resolution {
@@ -59,6 +61,11 @@ public struct Resolution: Sendable {
             case "sheet":
                 if value.isNull { continue }
                 if let s = value.stringValue { r.sheet = s } else { r.problem(key, "must be a sheet name (a string), not \(value.typeName)") }
+            case "encoding":
+                if value.isNull { continue }
+                if let e = value.stringValue.flatMap(TextEncoding.named) { r.encoding = e } else {
+                    r.problem(key, "must name an encoding Intake reads (such as \"windows-1250\" or \"shift_jis\"), not \(describe(value))")
+                }
             case "headerRow":
                 if value.isNull { continue }
                 if let n = value.intValue, n >= 0 { r.headerRow = n } else { r.problem(key, "must be a row number from 0 (0-based), not \(describe(value))") }

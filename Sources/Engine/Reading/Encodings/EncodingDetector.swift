@@ -35,6 +35,8 @@ public struct EncodingDecision: Sendable, Equatable {
     public var unsure = false
     /// Byte values the best two candidates read differently.
     public var differingBytes: [UInt8] = []
+    /// Up to five lines of the file that hold them, as bytes (to show a person each reading).
+    var samples: [[UInt8]] = []
     public var note: String
 
     init(_ encoding: TextEncoding, bomLength: Int = 0, method: String, confidence: Double = 1, note: String) {
@@ -43,6 +45,20 @@ public struct EncodingDecision: Sendable, Equatable {
         self.method = method
         self.confidence = confidence
         self.note = note
+    }
+
+    /// The best candidate and up to three others that read the file differently, each with how
+    /// it reads the lines where they differ: what a person chooses from (report.json `encoding`).
+    var choices: [(candidate: EncodingCandidate, lines: [String])] {
+        var out: [(EncodingCandidate, [String])] = []
+        for c in candidates where c.sameTextAs == nil && c.invalid == 0 {
+            let lines = samples.map { line in
+                ((try? SourceDecisions.decode(line, encoding: c.encoding, bomLength: 0, complete: true)) ?? nil).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            }
+            out.append((c, lines))
+            if out.count == 4 { break }
+        }
+        return out
     }
 
     /// A person named the encoding (settings.encoding, a resolution). A BOM of that encoding is skipped.
@@ -189,6 +205,10 @@ enum EncodingDetector {
                 }
             }
             decision.differingBytes = differing.sorted()
+            for line in evidence.text.split(separator: 0x0A) where line.contains(where: { differing.contains($0) }) {
+                decision.samples.append(Array(line.prefix(160)))
+                if decision.samples.count == 5 { break }
+            }
             decision.confidence = 1 / (1 + pow2(-min(margin, 60)))
             decision.note = "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely on the words where they differ"
         } else {
