@@ -73,13 +73,24 @@ def main():
         totals[('intake', r[2])] += r[4]; totals[('chardet', r[2])] += r[7]; totals[('cn', r[2])] += r[9]; totals[('n', r[2])] += 1
     md = '--markdown' in sys.argv
     if md:
-        print('| file | written in | Intake | chardet | charset-normalizer |')
-        print('|---|---|---|---|---|')
-    for r in rows:
-        mark = lambda ok, e: ('%s' % e) + ('' if ok else ' ✗')
-        if md:
-            print('| %s | %s | %s%s | %s | %s |' % (r[0], r[1], mark(r[4], r[3]), ' (unsure)' if r[5] else '', mark(r[7], r[6]), mark(r[9], r[8])))
-        else:
+        # One line per fixture set (language and encoding): short, long, sparse, each ✓ or ✗.
+        sets = collections.OrderedDict()
+        for r in rows:
+            key = r[0].rsplit('-', 1)[0]
+            sets.setdefault(key, {})[r[2]] = r
+        print('| file set (language-encoding) | Intake | chardet | charset-normalizer |')
+        print('|---|---|---|---|')
+        for key, kinds in sets.items():
+            def marks(i, j):
+                out = []
+                for kind in ('short', 'long', 'sparse'):
+                    r = kinds.get(kind)
+                    if r:
+                        out.append(('✓' if r[i] else '✗') + ('?' if j and r[j] else ''))
+                return ' '.join(out)
+            print('| %s | %s | %s | %s |' % (key, marks(4, 5), marks(7, None), marks(9, None)))
+    else:
+        for r in rows:
             print('%-40s %-13s %-6s intake=%-14s %s%s chardet=%-14s %s cn=%-12s %s' % (r[0], r[1], r[2], r[3], 'ok' if r[4] else 'XX', '?' if r[5] else ' ',
                   r[6], 'ok' if r[7] else 'XX', r[8], 'ok' if r[9] else 'XX'))
     print()
