@@ -262,27 +262,40 @@ enum EncodingDetector {
                 // cheapest, and a token may read as another of the page's languages for a few
                 // bits more (a customer list holds names from several countries).
                 let served = (LanguageModel.pageLanguages[encoding.rawValue] ?? []).compactMap { LetterModel.all[$0] }
-                var readings: [(model: LetterModel, tokens: [Int32], total: Int)] = []
-                var other = 0
+                // Every reading's token costs, one row per language, in one flat array.
+                var flat: [Int32] = []
+                var totals: [Int] = []
+                var other = 0, width = 0
                 for model in served {
                     let (tokens, rest) = PageReading(page: page, model: model).cost(evidence.text)
                     other = rest
-                    readings.append((model, tokens, tokens.reduce(0) { $0 + Int($1 < 0 ? -1 - $1 : $1) }))
+                    width = tokens.count
+                    flat.append(contentsOf: tokens)
+                    totals.append(tokens.reduce(0) { $0 + Int($1 < 0 ? -1 - $1 : $1) })
                 }
-                guard let main = readings.first(where: { $0.model.language == languages[encoding] }) ?? readings.min(by: { $0.total < $1.total }) else { continue }
+                guard !served.isEmpty else { continue }
+                let fixed = languages[encoding].flatMap { l in served.firstIndex { $0.language == l } }
+                let main = fixed ?? totals.indices.min { totals[$0] < totals[$1] }!
                 var cost = other, high = other
-                for t in main.tokens.indices {
-                    var c = Int(main.tokens[t] < 0 ? -1 - main.tokens[t] : main.tokens[t])
-                    // Read in the file's language (a comparison on the bytes that differ), no other.
-                    for r in readings where r.model.language != main.model.language && languages[encoding] == nil {
-                        let v = Int(r.tokens[t] < 0 ? -1 - r.tokens[t] : r.tokens[t]) + switchCost
-                        if v < c { c = v }
+                flat.withUnsafeBufferPointer { f in
+                    for t in 0..<width {
+                        let own = f[main * width + t]
+                        var c = Int(own < 0 ? -1 - own : own)
+                        // Read in the file's language (a comparison on the bytes that differ), no other.
+                        if fixed == nil {
+                            for k in 0..<served.count where k != main {
+                                let x = f[k * width + t]
+                                let v = Int(x < 0 ? -1 - x : x) + switchCost
+                                if v < c { c = v }
+                            }
+                        }
+                        cost += c
+                        if own < 0 { high += c }
                     }
-                    cost += c
-                    if main.tokens[t] < 0 { high += c }
                 }
-                let best: EncodingCandidate? = EncodingCandidate(encoding: encoding, language: main.model.language, bitsPerByte: Double(cost) / 8 / n,
-                                                                 excess: (Double(high) - main.model.expected * n) / 8 / n, total: Double(cost) / 8, invalid: invalid)
+                let model = served[main]
+                let best: EncodingCandidate? = EncodingCandidate(encoding: encoding, language: model.language, bitsPerByte: Double(cost) / 8 / n,
+                                                                 excess: (Double(high) - model.expected * n) / 8 / n, total: Double(cost) / 8, invalid: invalid)
                 if let best { out.append(best) }
             } else if let language = multiByteLanguages[encoding], let model = CharacterModel.all[language], let name = encoding.iconvName,
                       let converter = Iconv(from: name) {

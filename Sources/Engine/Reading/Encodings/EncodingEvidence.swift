@@ -13,7 +13,7 @@ struct EncodingEvidence: Sendable {
     var validUTF8 = true
 
     /// Enough to judge: more lines change no decision, and reading stops.
-    static let enough = 256 << 10
+    static let enough = 64 << 10
 
     /// Collects the evidence from `reader`, to its end or until there is enough.
     static func collect(_ reader: any ByteReader) throws -> EncodingEvidence {

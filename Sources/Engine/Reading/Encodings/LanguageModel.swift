@@ -100,25 +100,45 @@ enum HighByteClass: UInt8 {
     }
 }
 
-/// A code page read through one language's model: for each byte above 0x7F its class and its
-/// letter's index in the model.
+/// A code page read through one language's model: for each byte what it is (a letter of the
+/// model, a symbol, the end of a token) and what it costs alone, packed in one table so the
+/// reading is a lookup per byte.
 struct PageReading {
-    let page: CodePage
     let model: LetterModel
-    var classes = [HighByteClass](repeating: .undefined, count: 128)
-    var indices = [UInt8](repeating: 0, count: 128)
+    /// Per byte: bits 0-7 the model's letter index, 8-10 the kind (`Kind`), 11-12 the case
+    /// (1 small, 2 capital), 13 above 0x7F, 16-31 the cost it adds alone (symbols, controls).
+    var table = [UInt32](repeating: 0, count: 256)
+
+    enum Kind: UInt32 { case end = 0, letter, symbol, edge, apostrophe, other }
 
     init(page: CodePage, model: LetterModel) {
-        self.page = page
         self.model = model
-        for i in 0..<128 {
-            let v = page.scalars[i]
-            let c = HighByteClass.of(v)
-            classes[i] = c
-            if c == .lower || c == .upper || c == .letter, let s = Unicode.Scalar(v) {
-                let lower = s.properties.lowercaseMapping.unicodeScalars.first?.value ?? v
-                indices[i] = model.index[lower] ?? model.foreign
+        for b in 0..<256 {
+            var index: UInt32 = 0, kind = Kind.end, letterCase: UInt32 = 0, cost = 0
+            if b < 0x80 {
+                let lower = b | 0x20
+                if lower >= 0x61 && lower <= 0x7A {
+                    index = UInt32(lower - 0x61 + 1); kind = .letter; letterCase = b & 0x20 == 0 ? 2 : 1
+                }
+            } else {
+                let v = page.scalars[b - 0x80]
+                let c = HighByteClass.of(v)
+                switch c {
+                case .lower, .upper, .letter:
+                    let lower = Unicode.Scalar(v).flatMap { $0.properties.lowercaseMapping.unicodeScalars.first?.value } ?? v
+                    index = UInt32(model.index[lower] ?? model.foreign)
+                    kind = .letter
+                    letterCase = c == .lower ? 1 : c == .upper ? 2 : 0
+                case .space: kind = .other; cost = PageReading.spaceCost
+                case .edge: kind = .edge; cost = PageReading.edgeCost
+                case .apostrophe: kind = .apostrophe; cost = PageReading.edgeCost
+                case .symbol: kind = .symbol; cost = PageReading.symbolCost
+                case .rareSymbol: kind = .symbol; cost = PageReading.rareSymbolCost
+                case .control: kind = .other; cost = PageReading.controlCost
+                case .undefined: kind = .other; cost = PageReading.undefinedCost
+                }
             }
+            table[b] = index | kind.rawValue << 8 | letterCase << 11 | (b >= 0x80 ? 1 << 13 : 0) | UInt32(cost) << 16
         }
     }
 
@@ -136,73 +156,59 @@ struct PageReading {
     func cost(_ text: [UInt8]) -> (tokens: [Int32], other: Int) {
         var total = 0
         var tokens: [Int32] = []
+        tokens.reserveCapacity(text.count / 6)
         let n = model.size
         text.withUnsafeBufferPointer { bytes in
             model.costs.withUnsafeBufferPointer { costs in
-                var token = 0               // the cost of the token so far
-                var tokenBytes = 0
-                var tokenHigh = false       // it holds a non-ASCII byte
-                var prev = 0                // the model's index of the letter before (0: no letter)
-                var lastCase: UInt8 = 0     // 1 small, 2 capital, 0 none
-                var capitals = 0
-                var prevKind: UInt8 = 0     // 0 other, 1 letter, 2 symbol, 3 edge, 4 apostrophe
-                var edgeAfterLetter = false
-                for b in bytes {
-                    var cur = 0
-                    var letterCase: UInt8 = 0
-                    var kind: UInt8 = 0
-                    if b < 0x80 {
-                        let lower = b | 0x20
-                        guard lower >= 0x61 && lower <= 0x7A else {
-                            // The token ends.
-                            if prevKind == 1 { token += Int(costs[prev * n]) }
+                table.withUnsafeBufferPointer { table in
+                    var token = 0               // the cost of the token so far
+                    var tokenBytes = 0
+                    var tokenHigh = false       // it holds a non-ASCII byte
+                    var prev = 0                // the model's index of the letter before (0: no letter)
+                    var lastCase: UInt32 = 0    // 1 small, 2 capital, 0 none
+                    var capitals = 0
+                    var prevKind = Kind.end.rawValue
+                    var edgeAfterLetter = false
+                    let letter = Kind.letter.rawValue, symbol = Kind.symbol.rawValue, edge = Kind.edge.rawValue, apostrophe = Kind.apostrophe.rawValue
+                    for b in bytes {
+                        let e = table[Int(b)]
+                        let kind = e >> 8 & 7
+                        if kind == Kind.end.rawValue {
+                            if prevKind == letter { token += Int(costs[prev * n]) }
                             if tokenBytes > 0 { tokens.append(Int32(tokenHigh ? -1 - token : token)) }
-                            token = 0; tokenBytes = 0; tokenHigh = false; prev = 0; lastCase = 0; capitals = 0; prevKind = 0; edgeAfterLetter = false
+                            token = 0; tokenBytes = 0; tokenHigh = false; prev = 0; lastCase = 0; capitals = 0
+                            prevKind = kind; edgeAfterLetter = false
                             continue
                         }
-                        cur = Int(lower - 0x61) + 1
-                        letterCase = b & 0x20 == 0 ? 2 : 1
-                        kind = 1
                         tokenBytes += 1
-                    } else {
-                        tokenHigh = true
-                        tokenBytes += 1
-                        let i = Int(b &- 0x80)
-                        switch classes[i] {
-                        case .lower: cur = Int(indices[i]); letterCase = 1; kind = 1
-                        case .upper: cur = Int(indices[i]); letterCase = 2; kind = 1
-                        case .letter: cur = Int(indices[i]); kind = 1
-                        case .space: total += PageReading.spaceCost
-                        case .edge: total += PageReading.edgeCost; kind = 3
-                        case .apostrophe: total += PageReading.edgeCost; kind = 4
-                        case .symbol: total += PageReading.symbolCost; kind = 2
-                        case .rareSymbol: total += PageReading.rareSymbolCost; kind = 2
-                        case .control: total += PageReading.controlCost
-                        case .undefined: total += PageReading.undefinedCost
+                        if e & 1 << 13 != 0 { tokenHigh = true }
+                        total += Int(e >> 16)
+                        if kind == letter {
+                            let cur = Int(e & 0xFF), letterCase = e >> 11 & 3
+                            // After a symbol, or after a quote or dash that came after a letter, a letter
+                            // makes a symbol inside a word; an apostrophe before it must follow a letter.
+                            if prevKind == symbol || (prevKind == edge && edgeAfterLetter) || (prevKind == apostrophe && !edgeAfterLetter) {
+                                total += PageReading.messCost
+                            }
+                            if prevKind == letter {
+                                if lastCase == 1 && letterCase == 2 { total += PageReading.caseCost }
+                                if letterCase == 1 && capitals >= 2 { total += PageReading.caseCost }
+                            }
+                            token += Int(costs[prev * n + cur])
+                            if letterCase == 2 { capitals = prevKind == letter ? capitals + 1 : 1 } else if letterCase == 1 { capitals = 0 }
+                            if letterCase != 0 { lastCase = letterCase }
+                            prev = cur
+                        } else {
+                            if kind == symbol && prevKind == letter { total += PageReading.messCost }
+                            if prevKind == letter { token += Int(costs[prev * n]) }
+                            edgeAfterLetter = (kind == edge || kind == apostrophe) && prevKind == letter
+                            prev = 0; lastCase = 0; capitals = 0
                         }
+                        prevKind = kind
                     }
-                    if kind == 1 {
-                        // After a symbol, or after a quote or dash that came after a letter, a letter
-                        // makes a symbol inside a word; an apostrophe before it must follow a letter.
-                        if prevKind == 2 || (prevKind == 3 && edgeAfterLetter) || (prevKind == 4 && !edgeAfterLetter) { total += PageReading.messCost }
-                        if prevKind == 1 {
-                            if lastCase == 1 && letterCase == 2 { total += PageReading.caseCost }
-                            if letterCase == 1 && capitals >= 2 { total += PageReading.caseCost }
-                        }
-                        token += Int(costs[prev * n + cur])
-                        if letterCase == 2 { capitals = prevKind == 1 ? capitals + 1 : 1 } else if letterCase == 1 { capitals = 0 }
-                        if letterCase != 0 { lastCase = letterCase }
-                        prev = cur
-                    } else {
-                        if kind == 2 && prevKind == 1 { total += PageReading.messCost }
-                        if prevKind == 1 { token += Int(costs[prev * n]) }
-                        edgeAfterLetter = (kind == 3 || kind == 4) && prevKind == 1
-                        prev = 0; lastCase = 0; capitals = 0
-                    }
-                    prevKind = kind
+                    if prevKind == letter { token += Int(costs[prev * n]) }
+                    if tokenBytes > 0 { tokens.append(Int32(tokenHigh ? -1 - token : token)) }
                 }
-                if prevKind == 1 { token += Int(costs[prev * n]) }
-                if tokenBytes > 0 { tokens.append(Int32(tokenHigh ? -1 - token : token)) }
             }
         }
         return (tokens, total)
