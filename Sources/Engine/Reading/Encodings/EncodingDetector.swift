@@ -187,20 +187,32 @@ enum EncodingDetector {
             var runner = candidates[r]
             var margin = runner.total - best.total
             var differing = present
+            var disagree = false
             if let a = best.encoding.codePage, let b = runner.encoding.codePage {
-                // Decide by the bytes that differ: the words that hold them, read both ways, each
-                // in the language its reading of the whole file resembles.
+                // Decide by the bytes that differ, read both ways, each reading in the language
+                // its reading of the whole file resembles: the words that hold them (their other
+                // letters tell the language) and the letters right around them (where languages
+                // that price the rest of a word differently, Hungarian and Spanish on Spanish
+                // names, cannot outweigh the letter itself). Both must agree.
                 differing = present.filter { a.scalars[Int($0 - 0x80)] != b.scalars[Int($0 - 0x80)] }
-                let pair = score(evidence.restricted(to: differing), only: [best.encoding, runner.encoding],
-                                 languages: [best.encoding: best.language ?? "", runner.encoding: runner.language ?? ""])
-                if let x = pair.first(where: { $0.encoding == best.encoding }), let y = pair.first(where: { $0.encoding == runner.encoding }) {
-                    margin = y.total - x.total
-                    if margin < 0 {
-                        // The words where they differ read better the other way: that decides.
+                let languages = [best.encoding: best.language ?? "", runner.encoding: runner.language ?? ""]
+                func marginOn(_ e: EncodingEvidence) -> Double? {
+                    let pair = score(e, only: [best.encoding, runner.encoding], languages: languages)
+                    guard let x = pair.first(where: { $0.encoding == best.encoding }), let y = pair.first(where: { $0.encoding == runner.encoding }) else { return nil }
+                    return y.total - x.total
+                }
+                if let words = marginOn(evidence.tokens(holding: differing)), let around = marginOn(evidence.letters(around: differing)) {
+                    if words < 0 && around < 0 {
+                        // Both read better the other way: that decides.
                         candidates.swapAt(0, r)
                         (best, runner) = (runner, best)
-                        margin = -margin
                         decision.encoding = best.encoding
+                        margin = max(-words, -around)
+                    } else if words >= 0 && around >= 0 {
+                        margin = max(words, around)
+                    } else {
+                        margin = 0
+                        disagree = true
                     }
                 }
             }
@@ -210,7 +222,9 @@ enum EncodingDetector {
                 if decision.samples.count == 5 { break }
             }
             decision.confidence = 1 / (1 + pow2(-min(margin, 60)))
-            decision.note = "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely on the words where they differ"
+            decision.note = disagree
+                ? "next best: \(runner.encoding.rawValue); the words where they differ and the letters around the bytes they read differently disagree"
+                : "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely where they differ"
         } else {
             decision.note = "every other candidate reads these bytes the same"
         }
@@ -281,8 +295,8 @@ enum EncodingDetector {
                     for t in 0..<width {
                         let own = f[main * width + t]
                         var c = Int(own < 0 ? -1 - own : own)
-                        // Read in the file's language (a comparison on the bytes that differ), no other.
-                        if fixed == nil {
+                        // Another of the page's languages, for a few bits more.
+                        do {
                             for k in 0..<served.count where k != main {
                                 let x = f[k * width + t]
                                 let v = Int(x < 0 ? -1 - x : x) + switchCost

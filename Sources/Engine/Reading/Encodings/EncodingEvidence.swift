@@ -62,9 +62,28 @@ struct EncodingEvidence: Sendable {
         }
     }
 
+    /// Each byte of `bytes` with the letter before and after it (within its token), one to a
+    /// line: what two code pages that read those bytes differently are compared on, so that
+    /// the letters they read alike, priced differently by their languages, weigh nothing.
+    func letters(around bytes: Set<UInt8>) -> EncodingEvidence {
+        var out = EncodingEvidence()
+        out.scanned = scanned
+        out.wholeFile = wholeFile
+        func inToken(_ b: UInt8) -> Bool { b >= 0x80 || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A) }
+        for i in text.indices where text[i] >= 0x80 && bytes.contains(text[i]) {
+            let from = i > 0 && inToken(text[i - 1]) ? i - 1 : i
+            let to = i + 1 < text.count && inToken(text[i + 1]) ? i + 2 : i + 1
+            out.text.append(contentsOf: text[from..<to])
+            out.text.append(0x0A)
+            out.lines += 1
+            for c in text[from..<to] where c >= 0x80 { out.nonASCII += 1 }
+        }
+        return out
+    }
+
     /// The tokens (runs between ASCII spaces, digits and punctuation) that hold one of `bytes`,
-    /// one to a line: to compare two code pages where they read the file differently.
-    func restricted(to bytes: Set<UInt8>) -> EncodingEvidence {
+    /// one to a line: the words where two code pages read the file differently.
+    func tokens(holding bytes: Set<UInt8>) -> EncodingEvidence {
         var out = EncodingEvidence()
         out.scanned = scanned
         out.wholeFile = wholeFile

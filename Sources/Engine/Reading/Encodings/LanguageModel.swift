@@ -144,7 +144,7 @@ struct PageReading {
 
     // Costs in eighths of a bit.
     static let symbolCost = 80, rareSymbolCost = 112, edgeCost = 64, spaceCost = 32, controlCost = 192, undefinedCost = 256
-    static let messCost = 80, caseCost = 48
+    static let messCost = 80, caseCost = 80
 
     /// What `text` (lines of the file) costs read this way: the letter pairs of every token
     /// (run between ASCII spaces, digits and punctuation), so the language must explain the
