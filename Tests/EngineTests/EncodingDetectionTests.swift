@@ -205,4 +205,12 @@ struct EncodingDetectionTests {
         let bad = Resolution.parse(Array(#"{"encoding": "ebcdic-klingon"}"#.utf8))
         #expect(bad.problems.count == 1)
     }
+
+    @Test func aFileThatMixesUTF8WithAnotherEncodingIsUnsure() throws {
+        // Rows pasted from two exports: Müller and Köln in UTF-8, José in Windows-1252.
+        let bytes = Array("name,city\nM\u{00FC}ller,K\u{00F6}ln\nJos".utf8) + [0xE9] + Array(",Madrid\nZo\u{00EB},Paris\n".utf8)
+        let e = try #require(try SourceDecisions.read(MemorySource(bytes)).encodingDecision)
+        #expect(e.unsure)
+        #expect(e.note.contains("mixes UTF-8 with another encoding"))
+    }
 }

@@ -228,6 +228,12 @@ enum EncodingDetector {
         } else {
             decision.note = "every other candidate reads these bytes the same"
         }
+        // Half the lines or more valid UTF-8 and the rest not: the file mixes UTF-8 with another
+        // encoding (rows pasted from two exports), and no single reading is right.
+        if evidence.utf8Lines > 0 && evidence.utf8Lines * 2 >= evidence.lines {
+            decision.confidence = min(decision.confidence, 0.5)
+            decision.note += "; \(evidence.utf8Lines) of the \(evidence.lines) lines with non-ASCII bytes are valid UTF-8 and the others are not: the file mixes UTF-8 with another encoding"
+        }
         // A reading that looks like no language is no certainty either.
         if best.excess > 25 {
             decision.confidence = min(decision.confidence, 0.5)

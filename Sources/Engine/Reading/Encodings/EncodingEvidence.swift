@@ -11,6 +11,8 @@ struct EncodingEvidence: Sendable {
     var wholeFile = true
     /// Every line is valid UTF-8.
     var validUTF8 = true
+    /// Lines (holding a byte above 0x7F) that are valid UTF-8.
+    var utf8Lines = 0
 
     /// Enough to judge: more lines change no decision, and reading stops.
     static let enough = 64 << 10
@@ -51,7 +53,7 @@ struct EncodingEvidence: Sendable {
                 var end = i
                 while end < n && raw[end] != 0x0A { end += 1 }
                 let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<end])
-                if validUTF8 && UTF8Check.validPrefixLength(line) != line.count { validUTF8 = false }
+                if UTF8Check.validPrefixLength(line) == line.count { utf8Lines += 1 } else { validUTF8 = false }
                 text.append(contentsOf: line)
                 text.append(0x0A)
                 lines += 1
