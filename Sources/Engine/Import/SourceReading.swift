@@ -176,7 +176,12 @@ public struct SourceDecisions: Sendable {
                 throw ImportFailure("UNREADABLE_FILE", "The file is not UTF-8 as \(named.note.dropFirst("named in ".count)) says: the byte at offset \(e.offset) is not part of any UTF-8 character. Correct the setting, or leave it out to let Intake decide.")
             }
             try restart()
-            let decision = try EncodingDetector.detect(source, notUTF8: true)
+            var decision = try EncodingDetector.detect(source, notUTF8: true)
+            if decision.encoding == .utf8 {
+                // Cannot happen (a byte that is not UTF-8 is evidence); were it to, one byte per character reads any file.
+                decision = EncodingDecision(.windows1252, method: "language models", confidence: 0.5, note: "not UTF-8, and no evidence of another encoding")
+                decision.unsure = true
+            }
             try body(decision.encoding, decision.bomLength)
             return decision
         }

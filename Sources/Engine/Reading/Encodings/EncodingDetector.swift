@@ -1,3 +1,5 @@
+import Glibc
+
 /// Decides a file's encoding from its bytes: a BOM; the zero bytes of UTF-16 and UTF-32; strict
 /// UTF-8; else each single-byte code page and multi-byte CJK encoding reads the file's
 /// non-ASCII lines and is scored by models of the languages it serves (as chardet and uchardet
@@ -150,7 +152,7 @@ enum EncodingDetector {
                 decision.samples.append(Array(line.prefix(160)))
                 if decision.samples.count == 5 { break }
             }
-            decision.confidence = 1 / (1 + pow2(-min(margin, 60)))
+            decision.confidence = 1 / (1 + exp2(-min(margin, 60)))
             decision.note = disagree
                 ? "next best: \(runner.encoding.rawValue); the words where they differ and the letters around the bytes they read differently disagree"
                 : "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely where they differ"
@@ -178,15 +180,6 @@ enum EncodingDetector {
         let language = best.language.map { " (\($0))" } ?? ""
         decision.note = "\(evidence.nonASCII) non-ASCII bytes in \(evidence.lines) lines of \(whole) read best as \(decision.encoding.rawValue)\(language); " + decision.note
         return decision
-    }
-
-    static func pow2(_ x: Double) -> Double {
-        var r = 1.0, e = x
-        // exp2 without Foundation: halve or double by whole steps, then a short series for the rest.
-        while e > 1 { r *= 2; e -= 1 }
-        while e < -1 { r /= 2; e += 1 }
-        let y = e * 0.6931471805599453
-        return r * (1 + y + y * y / 2 + y * y * y / 6 + y * y * y * y / 24 + y * y * y * y * y / 120)
     }
 
     static func format(_ bits: Double) -> String {
