@@ -196,6 +196,9 @@ enum EncodingDetector {
     static func score(_ evidence: EncodingEvidence, only: [TextEncoding]? = nil, languages: [TextEncoding: String] = [:]) -> [EncodingCandidate] {
         let n = Double(max(evidence.nonASCII, 1))
         var out: [EncodingCandidate] = []
+        // What the tokens without a non-ASCII byte cost in the cheapest page reading: every
+        // reading reads them alike, so a multi-byte reading pays the same for them.
+        var cheapestASCII: Int?
         for encoding in only ?? preference {
             if let page = encoding.codePage {
                 var invalid = 0
@@ -218,7 +221,7 @@ enum EncodingDetector {
                 guard !served.isEmpty else { continue }
                 let fixed = languages[encoding].flatMap { l in served.firstIndex { $0.language == l } }
                 let main = fixed ?? totals.indices.min { totals[$0] < totals[$1] }!
-                var cost = other, high = other
+                var cost = other, high = other, asciiOnly = 0
                 flat.withUnsafeBufferPointer { f in
                     for t in 0..<width {
                         let own = f[main * width + t]
@@ -232,10 +235,11 @@ enum EncodingDetector {
                             }
                         }
                         cost += c
-                        if own < 0 { high += c }
+                        if own < 0 { high += c } else { asciiOnly += c }
                     }
                 }
                 let model = served[main]
+                cheapestASCII = min(cheapestASCII ?? asciiOnly, asciiOnly)
                 let best: EncodingCandidate? = EncodingCandidate(encoding: encoding, language: model.language, bitsPerByte: Double(cost) / 8 / n,
                                                                  excess: (Double(high) - model.expected * n) / 8 / n, total: Double(cost) / 8, invalid: invalid)
                 if let best { out.append(best) }
@@ -245,7 +249,7 @@ enum EncodingDetector {
                 _ = evidence.text.withUnsafeBytes { converter.append($0, final: true, to: &utf8) }
                 // The ASCII letters cost what a letter of English costs, as the code pages'
                 // readings pay for them through their models.
-                let ascii = asciiLetters(evidence.text) * asciiLetterCost
+                let ascii = asciiLettersInTokens(evidence.text) * asciiLetterCost + (cheapestASCII ?? asciiLetters(evidence.text) * asciiLetterCost)
                 var cost = 0
                 var characters = 0, invalid = 0
                 // A character of these scripts right next to an ASCII letter is what a wrong
@@ -281,6 +285,19 @@ enum EncodingDetector {
     static let asciiLetterCost = 36, multiBytePrior = 32
     /// A token read as another language of its page than the file's (eighths of a bit).
     static let switchCost = 32
+
+    /// The ASCII letters of the tokens (runs between ASCII spaces, digits and punctuation) that hold a byte above 0x7F.
+    static func asciiLettersInTokens(_ text: [UInt8]) -> Int {
+        var count = 0, token = 0
+        var high = false
+        for b in text {
+            if b >= 0x80 { high = true; continue }
+            if (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A { token += 1; continue }
+            if high { count += token }
+            token = 0; high = false
+        }
+        return high ? count + token : count
+    }
 
     /// The ASCII letters in `text`.
     static func asciiLetters(_ text: [UInt8]) -> Int {
