@@ -2,6 +2,14 @@ import Engine
 
 /// `intake inspect` for a person: the decisions, one per line, then the columns and a preview.
 enum InspectText {
+    /// How the encoding was decided, when the bytes had to be weighed: "(language models, confidence 0.97)".
+    static func encodingNote(_ e: JSONValue?) -> String {
+        guard let e, let method = e["method"]?.stringValue, method != "ascii", method != "valid utf-8" else { return "" }
+        let confidence = e["confidence"].map { v -> String in if case .number(let n) = v { return n }; return "?" } ?? "?"
+        let unsure = e["unsure"]?.boolValue == true ? "; unsure: an import goes to review (ENCODING)" : ""
+        return " (\(method), confidence \(confidence)\(unsure))"
+    }
+
     static func render(_ d: JSONValue) -> String {
         func text(_ v: JSONValue?) -> String {
             switch v {
@@ -13,7 +21,7 @@ enum InspectText {
         }
         var out = """
             format:     \(text(d["format"]))
-            encoding:   \(text(d["encoding"]))
+            encoding:   \(text(d["encoding"]))\(encodingNote(d["evidence"]?["encoding"]))
             delimiter:  \(text(d["delimiter"]))
             quote:      \(text(d["quote"]))
             escape:     \(text(d["escape"]))

@@ -157,6 +157,48 @@ struct ReviewPageBrowserTests {
 }
 
 extension ReviewPageBrowserTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aPersonChoosesTheEncodingAmongItsReadingsAndTheFileImportsAsWritten() throws {
+        let root = try Self.makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        // Two bytes after "Zo" that no reading settles: ë and € in Windows-1252, other letters elsewhere.
+        let file = root.appendingPathComponent("zoe.csv")
+        try Data(Array("Name,Email,Phone\nZo".utf8) + [0xEB, 0x80] + Array(",zoe@example.com,+44 555-555-5555\n".utf8)).write(to: file)
+        let r = try Intake.run(["import", file.path, "--schema", "people", "--root", root.path])
+        #expect(r.code == 3, "\(r.stdout)\(r.stderr)")
+        let id = try #require(try Intake.json(r.stdout)["id"] as? String)
+        let folder = root.appendingPathComponent("review/\(id)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("report.json"))) as? [String: Any])
+        #expect(report["reasons"] as? [String] == ["ENCODING"])
+        let readings = try #require((report["encoding"] as? [String: Any])?["candidates"] as? [[String: Any]])
+        #expect(readings.first?["encoding"] as? String == "windows-1252")
+        let other = try #require(readings.dropFirst().first?["encoding"] as? String)
+
+        let downloads = root.appendingPathComponent("downloads")
+        try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
+        let browser = try Chromium()
+        defer { browser.quit() }
+        try browser.open(folder.appendingPathComponent("review.html"), downloads: downloads)
+        try browser.wait(for: "document.body.dataset.ready === 'true'")
+        // Each reading of the line, as the person would see it.
+        let choices = try browser.evaluate("document.getElementById('encoding-choices').textContent") as? String
+        #expect(choices?.contains("Zoë€,zoe@example.com") == true, "\(choices ?? "no choices shown")")
+        #expect(choices?.contains(other) == true)
+        // Another reading first, then the one that shows the name as written.
+        try browser.click("input[name=encoding][value='\(other)']")
+        try browser.click("input[name=encoding][value='windows-1252']")
+        let saved = try Self.save(browser, downloads: downloads)
+        let resolution = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+        #expect(resolution["encoding"] as? String == "windows-1252")
+
+        let resolutionFile = root.appendingPathComponent("resolution.json")
+        try saved.write(to: resolutionFile)
+        let resolved = try Intake.run(["resolve", id, "--resolution", resolutionFile.path, "--root", root.path])
+        #expect(resolved.code == 0, "\(resolved.stdout)\(resolved.stderr)")
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("outbox/\(id)/results.json"))) as? [[String: Any]])
+        #expect(results.first?["name"] as? String == "Zoë€")
+    }
+
     /// The page of each review fixture, made from its report.json.
     static func fixturePage(_ name: String, in dir: URL) throws -> URL {
         let report = Intake.packageRoot.appendingPathComponent("Tests/Fixtures/\(name)/report.json")

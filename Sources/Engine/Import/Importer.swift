@@ -59,8 +59,11 @@ public enum Importer {
         if let max = settings.maxFileSize, let size = source.size, size > max {
             throw ImportFailure("FILE_TOO_LARGE", "\(request.filename) is \(size) bytes, more than this schema's maxFileSize of \(max) bytes. Split the file, or raise settings.maxFileSize.")
         }
+        let namedEncoding = resolution?.encoding ?? settings.encoding
+        let namedBy = resolution?.encoding != nil ? "resolution.json" : "settings.encoding"
         var decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits,
-                                                 sheet: resolution?.sheet ?? settings.sheetOverride, fields: schema.fields)
+                                                 sheet: resolution?.sheet ?? settings.sheetOverride, fields: schema.fields,
+                                                 encoding: namedEncoding, namedBy: namedBy)
         if let sheet = resolution?.sheet {
             if decisions.format != "xlsx" {
                 plan.problem("sheet", "\(request.filename) is not a workbook (it is \(decisions.format)): it has no sheets to choose")
@@ -68,8 +71,13 @@ public enum Importer {
                 let names = decisions.sheets.filter { $0.kind == "worksheet" }.map { "\"\($0.name)\"" }.joined(separator: ", ")
                 plan.problem("sheet", "the workbook has no worksheet \"\(sheet)\" (its worksheets: \(names))")
                 decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits, sheet: settings.sheetOverride,
-                                                     fields: schema.fields)
+                                                     fields: schema.fields, encoding: namedEncoding, namedBy: namedBy)
             }
+        }
+        if decisions.encodingDecision?.unsure == true {
+            // Unsure is not a guess: a person chooses among the readings (resolution.json "encoding").
+            let context = DocumentContext(request: request, decisions: decisions, header: HeaderDecision(chosen: nil, candidates: [], method: "detected"))
+            return try review(context, ["ENCODING"], plan: plan, mapping: nil, totals: nil, workspace: workspace)
         }
         if decisions.format == "xlsx" && decisions.sheetChoice?.index == nil {
             let context = DocumentContext(request: request, decisions: decisions, header: HeaderDecision(chosen: nil, candidates: [], method: "detected"))
@@ -207,6 +215,13 @@ public enum Importer {
         })
             passEnd.leftOut = leftOut
         }
+        if let late = passEnd.encodingDecision, late.unsure {
+            // Decided again from the whole file after a late surprise, and unsure.
+            var context = context
+            context.encoding = late.encoding
+            context.encodingDecision = late
+            return try review(context, ["ENCODING"], plan: plan, mapping: nil, totals: nil, workspace: workspace)
+        }
         let encoding = passEnd.encoding
         if let end = passEnd.unterminated, end.isCut(width: width) {
             // An upload that stopped half-way (the sender died, the link dropped): importing the
@@ -245,6 +260,7 @@ public enum Importer {
         }
         var context2 = context
         context2.encoding = encoding
+        if let decision = passEnd.encodingDecision { context2.encodingDecision = decision }
         context2.leftOut = passEnd.leftOut
         if let hookStage, let message = try runBeforeFinish(hookStage, request: request, totals: totals, blocked: blocked, workspace: workspace) {
             context2.hookMessage = message

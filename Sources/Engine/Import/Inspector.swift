@@ -9,7 +9,9 @@ public enum Inspector {
     /// The decisions `inspect` shows, or nil for an empty file.
     static func decide(_ source: any ByteSource, sheet: String? = nil) throws -> (SourceDecisions, HeaderDecision)? {
         if try source.prefix(1).isEmpty { return nil }
-        let d = try SourceDecisions.read(source, sheet: sheet)
+        // The whole file decides the encoding, even when its start is ASCII (an import finds out
+        // only when a later byte is not UTF-8).
+        let d = try SourceDecisions.read(source, sheet: sheet, wholeFile: true)
         if let problem = d.sheetChoice?.problem { throw ImportFailure("SHEET_NOT_CHOSEN", problem) }
         // JSON data: the keys are the header (record 0).
         return (d, HeaderDetector.detect(d.sample, fields: [], override: d.format == "json" ? 0 : nil))
@@ -60,6 +62,7 @@ public enum Inspector {
         }
         let best = d.dialectCandidates.first
         return [
+            "encoding": d.encodingDecision.map(encodingJSON) ?? .null,
             "dialect": [
                 "method": "each candidate reads the start of the file; score = pattern (row consistency) x types (cells that look like values)",
                 "chosen": dialectJSON(d.dialect, best.flatMap { $0.dialect == d.dialect ? $0 : nil }),
@@ -81,6 +84,35 @@ public enum Inspector {
             ],
             "notes": .array(notes.map { .string($0) }),
         ]
+    }
+
+    /// The encoding decision with its evidence: how it was made, the candidates and their scores.
+    static func encodingJSON(_ e: EncodingDecision) -> JSONValue {
+        var o: JSONObject = [
+            "method": .string(e.method), "chosen": .string(e.encoding.rawValue), "confidence": .number(ColumnMapper.round2(e.confidence)),
+            "unsure": .bool(e.unsure), "note": .string(e.note),
+        ]
+        if e.method == "language models" {
+            o["nonAsciiBytes"] = .number(e.nonASCIIBytes)
+            o["lines"] = .number(e.lines)
+            o["bytesRead"] = .number(e.scannedBytes)
+            o["wholeFile"] = .bool(e.wholeFile)
+            o["differingBytes"] = .array(e.differingBytes.map { .string(hex($0)) })
+            o["candidates"] = .array(e.candidates.map { c in
+                var j: JSONObject = ["encoding": .string(c.encoding.rawValue), "language": .string(c.language),
+                                     "bitsPerByte": .number(ColumnMapper.round2(c.bitsPerByte)),
+                                     "excess": .number(ColumnMapper.round2(c.excess))]
+                if c.invalid > 0 { j["invalidBytes"] = .number(c.invalid) }
+                if let same = c.sameTextAs { j["sameTextAs"] = .string(same.rawValue) }
+                return .object(j)
+            })
+        }
+        return .object(o)
+    }
+
+    static func hex(_ b: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return "0x" + String(digits[Int(b >> 4)]) + String(digits[Int(b & 15)])
     }
 
     static func dialectJSON(_ dialect: Dialect, _ c: DialectCandidate?) -> JSONValue {

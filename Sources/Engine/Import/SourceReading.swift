@@ -4,6 +4,8 @@ public struct SourceDecisions: Sendable {
     public var format: String
     public var encoding: TextEncoding
     var bomLength: Int
+    /// How the encoding of a delimited file was decided (nil for workbooks and JSON).
+    public var encodingDecision: EncodingDecision? = nil
     public var dialect: Dialect
     public var dialectCandidates: [DialectCandidate]
     /// The first rows (up to `sampleRows`), tokenized.
@@ -26,8 +28,12 @@ public struct SourceDecisions: Sendable {
     /// Workbooks: `sheet` (settings.uploadStep.sheetOverride) names the sheet, else the choice
     /// uses `fields` (the schema's) to compare sheets; when no sheet can be chosen, the
     /// decisions have no sheet (`sheetChoice.index == nil`) and an empty sample.
+    /// `encoding` (settings.encoding, a resolution) names the encoding of delimited text, `namedBy`
+    /// says where; `wholeFile` checks a file whose start is ASCII to its end (inspect), where an
+    /// import finds out only if a later byte is not UTF-8.
     public static func read(_ source: any ByteSource, delimiter: String? = nil, limits: ReadLimits = ReadLimits(), sheet: String? = nil,
-                            fields: [Field] = []) throws -> SourceDecisions {
+                            fields: [Field] = [], encoding named: TextEncoding? = nil, namedBy: String = "settings.encoding",
+                            wholeFile: Bool = false) throws -> SourceDecisions {
         let head = try source.prefix(sampleBytes)
         let complete = head.count < sampleBytes
         if head.isEmpty { throw ImportFailure("EMPTY_DATA", "The file is empty (0 bytes): there is nothing to import. Check the export that made it and drop the file again.") }
@@ -42,27 +48,34 @@ public struct SourceDecisions: Sendable {
                                    sampleComplete: count < sampleRows, json: rows)
         }
         try FormatSniffer.check(head)
-        var (encoding, bom) = TextEncoding.detect(head)
-        var text = decode(head, encoding: encoding, bomLength: bom, complete: complete)
-        if text == nil { (encoding, bom) = (.windows1252, 0); text = decode(head, encoding: .windows1252, bomLength: 0, complete: complete) }
-        let utf8 = text ?? []
+        var decision: EncodingDecision
+        if let named {
+            decision = .named(named, head: head, by: namedBy)
+        } else if let start = EncodingDetector.fromStart(head, complete: complete), !(wholeFile && start.method == "ascii" && !complete) {
+            decision = start
+        } else {
+            decision = try EncodingDetector.detect(source)
+        }
+        guard let utf8 = try decode(head, encoding: decision.encoding, bomLength: decision.bomLength, complete: complete) else {
+            throw ImportFailure("UNREADABLE_FILE", "The file is not \(decision.encoding.rawValue) as \(namedBy) says: a byte in its first \(head.count) bytes is not part of any \(decision.encoding.rawValue) character. Correct \(namedBy), or leave it out to let Intake decide.")
+        }
         try FormatSniffer.checkText(utf8)
         let forced = delimiter.flatMap { $0.utf8.first }
         let (dialect, candidates) = DialectDetector.detect(utf8, complete: complete, forcedDelimiter: forced)
         let sample = try DelimitedReader.sampleChecked(utf8, dialect: dialect, maxRows: sampleRows, complete: complete, limits: limits)
-        return SourceDecisions(format: "csv", encoding: encoding, bomLength: bom, dialect: dialect, dialectCandidates: candidates,
-                               sample: sample, sampleComplete: complete)
+        return SourceDecisions(format: "csv", encoding: decision.encoding, bomLength: decision.bomLength, encodingDecision: decision,
+                               dialect: dialect, dialectCandidates: candidates, sample: sample, sampleComplete: complete)
     }
 
-    static func decode(_ bytes: [UInt8], encoding: TextEncoding, bomLength: Int, complete: Bool) -> [UInt8]? {
-        let decoder = TextDecoder(reader: MemoryReader(bytes), encoding: encoding, bomLength: bomLength)
+    static func decode(_ bytes: [UInt8], encoding: TextEncoding, bomLength: Int, complete: Bool) throws -> [UInt8]? {
+        let decoder = try TextDecoder(reader: MemoryReader(bytes), encoding: encoding, bomLength: bomLength)
         var out: [UInt8] = []
         var block: [UInt8] = []
         do {
             while try decoder.next(into: &block) { out.append(contentsOf: block) }
-        } catch {
+        } catch let e as NotUTF8 {
             // A sequence cut by the sample's end is not an error; a real invalid byte is.
-            if let e = error as? NotUTF8, !complete, e.offset >= bytes.count - 4 { return out }
+            if !complete, e.offset >= bytes.count - 4 { return out }
             return nil
         }
         return out
@@ -70,8 +83,8 @@ public struct SourceDecisions: Sendable {
 
     /// Reads every row of the file as these decisions say, batch by batch. When a file that
     /// looked like UTF-8 in its sample turns out not to be, `restart` is called (to drop what
-    /// was done with the rows so far) and the rows are read again as Windows-1252.
-    /// Returns the encoding the rows were finally read in.
+    /// was done with the rows so far) and the rows are read again in the encoding the whole
+    /// file says (`EncodingDetector`). Returns the encoding the rows were finally read in.
     @discardableResult
     public func forEachBatch(_ source: any ByteSource, limits: ReadLimits = ReadLimits(), restart: () throws -> Void = {},
                              _ body: (RowBatch) throws -> Void) throws -> TextEncoding {
@@ -84,6 +97,8 @@ public struct SourceDecisions: Sendable {
     /// delimited file when no line end closed it (nil when the reading stopped before the end).
     struct PassEnd {
         var encoding: TextEncoding
+        /// How the encoding was decided, when the pass decided it again (a late surprise).
+        var encodingDecision: EncodingDecision? = nil
         var unterminated: UnterminatedRecord?
         /// The records that did not become rows of the table (set by the reader that filters).
         var leftOut = LeftOut()
@@ -110,17 +125,17 @@ public struct SourceDecisions: Sendable {
             return PassEnd(encoding: encoding)
         }
         var unterminated: UnterminatedRecord?
-        let encoding = try withEncoding(restart: restart) { encoding, bom in
+        let decision = try withEncoding(source, restart: restart) { encoding, bom in
             let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: dialect, limits: limits)
             try reading { try reader.next() }
             unterminated = reader.unterminated
         }
-        return PassEnd(encoding: encoding, unterminated: unterminated)
+        return PassEnd(encoding: decision?.encoding ?? encoding, encodingDecision: decision, unterminated: unterminated)
     }
 
     /// Delimited text in an encoding with one byte per line end can be cut into chunks and read
     /// on several threads (`ChunkedPass`).
-    var chunkable: Bool { format == "csv" && (encoding == .utf8 || encoding == .windows1252) }
+    var chunkable: Bool { format == "csv" && encoding.cutsAtLineEnds }
 
     /// The main pass of a `chunkable` file on `width` threads: `processor`'s rows of the table
     /// `header` starts, in order. Restarts like `forEachBatch`; returns the encoding read in.
@@ -128,28 +143,47 @@ public struct SourceDecisions: Sendable {
                       chunkSize: Int = ChunkedPass.defaultChunkSize, restart: () throws -> Void,
                       _ consume: (ProcessedBatch) throws -> Void) throws -> PassEnd {
         var end: (UnterminatedRecord?, LeftOut) = (nil, LeftOut())
-        let encoding = try withEncoding(restart: restart) { encoding, bom in
-            let pass = ChunkedPass(dialect: dialect, encoding: encoding, bomLength: bom, limits: limits, header: header, processor: processor,
-                                   chunkSize: chunkSize)
-            end = try pass.run(source, width: width, consume: consume)
+        let decision = try withEncoding(source, restart: restart) { encoding, bom in
+            if encoding.cutsAtLineEnds {
+                let pass = ChunkedPass(dialect: dialect, encoding: encoding, bomLength: bom, limits: limits, header: header, processor: processor,
+                                       chunkSize: chunkSize)
+                end = try pass.run(source, width: width, consume: consume)
+            } else {
+                // Decided again as an encoding that is not cut in chunks: one batch after another.
+                let reader = try DelimitedReader(source: source, encoding: encoding, bomLength: bom, dialect: dialect, limits: limits)
+                var filter = TableFilter(header, format: "csv")
+                while let batch = try reader.next() {
+                    let processed = processor.process(filter.filter(batch))
+                    if processed.count > 0 { try consume(processed) }
+                }
+                filter.finish()
+                end = (reader.unterminated, filter.takeLeftOut())
+            }
         }
-        return PassEnd(encoding: encoding, unterminated: end.0, leftOut: end.1)
+        return PassEnd(encoding: decision?.encoding ?? encoding, encodingDecision: decision, unterminated: end.0, leftOut: end.1)
     }
 
-    /// Runs `body` in the file's encoding; when UTF-8 turns out wrong, calls `restart` and runs
-    /// it again as Windows-1252.
-    private func withEncoding(restart: () throws -> Void, _ body: (TextEncoding, Int) throws -> Void) throws -> TextEncoding {
-        var encoding = self.encoding
-        var bom = bomLength
-        while true {
-            do {
-                try body(encoding, bom)
-                return encoding
-            } catch is NotUTF8 where encoding == .utf8 {
-                try restart()
-                encoding = .windows1252
-                bom = 0
+    /// Runs `body` in the file's encoding; when UTF-8 turns out wrong (and no one named it),
+    /// calls `restart`, decides the encoding from the whole file and runs it again. Returns the
+    /// new decision, or nil when the first one held.
+    private func withEncoding(_ source: any ByteSource, restart: () throws -> Void,
+                              _ body: (TextEncoding, Int) throws -> Void) throws -> EncodingDecision? {
+        do {
+            try body(encoding, bomLength)
+            return nil
+        } catch let e as NotUTF8 where encoding == .utf8 {
+            if let named = encodingDecision, named.method == "named" {
+                throw ImportFailure("UNREADABLE_FILE", "The file is not UTF-8 as \(named.note.dropFirst("named in ".count)) says: the byte at offset \(e.offset) is not part of any UTF-8 character. Correct the setting, or leave it out to let Intake decide.")
             }
+            try restart()
+            var decision = try EncodingDetector.detect(source, notUTF8: true)
+            if decision.encoding == .utf8 {
+                // Cannot happen (a byte that is not UTF-8 is evidence); were it to, one byte per character reads any file.
+                decision = EncodingDecision(.windows1252, method: "language models", confidence: 0.5, note: "not UTF-8, and no evidence of another encoding")
+                decision.unsure = true
+            }
+            try body(decision.encoding, decision.bomLength)
+            return decision
         }
     }
 

@@ -4,6 +4,8 @@ struct DocumentContext {
     var decisions: SourceDecisions
     var header: HeaderDecision
     var encoding: TextEncoding
+    /// How the encoding was decided (delimited text).
+    var encodingDecision: EncodingDecision?
     /// Data rows read, when the whole file was read.
     var totalRows: Int?
     /// Rows for the review page (errors first), when the whole file was read.
@@ -18,6 +20,7 @@ struct DocumentContext {
         self.decisions = decisions
         self.header = header
         self.encoding = decisions.encoding
+        self.encodingDecision = decisions.encodingDecision
     }
 
     var sourceJSON: JSONValue {
@@ -25,6 +28,7 @@ struct DocumentContext {
         let text = decisions.format == "csv"
         return [
             "format": .string(decisions.format), "encoding": .string(decisions.format == "xlsx" ? nil : encoding.rawValue),
+            "encodingConfidence": encodingDecision.map { .number(ColumnMapper.round2($0.confidence)) } ?? .null,
             "delimiter": .string(text ? d.delimiterText : nil), "quote": .string(text ? d.quoteText : nil),
             "escape": .string(text && d.quote != nil ? d.escape.rawValue : nil),
             "sheet": .string(decisions.sheet), "headerRow": header.chosen.map { .number($0) } ?? .null,
@@ -73,7 +77,7 @@ extension Importer {
         }
         let schema = context.request.schema
         let visibleSheets = context.decisions.sheets.filter { $0.kind == "worksheet" && $0.state == "visible" }
-        let report: JSONValue = [
+        var report: JSONValue = [
             "id": .string(context.request.id),
             "filename": .string(context.request.filename),
             "reasons": .array(reasons.map { .string($0) }),
@@ -103,6 +107,18 @@ extension Importer {
                  "preview": .array((context.leftOut?.ordered.first { $0.reason == .anotherTable }?.preview ?? []).map { .array($0.map { .string($0) }) })]
             } ?? .null,
         ]
+        if reasons.contains("ENCODING"), let e = context.encodingDecision, case .object(var o) = report {
+            let candidates: [JSONValue] = e.choices.map { c in
+                ["encoding": .string(c.candidate.encoding.rawValue), "language": .string(c.candidate.language),
+                 "bitsPerByte": .number(ColumnMapper.round2(c.candidate.bitsPerByte)), "lines": .array(c.lines.map { .string($0) })]
+            }
+            let encoding: JSONValue = [
+                "chosen": .string(e.encoding.rawValue), "confidence": .number(ColumnMapper.round2(e.confidence)), "note": .string(e.note),
+                "candidates": .array(candidates),
+            ]
+            o["encoding"] = encoding
+            report = .object(o)
+        }
         var bytes = JSONWriter.document(report)
         // `rows` last, one compact row per line (they can be many).
         let rows = context.rows ?? sampleRows(context)
@@ -139,6 +155,10 @@ extension Importer {
     static func message(for reason: String, context: DocumentContext, mapping: MappingDecision?, totals: ResultWriter.Totals?,
                         plan: ResolutionPlan) -> String {
         switch reason {
+        case "ENCODING":
+            let e = context.encodingDecision
+            let names = (e?.choices ?? []).map { "\($0.candidate.encoding.rawValue)" + ($0.lines.first.map { " reads \"\($0)\"" } ?? "") }
+            return "Intake cannot tell which encoding \(context.request.filename) is written in: \(names.joined(separator: "; ")). Choose the one that reads the text as written in resolution.json (\"encoding\": \"\(e?.encoding.rawValue ?? "windows-1252")\"), or set settings.encoding."
         case "SHEET_NOT_CHOSEN":
             let problem = context.decisions.sheetChoice?.problem ?? "no sheet could be chosen"
             return "\(context.request.filename): \(problem). Choose the sheet in resolution.json (\"sheet\"), or set settings.uploadStep.sheetOverride."

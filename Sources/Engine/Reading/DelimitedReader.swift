@@ -10,7 +10,7 @@ final class DelimitedReader {
 
     init(source: any ByteSource, encoding: TextEncoding, bomLength: Int, dialect: Dialect,
          limits: ReadLimits = ReadLimits(), batchRows: Int = 4096) throws {
-        self.decoder = TextDecoder(reader: try source.open(), encoding: encoding, bomLength: bomLength)
+        self.decoder = try TextDecoder(reader: try source.open(), encoding: encoding, bomLength: bomLength)
         self.tokenizer = CSVTokenizer(dialect: dialect, limits: limits)
         self.batchRows = batchRows
     }
@@ -30,7 +30,10 @@ final class DelimitedReader {
             }
         }
         if tokenizer.finishedRows == 0 { return nil }
-        return tokenizer.takeFinishedRows()
+        var rows = tokenizer.takeFinishedRows()
+        // Where a row is in the text is where it is in the file only when the text is the file's bytes.
+        if decoder.encoding != .utf8 { rows.rowSpans.removeAll() }
+        return rows
     }
 
     /// Every row of `bytes` up to `maxRows` (for samples and small files). A row that breaks a

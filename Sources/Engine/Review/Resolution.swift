@@ -26,6 +26,8 @@ public struct Resolution: Sendable {
     }
 
     public var sheet: String?
+    /// The encoding of a delimited file (reason ENCODING).
+    public var encoding: TextEncoding?
     public var headerRow: Int?
     public var mapping: [MappingEntry] = []
     public var edits: [Edit] = []
@@ -41,7 +43,7 @@ public struct Resolution: Sendable {
 
     public init() {}
 
-    public static let keys = ["sheet", "headerRow", "mapping", "edits", "removeRows", "invalidDataBehavior", "readToEnd"]
+    public static let keys = ["sheet", "encoding", "headerRow", "mapping", "edits", "removeRows", "invalidDataBehavior", "readToEnd"]
 
     /// Reads `resolution.json`. Never fails: what cannot be read is a problem.
     public static func parse(_ bytes: [UInt8]) -> Resolution {
@@ -65,6 +67,11 @@ public struct Resolution: Sendable {
             case "readToEnd":
                 if value.isNull { continue }
                 if let b = value.boolValue { r.readToEnd = b } else { r.problem(key, "must be true (the whole file is one table) or false (keep the cut), not \(describe(value))") }
+            case "encoding":
+                if value.isNull { continue }
+                if let e = value.stringValue.flatMap(TextEncoding.named) { r.encoding = e } else {
+                    r.problem(key, "must name an encoding Intake reads (such as \"windows-1250\" or \"shift_jis\"), not \(describe(value))")
+                }
             case "headerRow":
                 if value.isNull { continue }
                 if let n = value.intValue, n >= 0 { r.headerRow = n } else { r.problem(key, "must be a row number from 0 (0-based), not \(describe(value))") }

@@ -132,6 +132,9 @@ extension ReviewPage {
               return ["Another table seems to start at record " + t.record + " of the file, but " + plural(t.dataLikeRowsAfter || 0, "row") + " after it look like this table's data.",
                       "Choose below whether the whole file is one table, or the rows from there on are left out."];
             }
+            case "ENCODING":
+              return ["Intake could not tell which encoding the file is written in: its bytes read as different letters in different encodings, and the file does not say which is right.",
+                      "Choose the reading below that shows the text as it was written."];
             case "RESOLUTION_NOT_APPLIED": {
               const list = ((R.resolution && R.resolution.problems) || []).map(p => p.entry + ": " + p.message);
               return ["Some of the decisions saved earlier could not be applied: " + list.join("; ") + ".",
@@ -159,6 +162,19 @@ extension ReviewPage {
           byId("reasons").append(item);
         }
         for (const m of R.messages || []) byId("messages").append(h("li", {}, m));
+        // The encoding: each reading of the lines where the candidates differ, to choose from.
+        if (reasons.includes("ENCODING") && R.encoding) {
+          state.encoding = prior.encoding || R.encoding.chosen;
+          const box = h("div", { id: "encoding-choices" });
+          for (const c of R.encoding.candidates || []) {
+            const lines = h("ul", {});
+            for (const line of c.lines || []) lines.append(h("li", {}, h("code", {}, line)));
+            box.append(h("label", { class: "choice" },
+              h("input", { type: "radio", name: "encoding", value: c.encoding, checked: state.encoding === c.encoding, onchange: () => { state.encoding = c.encoding; } }),
+              h("strong", {}, c.encoding + (c.language ? " (" + c.language + ")" : "")), lines));
+          }
+          byId("reasons").append(h("li", { "data-reason": "ENCODING-choices" }, box));
+        }
 
         // ---- 1. Sheet. ----
         if (shown["sheet-section"]) {
@@ -349,6 +365,7 @@ extension ReviewPage {
         // ---- 5. Save. ----
         function resolution() {
           const res = {};
+          if (reasons.includes("ENCODING") && state.encoding) res.encoding = state.encoding;
           if (byId("sheet-section").hidden === false && state.sheet && (reasons.includes("SHEET_NOT_CHOSEN") || state.sheetTouched || prior.sheet !== undefined)) res.sheet = state.sheet;
           if (state.headerRow !== null && state.headerRow !== undefined && (reasons.includes("HEADER_ROW_UNDETERMINED") || state.headerTouched || prior.headerRow !== undefined)) res.headerRow = state.headerRow;
           if (headers.length && (reasons.includes("COLUMNS_NOT_MAPPED") || state.mappingTouched)) {

@@ -149,6 +149,8 @@ public struct Settings: Sendable {
     public var maxRecords: Int?
     public var maxFileSize: Int?
     public var delimiter: String?
+    /// The encoding of delimited text the sender writes (contract §11): names it instead of detecting it.
+    public var encoding: TextEncoding?
     public var allowCustomFields = false
     public var passThroughUnmappedColumns = false
     public var autoMapHeaders = true

@@ -58,7 +58,7 @@ enum Vocabulary {
         "requireMapping", "manyToOne", "readOnly", "hidden", "invalidValueMessage",
     ]
     static let settings: Set<String> = [
-        "importIdentifier", "invalidDataBehavior", "maxRecords", "maxFileSize", "delimiter", "allowCustomFields",
+        "importIdentifier", "invalidDataBehavior", "maxRecords", "maxFileSize", "delimiter", "encoding", "allowCustomFields",
         "passThroughUnmappedColumns", "autoMapHeaders", "webhookUrl", "needsReviewWebhookUrl", "uploadStep",
         "matchingStep", "outputFormats", "csvFormulaEscape", "hookTimeoutSeconds", "allowInvalidSubmit",
     ]
@@ -489,6 +489,11 @@ private struct Context {
         if let d = string(o, "delimiter", at: "settings") {
             if d.utf8.count == 1, let b = d.utf8.first, b != 0x0A, b != 0x0D, b != 0x22 { s.delimiter = d } else {
                 problem("settings.delimiter", "must be a single character such as \",\" \";\" \"\\t\" or \"|\"")
+            }
+        }
+        if let e = string(o, "encoding", at: "settings") {
+            if let encoding = TextEncoding.named(e) { s.encoding = encoding } else {
+                problem("settings.encoding", "\"\(e)\" is no encoding Intake reads; use one of \(TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         s.allowCustomFields = bool(o, "allowCustomFields", at: "settings") ?? false

@@ -1,23 +1,5 @@
-/// The text encodings Intake reads (contract §11). Output is always UTF-8.
-public enum TextEncoding: String, Sendable, Equatable, CaseIterable {
-    case utf8 = "utf-8"
-    case utf16LE = "utf-16le"
-    case utf16BE = "utf-16be"
-    case windows1252 = "windows-1252"
-
-    /// Decides the encoding from the first bytes of a file: a BOM wins; else UTF-8 when the
-    /// sample is valid UTF-8 (a sequence cut by the sample's end is fine); else Windows-1252.
-    public static func detect(_ sample: [UInt8]) -> (encoding: TextEncoding, bomLength: Int) {
-        if sample.starts(with: [0xEF, 0xBB, 0xBF]) { return (.utf8, 3) }
-        if sample.starts(with: [0xFF, 0xFE]) { return (.utf16LE, 2) }
-        if sample.starts(with: [0xFE, 0xFF]) { return (.utf16BE, 2) }
-        let valid = sample.withUnsafeBytes { UTF8Check.validPrefixLength($0) }
-        return (sample.count - valid < 4 && UTF8Check.isTruncatedSequence(sample[valid...]) ? .utf8 : .windows1252, 0)
-    }
-}
-
 /// Thrown when a file that looked like UTF-8 in its sample turns out not to be: the caller
-/// starts the pass again as Windows-1252.
+/// decides the encoding again from the whole file (`EncodingDetector`) and starts the pass again.
 struct NotUTF8: Error {
     let offset: Int
 }
@@ -81,6 +63,8 @@ enum UTF8Check {
 final class TextDecoder {
     let encoding: TextEncoding
     private let reader: any ByteReader
+    private let page: CodePage?
+    private let iconv: Iconv?
     private var raw: [UInt8]
     private var carry: [UInt8] = []
     private var skip: Int
@@ -89,10 +73,17 @@ final class TextDecoder {
 
     static let blockSize = 1 << 20
 
-    init(reader: any ByteReader, encoding: TextEncoding, bomLength: Int) {
+    init(reader: any ByteReader, encoding: TextEncoding, bomLength: Int) throws {
         self.reader = reader
         self.encoding = encoding
         self.skip = bomLength
+        self.page = encoding.codePage
+        self.iconv = try encoding.iconvName.map { name in
+            guard let converter = Iconv(from: name) else {
+                throw ImportFailure("UNREADABLE_FILE", "The file is written in \(encoding.rawValue), which this machine cannot decode (the C library's iconv has no \(name) converter; on Debian and Ubuntu it comes with libc6). Save the file as UTF-8 and drop it again.")
+            }
+            return converter
+        }
         self.raw = [UInt8](repeating: 0, count: TextDecoder.blockSize)
     }
 
@@ -104,8 +95,9 @@ final class TextDecoder {
                 if carry.isEmpty { return false }
                 switch encoding {
                 case .utf8: throw NotUTF8(offset: consumed - carry.count)
-                case .utf16LE, .utf16BE: out.append(contentsOf: [0xEF, 0xBF, 0xBD]); carry.removeAll()
-                case .windows1252: carry.removeAll()
+                default:
+                    if let iconv { _ = carry.withUnsafeBytes { iconv.append($0, final: true, to: &out) } } else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
+                    carry.removeAll()
                 }
                 return true
             }
@@ -122,14 +114,14 @@ final class TextDecoder {
         return true
     }
 
-    /// A whole piece of a UTF-8 or Windows-1252 file as UTF-8: a chunk cut after a line end, which
-    /// cuts no character. UTF-8 is checked, not copied. `offset`: where the piece starts in the
-    /// file (for `NotUTF8`).
+    /// A whole piece of a file whose line ends cut no character (`TextEncoding.cutsAtLineEnds`)
+    /// as UTF-8: a chunk cut after a line end. UTF-8 is checked, not copied. `offset`: where the
+    /// piece starts in the file (for `NotUTF8`).
     static func decodeWhole(_ bytes: [UInt8], encoding: TextEncoding, bomLength: Int, offset: Int) throws -> [UInt8] {
-        precondition(encoding == .utf8 || encoding == .windows1252, "only encodings with one byte per line end are cut in chunks")
-        if encoding == .windows1252 {
+        precondition(encoding.cutsAtLineEnds, "only encodings with one byte per line end are cut in chunks")
+        if let page = encoding.codePage {
             var out: [UInt8] = []
-            appendWindows1252(bytes[bomLength...], to: &out)
+            bytes.withUnsafeBytes { page.append(UnsafeRawBufferPointer(rebasing: $0[bomLength...]), to: &out) }
             return out
         }
         let valid = bytes.withUnsafeBytes { UTF8Check.validPrefixLength($0) }
@@ -137,16 +129,16 @@ final class TextDecoder {
         return bomLength == 0 ? bytes : Array(bytes[bomLength...])
     }
 
-    /// Windows-1252 to UTF-8: one byte is one character, so any piece decodes on its own.
-    static func appendWindows1252(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + bytes.count + bytes.count / 8)
-        for b in bytes {
-            if b < 0x80 { out.append(b); continue }
-            appendScalar(Windows1252.table[Int(b - 0x80)], to: &out)
-        }
-    }
-
     private func decode(_ chunk: [UInt8], into out: inout [UInt8]) throws {
+        if let page {
+            chunk.withUnsafeBytes { page.append($0, to: &out) }
+            return
+        }
+        if let iconv {
+            let left = chunk.withUnsafeBytes { iconv.append($0, final: false, to: &out) }
+            carry.append(contentsOf: chunk[(chunk.count - left)...])
+            return
+        }
         switch encoding {
         case .utf8:
             let valid = chunk.withUnsafeBytes { UTF8Check.validPrefixLength($0) }
@@ -156,9 +148,17 @@ final class TextDecoder {
                 carry.append(contentsOf: tail)
             }
             out.append(contentsOf: chunk[..<valid])
-        case .windows1252:
-            TextDecoder.appendWindows1252(chunk[...], to: &out)
-        case .utf16LE, .utf16BE:
+        case .utf32LE, .utf32BE:
+            let little = encoding == .utf32LE
+            var i = 0
+            while i + 3 < chunk.count {
+                let (a, b, c, d) = (UInt32(chunk[i]), UInt32(chunk[i + 1]), UInt32(chunk[i + 2]), UInt32(chunk[i + 3]))
+                let v = little ? a | b << 8 | c << 16 | d << 24 : a << 24 | b << 16 | c << 8 | d
+                TextDecoder.appendScalar(v > 0x10FFFF || (v >= 0xD800 && v < 0xE000) ? 0xFFFD : v, to: &out)
+                i += 4
+            }
+            carry.append(contentsOf: chunk[i...])
+        default:
             let little = encoding == .utf16LE
             var i = 0
             while i + 1 < chunk.count {
@@ -183,7 +183,7 @@ final class TextDecoder {
     }
 
     @inline(__always)
-    private static func appendScalar(_ v: UInt32, to out: inout [UInt8]) {
+    static func appendScalar(_ v: UInt32, to out: inout [UInt8]) {
         switch v {
         case 0..<0x80: out.append(UInt8(v))
         case 0x80..<0x800:
@@ -195,13 +195,4 @@ final class TextDecoder {
             out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
         }
     }
-}
-
-enum Windows1252 {
-    /// Unicode scalars for 0x80...0xFF. The five bytes Windows-1252 leaves undefined map to the
-    /// C1 controls of the same value, as browsers do.
-    static let table: [UInt32] = [
-        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
-        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
-    ] + (0xA0...0xFF).map { UInt32($0) }
 }
