@@ -213,4 +213,14 @@ struct EncodingDetectionTests {
         #expect(e.unsure)
         #expect(e.note.contains("mixes UTF-8 with another encoding"))
     }
+
+    @Test func aClassicMacFileWithCRLineEndsIsJudgedByItsLateName() throws {
+        // Mac OS 9 ended lines with CR alone: the evidence is cut into lines at CR too.
+        var bytes = Array("Name;City;Amount\r".utf8)
+        for i in 0..<2_400 { bytes += Array("John Smith;Springfield;\(i).50\r".utf8) }
+        bytes += Array("Fran".utf8) + [0x8D] + Array("ois Lef".utf8) + [0x8F] + Array("vre;Orl".utf8) + [0x8E] + Array("ans;12.50\r".utf8)
+        let d = try SourceDecisions.read(MemorySource(bytes), wholeFile: true)
+        #expect(d.encoding == .macintosh)
+        #expect(try Self.text(bytes, d.encoding).hasSuffix("François Lefèvre;Orléans;12.50\r"))
+    }
 }

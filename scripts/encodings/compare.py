@@ -99,4 +99,5 @@ def main():
         print('%s: %d files, Intake %d, chardet %d, charset-normalizer %d' % (kind, n, totals[('intake', kind)], totals[('chardet', kind)], totals[('cn', kind)]))
     print('all: %d files, Intake %d (unsure %d), chardet %d, charset-normalizer %d' % (totals['files'], totals['intake'], totals['unsure'], totals['chardet'], totals['cn']))
 
-main()
+if __name__ == "__main__":
+    main()

@@ -276,4 +276,5 @@ def main():
     open(os.path.join(OUT, 'LanguageModels.swift'), 'w').write('\n'.join(out))
     print('\n'.join(report))
 
-main()
+if __name__ == "__main__":
+    main()

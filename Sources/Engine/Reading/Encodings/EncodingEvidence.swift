@@ -16,6 +16,8 @@ struct EncodingEvidence: Sendable {
 
     /// Enough to judge: more lines change no decision, and reading stops.
     static let enough = 64 << 10
+    /// Of a longer line, the start (readings cost time in proportion to what they read).
+    static let longestLine = 4 << 10
 
     /// Collects the evidence from `reader`, to its end or until there is enough.
     static func collect(_ reader: any ByteReader) throws -> EncodingEvidence {
@@ -29,7 +31,7 @@ struct EncodingEvidence: Sendable {
             var bytes = pending
             if n == 0 { ended = true } else { bytes.append(contentsOf: block[0..<n]) }
             // Whole lines only, unless the line never ends (or runs past a megabyte).
-            var end = bytes.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            var end = bytes.lastIndex(where: { $0 == 0x0A || $0 == 0x0D }).map { $0 + 1 } ?? 0
             if ended || (end == 0 && bytes.count > 1 << 20) { end = bytes.count }
             evidence.take(bytes[0..<end])
             pending = Array(bytes[end...])
@@ -49,10 +51,18 @@ struct EncodingEvidence: Sendable {
                 if raw[i] < 0x80 { i += 1; continue }
                 // A high byte: the whole line.
                 var lineStart = i
-                while lineStart > taken && raw[lineStart - 1] != 0x0A { lineStart -= 1 }
+                // Lines end at LF or CR (classic Mac files end theirs with CR alone).
+                while lineStart > taken && raw[lineStart - 1] != 0x0A && raw[lineStart - 1] != 0x0D { lineStart -= 1 }
                 var end = i
-                while end < n && raw[end] != 0x0A { end += 1 }
-                let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<end])
+                while end < n && raw[end] != 0x0A && raw[end] != 0x0D { end += 1 }
+                var line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<end])
+                if line.count > EncodingEvidence.longestLine {
+                    // A long line (a huge quoted field) is judged by its start, cut after a byte
+                    // below 0x30, which no multi-byte encoding uses inside a character.
+                    var cut = EncodingEvidence.longestLine
+                    while cut > 0 && line[cut - 1] >= 0x30 { cut -= 1 }
+                    line = UnsafeRawBufferPointer(rebasing: line[0..<(cut > 0 ? cut : EncodingEvidence.longestLine)])
+                }
                 if UTF8Check.validPrefixLength(line) == line.count { utf8Lines += 1 } else { validUTF8 = false }
                 text.append(contentsOf: line)
                 text.append(0x0A)
