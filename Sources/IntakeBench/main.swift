@@ -29,7 +29,7 @@ let rows = option("--rows", default: 1_000_000)
 let samples = option("--samples", default: 3)
 let filter = arguments.first
 
-/// The benchmark's customers file: the same ten columns and rules as ../shared/bench (id,
+/// The benchmark's customers file: the same ten columns and rules as bench/peers/gen.py (id,
 /// first_name, last_name, email, phone, signup_date, country, plan, balance, notes), about 1%
 /// invalid cells, quoted notes with commas, quotes and line breaks.
 enum Generator {
@@ -242,18 +242,16 @@ if filter == "memory" {
     measureProcess("memory: intake-import \(rows / 1_000_000)M rows", input: csvPath, rows: rows)
 }
 
-// 4. Workbooks: a 100,000-row XLSX of the same customers (../shared/bench/gen.py xlsx, which
+// 4. Workbooks: a 100,000-row XLSX of the same customers (bench/peers/gen.py xlsx, which
 //    needs xlsxwriter or openpyxl), or --xlsx PATH. Read alone, the import in-process, and as a process.
 if filter == nil || "xlsx".contains(filter!) || filter!.hasPrefix("xlsx") {
     var xlsxPath = xlsxOption
     if xlsxPath == nil {
         let generated = temp.appendingPathComponent("customers.xlsx").path
         let gen = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/bench/gen.py").path
+            .appendingPathComponent("bench/peers/gen.py").path
         if !FileManager.default.fileExists(atPath: gen) {
-            // gen.py lives beside the repository (../shared/bench), not in it: say so, and fail
-            // when the workbook benchmark was asked for by name.
-            FileHandle.standardError.write(Data("xlsx: skipped: \(gen) is missing (../shared/bench is not beside this clone); pass --xlsx PATH\n".utf8))
+            FileHandle.standardError.write(Data("xlsx: skipped: \(gen) is missing; pass --xlsx PATH\n".utf8))
             if filter != nil { exit(1) }
         } else {
             let process = Process()

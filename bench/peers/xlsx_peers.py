@@ -4,11 +4,11 @@ for BENCHMARKS.md's "Workbooks" section. Each reader runs in a child process so 
 its own.
 
     pip install python-calamine openpyxl xlsxwriter
-    python3 ../shared/bench/gen.py xlsx 100000 /tmp/customers_100k.xlsx
+    python3 bench/peers/gen.py xlsx 100000 /tmp/customers_100k.xlsx
     python3 bench/peers/xlsx_peers.py /tmp/customers_100k.xlsx [--samples 3] [--intake .build/release/intake]
 
 With --intake, `intake import` of the same file (read, map, validate, write results) is timed
-the same way, with ../shared/bench/intake_schema.json.
+the same way, with bench/peers/intake_schema.json.
 """
 import argparse
 import os
@@ -58,7 +58,7 @@ def main():
     p.add_argument("--samples", type=int, default=3)
     p.add_argument("--intake")
     p.add_argument("--skip", action="append", default=[], help="leave a reader out (e.g. openpyxl)")
-    p.add_argument("--schema", default=os.path.join(os.path.dirname(__file__), "../../../shared/bench/intake_schema.json"))
+    p.add_argument("--schema", default=os.path.join(os.path.dirname(__file__), "intake_schema.json"))
     a = p.parse_args()
     size = os.path.getsize(a.workbook) / 1048576
     print(f"workbook: {a.workbook} ({size:.1f} MB); samples: {a.samples} (median, after one warm-up)")
