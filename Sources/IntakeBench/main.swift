@@ -149,15 +149,17 @@ try measure("csv-parse", bytes: dataBytes, rows: rows) {
 // 2. The whole import in-process (read, detect, map, validate, spill, write results/metadata/rejected).
 // On every core, as `intake import` runs it.
 let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-try measure("import-in-process", bytes: dataBytes, rows: rows) {
+/// One import of `path` into a result folder thrown away: its valid rows, as the checksum.
+func importOnce(_ path: String) throws -> Int {
     let schema = try SchemaLoader.load(bytes: Array(Generator.schema.utf8)).schema.unwrap()
     let out = temp.appendingPathComponent("out-\(UUID().uuidString)").path
     let folder = try ResultFolder(path: out)
-    let outcome = try Importer.run(ImportRequest(id: "bench", schema: schema, filename: "customers.csv", workers: cores), source: FileSource(path: csvPath),
+    let outcome = try Importer.run(ImportRequest(id: "bench", schema: schema, filename: "customers.csv", workers: cores), source: FileSource(path: path),
                                    workspace: folder)
     folder.discard()
     return outcome.resultMetadata["num_valid_rows"]?.intValue ?? 0
 }
+try measure("import-in-process", bytes: dataBytes, rows: rows) { try importOnce(csvPath) }
 
 // 2b. The same file in Windows-1252 (its names in Latin-1; a single-byte page decoded through
 // a 256-entry table on every core): csv-parse and the import, against the UTF-8 figures above.
@@ -174,15 +176,7 @@ if filter == nil || "windows-1252".contains(filter!) || filter!.contains("1252")
         try Inspector.forEachBatch(FileSource(path: legacyPath), decisions: d) { batch in cells += batch.totalCells }
         return cells
     }
-    try measure("import-in-process-windows-1252", bytes: legacy.count, rows: rows) {
-        let schema = try SchemaLoader.load(bytes: Array(Generator.schema.utf8)).schema.unwrap()
-        let out = temp.appendingPathComponent("out-\(UUID().uuidString)").path
-        let folder = try ResultFolder(path: out)
-        let outcome = try Importer.run(ImportRequest(id: "bench", schema: schema, filename: "customers.csv", workers: cores), source: FileSource(path: legacyPath),
-                                       workspace: folder)
-        folder.discard()
-        return outcome.resultMetadata["num_valid_rows"]?.intValue ?? 0
-    }
+    try measure("import-in-process-windows-1252", bytes: legacy.count, rows: rows) { try importOnce(legacyPath) }
 }
 
 // 3. `intake import` end to end as a process: wall time and peak RSS of the child.

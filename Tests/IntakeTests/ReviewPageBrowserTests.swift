@@ -37,6 +37,21 @@ struct ReviewPageBrowserTests {
     }
 
     /// Clicks Save and returns the downloaded resolution.json (checked against the text box).
+    /// review.html of `folder` open in headless Chromium, ready, saving into `root/downloads`.
+    static func openPage(in folder: URL, root: URL) throws -> (Chromium, URL) {
+        let downloads = root.appendingPathComponent("downloads")
+        try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
+        let browser = try Chromium()
+        do {
+            try browser.open(folder.appendingPathComponent("review.html"), downloads: downloads)
+            try browser.wait(for: "document.body.dataset.ready === 'true'")
+        } catch {
+            browser.quit()
+            throw error
+        }
+        return (browser, downloads)
+    }
+
     static func save(_ browser: Chromium, downloads: URL) throws -> Data {
         try browser.click("#save")
         let file = downloads.appendingPathComponent("resolution.json")
@@ -65,12 +80,8 @@ struct ReviewPageBrowserTests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("report.json"))) as? [String: Any])
         #expect(report["reasons"] as? [String] == ["COLUMNS_NOT_MAPPED"])
 
-        let downloads = root.appendingPathComponent("downloads")
-        try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
-        let browser = try Chromium()
+        let (browser, downloads) = try Self.openPage(in: folder, root: root)
         defer { browser.quit() }
-        try browser.open(folder.appendingPathComponent("review.html"), downloads: downloads)
-        try browser.wait(for: "document.body.dataset.ready === 'true'")
         // The page says what went wrong, in words.
         let reason = try browser.evaluate("document.querySelector('#reasons li[data-reason=COLUMNS_NOT_MAPPED]').textContent") as? String
         #expect(reason?.contains("columns “Email” and “E-mail” both look like “Email (email)”") == true, "\(reason ?? "no reason shown")")
@@ -125,12 +136,8 @@ struct ReviewPageBrowserTests {
             ,grace@example.com,+1 555-555-0001
             Ken,ken@example.com,+1 555-555-0002
             """, root: root, name: "invalid.csv")
-        let downloads = root.appendingPathComponent("downloads")
-        try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
-        let browser = try Chromium()
+        let (browser, downloads) = try Self.openPage(in: folder, root: root)
         defer { browser.quit() }
-        try browser.open(folder.appendingPathComponent("review.html"), downloads: downloads)
-        try browser.wait(for: "document.body.dataset.ready === 'true'")
         // Only the rows with errors are shown, the invalid cells marked with their message.
         #expect(try browser.evaluate("[...document.querySelectorAll('#grid tr[data-row]')].map(r => Number(r.dataset.row))") as? [Int] == [1, 2])
         #expect(try browser.evaluate("document.querySelector(\"#grid td[data-row='1'][data-col='1'] .msg\").textContent") as? String == "Not a valid email address")
@@ -174,12 +181,8 @@ extension ReviewPageBrowserTests {
         #expect(readings.first?["encoding"] as? String == "windows-1252")
         let other = try #require(readings.dropFirst().first?["encoding"] as? String)
 
-        let downloads = root.appendingPathComponent("downloads")
-        try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
-        let browser = try Chromium()
+        let (browser, downloads) = try Self.openPage(in: folder, root: root)
         defer { browser.quit() }
-        try browser.open(folder.appendingPathComponent("review.html"), downloads: downloads)
-        try browser.wait(for: "document.body.dataset.ready === 'true'")
         // Each reading of the line, as the person would see it.
         let choices = try browser.evaluate("document.getElementById('encoding-choices').textContent") as? String
         #expect(choices?.contains("Zoë€,zoe@example.com") == true, "\(choices ?? "no choices shown")")
