@@ -69,6 +69,7 @@ public struct PairingMachine {
     /// Files claimed without a done file, and when: a done file of theirs that comes later
     /// (within the upload window) is dropped, not kept waiting for a data file that is gone.
     private(set) var claimedUnmarked: [InboxPath: Double] = [:]
+    private var nextPrune = 0.0
 
     public init(settle: Double = 0.2, uploadWindow: Double = 1800) {
         self.settle = settle
@@ -237,7 +238,11 @@ public struct PairingMachine {
             if !plan.take.contains(where: \.isMarker), let data = plan.take.last, !data.isSidecar { claimedUnmarked[data] = now }
             actions.append(.claim(plan))
         }
-        claimedUnmarked = claimedUnmarked.filter { now - $0.value < uploadWindow }
+        if now >= nextPrune {
+            // Pruned every few seconds, not on every tick: a tick must not walk every recent claim.
+            claimedUnmarked = claimedUnmarked.filter { now - $0.value < uploadWindow }
+            nextPrune = now + 5
+        }
         return actions
     }
 
