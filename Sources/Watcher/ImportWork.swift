@@ -77,8 +77,11 @@ struct ImportWork: Sendable {
             log.info("claim_given_back", ["id": id, "file": claim.originalFilename])
             return .lost
         }
-        var job = makeJob(claim)
-        if let data = claim.data, let busy = stillWritten(claims.slot(id, data), heldStill: redo ? settle : 0) {
+        // What the kernel says of the claimed file's writers, asked once: whether to read it yet,
+        // and whether source/ may be the claimed file itself.
+        let writers = claim.data.map { WriterProbe.probe(claims.slot(id, $0)) } ?? .unknown
+        var job = makeJob(claim, writers: writers)
+        if let data = claim.data, let busy = stillWritten(claims.slot(id, data), writers: writers, heldStill: redo ? settle : 0) {
             // A writer opened it between the look that found it complete and the claim, or it
             // was claimed again after a change: wait, rather than import what is there so far.
             log.info("changed_during_import", ["id": id, "file": job.originalFilename, "change": busy, "action": "wait"])
@@ -125,8 +128,8 @@ struct ImportWork: Sendable {
 
     /// Why the claimed file at `path` must not be read yet: someone has it open for writing,
     /// or (an import done again after a change) it was written to less than `heldStill` ago.
-    private func stillWritten(_ path: String, heldStill: Double) -> String? {
-        if WriterProbe.probe(path) == .open { return "a process has it open for writing" }
+    private func stillWritten(_ path: String, writers: Writers, heldStill: Double) -> String? {
+        if writers == .open { return "a process has it open for writing" }
         guard heldStill > 0, let age = FileSignature.of(path)?.age(byMTime: true), age < heldStill else { return nil }
         return "it was written to \(Int(age * 1000)) ms ago"
     }
@@ -148,7 +151,7 @@ struct ImportWork: Sendable {
     /// The job a claim stands for: its schema (saved, from the schema folder, from the sidecar,
     /// with the sidecar's overrides), its data (the file, or `initial_data` made CSV), and what
     /// goes into `source/` (every taken file, moved in; the payload as initial_data.json).
-    func makeJob(_ claim: Claim) -> ImportJob {
+    func makeJob(_ claim: Claim, writers: Writers? = nil) -> ImportJob {
         let id = claim.id
         let dataSlot = claim.data.map { claims.slot(id, $0) }
         // A writer that goes on after the claim must never change a published folder. Where the
@@ -160,7 +163,7 @@ struct ImportWork: Sendable {
         var sources = claim.taken.map { taken in
             let path = claims.slot(id, taken)
             let copy = taken.slot == "data" && FileSignature.of(path)?.isImportable == true && access(path, R_OK) == 0
-                && WriterProbe.probe(path) != .none
+                && (writers ?? WriterProbe.probe(path)) != .none
             return SourceFile(path: path, name: taken.from.name, move: !copy)
         }
         var schemaID = claim.schemaFolder
