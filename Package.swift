@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+let faults = SwiftSetting.define("INTAKE_FAULT_INJECTION", .when(configuration: .debug))
+
 let package = Package(
     name: "Intake",
     products: [
@@ -13,11 +15,13 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CZlib"],
                 // The hot path is checked by its tests; the run-time exclusivity checks cost ~3% of an import.
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])], linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "Watcher", dependencies: ["Engine"]),
+        // Fault injection (docs/RELIABILITY.md, "Faults") is compiled into debug builds, which the
+        // tests use, and never shipped in a release build.
+        .target(name: "Watcher", dependencies: ["Engine"], swiftSettings: [faults]),
         .executableTarget(name: "intake", dependencies: ["Engine", "Watcher"]),
         .executableTarget(name: "IntakeBench", dependencies: ["Engine", "Watcher"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CZlib"]),  // CZlib: tests zip the workbooks they write
-        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Engine"]),
+        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Engine"], swiftSettings: [faults]),
         .testTarget(name: "IntakeTests", dependencies: ["Engine", "Watcher"]),
     ],
     swiftLanguageModes: [.v6]

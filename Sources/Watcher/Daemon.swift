@@ -93,7 +93,6 @@ final class EventLoop {
     let metrics: Metrics
     let owner: OwnerLock
     let scanner: InboxScanner
-    let claims: ClaimStore
     let recovery: Recovery
     var machine: PairingMachine
     var watches: InboxWatches?
@@ -102,7 +101,6 @@ final class EventLoop {
     var resolutionsSeen: [String: (signature: FileSignature, since: Double)] = [:]
     var resolutionsInFlight: Set<String> = []
     var resolutionResumes: [String: Double] = [:]
-    let resolutions: ResolutionStore
     let webhooks: WebhookQueue
     let webhookSender: WebhookSender
     var signalSources: [any DispatchSourceSignal] = []
@@ -130,10 +128,8 @@ final class EventLoop {
         self.owner = try OwnerLock(layout: layout)
         self.metrics = Metrics(startTime: Date().timeIntervalSince1970)
         self.scanner = InboxScanner(inbox: layout.inbox)
-        self.claims = ClaimStore(layout: layout)
         self.recovery = Recovery(layout: layout, owner: owner.id, log: log)
         self.machine = PairingMachine(settle: options.settle, uploadWindow: options.uploadWindow)
-        self.resolutions = ResolutionStore(layout: layout)
         self.webhooks = WebhookQueue(layout: layout, policy: options.webhookPolicy, log: log)
         self.webhookSender = WebhookSender(queue: webhooks, tag: owner.id)
         WriterProbe.ignoreLeaseBreaks()
@@ -172,10 +168,8 @@ final class EventLoop {
                              "mode": options.poll.map { "poll \($0)s" } ?? "inotify", "once": options.once ? "true" : nil,
                              "owner": owner.id])
         var now = Monotonic.now()
-        for id in recovery.adoptOrphans(skip: []) { resumes[id] = now }
-        for id in resolutions.adoptOrphans(owner: owner.id, skip: [], log: log) { resolutionResumes[id] = now }
+        adopt(now: now)
         recovery.sweep()
-        sweepResolutions()
         webhookSender.start()
         watches?.armInbox(log: log)
         fullScan(now: now)
@@ -192,12 +186,8 @@ final class EventLoop {
             handleResults(now: now)
             if now >= nextRescan {
                 fullScan(now: now)
-                for id in recovery.adoptOrphans(skip: Set(resumes.keys).union(resumesRunning)) { resumes[id] = now }
-                for id in resolutions.adoptOrphans(owner: owner.id, skip: Set(resolutionResumes.keys).union(resolutionsInFlight), log: log) {
-                    resolutionResumes[id] = now
-                }
+                adopt(now: now)
                 recovery.sweep()
-                sweepResolutions()
                 nextRescan = now + (options.poll ?? options.rescan)
             }
             for path in machine.due(now: now) { look(at: path, now: now, event: false) }
@@ -462,15 +452,14 @@ final class EventLoop {
         }
     }
 
-    func sweepResolutions() {
-        let layout = self.layout
-        let me = owner.id
-        resolutions.sweep { tag in
-            if tag == me { return true }
-            guard Paths.exists("\(layout.owners)/\(tag).lock") else { return false }
-            guard let dead = OwnerLock.lockIfDead(tag, layout: layout) else { return true }
-            _ = consume dead
-            return false
+    func adopt(now: Double) {
+        let mine = Set(resumes.keys).union(resumesRunning).union(resolutionResumes.keys).union(resolutionsInFlight)
+        for item in recovery.adoptOrphans(skip: mine) {
+            switch item {
+            case .resume(let id): resumes[id] = now
+            case .resumeResolution(let id): resolutionResumes[id] = now
+            default: preconditionFailure("recovery returns resumes only")
+            }
         }
     }
 

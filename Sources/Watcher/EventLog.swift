@@ -38,7 +38,7 @@ public final class EventLog: Sendable {
 
     public func log(_ level: Level, _ event: String, _ fields: KeyValuePairs<String, String?> = [:]) {
         guard level >= minimum else { return }
-        var line = "ts=\(Clock.now()) level=\(level.rawValue) event=\(event)"
+        var line = "ts=\(Timestamp.now()) level=\(level.rawValue) event=\(event)"
         let given = fields.compactMap { k, v in v.map { (k, $0) } }
         for key in EventLog.order { if let v = given.first(where: { $0.0 == key }) { line += " \(key)=\(EventLog.quote(v.1))" } }
         for (k, v) in given where !EventLog.order.contains(k) { line += " \(k)=\(EventLog.quote(v))" }

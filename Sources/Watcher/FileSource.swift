@@ -56,7 +56,7 @@ public struct FileSource: ByteSource {
     public func open(at offset: Int) throws -> any ByteReader {
         let fd = try FileSource.openChecked(path)
         let reader = FileReader(fd: fd, path: path)
-        _ = try syscall("lseek", path) { Int(lseek(fd, off_t(offset), SEEK_SET)) }
+        _ = try System.call("lseek", path) { Int(lseek(fd, off_t(offset), SEEK_SET)) }
         return reader
     }
 }
@@ -68,7 +68,7 @@ final class FileReader: ByteReader {
     deinit { close(fd) }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        try syscall("read", path) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+        try System.call("read", path) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 }
 
@@ -88,7 +88,7 @@ final class ConsumingFileReader: ByteReader {
     deinit { close(fd) }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let n = try syscall("read", path) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+        let n = try System.call("read", path) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
         offset += n
         let end = offset & ~4095
         if end - released >= ConsumingFileReader.step, let punch = LibC.fallocate {
@@ -129,7 +129,7 @@ final class SyncedFile: OutputFile {
     init(path: String, sync: Bool = true) throws {
         self.path = path
         self.sync = sync
-        fd = try syscall("open", path) { Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }
+        fd = try System.call("open", path) { Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }
     }
 
     deinit {
@@ -140,7 +140,7 @@ final class SyncedFile: OutputFile {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = try syscall("write", path) { Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
+            let n = try System.call("write", path) { Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
             offset += n
         }
         sinceSync += bytes.count
@@ -165,7 +165,7 @@ final class SyncedFile: OutputFile {
         guard fd >= 0 else { return }
         defer { fd = -1 }
         syncing.wait()
-        if sync { try syscall("fsync", path) { fsync(fd) } }
-        try syscall("close", path) { Glibc.close(fd) }
+        if sync { try System.call("fsync", path) { fsync(fd) } }
+        try System.call("close", path) { Glibc.close(fd) }
     }
 }

@@ -30,7 +30,7 @@ public struct ImportJob: Sendable {
     public var hooksDirectory: String?
 
     public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
-                originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Clock.now()) {
+                originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Timestamp.now()) {
         self.id = id
         self.schemaID = schemaID
         self.schema = schema
@@ -42,6 +42,11 @@ public struct ImportJob: Sendable {
     }
 
     public static func newID() -> String { UUID().uuidString.lowercased() }
+
+    /// Where its webhooks go, decided with its schema (nil: none named, or no schema loaded).
+    public var webhooks: WebhookTargets? {
+        if case .success(let schema) = schema { WebhookTargets(settings: schema.settings) } else { nil }
+    }
 }
 
 /// A file for the result's `source/` folder: copied byte for byte, or moved in by rename just
@@ -106,7 +111,7 @@ public enum ImportRunner {
             let target = destination(outcome.status)
             let reviewURL = outcome.status == .needsReview ? "file://\(absolute(target))/review.html" : nil
             let record = ImportRecord(id: job.id, schemaID: job.schemaID, status: outcome.status, originalFilename: job.originalFilename,
-                                      createdDate: job.createdDate, modifiedDate: Clock.now(), reviewURL: reviewURL,
+                                      createdDate: job.createdDate, modifiedDate: Timestamp.now(), reviewURL: reviewURL,
                                       resultMetadata: outcome.resultMetadata, importErrors: outcome.failure.map { [$0] },
                                       importMetadata: job.importMetadata)
             try folder.write("import.json", JSONWriter.document(record.json))
@@ -119,7 +124,7 @@ public enum ImportRunner {
                 var moved: [SourceFile] = []
                 do {
                     for file in moves {
-                        try syscall("rename", file.path) { rename(file.path, "\(buildPath)/source/\(file.name)") }
+                        try System.call("rename", file.path) { rename(file.path, "\(buildPath)/source/\(file.name)") }
                         moved.append(file)
                     }
                     try Paths.syncDirectory("\(buildPath)/source")
@@ -141,28 +146,6 @@ public enum ImportRunner {
         }
     }
 
-    /// Loads `schemas/<id>.json` under `root`, as an import sees it.
-    public static func loadSchema(id: String, root: String) -> Result<Schema, ImportFailure> {
-        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else {
-            return .failure(ImportFailure("SCHEMA_NOT_FOUND", "'\(id)' is not a schema id: ids are plain names of files in schemas/ (without .json)."))
-        }
-        let path = "\(root)/schemas/\(id).json"
-        guard Paths.exists(path) else {
-            return .failure(ImportFailure("SCHEMA_NOT_FOUND", "No schema '\(id)': \(path) does not exist. Add the schema or name another one."))
-        }
-        return loadSchema(path: path)
-    }
-
-    public static func loadSchema(path: String) -> Result<Schema, ImportFailure> {
-        let bytes: [UInt8]
-        do { bytes = try Paths.readFile(path) } catch {
-            return .failure(ImportFailure("SCHEMA_NOT_FOUND", "The schema \(path) cannot be read: \(error)."))
-        }
-        let report = SchemaLoader.load(bytes: bytes)
-        if let schema = report.schema { return .success(schema) }
-        return .failure(ImportFailure("INVALID_SCHEMA", "\(path): \(report.message)"))
-    }
-
     static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
         return FileManager.default.currentDirectoryPath + "/" + path
@@ -170,7 +153,7 @@ public enum ImportRunner {
 }
 
 /// Wall-clock time as the records write it: ISO 8601, UTC, milliseconds.
-public enum Clock {
+public enum Timestamp {
     public static func now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)

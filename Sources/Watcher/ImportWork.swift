@@ -6,7 +6,9 @@ import Glibc
 /// a redo is safe: a published result is never made again, only its bookkeeping finished.
 struct ImportWork: Sendable {
     let layout: RootLayout
-    let claims: ClaimStore
+    let claims: ImportClaims
+    let resolutions: ResolutionClaims
+    let schemas: SchemaSource
     let records: RecordStore
     let owner: String
     let log: EventLog
@@ -23,7 +25,9 @@ struct ImportWork: Sendable {
         self.webhooks = webhooks
         self.wakeWebhooks = wakeWebhooks
         self.layout = layout
-        self.claims = ClaimStore(layout: layout)
+        self.claims = ImportClaims(layout: layout)
+        self.resolutions = ResolutionClaims(layout: layout)
+        self.schemas = SchemaSource(root: layout.root)
         self.records = RecordStore(layout: layout)
         self.owner = owner
         self.log = log
@@ -42,6 +46,10 @@ struct ImportWork: Sendable {
                     return .lost
                 }
                 claim = c
+            } catch let unfinished as ImportClaims.Unfinished {
+                log.warn("claim_failed", ["id": unfinished.id, "file": plan.take[0].relative, "error": "\(unfinished.reason)", "action": "retry"])
+                metrics.retried()
+                return .retry(id: unfinished.id)
             } catch {
                 log.warn("claim_failed", ["file": plan.take[0].relative, "error": "\(error)"])
                 return .notClaimed
@@ -65,12 +73,9 @@ struct ImportWork: Sendable {
     func finish(_ claim: Claim, started: Double, redo: Bool = false) -> WorkResult.Outcome {
         let id = claim.id
         if let published = layout.published(id) {
-            finishBookkeeping(published)
-            claims.remove(id, owner: owner)
-            log.info("bookkeeping_finished", ["id": id, "file": claim.originalFilename, "folder": published])
-            return .imported(id: id, status: "")
+            return finishBookkeeping(published, webhooks: claim.webhooks, file: claim.originalFilename) { claims.remove(id, owner: owner) }
         }
-        guard let claim = claims.repair(claim) else {
+        guard var claim = claims.repair(claim) else {
             // Its files are back in the inbox (or gone): the next claim is a new import, so a
             // RUNNING/PENDING record of this id must not linger in `intake status`.
             unlink(layout.record(id))
@@ -87,8 +92,9 @@ struct ImportWork: Sendable {
             log.info("changed_during_import", ["id": id, "file": job.originalFilename, "change": busy, "action": "wait"])
             return .changed(id: id)
         }
+        do { claim = try claims.keep(job.webhooks, in: claim) } catch { return retry(claim, job: job, because: "\(error)") }
         try? records.write(ImportRecord(id: id, schemaID: job.schemaID, status: .running, originalFilename: job.originalFilename,
-                                        createdDate: claim.createdDate, modifiedDate: Clock.now(), importMetadata: job.importMetadata),
+                                        createdDate: claim.createdDate, modifiedDate: Timestamp.now(), importMetadata: job.importMetadata),
                            sync: false, tag: owner)
         let record: ImportRecord
         do {
@@ -100,7 +106,7 @@ struct ImportWork: Sendable {
             // repair() put every taken file in its slot: one missing now was removed from
             // .intake/work/ during the import. Retrying would wait for it forever; end FAILED.
             guard e.errno == ENOENT, let gone = claim.taken.first(where: { taken in
-                !Paths.exists(claims.slot(id, taken)) && !Paths.exists("\(claims.build(id))/source/\(claims.sourceName(claim, taken))")
+                !Paths.exists(claims.slot(id, taken)) && !Paths.exists("\(claims.build(id))/source/\(taken.from.name)")
             }) else { return retry(claim, job: job, because: "\(e)") }
             log.warn("source_vanished", ["id": id, "file": gone.from.relative, "error": "\(e)"])
             job.schema = .failure(ImportFailure("UNREADABLE_FILE", "\(gone.from.name) was removed from .intake/work/\(id)/ while it was being imported, so there is nothing left to import. Drop it again."))
@@ -111,11 +117,7 @@ struct ImportWork: Sendable {
             job.schema = .failure(ImportFailure("INTERNAL", "Intake hit a bug importing \(job.originalFilename): \(error). The file is kept in source/; please report this."))
             do { record = try run(job, claim) } catch { return retry(claim, job: job, because: "\(error)") }
         }
-        do { try records.write(record, sync: true, tag: owner) } catch {
-            log.warn("record_not_written", ["id": id, "error": "\(error)"])
-        }
-        if case .success(let schema) = job.schema { queueWebhook(record, settings: schema.settings) }
-        claims.remove(id, owner: owner)
+        guard conclude(record, webhooks: claim.webhooks, release: { claims.remove(id, owner: owner) }) else { return .retry(id: id) }
         let seconds = Monotonic.now() - started
         let rows = record.resultMetadata["num_rows"]?.intValue
         metrics.finished(record.status, rows: rows ?? 0, seconds: seconds)
@@ -143,7 +145,7 @@ struct ImportWork: Sendable {
         metrics.retried()
         log.warn("retry_later", ["id": claim.id, "file": job.originalFilename, "error": reason])
         try? records.write(ImportRecord(id: claim.id, schemaID: job.schemaID, status: .pending, originalFilename: job.originalFilename,
-                                        createdDate: claim.createdDate, modifiedDate: Clock.now(), importMetadata: job.importMetadata),
+                                        createdDate: claim.createdDate, modifiedDate: Timestamp.now(), importMetadata: job.importMetadata),
                            sync: false, tag: owner)
         return .retry(id: claim.id)
     }
@@ -187,13 +189,13 @@ struct ImportWork: Sendable {
         if let failure = claim.failure {
             schema = .failure(failure)
         } else if let folder = claim.schemaFolder {
-            schema = ImportRunner.loadSchema(id: folder, root: layout.root)
+            schema = schemas.saved(folder)
         } else if let sidecar {
             switch sidecar {
             case .failure(let f):
                 schema = .failure(f)
             case .success(let s):
-                schema = loadSchema(s)
+                schema = schemas.sidecar(s)
                 if let payload = s.initialData {
                     name = s.originalFilename ?? "initial_data.json"
                     let json = "\(claims.folder(id))/initial_data.json"
@@ -222,25 +224,6 @@ struct ImportWork: Sendable {
         job.memory = MappingMemory(layout: layout)
         job.hooksDirectory = "\(layout.root)/schemas"
         return job
-    }
-
-    func loadSchema(_ sidecar: Sidecar) -> Result<Schema, ImportFailure> {
-        let json = sidecar.schemaJSON { id in
-            let path = "\(layout.root)/schemas/\(id).json"
-            guard Paths.exists(path) else {
-                return .failure(ImportFailure("SCHEMA_NOT_FOUND", "No schema '\(id)': schemas/\(id).json does not exist. Add the schema or name another one in the sidecar."))
-            }
-            do { return .success(try JSONParser.parse(try Paths.readFile(path))) } catch {
-                return .failure(ImportFailure("INVALID_SCHEMA", "schemas/\(id).json: not valid JSON (\(error)). Fix the schema and drop the file again."))
-            }
-        }
-        switch json {
-        case .failure(let f): return .failure(f)
-        case .success(let j):
-            let report = SchemaLoader.load(j)
-            if let schema = report.schema { return .success(schema) }
-            return .failure(ImportFailure("INVALID_SCHEMA", report.message))
-        }
     }
 
     private func writeFile(_ path: String, _ bytes: [UInt8]) throws {

@@ -64,7 +64,7 @@ public struct Inotify: ~Copyable {
 
     /// `inotify_init1(IN_NONBLOCK | IN_CLOEXEC)`.
     public init() throws(SystemError) {
-        fd = try syscall("inotify_init1", "") { inotify_init1(Int32(IN_NONBLOCK) | Int32(IN_CLOEXEC)) }
+        fd = try System.call("inotify_init1", "") { inotify_init1(Int32(IN_NONBLOCK) | Int32(IN_CLOEXEC)) }
     }
 
     deinit { close(fd) }
@@ -72,7 +72,7 @@ public struct Inotify: ~Copyable {
     /// `inotify_add_watch(2)`. Returns the watch descriptor (the same one again for a path
     /// already watched).
     public func addWatch(_ path: String, mask: UInt32) throws(SystemError) -> Int32 {
-        try syscall("inotify_add_watch", path) { inotify_add_watch(fd, path, mask) }
+        try System.call("inotify_add_watch", path) { inotify_add_watch(fd, path, mask) }
     }
 
     /// `inotify_rm_watch(2)`. A watch whose folder is gone is already removed: not an error.

@@ -37,9 +37,9 @@ public struct MappingMemory: Sendable {
     public func remember(_ learned: RememberedMapping, for identifier: String, tag: String) throws {
         try Paths.makeDirectories(layout.memory)
         let lockPath = "\(layout.memory)/.lock"
-        let fd = try syscall("open", lockPath) { open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
+        let fd = try System.call("open", lockPath) { open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
         defer { close(fd) }
-        try syscall("flock", lockPath) { flock(fd, LOCK_EX) }
+        try System.call("flock", lockPath) { flock(fd, LOCK_EX) }
         var entries = load(identifier)?.entries ?? []
         for e in learned.entries {
             entries.removeAll { $0.header == e.header }

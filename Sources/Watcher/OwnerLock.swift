@@ -14,9 +14,9 @@ public final class OwnerLock: Sendable {
         // always held, so no one takes a starting daemon for a dead one.
         let tmp = "\(layout.owners)/.\(id).tmp"
         let path = "\(layout.owners)/\(id).lock"
-        fd = try syscall("open", tmp) { open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }
-        try syscall("flock", tmp) { flock(fd, LOCK_EX | LOCK_NB) }
-        try syscall("rename", tmp) { rename(tmp, path) }
+        fd = try System.call("open", tmp) { open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }
+        try System.call("flock", tmp) { flock(fd, LOCK_EX | LOCK_NB) }
+        try System.call("rename", tmp) { rename(tmp, path) }
     }
 
     deinit { close(fd) }
@@ -29,7 +29,7 @@ public final class OwnerLock: Sendable {
 
         /// Removes the dead owner's lock file and lets go of it (the deinit closes).
         consuming public func finish() {
-            unlink(path)
+            System.errno("unlink", path) { unlink(path) }
         }
 
         deinit { if fd >= 0 { close(fd) } }
@@ -40,9 +40,11 @@ public final class OwnerLock: Sendable {
     public static func lockIfDead(_ owner: String, layout: RootLayout) -> Dead? {
         guard InboxRules.isBareName(owner) else { return nil }
         let path = "\(layout.owners)/\(owner).lock"
-        let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
-        if fd < 0 { return errno == ENOENT ? Dead(fd: -1, path: path) : nil }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        let fd: Int32
+        do { fd = try System.call("open", path) { open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW) } } catch {
+            return error.errno == ENOENT ? Dead(fd: -1, path: path) : nil
+        }
+        if System.errno("flock", path, { flock(fd, LOCK_EX | LOCK_NB) }) != 0 {
             close(fd)
             return nil
         }
@@ -53,12 +55,19 @@ public final class OwnerLock: Sendable {
     public static func isAlive(_ owner: String, layout: RootLayout) -> Bool {
         guard InboxRules.isBareName(owner) else { return false }
         if Paths.exists("\(layout.owners)/.\(owner).tmp") { return true }
-        let fd = open("\(layout.owners)/\(owner).lock", O_RDWR | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return false }
+        let path = "\(layout.owners)/\(owner).lock"
+        guard let fd = try? System.call("open", path, { open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW) }) else { return false }
         defer { close(fd) }
-        if flock(fd, LOCK_SH | LOCK_NB) != 0 { return true }
-        flock(fd, LOCK_UN)
+        if System.errno("flock", path, { flock(fd, LOCK_SH | LOCK_NB) }) != 0 { return true }
+        System.errno("flock", path) { flock(fd, LOCK_UN) }
         return false
+    }
+
+    /// Removes a lock file no one holds (a daemon killed while it started).
+    static func removeIfUnheld(_ path: String) {
+        guard let fd = try? System.call("open", path, { open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW) }) else { return }
+        defer { close(fd) }
+        if System.errno("flock", path, { flock(fd, LOCK_EX | LOCK_NB) }) == 0 { System.errno("unlink", path) { unlink(path) } }
     }
 
     /// The right to adopt the claim in `folder` (an import's or a resolution's) from the dead
@@ -73,16 +82,18 @@ public final class OwnerLock: Sendable {
         let token = "\(folder)/.taken-from-\(dead)"
         let mine = "\(token).\(taker).tmp"
         for _ in 0..<2 {
-            unlink(mine)
+            System.errno("unlink", mine) { unlink(mine) }
             guard (try? RootLayout.writeAtomically(mine, Array(taker.utf8), sync: false, tag: taker)) != nil else { return false }
-            defer { unlink(mine) }
-            if link(mine, token) == 0 { return true }
-            guard errno == EEXIST, let bytes = try? Paths.readFile(token) else { return false }
+            defer { System.errno("unlink", mine) { unlink(mine) } }
+            let linked = System.errno("link", token) { link(mine, token) }
+            if linked == 0 { return true }
+            guard linked == EEXIST, let bytes = try? Paths.readFile(token) else { return false }
             let holder = String(decoding: bytes, as: UTF8.self)
             if holder == taker { return true }
             guard !isAlive(holder, layout: layout) else { return false }
-            guard rename(token, "\(token).\(taker).stale") == 0 else { return false }
-            unlink("\(token).\(taker).stale")
+            let stale = "\(token).\(taker).stale"
+            guard System.errno("rename", token, { rename(token, stale) }) == 0 else { return false }
+            System.errno("unlink", stale) { unlink(stale) }
         }
         return false
     }

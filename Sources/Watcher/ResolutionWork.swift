@@ -3,13 +3,12 @@ import Glibc
 
 /// Applying a resolution (contract §6): the review folder is taken into the claim, the import
 /// is run again from its `source/` with the person's decisions, and the new folder published to
-/// outbox/, review/ or failed/. Crash-safe the way imports are (see `ResolutionStore`).
+/// outbox/, review/ or failed/. Crash-safe the way imports are (see `ResolutionClaims`).
 extension ImportWork {
     /// Claims `review/<id>/resolution.json` and applies it.
     func resolve(_ id: String, started: Double) -> WorkResult.Outcome {
-        let store = ResolutionStore(layout: layout)
         do {
-            guard try store.claim(id, owner: owner) else {
+            guard try resolutions.claim(id, owner: owner) else {
                 log.debug("claim_lost", ["id": id, "file": "review/\(id)/resolution.json"])
                 return .lost
             }
@@ -23,7 +22,7 @@ extension ImportWork {
 
     /// Carries a claimed resolution on to its end, from wherever a crash left it.
     func finishResolution(_ id: String, started: Double) -> WorkResult.Outcome {
-        let store = ResolutionStore(layout: layout)
+        let store = resolutions
         guard Paths.isDirectory(store.folder(id)) else { return .lost }
         let old = store.old(id)
         if !Paths.exists(old) {
@@ -35,7 +34,7 @@ extension ImportWork {
                 return .lost
             }
             do {
-                try syscall("rename", review) { rename(review, old) }
+                try System.call("rename", review) { rename(review, old) }
                 try Paths.syncDirectory(store.folder(id))
                 try Paths.syncDirectory(layout.review)
             } catch {
@@ -43,15 +42,15 @@ extension ImportWork {
             }
         }
         if let published = layout.published(id) {
-            finishBookkeeping(published)
-            store.remove(id, owner: owner)
-            log.info("bookkeeping_finished", ["id": id, "file": "resolution.json", "folder": published])
-            return .imported(id: id, status: "")
+            return finishBookkeeping(published, webhooks: store.webhooks(id), file: "resolution.json") { store.remove(id, owner: owner) }
         }
         var job: ImportJob
+        let webhooks: WebhookTargets?
         do {
             try discardResolutionBuild(id)
             job = try resolutionJob(id)
+            webhooks = job.webhooks
+            try store.keep(webhooks, for: id)
         } catch {
             return retryResolution(id, because: "\(error)")
         }
@@ -69,11 +68,7 @@ extension ImportWork {
                 record = try ImportRunner.run(job, buildPath: store.build(id)) { layout.result(id, $0) }
             } catch { return retryResolution(id, because: "\(error)") }
         }
-        do { try records.write(record, sync: true, tag: owner) } catch {
-            log.warn("record_not_written", ["id": id, "error": "\(error)"])
-        }
-        if case .success(let schema) = job.schema { queueWebhook(record, settings: schema.settings) }
-        store.remove(id, owner: owner)
+        guard conclude(record, webhooks: webhooks, release: { store.remove(id, owner: owner) }) else { return .retry(id: id) }
         let error = record.importErrors?.first
         log.log(record.status == .failed ? .warn : .info, "resolved",
                 ["id": id, "file": record.originalFilename, "status": record.status.rawValue,
@@ -91,12 +86,12 @@ extension ImportWork {
     /// Puts back into `old/source/` what an unfinished publish had moved into the build folder,
     /// then removes the build folder. Throws rather than lose a source file.
     func discardResolutionBuild(_ id: String) throws {
-        let store = ResolutionStore(layout: layout)
+        let store = resolutions
         let moved = "\(store.build(id))/source"
         try Paths.makeDirectories("\(store.old(id))/source")
         for name in Paths.list(moved) {
             let back = "\(store.old(id))/source/\(name)"
-            if !Paths.exists(back) { try syscall("rename", back) { rename("\(moved)/\(name)", back) } }
+            if !Paths.exists(back) { try System.call("rename", back) { rename("\(moved)/\(name)", back) } }
         }
         Paths.removeTree(store.build(id))
         Paths.removeTree(store.build(id) + ".scratch")
@@ -105,7 +100,7 @@ extension ImportWork {
     /// The import again, as the review folder's record and `source/` describe it, with the
     /// resolution. The schema is read again (a fixed schema applies).
     func resolutionJob(_ id: String) throws -> ImportJob {
-        let store = ResolutionStore(layout: layout)
+        let store = resolutions
         let old = store.old(id)
         let record = (try? Paths.readFile("\(old)/import.json")).flatMap { try? JSONParser.parse($0) }.flatMap(ImportRecord.init(json:))
         let names = Paths.list("\(old)/source")
@@ -115,7 +110,7 @@ extension ImportWork {
         var schemaID = record?.schemaID
         let sidecarName = names.first { InboxRules.isSidecarName($0) && $0 != name }
         if let sidecarName, case .success(let sidecar) = Sidecar.parse(try Paths.readFile("\(old)/source/\(sidecarName)"), name: sidecarName) {
-            schema = loadSchema(sidecar)
+            schema = schemas.sidecar(sidecar)
             if case .saved(let sid) = sidecar.schema { schemaID = sid }
             if let payload = sidecar.initialData {
                 switch InitialData.csv(payload) {
@@ -130,13 +125,13 @@ extension ImportWork {
                 }
             }
         } else if let schemaID {
-            schema = ImportRunner.loadSchema(id: schemaID, root: layout.root)
+            schema = schemas.saved(schemaID)
         }
         if !Paths.exists(sourcePath) {
             schema = .failure(ImportFailure("INTERNAL", "review/\(id)/source/ does not hold \(name) any more, so the import cannot be run again. Drop the file again."))
         }
         var job = ImportJob(id: id, schemaID: schemaID, schema: schema, sourcePath: sourcePath, originalFilename: name,
-                            importMetadata: record?.importMetadata ?? .null, createdDate: record?.createdDate ?? Clock.now())
+                            importMetadata: record?.importMetadata ?? .null, createdDate: record?.createdDate ?? Timestamp.now())
         job.sourceFiles = names.map { SourceFile(path: "\(old)/source/\($0)", name: $0, move: true) }
         job.memory = MappingMemory(layout: layout)
         let bytes = (try? Paths.readFile(store.resolutionFile(id))) ?? []
@@ -144,25 +139,38 @@ extension ImportWork {
         return job
     }
 
-    /// Queues the import's webhook, if its schema names one (contract §10), and wakes the sender.
-    /// A crash after the publish leaves only the bookkeeping: the record and the webhook, from
-    /// the published folder's import.json (imports and resolutions alike).
-    func finishBookkeeping(_ published: String) {
-        guard let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
-              let record = ImportRecord(json: json) else { return }
-        try? records.write(record, sync: true, tag: owner)
-        if case .success(let schema)? = record.schemaID.map({ ImportRunner.loadSchema(id: $0, root: layout.root) }) {
-            queueWebhook(record, settings: schema.settings)
+    /// The end every import and resolution comes to once its folder is published: the record
+    /// for `intake status`, the webhook kept with the claim (contract §10), the claim let go.
+    /// False when the webhook could not be queued: the claim stays, and the bookkeeping is
+    /// finished again when the work item is retried.
+    func conclude(_ record: ImportRecord, webhooks: WebhookTargets?, release: () -> Void) -> Bool {
+        do { try records.write(record, sync: true, tag: owner) } catch {
+            log.warn("record_not_written", ["id": record.id, "error": "\(error)"])
         }
+        if let queue = self.webhooks {
+            do {
+                if try queue.enqueue(record, to: webhooks, tag: owner) { wakeWebhooks() }
+            } catch {
+                log.warn("webhook_not_queued", ["id": record.id, "error": "\(error)"])
+                metrics.retried()
+                return false
+            }
+        }
+        release()
+        return true
     }
 
-    func queueWebhook(_ record: ImportRecord, settings: Settings) {
-        guard let webhooks else { return }
-        do {
-            if try webhooks.enqueue(record, settings: settings, tag: owner) { wakeWebhooks() }
-        } catch {
-            log.warn("webhook_not_queued", ["id": record.id, "error": "\(error)"])
+    /// A crash after the publish leaves only the bookkeeping: the record from the published
+    /// folder's import.json, and the webhook the claim kept (imports and resolutions alike).
+    func finishBookkeeping(_ published: String, webhooks: WebhookTargets?, file: String, release: () -> Void) -> WorkResult.Outcome {
+        guard let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
+              let record = ImportRecord(json: json) else {
+            release()
+            return .lost
         }
+        guard conclude(record, webhooks: webhooks, release: release) else { return .retry(id: record.id) }
+        log.info("bookkeeping_finished", ["id": record.id, "file": file, "folder": published])
+        return .imported(id: record.id, status: "")
     }
 }
 
@@ -179,7 +187,7 @@ public enum Resolver {
     public static func resolve(_ id: String, bytes: [UInt8], layout: RootLayout, owner: OwnerLock, log: EventLog,
                                webhooks: WebhookQueue?) throws -> ImportRecord? {
         let work = ImportWork(layout: layout, owner: owner.id, log: log, metrics: Metrics(), webhooks: webhooks)
-        guard try ResolutionStore(layout: layout).claim(id, owner: owner.id, bytes: bytes) else { return nil }
+        guard try ResolutionClaims(layout: layout).claim(id, owner: owner.id, bytes: bytes) else { return nil }
         switch work.finishResolution(id, started: Monotonic.now()) {
         case .imported, .lost:
             guard let folder = layout.published(id), let json = try? JSONParser.parse(try Paths.readFile("\(folder)/import.json")),

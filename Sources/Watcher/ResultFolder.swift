@@ -12,7 +12,7 @@ public final class ResultFolder: Workspace {
     public init(path: String) throws {
         self.path = path
         self.scratchPath = path + ".scratch"
-        try syscall("mkdir", path) { mkdir(path, 0o755) }
+        try System.call("mkdir", path) { mkdir(path, 0o755) }
         try Paths.makeDirectories(scratchPath)
     }
 
@@ -27,12 +27,12 @@ public final class ResultFolder: Workspace {
 
     public func openScratch(_ name: String) throws -> any ByteReader {
         let p = "\(scratchPath)/\(name)"
-        return FileReader(fd: try syscall("open", p) { open(p, O_RDONLY | O_CLOEXEC) }, path: p)
+        return FileReader(fd: try System.call("open", p) { open(p, O_RDONLY | O_CLOEXEC) }, path: p)
     }
 
     public func openScratchOnce(_ name: String) throws -> any ByteReader {
         let p = "\(scratchPath)/\(name)"
-        return ConsumingFileReader(fd: try syscall("open", p) { open(p, O_RDWR | O_CLOEXEC) }, path: p)
+        return ConsumingFileReader(fd: try System.call("open", p) { open(p, O_RDWR | O_CLOEXEC) }, path: p)
     }
 
     public func removeScratch(_ name: String) { unlink("\(scratchPath)/\(name)") }
@@ -44,16 +44,16 @@ public final class ResultFolder: Workspace {
 
     public func openResult(_ name: String) throws -> any ByteReader {
         let p = "\(path)/\(name)"
-        return FileReader(fd: try syscall("open", p) { open(p, O_RDONLY | O_CLOEXEC) }, path: p)
+        return FileReader(fd: try System.call("open", p) { open(p, O_RDONLY | O_CLOEXEC) }, path: p)
     }
 
     public func promote(_ scratch: String, to name: String) throws {
         // Scratch files are not synced as they are written: sync this one now that it is a result.
         let from = "\(scratchPath)/\(scratch)"
-        let fd = try syscall("open", from) { open(from, O_RDONLY | O_CLOEXEC) }
+        let fd = try System.call("open", from) { open(from, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
-        try syscall("fsync", from) { fsync(fd) }
-        try syscall("rename", from) { rename(from, "\(path)/\(name)") }
+        try System.call("fsync", from) { fsync(fd) }
+        try System.call("rename", from) { rename(from, "\(path)/\(name)") }
     }
 
     /// Writes a small document.
@@ -143,16 +143,16 @@ public enum Paths {
     }
 
     public static func syncDirectory(_ path: String) throws {
-        let fd = try syscall("open", path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let fd = try System.call("open", path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(fd) }
-        try syscall("fsync", path) { fsync(fd) }
+        try System.call("fsync", path) { fsync(fd) }
     }
 
     /// Renames a folder into place. rename(2) of a directory never replaces a non-empty one
     /// (ENOTEMPTY), and ids are fresh UUIDs, so a published folder is never overwritten.
     public static func renameNoReplace(_ from: String, _ to: String) throws {
         if exists(to) && !isDirectory(to) { throw SystemError(call: "rename", path: to, errno: EEXIST) }
-        try syscall("rename", "\(from) -> \(to)") { rename(from, to) }
+        try System.call("rename", "\(from) -> \(to)") { rename(from, to) }
     }
 
     public static func readFile(_ path: String, limit: Int = 64 << 20) throws -> [UInt8] {

@@ -65,14 +65,14 @@ public struct RootLayout: Sendable {
         let dir = Paths.parent(path)
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let tmp = "\(dir)/.\(name).\(tag).tmp"
-        let fd = try syscall("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644) }
+        let fd = try System.call("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644) }
         do {
             var offset = 0
             while offset < bytes.count {
-                let n = try syscall("write", tmp) { bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) } }
+                let n = try System.call("write", tmp) { bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) } }
                 offset += n
             }
-            if sync { try syscall("fsync", tmp) { fsync(fd) } }
+            if sync { try System.call("fsync", tmp) { fsync(fd) } }
             let closed = close(fd)
             if closed != 0 { throw SystemError(call: "close", path: tmp, errno: errno) }
         } catch {
@@ -80,7 +80,7 @@ public struct RootLayout: Sendable {
             throw error
         }
         do {
-            try syscall("rename", tmp) { rename(tmp, path) }
+            try System.call("rename", tmp) { rename(tmp, path) }
         } catch {
             unlink(tmp)
             throw error

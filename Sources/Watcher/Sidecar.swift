@@ -8,6 +8,10 @@ public struct Sidecar: Sendable, Equatable {
         case saved(String)
         /// `fields`: an inline schema.
         case inline(JSONValue)
+
+        public var savedID: String? {
+            if case .saved(let id) = self { id } else { nil }
+        }
     }
 
     public var schema: Schema

@@ -18,23 +18,45 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Runs a system call, retrying on EINTR, and turns -1 into a `SystemError` naming the call.
-@discardableResult
-func syscall<T: BinaryInteger>(_ call: String, _ path: String, _ body: () -> T) throws(SystemError) -> T {
-    if FaultInjection.isArmed, let e = FaultInjection.fault(call, path) { throw SystemError(call: call, path: path, errno: e) }
-    while true {
-        let result = body()
-        if result != -1 { return result }
-        let e = Glibc.errno
-        if e == EINTR { continue }
-        throw SystemError(call: call, path: path, errno: e)
+/// The one way the daemon makes a system call that can fail (STYLE.md, "Wrapping the system";
+/// swift-system's `valueOrErrno`, NIO's `syscall(blocking:where:_:)`).
+public enum System {
+    /// Runs `body` (a call returning -1 and setting errno on failure), retrying on EINTR, and
+    /// turns -1 into a `SystemError` naming the call and its path. EBADF and EFAULT are bugs of
+    /// the caller, never a state of the machine: they stop the process.
+    @discardableResult
+    public static func call<T: BinaryInteger>(_ call: String, _ path: String, _ body: () -> T) throws(SystemError) -> T {
+        #if INTAKE_FAULT_INJECTION
+        if FaultInjection.isArmed, let e = FaultInjection.fault(call, path) { throw SystemError(call: call, path: path, errno: e) }
+        #endif
+        while true {
+            let result = body()
+            if result != -1 { return result }
+            let e = Glibc.errno
+            if e == EINTR { continue }
+            precondition(e != EBADF && e != EFAULT, "\(call)(\(path)): \(String(cString: strerror(e))) — a bug in Intake")
+            throw SystemError(call: call, path: path, errno: e)
+        }
+    }
+
+    /// A call whose failure is an answer, not a problem (an `unlink` of what may be gone, a
+    /// `rename` that may lose a race): the errno, or 0 when it succeeded.
+    @discardableResult
+    public static func errno<T: BinaryInteger>(_ call: String, _ path: String, _ body: () -> T) -> Int32 {
+        do {
+            try System.call(call, path, body)
+            return 0
+        } catch {
+            return error.errno
+        }
     }
 }
 
-/// A test hook (docs/RELIABILITY.md, "Faults"): makes the system calls that `syscall` wraps fail
-/// as a full disk would, from the `after`-th call on (counting only calls named in `calls` on a
-/// path under `prefix`), so a test can fail each write, fsync and rename of an import in turn.
-/// Disarmed it costs one relaxed atomic load per call.
+#if INTAKE_FAULT_INJECTION
+/// A test hook, compiled into debug builds only (docs/RELIABILITY.md, "Faults"): makes the
+/// calls that `System.call` wraps fail as a full disk would, from the `after`-th call on
+/// (counting only calls named in `calls` on a path under `prefix`), so a test can fail each
+/// write, fsync and rename of an import in turn. Disarmed it costs one relaxed atomic load.
 public enum FaultInjection {
     struct Plan {
         var prefix: String
@@ -83,3 +105,4 @@ public enum FaultInjection {
         }
     }
 }
+#endif

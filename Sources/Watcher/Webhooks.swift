@@ -35,6 +35,40 @@ public struct WebhookPolicy: Sendable {
     }
 }
 
+/// Where an import's webhooks go (contract §10): `webhookUrl` for SUCCESSFUL and FAILED,
+/// `needsReviewWebhookUrl` for NEEDS_REVIEW. Decided with the schema an import is run with
+/// (saved, inline, with a sidecar's settings) and kept in its claim, so that recovery after a
+/// crash sends exactly what the uninterrupted run would have, whatever the schema says by then.
+public struct WebhookTargets: Sendable, Equatable {
+    public var webhookUrl: String?
+    public var needsReviewWebhookUrl: String?
+
+    /// Nil when the settings name no URL.
+    public init?(settings: Settings) {
+        webhookUrl = settings.webhookUrl.flatMap { $0.isEmpty ? nil : $0 }
+        needsReviewWebhookUrl = settings.needsReviewWebhookUrl.flatMap { $0.isEmpty ? nil : $0 }
+        if webhookUrl == nil && needsReviewWebhookUrl == nil { return nil }
+    }
+
+    public init?(json: JSONValue) {
+        guard json.objectValue != nil else { return nil }
+        webhookUrl = json["webhookUrl"]?.stringValue
+        needsReviewWebhookUrl = json["needsReviewWebhookUrl"]?.stringValue
+    }
+
+    public var json: JSONValue { ["webhookUrl": .string(webhookUrl), "needsReviewWebhookUrl": .string(needsReviewWebhookUrl)] }
+
+    /// The event for an ended import's status and the URL it goes to.
+    func target(for status: ImportStatus) -> (event: String, url: String)? {
+        switch status {
+        case .successful: webhookUrl.map { ("import_completed", $0) }
+        case .failed: webhookUrl.map { ("headless_import_failed", $0) }
+        case .needsReview: needsReviewWebhookUrl.map { ("headless_import_needs_review", $0) }
+        default: nil
+        }
+    }
+}
+
 /// Pending webhook deliveries, one file each in `.intake/webhooks/` (written atomically and
 /// synced before the import's claim is let go, removed once delivered), so a delivery survives
 /// a crash or a restart: at least once. Deliveries are sent by `deliverDue`, on a thread of the
@@ -49,16 +83,6 @@ public struct WebhookQueue: Sendable {
         self.layout = layout
         self.policy = policy
         self.log = log
-    }
-
-    /// The event for an import's status and the setting that names its URL.
-    static func event(for status: ImportStatus, settings: Settings) -> (event: String, url: String?)? {
-        switch status {
-        case .successful: ("import_completed", settings.webhookUrl)
-        case .failed: ("headless_import_failed", settings.webhookUrl)
-        case .needsReview: ("headless_import_needs_review", settings.needsReviewWebhookUrl)
-        default: nil
-        }
     }
 
     /// The documented body (contract §10).
@@ -76,12 +100,12 @@ public struct WebhookQueue: Sendable {
         ]
     }
 
-    /// Queues the webhook an ended import calls for, if its schema names a URL. The file name
-    /// is the same for the same record, so finishing an import's bookkeeping twice queues once.
-    /// Returns whether something was queued.
+    /// Queues the webhook an ended import calls for, if it has a URL for its status. The file
+    /// name is the same for the same record, so finishing an import's bookkeeping twice queues
+    /// once. Returns whether something was queued.
     @discardableResult
-    public func enqueue(_ record: ImportRecord, settings: Settings, tag: String) throws -> Bool {
-        guard let (event, url) = Self.event(for: record.status, settings: settings), let url, !url.isEmpty else { return false }
+    public func enqueue(_ record: ImportRecord, to targets: WebhookTargets?, tag: String) throws -> Bool {
+        guard let (event, url) = targets?.target(for: record.status) else { return false }
         let stamp = record.modifiedDate.filter(\.isNumber)
         let name = "\(record.id)-\(stamp)-\(event).json"
         let delivery: JSONValue = [

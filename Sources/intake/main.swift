@@ -120,7 +120,7 @@ func runImport(_ args: ArraySlice<String>) throws -> Int32 {
         throw UsageError(message: "give one of --schema ID or --schema-file PATH")
     }
     guard Paths.exists(file) else { throw UsageError(message: "no such file: \(file)") }
-    let schema = schemaID.map { ImportRunner.loadSchema(id: $0, root: root) } ?? ImportRunner.loadSchema(path: a.values["schema-file"]!)
+    let schema = schemaID.map { SchemaSource(root: root).saved($0) } ?? SchemaSource.file(a.values["schema-file"]!)
     let name = file.split(separator: "/").last.map(String.init) ?? file
     var job = ImportJob(schemaID: schemaID, schema: schema, sourcePath: file, originalFilename: name)
     job.memory = MappingMemory(layout: RootLayout(root: root))
@@ -152,12 +152,10 @@ func runImport(_ args: ArraySlice<String>) throws -> Int32 {
         printError("\(record.status.rawValue) \(name)\(rows) in \(Int(Date.now.timeIntervalSince(started) * 1000)) ms")
     }
     FileHandleOut.stdout(JSONWriter.document(record.json))
-    if case .success(let s) = schema {
-        // The webhook (contract §10): one attempt now; a failed one waits in ROOT/.intake/webhooks/
-        // for `intake watch` on that root to try again.
-        let webhooks = WebhookQueue(layout: RootLayout(root: root), policy: WebhookPolicy.fromEnvironment(), log: EventLog(fd: 2, minimum: .warn))
-        if (try? webhooks.enqueue(record, settings: s.settings, tag: job.id)) == true { webhooks.deliverDue(tag: job.id) }
-    }
+    // The webhook (contract §10): one attempt now; a failed one waits in ROOT/.intake/webhooks/
+    // for `intake watch` on that root to try again.
+    let webhooks = WebhookQueue(layout: RootLayout(root: root), policy: WebhookPolicy.fromEnvironment(), log: EventLog(fd: 2, minimum: .warn))
+    if (try? webhooks.enqueue(record, to: job.webhooks, tag: job.id)) == true { webhooks.deliverDue(tag: job.id) }
     switch record.status {
     case .successful: return Exit.ok
     case .needsReview: return Exit.needsReview

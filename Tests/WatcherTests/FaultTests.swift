@@ -5,6 +5,8 @@ import Synchronization
 import Testing
 @testable import Watcher
 
+#if INTAKE_FAULT_INJECTION
+
 /// Contract §12: "A full disk, an unreadable file or a failed write pauses or fails that import
 /// with a clear log line; it never crashes the daemon and never loses the source file."
 @Suite(.timeLimit(.hangGuard))
@@ -179,3 +181,4 @@ final class SmallDisk {
         return p.terminationStatus == 0
     }
 }
+#endif

@@ -9,8 +9,8 @@ import Testing
 struct RecoveryTests {
     /// A claim of a dead owner (no lock held), with the given files already in their slots.
     func deadClaim(_ root: TestRoot, plan: ClaimPlan, moved: Int) throws -> Claim {
-        let claim = Claim(id: ImportJob.newID(), owner: "dead0001", createdDate: Clock.now(), plan: plan)
-        let store = ClaimStore(layout: root.layout)
+        let claim = Claim(id: ImportJob.newID(), owner: "dead0001", createdDate: Timestamp.now(), plan: plan)
+        let store = ImportClaims(layout: root.layout)
         try Paths.makeDirectories(store.folder(claim.id))
         root.write(".intake/work/\(claim.id)/claim.json", String(decoding: JSONWriter.document(claim.json), as: UTF8.self))
         for taken in claim.taken.prefix(moved) {
@@ -53,11 +53,11 @@ struct RecoveryTests {
         root.write("inbox/customers/c.csv", TestRoot.csv(rows: 3))
         let claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("c.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
         // Half a build, the source already moved into it, as a kill just before the publish leaves it.
-        let build = ClaimStore(layout: root.layout).build(claim.id)
+        let build = ImportClaims(layout: root.layout).build(claim.id)
         try Paths.makeDirectories(build + "/source")
         try Paths.makeDirectories(build + ".scratch")
         root.write(".intake/work/\(claim.id)/build/results.json", "[")
-        #expect(rename(ClaimStore(layout: root.layout).slot(claim.id, claim.taken[0]), build + "/source/c.csv") == 0)
+        #expect(rename(ImportClaims(layout: root.layout).slot(claim.id, claim.taken[0]), build + "/source/c.csv") == 0)
         let daemon = RunningDaemon(root: root.path, once: true)
         #expect(daemon.waitForExit())
         let results = root.results()
@@ -71,7 +71,7 @@ struct RecoveryTests {
         root.write("inbox/customers/d.csv", TestRoot.csv(rows: 1))
         let claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("d.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
         // The import ran and was published; the kill came before the record and the clean-up.
-        let store = ClaimStore(layout: root.layout)
+        let store = ImportClaims(layout: root.layout)
         let job = ImportWork(layout: root.layout, owner: "x", log: EventLog { _ in }, metrics: Metrics()).makeJob(claim)
         _ = try ImportRunner.run(job, buildPath: store.build(claim.id)) { root.layout.result(claim.id, $0) }
         let published = try #require(root.layout.published(claim.id))
@@ -89,11 +89,12 @@ struct RecoveryTests {
         let owner = try OwnerLock(layout: root.layout)
         root.write("inbox/customers/e.csv", TestRoot.csv(rows: 1))
         var claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("e.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
-        claim = try ClaimStore(layout: root.layout).setOwner(claim, to: owner.id)
+        claim.owner = owner.id
+        try ImportClaims(layout: root.layout).folders.write(claim.id, claim.json, tag: owner.id)
         let daemon = RunningDaemon(root: root.path, once: true)
         #expect(daemon.waitForExit())
         #expect(root.results().isEmpty)
-        #expect(ClaimStore(layout: root.layout).load(claim.id)?.owner == owner.id)
+        #expect(ImportClaims(layout: root.layout).load(claim.id)?.owner == owner.id)
         withExtendedLifetime(owner) {}
     }
 
@@ -128,7 +129,7 @@ struct RecoveryTests {
         root.write("inbox/customers/a.csv", TestRoot.csv(rows: 2))
         let claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("a.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
         unlink("\(root.path)/.intake/owners/dead0001.lock")   // the first adopter removed it already
-        let folder = ClaimStore(layout: root.layout).folder(claim.id)
+        let folder = ImportClaims(layout: root.layout).folder(claim.id)
         var first: OwnerLock? = try OwnerLock(layout: root.layout)
         let second = try OwnerLock(layout: root.layout)
         #expect(OwnerLock.takeOver(folder, from: "dead0001", by: first!.id, layout: root.layout))
@@ -139,10 +140,10 @@ struct RecoveryTests {
         #expect(OwnerLock.takeOver(folder, from: "dead0001", by: second.id, layout: root.layout))
         // Two daemons' recoveries: one adopts, the other finds nothing to adopt.
         let log = EventLog { _ in }
-        let other = ClaimStore(layout: root.layout)
+        let other = ImportClaims(layout: root.layout)
         let ids = [Recovery(layout: root.layout, owner: second.id, log: log).adoptOrphans(skip: []),
                    Recovery(layout: root.layout, owner: "third001", log: log).adoptOrphans(skip: [])]
-        #expect(ids.flatMap { $0 } == [claim.id])
+        #expect(ids.flatMap { $0 } == [.resume(claim.id)])
         #expect(other.load(claim.id)?.owner == second.id)
     }
 }

@@ -18,6 +18,8 @@ public struct Claim: Sendable, Equatable {
     public var schemaFolder: String?
     public var failure: ImportFailure?
     public var originalFilename: String
+    /// Where the import's webhooks go, decided with the schema it is run with (nil: none).
+    public var webhooks: WebhookTargets?
 
     public init(id: String, owner: String, createdDate: String, plan: ClaimPlan) {
         self.id = id
@@ -34,7 +36,7 @@ public struct Claim: Sendable, Equatable {
             "id": .string(id), "owner": .string(owner), "created_date": .string(createdDate),
             "taken": .array(taken.map { ["slot": .string($0.slot), "from": .string($0.from.relative)] }),
             "schema_folder": .string(schemaFolder), "failure": failure?.json ?? .null,
-            "original_filename": .string(originalFilename),
+            "original_filename": .string(originalFilename), "webhooks": webhooks?.json ?? .null,
         ]
     }
 
@@ -43,7 +45,7 @@ public struct Claim: Sendable, Equatable {
               let name = json["original_filename"]?.stringValue else { return nil }
         self.id = id
         self.owner = owner
-        self.createdDate = json["created_date"]?.stringValue ?? Clock.now()
+        self.createdDate = json["created_date"]?.stringValue ?? Timestamp.now()
         var list: [Taken] = []
         for t in taken {
             guard let slot = t["slot"]?.stringValue, ["sidecar", "data", "marker"].contains(slot),
@@ -55,50 +57,51 @@ public struct Claim: Sendable, Equatable {
         self.schemaFolder = json["schema_folder"]?.stringValue
         self.failure = json["failure"].flatMap { f in f["code"]?.stringValue.map { ImportFailure($0, f["message"]?.stringValue ?? "") } }
         self.originalFilename = name
+        self.webhooks = json["webhooks"].flatMap(WebhookTargets.init(json:))
     }
 
     public var sidecar: Taken? { taken.first { $0.slot == "sidecar" } }
     public var data: Taken? { taken.first { $0.slot == "data" } }
 }
 
-/// Makes, reads and repairs claims (DESIGN.md, "Claiming"). The claim folder is made whole
-/// (claim.json synced) before anything leaves the inbox; then the files are renamed into it, the
-/// sidecar first. The first rename decides between daemons: whoever gets ENOENT lost and
-/// removes its own claim.
-public struct ClaimStore: Sendable {
+/// The claims of imports, in `.intake/work/` (DESIGN.md, "Claiming"): the claim folder is made
+/// whole (claim.json synced) before anything leaves the inbox; then the files are renamed into
+/// it, the sidecar first. The first rename decides between daemons: whoever gets ENOENT lost
+/// and removes its own claim.
+public struct ImportClaims: Sendable {
     public let layout: RootLayout
+    public let folders: ClaimFolders
 
-    public init(layout: RootLayout) { self.layout = layout }
+    public init(layout: RootLayout) {
+        self.layout = layout
+        self.folders = ClaimFolders(layout: layout, directory: layout.work)
+    }
 
-    public func folder(_ id: String) -> String { layout.claim(id) }
-    public func slot(_ id: String, _ taken: Claim.Taken) -> String { "\(layout.claim(id))/\(taken.slot)" }
-    public func build(_ id: String) -> String { "\(layout.claim(id))/build" }
+    /// A claim left half taken by a problem of the machine: retry it (`repair` finishes it).
+    public struct Unfinished: Error {
+        public var id: String
+        public var reason: any Error
+    }
+
+    public func folder(_ id: String) -> String { folders.folder(id) }
+    public func slot(_ id: String, _ taken: Claim.Taken) -> String { "\(folder(id))/\(taken.slot)" }
+    public func build(_ id: String) -> String { "\(folder(id))/build" }
 
     /// Claims the plan's files. Returns nil when another daemon was faster, or the file went away.
     public func claim(_ plan: ClaimPlan, owner: String, id: String = ImportJob.newID()) throws -> Claim? {
-        let claim = Claim(id: id, owner: owner, createdDate: Clock.now(), plan: plan)
-        let tmp = "\(layout.work)/.\(id).\(owner).tmp"
-        try syscall("mkdir", tmp) { mkdir(tmp, 0o755) }
-        do {
-            let file = try SyncedFile(path: "\(tmp)/claim.json")
-            try file.write(JSONWriter.document(claim.json))
-            try file.close()
-            try syscall("rename", tmp) { rename(tmp, folder(id)) }
-        } catch {
-            Paths.removeTree(tmp)
-            throw error
-        }
-        do { try Paths.syncDirectory(layout.work) } catch {
-            // Nothing left the inbox yet: without this the empty claim would stay in .intake/work
-            // for as long as this daemon lives (found by FaultTests: a failed fsync or open here).
-            remove(id, owner: owner)
-            throw error
-        }
+        let claim = Claim(id: id, owner: owner, createdDate: Timestamp.now(), plan: plan)
+        guard try folders.make(id, owner: owner, claim: claim.json) else { return nil }
         for (i, taken) in claim.taken.enumerated() {
             let from = layout.inboxPath(taken.from)
-            if rename(from, slot(id, taken)) != 0 {
-                let e = errno
-                if !giveBack(claim, upTo: i) { return try keepBroken(claim, taken: i) }
+            let e = System.errno("rename", from) { rename(from, slot(id, taken)) }
+            if e != 0 {
+                if !giveBack(claim, upTo: i) {
+                    do { return try keepBroken(claim, taken: i) } catch {
+                        // Some files are taken and cannot go back now: the claim stays as it is,
+                        // and `repair` finishes it when the work is retried.
+                        throw Unfinished(id: id, reason: error)
+                    }
+                }
                 remove(id, owner: owner)
                 if e == ENOENT { return nil }
                 throw SystemError(call: "rename", path: from, errno: e)
@@ -108,30 +111,22 @@ public struct ClaimStore: Sendable {
     }
 
     /// Removes a claim folder that holds no dropped file any more (published, lost, given back).
-    /// It is renamed to a temporary name first, so a kill in the middle leaves either the whole
-    /// claim (recovery finishes its bookkeeping) or a temporary that the sweep removes.
-    public func remove(_ id: String, owner: String) {
-        let trash = "\(layout.work)/.\(id).\(owner).tmp"
-        if rename(folder(id), trash) == 0 { Paths.removeTree(trash) } else { Paths.removeTree(folder(id)) }
-    }
+    public func remove(_ id: String, owner: String) { folders.remove(id, owner: owner) }
 
-    public func load(_ id: String) -> Claim? {
-        guard let bytes = try? Paths.readFile("\(folder(id))/claim.json"), let json = try? JSONParser.parse(bytes) else { return nil }
-        return Claim(json: json)
-    }
+    public func load(_ id: String) -> Claim? { folders.read(id).flatMap(Claim.init(json:)) }
 
-    /// Rewrites claim.json with a new owner (adoption of a dead daemon's claim).
-    public func setOwner(_ claim: Claim, to owner: String) throws -> Claim {
+    /// Keeps where the import's webhooks go with its claim, before the import is run: recovery
+    /// after a publish sends exactly what this run would have (contract §10).
+    public func keep(_ webhooks: WebhookTargets?, in claim: Claim) throws -> Claim {
+        guard claim.webhooks != webhooks else { return claim }
         var c = claim
-        c.owner = owner
-        try RootLayout.writeAtomically("\(folder(claim.id))/claim.json", JSONWriter.document(c.json), sync: true, tag: owner)
+        c.webhooks = webhooks
+        try folders.write(claim.id, c.json, tag: claim.owner)
         return c
     }
 
     /// Claim folders (not temporaries), by id.
-    public func ids() -> [String] {
-        Paths.list(layout.work).filter { !$0.hasPrefix(".") && Paths.exists("\(layout.work)/\($0)/claim.json") }
-    }
+    public func ids() -> [String] { folders.ids() }
 
     /// Brings an unfinished claim back to "every file in its slot" after a crash: files moved into
     /// the build folder go back to their slots, renames the crash interrupted are finished. When
@@ -145,7 +140,8 @@ public struct ClaimStore: Sendable {
             return nil
         }
         for (i, taken) in claim.taken.enumerated() where !have[i] {
-            if rename(layout.inboxPath(taken.from), slot(claim.id, taken)) != 0 {
+            let from = layout.inboxPath(taken.from)
+            if System.errno("rename", from, { rename(from, slot(claim.id, taken)) }) != 0 {
                 if !giveBack(claim, upTo: i) { return try? keepBroken(claim, taken: i) }
                 remove(claim.id, owner: claim.owner)
                 return nil
@@ -165,15 +161,12 @@ public struct ClaimStore: Sendable {
     private func moveSourcesBack(_ claim: Claim) throws {
         for taken in claim.taken {
             let slotPath = slot(claim.id, taken)
-            let moved = "\(build(claim.id))/source/\(sourceName(claim, taken))"
+            let moved = "\(build(claim.id))/source/\(taken.from.name)"
             if Paths.exists(moved) && !Paths.exists(slotPath) {
-                try syscall("rename", moved) { rename(moved, slotPath) }
+                try System.call("rename", moved) { rename(moved, slotPath) }
             }
         }
     }
-
-    /// The name a taken file has in the result's `source/`.
-    public func sourceName(_ claim: Claim, _ taken: Claim.Taken) -> String { taken.from.name }
 
     /// Puts the first `count` taken files back where they were. False when one cannot go back
     /// (a new file took its name): then it must not be dropped, see `keepBroken`.
@@ -181,7 +174,7 @@ public struct ClaimStore: Sendable {
         var all = true
         for taken in claim.taken.prefix(count) {
             let back = layout.inboxPath(taken.from)
-            if Paths.exists(back) || rename(slot(claim.id, taken), back) != 0 { all = false }
+            if Paths.exists(back) || System.errno("rename", back, { rename(slot(claim.id, taken), back) }) != 0 { all = false }
         }
         return all
     }
@@ -193,7 +186,7 @@ public struct ClaimStore: Sendable {
         let missing = claim.taken[count].from.relative
         c.taken = Array(claim.taken.prefix(count))
         c.failure = ImportFailure("UPLOAD_EXPIRED", "The data file \(missing) left inbox/ while its import was being started. Drop the file and the sidecar again.")
-        try RootLayout.writeAtomically("\(folder(claim.id))/claim.json", JSONWriter.document(c.json), sync: true, tag: claim.owner)
+        try folders.write(claim.id, c.json, tag: claim.owner)
         return c
     }
 }

@@ -1,0 +1,64 @@
+import Engine
+import Glibc
+
+/// The claims of resolutions (contract §6), in `.intake/resolving/`, made like imports' claims
+/// (`ClaimFolders`): the rename into place decides between daemons, and against `intake
+/// resolve`; then `review/<id>/resolution.json` is renamed into it. Then the review folder itself
+/// is renamed into it as `old/`, the import is run again from `old/source/` into `build/`, and
+/// `build/` is published. After a crash the folder says how far it got:
+///
+/// - no `old/`, `review/<id>/` there: the folder was not taken yet; take it and go on;
+/// - `old/` there, nothing published for the id: build again;
+/// - `old/` there and the id published: only the bookkeeping is left.
+public struct ResolutionClaims: Sendable {
+    public let layout: RootLayout
+    public let folders: ClaimFolders
+
+    public init(layout: RootLayout) {
+        self.layout = layout
+        self.folders = ClaimFolders(layout: layout, directory: layout.resolving)
+    }
+
+    public func folder(_ id: String) -> String { folders.folder(id) }
+    public func old(_ id: String) -> String { "\(folder(id))/old" }
+    public func build(_ id: String) -> String { "\(folder(id))/build" }
+    public func resolutionFile(_ id: String) -> String { "\(folder(id))/resolution.json" }
+    public func dropped(_ id: String) -> String { "\(layout.review)/\(id)/\(ReviewWatches.fileName)" }
+
+    /// Claims the resolution of import `id`: `review/<id>/resolution.json` is moved in, or, when
+    /// `bytes` are given (`intake resolve`), they are written in. False when someone else is
+    /// resolving this import, or the file went away.
+    public func claim(_ id: String, owner: String, bytes: [UInt8]? = nil) throws -> Bool {
+        guard InboxRules.isBareName(id) else { return false }
+        let claim: JSONValue = ["id": .string(id), "owner": .string(owner), "claimed": .string(Timestamp.now()), "file": "resolution.json"]
+        guard try folders.make(id, owner: owner, claim: claim, files: bytes.map { [("resolution.json", $0)] } ?? []) else { return false }
+        if bytes == nil {
+            let e = System.errno("rename", dropped(id)) { rename(dropped(id), resolutionFile(id)) }
+            if e != 0 {
+                remove(id, owner: owner)
+                if e == ENOENT { return false }
+                throw SystemError(call: "rename", path: dropped(id), errno: e)
+            }
+        }
+        return true
+    }
+
+    /// Where the resolved import's webhooks go, kept with the claim before the import is run
+    /// again (as `ImportClaims.keep`).
+    public func keep(_ webhooks: WebhookTargets?, for id: String) throws {
+        guard var claim = folders.read(id)?.objectValue else { return }
+        let json = webhooks?.json ?? .null
+        guard claim["webhooks"] ?? .null != json else { return }
+        claim["webhooks"] = json
+        try folders.write(id, .object(claim), tag: claim["owner"]?.stringValue ?? "resolve")
+    }
+
+    /// The webhooks kept with the claim.
+    public func webhooks(_ id: String) -> WebhookTargets? {
+        folders.read(id)?["webhooks"].flatMap(WebhookTargets.init(json:))
+    }
+
+    public func ids() -> [String] { folders.ids() }
+
+    public func remove(_ id: String, owner: String) { folders.remove(id, owner: owner) }
+}
