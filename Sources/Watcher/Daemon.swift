@@ -85,6 +85,10 @@ public enum Daemon {
     }
 }
 
+/// The daemon's event loop: one thread (the caller's) that waits with poll(2) on inotify and the
+/// wake pipe (written by workers and the signal handler) until the machine's next deadline, reports
+/// what it saw to `DaemonMachine`, and carries out the actions it returns. Every decision is the
+/// machine's; this class only touches the world.
 final class EventLoop {
     let options: WatchOptions
     let layout: RootLayout
@@ -94,30 +98,13 @@ final class EventLoop {
     let owner: OwnerLock
     let scanner: InboxScanner
     let recovery: Recovery
-    var machine: PairingMachine
+    var machine: DaemonMachine
     var watches: InboxWatches?
     var reviewWatches: ReviewWatches?
-    /// Resolutions seen in review/<id>/ and settling: the signature and since when it holds.
-    var resolutionsSeen: [String: (signature: FileSignature, since: Double)] = [:]
-    var resolutionsInFlight: Set<String> = []
-    var resolutionResumes: [String: Double] = [:]
     let webhooks: WebhookQueue
     let webhookSender: WebhookSender
     var signalSources: [any DispatchSourceSignal] = []
     var pool: WorkerPool!
-
-    /// Inbox paths handed to a worker and not yet done: scans must not see them again.
-    var inFlight: Set<InboxPath> = []
-    /// Claims to carry on with (adopted or retried), with the time they are due.
-    var resumes: [String: Double] = [:]
-    var resumesRunning: Set<String> = []
-    /// Resumes that do again an import whose file changed while it was read.
-    var redos: Set<String> = []
-    var backoff: [String: Double] = [:]
-    var awaiting: Set<InboxPath> = []
-    var nextRescan = 0.0
-    var nextMetrics = 0.0
-    var stopping = false
 
     init(options: WatchOptions, log: EventLog, control: DaemonControl) throws {
         self.options = options
@@ -129,7 +116,10 @@ final class EventLoop {
         self.metrics = Metrics(startTime: Date().timeIntervalSince1970)
         self.scanner = InboxScanner(inbox: layout.inbox)
         self.recovery = Recovery(layout: layout, owner: owner.id, log: log)
-        self.machine = PairingMachine(settle: options.settle, uploadWindow: options.uploadWindow)
+        let capacity = options.workers + (options.queueCapacity ?? options.workers * 4)
+        self.machine = DaemonMachine(options: .init(settle: options.settle, rescan: options.poll ?? options.rescan,
+                                                    metricsInterval: options.metricsInterval, uploadWindow: options.uploadWindow,
+                                                    capacity: capacity, once: options.once))
         self.webhooks = WebhookQueue(layout: layout, policy: options.webhookPolicy, log: log)
         self.webhookSender = WebhookSender(queue: webhooks, tag: owner.id)
         WriterProbe.ignoreLeaseBreaks()
@@ -162,44 +152,35 @@ final class EventLoop {
         made.settle = options.settle
         let work = made
         let control = self.control
-        pool = WorkerPool(workers: options.workers, capacity: options.queueCapacity ?? options.workers * 4,
+        pool = WorkerPool(workers: options.workers, capacity: machine.options.capacity,
                           wake: { control.wake() }, handler: { work.perform($0) })
         log.info("started", ["root": layout.root, "workers": String(options.workers),
                              "mode": options.poll.map { "poll \($0)s" } ?? "inotify", "once": options.once ? "true" : nil,
                              "owner": owner.id])
-        var now = Monotonic.now()
-        adopt(now: now)
-        recovery.sweep()
         webhookSender.start()
         watches?.armInbox(log: log)
-        fullScan(now: now)
-        nextRescan = now + (options.poll ?? options.rescan)
-        nextMetrics = now
-
-        while true {
-            now = Monotonic.now()
-            if control.stopRequested && !stopping {
-                stopping = true
+        var stopSaid = false
+        running: while true {
+            let now = Monotonic.now()
+            if control.stopRequested && !stopSaid {
+                stopSaid = true
                 log.info("stopping", ["running": String(pool.running)])
+                machine.handle(.stopAsked, now: now)
             }
-            if stopping { break }
-            handleResults(now: now)
-            if now >= nextRescan {
-                fullScan(now: now)
-                adopt(now: now)
-                recovery.sweep()
-                nextRescan = now + (options.poll ?? options.rescan)
+            for result in pool.takeResults() { machine.handle(.finished(result), now: now) }
+            var again = true
+            while again {
+                again = false
+                for action in machine.next(now: now) {
+                    if case .exit = action { break running }
+                    perform(action, now: now)
+                    again = again || action.reportsBack
+                }
             }
-            for path in machine.due(now: now) { look(at: path, now: now, event: false) }
-            feedResumes(now: now)
-            feedResolutions(now: now)
-            decide(now: now)
-            if now >= nextMetrics { writeMetrics(); nextMetrics = now + options.metricsInterval }
-            if options.once && isDone(now: now) { break }
-            wait(until: nextWake(now: now), now: now)
+            wait(until: machine.nextDeadline(now: now), now: now)
         }
         let dropped = pool.shutdown()
-        handleResults(now: Monotonic.now())
+        for result in pool.takeResults() { machine.handle(.finished(result), now: Monotonic.now()) }
         webhookSender.stop()
         // --once: every delivery that is due gets its attempt before the run ends.
         if options.once { webhooks.deliverDue(tag: owner.id) }
@@ -209,26 +190,58 @@ final class EventLoop {
                              "failed": String(metrics.imports(.failed))])
     }
 
+    /// Carries out one of the machine's actions.
+    func perform(_ action: DaemonMachine.Action, now: Double) {
+        switch action {
+        case .rescan:
+            let adopted = recovery.adoptOrphans(skip: machine.ownClaims)
+            recovery.sweep()
+            fullScan(now: now)
+            machine.handle(.scanned(adopted: adopted), now: now)
+        case .look(let path):
+            look(at: path, now: now, event: false)
+        case .readSidecar(let path):
+            readSidecar(path)
+        case .lookAtResolution(let id):
+            machine.handle(.resolutionSeen(id, FileSignature.of(resolutionPath(id))), now: now)
+        case .submit(let item):
+            pool.submit(item)
+        case .announceAwaiting(let sidecar, let file):
+            log.info("awaiting_upload", ["file": file, "status": "AWAITING_UPLOAD", "sidecar": sidecar.relative])
+        case .dropMarker(let path):
+            System.errno("unlink", scanner.path(path)) { unlink(scanner.path(path)) }
+            log.info("done_file_after_import", ["file": path.relative, "message": "its data file was imported before it came; removed"])
+        case .writeMetrics:
+            writeMetrics()
+        case .exit:
+            break
+        }
+    }
+
     // MARK: Looking at the inbox
 
     /// One look at a path: its signature into the machine. A look that may find it complete
     /// (not one for an event) also asks the kernel whether someone has it open for writing.
     func look(at path: InboxPath, now: Double, event: Bool, writers: Writers = .unknown) {
-        guard !inFlight.contains(path) else { return }
+        guard !machine.claimedPaths.contains(path) else { return }
         let full = scanner.path(path)
         let sig = FileSignature.of(full)
         var writers = writers
         if !event, let sig, sig.isImportable { writers = WriterProbe.probe(full) }
-        machine.observe(path, sig, now: now, event: event, age: sig?.age ?? 0, writers: writers)
+        machine.handle(.seen(path, sig, event: event, age: sig?.age ?? 0, writers: writers), now: now)
     }
 
-    /// Scans the whole inbox: the directory is the truth, events are hints.
+    func seen(_ path: InboxPath, _ sig: FileSignature?, now: Double, event: Bool = false) {
+        machine.handle(.seen(path, sig, event: event, age: sig?.age ?? 0, writers: .unknown), now: now)
+    }
+
+    /// Scans the whole inbox and review/: the directory is the truth, events are hints.
     func fullScan(now: Double) {
         if let watches, watches.inboxWD == nil, Paths.isDirectory(layout.inbox) { watches.armInbox(log: log) }
-        let found = scanner.all().filter { !inFlight.contains($0.0) }
+        let found = scanner.all().filter { !machine.claimedPaths.contains($0.0) }
         let present = Set(found.map(\.0))
-        for path in machine.paths where !present.contains(path) { machine.observe(path, nil, now: now) }
-        for (path, sig) in found { machine.observe(path, sig, now: now, age: sig.age) }
+        for path in machine.pairing.paths where !present.contains(path) { seen(path, nil, now: now) }
+        for (path, sig) in found { seen(path, sig, now: now) }
         if let watches { for folder in scanner.schemaFolders() { watches.addFolder(folder) } }
         scanReview(now: now)
     }
@@ -245,7 +258,7 @@ final class EventLoop {
             switch watches.classify(event) {
             case .overflow:
                 log.warn("event_queue_overflow")
-                machine.forgetWriters()
+                machine.handle(.eventsLost, now: now)
                 rescan = true
             case .inboxCreated:
                 watches.armInbox(log: log)
@@ -254,20 +267,20 @@ final class EventLoop {
             case .inboxGone:
                 watches.disarmInbox()
                 log.warn("inbox_missing", ["folder": layout.inbox])
-                for path in machine.paths { machine.observe(path, nil, now: now) }
+                for path in machine.pairing.paths { seen(path, nil, now: now) }
             case .folderAppeared(let name):
                 if !InboxRules.isIgnored(name) {
                     watches.addFolder(name)
-                    for (path, sig) in scanner.files(in: name) where !inFlight.contains(path) {
-                        machine.observe(path, sig, now: now, event: true, age: sig.age)
+                    for (path, sig) in scanner.files(in: name) where !machine.claimedPaths.contains(path) {
+                        seen(path, sig, now: now, event: true)
                     }
                 }
             case .folderGone(let name):
                 watches.removeFolder(name)
-                for path in machine.paths where path.folder == name { machine.observe(path, nil, now: now) }
+                for path in machine.pairing.paths where path.folder == name { seen(path, nil, now: now) }
             case .file(let path, let removed, let writers):
                 if InboxRules.isIgnored(path.name) { continue }
-                if removed { machine.observe(path, nil, now: now) } else { look(at: path, now: now, event: true, writers: writers) }
+                if removed { seen(path, nil, now: now) } else { look(at: path, now: now, event: true, writers: writers) }
             case .none:
                 continue
             }
@@ -275,38 +288,10 @@ final class EventLoop {
         if rescan { fullScan(now: now) }
     }
 
-    // MARK: Deciding and handing out work
-
-    func decide(now: Double) {
-        guard !stopping else { return }
-        while true {
-            var readAny = false
-            for action in machine.tick(now: now, capacity: pool.room) {
-                switch action {
-                case .readSidecar(let path):
-                    readAny = true
-                    readSidecar(path)
-                case .awaiting(let sidecar, let file):
-                    awaiting.insert(sidecar)
-                    log.info("awaiting_upload", ["file": file, "status": "AWAITING_UPLOAD", "sidecar": sidecar.relative])
-                case .dropMarker(let path):
-                    unlink(scanner.path(path))
-                    log.info("done_file_after_import", ["file": path.relative,
-                                                        "message": "its data file was imported before it came; removed"])
-                case .claim(let plan):
-                    for p in plan.take { awaiting.remove(p) }
-                    inFlight.formUnion(plan.take)
-                    pool.submit(.claim(plan))
-                }
-            }
-            if !readAny { return }
-        }
-    }
-
     func readSidecar(_ path: InboxPath) {
         let full = scanner.path(path)
         guard let sig = FileSignature.of(full) else {
-            machine.observe(path, nil, now: Monotonic.now())
+            seen(path, nil, now: Monotonic.now())
             return
         }
         let content: PairingMachine.SidecarContent
@@ -319,63 +304,40 @@ final class EventLoop {
             content = .invalid(ImportFailure("UNREADABLE_FILE", "The sidecar \(path.name) \(refused.description)."))
         } catch {
             log.warn("sidecar_unreadable", ["file": path.relative, "error": "\(error)"])
-            machine.observe(path, nil, now: Monotonic.now())
+            seen(path, nil, now: Monotonic.now())
             return
         }
-        machine.sidecarRead(path, signature: sig, content: content)
+        machine.handle(.sidecarRead(path, sig, content), now: Monotonic.now())
     }
 
-    func feedResumes(now: Double) {
-        guard !stopping else { return }
-        for (id, due) in resumes.sorted(by: { $0.value < $1.value }) where due <= now && pool.room > 0 {
-            resumes[id] = nil
-            resumesRunning.insert(id)
-            pool.submit(redos.remove(id) != nil ? .redo(id) : .resume(id))
-        }
-        for (id, due) in resolutionResumes.sorted(by: { $0.value < $1.value }) where due <= now && pool.room > 0 && !resolutionsInFlight.contains(id) {
-            resolutionResumes[id] = nil
-            resolutionsInFlight.insert(id)
-            pool.submit(.resumeResolution(id))
-        }
+    // MARK: Resolutions in review/
+
+    func resolutionPath(_ id: String) -> String { "\(layout.review)/\(id)/\(ReviewWatches.fileName)" }
+
+    /// Looks at every review folder's resolution.json (start, rescans, overflows).
+    func scanReview(now: Double) {
+        if let reviewWatches, !reviewWatches.isArmed, Paths.isDirectory(layout.review) { reviewWatches.arm() }
+        let ids = Set(ReviewWatches.folderIDs(layout.review))
+        for id in machine.resolutions.keys where !ids.contains(id) { machine.handle(.resolutionSeen(id, nil), now: now) }
+        for id in ids { machine.handle(.resolutionSeen(id, FileSignature.of(resolutionPath(id))), now: now) }
     }
 
-    func handleResults(now: Double) {
-        for result in pool.takeResults() {
-            if case .claim(let plan) = result.item { inFlight.subtract(plan.take) }
-            if case .resume(let id) = result.item { resumesRunning.remove(id) }
-            if case .redo(let id) = result.item { resumesRunning.remove(id) }
-            var isResolution = false
-            if case .resolve(let id) = result.item { resolutionsInFlight.remove(id); isResolution = true }
-            if case .resumeResolution(let id) = result.item { resolutionsInFlight.remove(id); isResolution = true }
-            switch result.outcome {
-            case .imported(let id, _):
-                backoff[id] = nil
-            case .lost:
-                break
-            case .notClaimed:
-                nextRescan = min(nextRescan, now + 5)
-            case .changed(let id):
-                // Done again once the file holds still: the claim is looked at after a settle time.
-                resumes[id] = now + max(options.settle, 0.1)
-                redos.insert(id)
-            case .retry(let id):
-                let wait = min(300, (backoff[id] ?? 2.5) * 2)
-                backoff[id] = wait
-                if isResolution { resolutionResumes[id] = now + wait } else { resumes[id] = now + wait }
+    func readReviewEvents(now: Double) {
+        guard let reviewWatches else { return }
+        let meanings: [ReviewWatches.Meaning]
+        do { meanings = try reviewWatches.read() } catch {
+            log.error("inotify_read_failed", ["error": "\(error)"])
+            return
+        }
+        for meaning in meanings {
+            switch meaning {
+            case .look(let id): machine.handle(.resolutionSeen(id, FileSignature.of(resolutionPath(id))), now: now)
+            case .rescan: scanReview(now: now)
             }
         }
     }
 
     // MARK: Time
-
-    func nextWake(now: Double) -> Double {
-        var next = min(nextMetrics, nextRescan)
-        if let d = machine.nextDeadline(after: now) { next = min(next, d) }
-        for due in resumes.values where due > now || pool.room > 0 { next = min(next, due) }
-        for due in resolutionResumes.values where due > now || pool.room > 0 { next = min(next, due) }
-        for seen in resolutionsSeen.values { next = min(next, max(now, seen.since + options.settle)) }
-        return next
-    }
 
     /// poll(2) on the descriptors until `deadline` or something happens.
     func wait(until deadline: Double, now: Double) {
@@ -391,81 +353,8 @@ final class EventLoop {
         }
     }
 
-    /// `--once`: everything that was complete is handled; what waits for an upload or a sidecar
-    /// within its window stays for the next run.
-    func isDone(now: Double) -> Bool {
-        inFlight.isEmpty && resumesRunning.isEmpty && pool.isIdle && resumes.values.allSatisfy { $0 > now }
-            && machine.isWaitingOnly(now: now) && resolutionsSeen.isEmpty && resolutionsInFlight.isEmpty
-            && resolutionResumes.values.allSatisfy { $0 > now }
-    }
-
-    // MARK: Resolutions in review/
-
-    /// Looks at every review folder's resolution.json (start, rescans, overflows).
-    func scanReview(now: Double) {
-        if let reviewWatches, !reviewWatches.isArmed, Paths.isDirectory(layout.review) { reviewWatches.arm() }
-        let ids = Set(ReviewWatches.folderIDs(layout.review))
-        for id in resolutionsSeen.keys where !ids.contains(id) { resolutionsSeen[id] = nil }
-        for id in ids { lookAtResolution(id, now: now) }
-    }
-
-    /// A resolution is taken once it has held still (size, mtime) for the settle time, like a
-    /// dropped file (contract §2c).
-    func lookAtResolution(_ id: String, now: Double) {
-        guard !resolutionsInFlight.contains(id) else { return }
-        guard let sig = FileSignature.of("\(layout.review)/\(id)/\(ReviewWatches.fileName)"), sig.isImportable else {
-            resolutionsSeen[id] = nil
-            return
-        }
-        if let seen = resolutionsSeen[id], seen.signature == sig { return }
-        resolutionsSeen[id] = (sig, now)
-    }
-
-    func readReviewEvents(now: Double) {
-        guard let reviewWatches else { return }
-        let meanings: [ReviewWatches.Meaning]
-        do { meanings = try reviewWatches.read() } catch {
-            log.error("inotify_read_failed", ["error": "\(error)"])
-            return
-        }
-        for meaning in meanings {
-            switch meaning {
-            case .look(let id): lookAtResolution(id, now: now)
-            case .rescan: scanReview(now: now)
-            }
-        }
-    }
-
-    /// Hands settled resolutions to the workers.
-    func feedResolutions(now: Double) {
-        guard !stopping else { return }
-        for (id, seen) in resolutionsSeen.sorted(by: { $0.value.since < $1.value.since }) where now - seen.since >= options.settle && pool.room > 0 {
-            // Still the same file? Then it has held still for the settle time.
-            let sig = FileSignature.of("\(layout.review)/\(id)/\(ReviewWatches.fileName)")
-            guard sig == seen.signature else {
-                resolutionsSeen[id] = sig.map { ($0, now) }
-                continue
-            }
-            resolutionsSeen[id] = nil
-            resolutionsInFlight.insert(id)
-            pool.submit(.resolve(id))
-        }
-    }
-
-    func adopt(now: Double) {
-        let mine = Set(resumes.keys).union(resumesRunning).union(resolutionResumes.keys).union(resolutionsInFlight)
-        for item in recovery.adoptOrphans(skip: mine) {
-            switch item {
-            case .resume(let id): resumes[id] = now
-            case .resumeResolution(let id): resolutionResumes[id] = now
-            default: preconditionFailure("recovery returns resumes only")
-            }
-        }
-    }
-
     func writeMetrics() {
-        awaiting = awaiting.filter { machine.contains($0) }
-        metrics.gauges(queueDepth: pool.depth, running: pool.running, awaiting: awaiting.count, inboxFiles: machine.count)
+        metrics.gauges(queueDepth: pool.depth, running: pool.running, awaiting: machine.awaiting.count, inboxFiles: machine.pairing.count)
         do { try metrics.write(to: layout, tag: owner.id) } catch {
             log.warn("metrics_not_written", ["error": "\(error)"])
         }
