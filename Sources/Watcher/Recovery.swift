@@ -46,10 +46,16 @@ struct Recovery {
             let path = "\(layout.work)/\(name)"
             if !Paths.exists("\(path)/claim.json"), age(path) > Recovery.staleAge { Paths.removeTree(path) }
         }
-        for dir in [layout.records, layout.state] {
+        // Files being written atomically (`.<name>.<tag>.tmp`): a dead daemon's go at once; one
+        // whose tag names no daemon (`intake import` tags with its import id) once it is older
+        // than any write takes.
+        for dir in [layout.records, layout.state, layout.webhooks, layout.memory] {
             for name in Paths.list(dir) {
-                guard let temp = TempName(parsing: name) else { continue }
-                if !isAlive(temp.owner) || age("\(dir)/\(name)") > Recovery.staleAge { unlink("\(dir)/\(name)") }
+                guard let temp = TempName(parsing: name), !isAlive(temp.owner) else { continue }
+                let path = "\(dir)/\(name)"
+                if Paths.exists("\(layout.owners)/\(temp.owner).lock") || age(path) > Recovery.startingAge {
+                    System.errno("unlink", path) { unlink(path) }
+                }
             }
         }
         // .<owner>.tmp: a lock being taken (OwnerLock.init: create, flock, rename). One that no

@@ -24,6 +24,14 @@ extension ImportWork {
     func finishResolution(_ id: String, started: Double) -> WorkResult.Outcome {
         let store = resolutions
         guard Paths.isDirectory(store.folder(id)) else { return .lost }
+        do {
+            guard try store.repair(id, owner: owner) else {
+                log.warn("resolution_dropped", ["id": id, "file": "resolution.json", "error": "review/\(id)/resolution.json is not there any more"])
+                return .lost
+            }
+        } catch {
+            return retryResolution(id, because: "\(error)")
+        }
         let old = store.old(id)
         if !Paths.exists(old) {
             let review = layout.result(id, .needsReview)

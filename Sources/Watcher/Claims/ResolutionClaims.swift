@@ -7,6 +7,7 @@ import Glibc
 /// is renamed into it as `old/`, the import is run again from `old/source/` into `build/`, and
 /// `build/` is published. After a crash the folder says how far it got:
 ///
+/// - no resolution.json, no `old/`: cut before the file was moved in; move it in (`repair`);
 /// - no `old/`, `review/<id>/` there: the folder was not taken yet; take it and go on;
 /// - `old/` there, nothing published for the id: build again;
 /// - `old/` there and the id published: only the bookkeeping is left.
@@ -40,6 +41,20 @@ public struct ResolutionClaims: Sendable {
                 throw SystemError(call: "rename", path: dropped(id), errno: e)
             }
         }
+        return true
+    }
+
+    /// Finishes a claim a crash cut between its making and the move of resolution.json into it:
+    /// the file is moved in now. False when it is gone (the claim is removed: there is nothing
+    /// to apply, and the review folder must not be taken without it).
+    public func repair(_ id: String, owner: String) throws -> Bool {
+        guard !Paths.exists(resolutionFile(id)), !Paths.exists(old(id)) else { return true }
+        let e = System.errno("rename", dropped(id)) { rename(dropped(id), resolutionFile(id)) }
+        if e == ENOENT {
+            remove(id, owner: owner)
+            return false
+        }
+        if e != 0 { throw SystemError(call: "rename", path: dropped(id), errno: e) }
         return true
     }
 

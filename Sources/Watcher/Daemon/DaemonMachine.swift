@@ -52,7 +52,7 @@ struct DaemonMachine {
     enum Action: Equatable, Sendable {
         var reportsBack: Bool {
             switch self {
-            case .rescan, .readSidecar, .lookAtResolution: true
+            case .rescan, .look, .readSidecar, .lookAtResolution: true
             default: false
             }
         }
@@ -92,6 +92,7 @@ struct DaemonMachine {
     private var rescanAsked = false
     private var nextRescan = 0.0
     private var nextMetrics = 0.0
+    private var looksAskedAt = -Double.infinity
 
     init(options: Options) {
         self.options = options
@@ -188,9 +189,9 @@ struct DaemonMachine {
 
     // MARK: Decisions
 
-    /// What to do now. After carrying out actions that report something back (`rescan`,
-    /// `readSidecar`, `lookAtResolution`: `reportsBack`), call again: what they report may
-    /// allow more.
+    /// What to do now. After carrying out actions that report something back (`rescan`, `look`,
+    /// `readSidecar`, `lookAtResolution`: `reportsBack`), call again with the same time: what
+    /// they report may allow more.
     mutating func next(now: Double) -> [Action] {
         switch state {
         case .stopped:
@@ -210,7 +211,12 @@ struct DaemonMachine {
             rescanAsked = true
             actions.append(.rescan)
         }
-        for path in pairing.due(now: now) where !claimedPaths.contains(path) { actions.append(.look(path)) }
+        if now > looksAskedAt {
+            // Once per moment: a file still written with no settle time (a done file came) is
+            // due again at once after its look; it is looked at again at the next wake.
+            looksAskedAt = now
+            for path in pairing.due(now: now) where !claimedPaths.contains(path) { actions.append(.look(path)) }
+        }
         for (key, entry) in scheduled.sorted(by: { $0.value.due < $1.value.due }) where entry.due <= now && room > 0 {
             guard inFlight[key] == nil else { continue }
             scheduled[key] = nil
