@@ -14,6 +14,8 @@ struct DocumentContext {
     var hookMessage: String?
     /// The records that did not become rows, when the whole file was read.
     var leftOut: LeftOut?
+    /// Number fields whose values read two ways (DECIMAL_MARK): field key, column header, evidence.
+    var undecidedMarks: [(field: String, header: String, decision: DecimalMarkDecision)] = []
 
     init(request: ImportRequest, decisions: SourceDecisions, header: HeaderDecision) {
         self.request = request
@@ -159,6 +161,17 @@ extension Importer {
             let e = context.encodingDecision
             let names = (e?.choices ?? []).map { "\($0.candidate.encoding.rawValue)" + ($0.lines.first.map { " reads \"\($0)\"" } ?? "") }
             return "Intake cannot tell which encoding \(context.request.filename) is written in: \(names.joined(separator: "; ")). Choose the one that reads the text as written in resolution.json (\"encoding\": \"\(e?.encoding.rawValue ?? "windows-1252")\"), or set settings.encoding."
+        case "DECIMAL_MARK":
+            let columns = context.undecidedMarks.map { u in
+                var value = u.decision.example ?? ""
+                let (point, comma) = value.withUTF8 { raw in
+                    let text = UnsafeRawBufferPointer(raw)
+                    return (NumberValue.parse(text, mark: .point)?.json ?? "?", NumberValue.parse(text, mark: .comma)?.json ?? "?")
+                }
+                return "the column \"\(u.header)\" (field \(u.field)) has \(u.decision.either) value(s) like \"\(value)\", which is \(point) with \".\" as the decimal mark and \(comma) with \",\""
+            }
+            let keys = context.undecidedMarks.map { "\"\($0.field)\": \",\"" }.joined(separator: ", ")
+            return "Intake cannot tell the decimal mark of the numbers in \(context.request.filename): \(columns.joined(separator: "; ")); no value in the first rows settles it (such as 0,5 or 12.50). Say which in resolution.json (\"decimalMarks\": {\(keys)}, or \".\"), or set the field's decimalMark in the schema."
         case "SHEET_NOT_CHOSEN":
             let problem = context.decisions.sheetChoice?.problem ?? "no sheet could be chosen"
             return "\(context.request.filename): \(problem). Choose the sheet in resolution.json (\"sheet\"), or set settings.uploadStep.sheetOverride."
@@ -217,6 +230,7 @@ extension Importer {
                 entry["fileHeaderIndexes"] = .array(all.map { .number($0) })
             }
             if let order = shape.dateOrders[field.key] { entry["dateOrder"] = order.json }
+            if let mark = shape.decimalMarks[field.key] { entry["decimalMark"] = mark.json }
             fields[field.key] = .object(entry)
         }
         for (name, column) in shape.custom {
