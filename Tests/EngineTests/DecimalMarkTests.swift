@@ -115,6 +115,10 @@ struct DecimalMarkTests {
         #expect(r.reasons == ["DECIMAL_MARK"])
         let message = r.document["messages"]?.arrayValue?.first?.stringValue ?? ""
         #expect(message.contains("\"1.250\", which is 1.25 with \".\" as the decimal mark and 1250 with \",\""))
+        let offered = r.document["decimalMarks"]?.arrayValue?.first
+        #expect(offered?["field"]?.stringValue == "Menge")
+        #expect(offered?["point"]?.stringValue == "1.25")
+        #expect(offered?["comma"]?.stringValue == "1250")
         // A person says which: in resolution.json, or in the schema.
         let resolved = try DecimalMarkTests.run(text, schema: schema, resolution: #"{"decimalMarks": {"Menge": ","}}"#)
         #expect(resolved.status == .successful)

@@ -121,6 +121,14 @@ extension Importer {
             o["encoding"] = encoding
             report = .object(o)
         }
+        if reasons.contains("DECIMAL_MARK"), case .object(var o) = report {
+            o["decimalMarks"] = .array(context.undecidedMarks.map { u in
+                let (point, comma) = Importer.readings(u.decision.example ?? "")
+                return ["field": .string(u.field), "header": .string(u.header), "example": .string(u.decision.example),
+                        "point": .string(point), "comma": .string(comma), "either": .number(u.decision.either)]
+            })
+            report = .object(o)
+        }
         var bytes = JSONWriter.document(report)
         // `rows` last, one compact row per line (they can be many).
         let rows = context.rows ?? sampleRows(context)
@@ -153,6 +161,15 @@ extension Importer {
         return rows
     }
 
+    /// A number cell's value with `.` and with `,` as the decimal mark (`?` where it is none).
+    static func readings(_ value: String) -> (point: String, comma: String) {
+        var value = value
+        return value.withUTF8 { raw in
+            let text = UnsafeRawBufferPointer(raw)
+            return (NumberValue.parse(text, mark: .point)?.json ?? "?", NumberValue.parse(text, mark: .comma)?.json ?? "?")
+        }
+    }
+
     /// A sentence per reason: what went wrong and what to do.
     static func message(for reason: String, context: DocumentContext, mapping: MappingDecision?, totals: ResultWriter.Totals?,
                         plan: ResolutionPlan) -> String {
@@ -163,11 +180,8 @@ extension Importer {
             return "Intake cannot tell which encoding \(context.request.filename) is written in: \(names.joined(separator: "; ")). Choose the one that reads the text as written in resolution.json (\"encoding\": \"\(e?.encoding.rawValue ?? "windows-1252")\"), or set settings.encoding."
         case "DECIMAL_MARK":
             let columns = context.undecidedMarks.map { u in
-                var value = u.decision.example ?? ""
-                let (point, comma) = value.withUTF8 { raw in
-                    let text = UnsafeRawBufferPointer(raw)
-                    return (NumberValue.parse(text, mark: .point)?.json ?? "?", NumberValue.parse(text, mark: .comma)?.json ?? "?")
-                }
+                let value = u.decision.example ?? ""
+                let (point, comma) = readings(value)
                 return "the column \"\(u.header)\" (field \(u.field)) has \(u.decision.either) value(s) like \"\(value)\", which is \(point) with \".\" as the decimal mark and \(comma) with \",\""
             }
             let keys = context.undecidedMarks.map { "\"\($0.field)\": \",\"" }.joined(separator: ", ")
