@@ -35,17 +35,18 @@ public enum DialectDetector {
         let sample = cut ? Array(text[0..<detectionBytes]) : text
         let isComplete = complete && !cut
         let dialects = candidates(for: sample, forcedDelimiter: forcedDelimiter)
-        var scored: [(candidate: DialectCandidate, rows: Int, raw: Double, values: Double, singles: Int)] = []
+        var scored: [(candidate: DialectCandidate, rows: Int, raw: Double, values: Double, singles: Int, aligned: Bool)] = []
         for dialect in dialects {
             let s = score(dialect, sample: sample, complete: isComplete)
-            scored.append((DialectCandidate(dialect: dialect, score: 0, columns: s.columns, pattern: s.pattern, types: s.types), s.rows, s.pattern, s.values, s.singles))
+            scored.append((DialectCandidate(dialect: dialect, score: 0, columns: s.columns, pattern: s.pattern, types: s.types),
+                           s.rows, s.pattern, s.values, s.singles, s.aligned))
         }
         // Patterns are sums over rows: compare them against the most rows any dialect read.
         let mostRows = Double(max(1, scored.map(\.rows).max() ?? 1))
         var candidates: [DialectCandidate] = scored.map { entry in
             var c = entry.candidate
             c.pattern = entry.raw / mostRows
-            c.score = c.pattern * max(c.types, 0.01) * plausibility(c.dialect, values: entry.values)
+            c.score = c.pattern * max(c.types, 0.01) * plausibility(c.dialect, values: entry.values, aligned: entry.aligned)
             return c
         }
         // The highest score wins; a less common dialect (later in the list) must beat a more
@@ -124,13 +125,34 @@ public enum DialectDetector {
     }
 
     /// Prose splits on spaces into consistent-looking rows of words; a table split on spaces
-    /// holds values. A space-delimited reading counts only when at least a fifth of its cells
-    /// are numbers or dates (else the file is read as one column).
-    static func plausibility(_ dialect: Dialect, values: Double) -> Double {
-        dialect.delimiter == 0x20 && values < 0.2 ? 0 : 1
+    /// holds values, in columns. A space-delimited reading counts only when at least a fifth of
+    /// its cells are numbers or dates and they line up: some column holds a number or date in
+    /// at least 4 of 5 rows under the first, and 4 in 5 of those rows reach it. A list of names
+    /// that end in a number (`Jan van Eyck 7`, `Pieter Bruegel (the Elder) 12`) has its numbers
+    /// wherever the name's words end, so it is read as one column.
+    static func plausibility(_ dialect: Dialect, values: Double, aligned: Bool) -> Double {
+        dialect.delimiter == 0x20 && (values < 0.2 || !aligned) ? 0 : 1
     }
 
-    static func score(_ dialect: Dialect, sample: [UInt8], complete: Bool) -> (pattern: Double, types: Double, columns: Int, rows: Int, values: Double, singles: Int) {
+    /// Whether some column of the rows under the first (all rows when there is one) holds a
+    /// number or date in at least 4 of 5 rows that reach it, and 4 in 5 rows reach it.
+    static func hasAlignedValues(_ batch: RowBatch) -> Bool {
+        let rows = (0..<batch.count).filter { !batch.isBlank(row: $0) }
+        let body = rows.count > 1 ? Array(rows.dropFirst()) : rows
+        guard !body.isEmpty else { return false }
+        var reach: [Int] = [], typed: [Int] = []
+        for r in body {
+            let w = batch.cellCount(row: r)
+            while reach.count < w { reach.append(0); typed.append(0) }
+            for c in 0..<w {
+                reach[c] += 1
+                if batch.withCell(row: r, column: c, { CellShape.of($0) == .number || CellShape.of($0) == .date }) { typed[c] += 1 }
+            }
+        }
+        return reach.indices.contains { c in reach[c] * 5 >= body.count * 4 && typed[c] * 5 >= reach[c] * 4 }
+    }
+
+    static func score(_ dialect: Dialect, sample: [UInt8], complete: Bool) -> (pattern: Double, types: Double, columns: Int, rows: Int, values: Double, singles: Int, aligned: Bool) {
         let batch = DelimitedReader.sample(sample, dialect: dialect, maxRows: detectionRows, complete: complete)
         var widths: [Int: Int] = [:]
         var rows = 0
@@ -148,7 +170,7 @@ public enum DialectDetector {
                 if typed { typedCells += 1 }
             }
         }
-        guard rows > 0 else { return (0, 0, 1, 0, 0, 0) }
+        guard rows > 0 else { return (0, 0, 1, 0, 0, 0, false) }
         // Pattern score: rows grouped by width, each group weighted by (width - 1) / width (a
         // one-cell row by a small floor), summed over rows and divided by the number of groups.
         var pattern = 0.0
@@ -159,6 +181,7 @@ public enum DialectDetector {
         let types = cells == 0 ? 0 : Double(valueCells) / Double(cells)
         let modal = widths.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? 1
         let values = cells == 0 ? 0 : Double(typedCells) / Double(cells)
-        return (pattern, types, modal, rows, values, widths[1] ?? 0)
+        let aligned = dialect.delimiter == 0x20 && values >= 0.2 ? hasAlignedValues(batch) : true
+        return (pattern, types, modal, rows, values, widths[1] ?? 0, aligned)
     }
 }

@@ -47,6 +47,39 @@ extension Importer {
         return d
     }
 
+    /// The decimal mark of each number field with a column: resolution.json's `decimalMarks`, else
+    /// the field's `decimalMark`, else decided from the sampled values of the file's columns
+    /// (`DecimalMarkDetector`, up to the sample's 1,000 rows). A resolution entry naming no number
+    /// field is a problem of the plan.
+    static func decimalMarkDecisions(_ fields: [Field], mapping: MappingDecision, decisions: SourceDecisions, headerRecord: Int, width: Int,
+                                     resolution: Resolution?, plan: inout ResolutionPlan) -> [String: DecimalMarkDecision] {
+        for key in (resolution?.decimalMarks.keys).map(Array.init) ?? [] where !fields.contains(where: { $0.key == key && $0.type.kind == .number }) {
+            plan.problem("decimalMarks[\(Resolution.quoted(key))]", "the schema has no number field \"\(key)\"")
+        }
+        let numbers = fields.filter { $0.type.kind == .number && mapping.fieldColumns[$0.key] != nil }
+        guard !numbers.isEmpty else { return [:] }
+        let commaPossible = DecimalMarkDetector.commaPossible(format: decisions.format, delimiter: decisions.dialect.delimiter)
+        var detected: [DecimalMarkDecision?]?
+        var out: [String: DecimalMarkDecision] = [:]
+        for field in numbers {
+            if let mark = resolution?.decimalMarks[field.key] {
+                out[field.key] = DecimalMarkDecision(mark: mark, decidedBy: "resolution")
+            } else if let mark = field.type.decimalMark {
+                out[field.key] = DecimalMarkDecision(mark: mark, decidedBy: "schema")
+            } else {
+                if detected == nil {
+                    let columns = decisions.columnSamples(headerRecord: headerRecord, width: width, limit: SourceDecisions.sampleRows)
+                    detected = DecimalMarkDetector.decide(columns: columns, commaPossible: commaPossible)
+                }
+                let column = mapping.fieldColumns[field.key]!
+                let all = field.manyToOne ? (mapping.manyColumns[field.key] ?? [column]) : [column]
+                let found = all.compactMap { $0 < detected!.count ? detected![$0] : nil }
+                out[field.key] = DecimalMarkDetector.merged(found) ?? DecimalMarkDecision(mark: .point, decidedBy: commaPossible ? "default" : "delimiter")
+            }
+        }
+        return out
+    }
+
     /// `allowCustomFields`: each unmatched column becomes a key named by its header; an empty
     /// header is `#<index>`, and a header that is already a key gets ` #<index>` added.
     static func customColumns(_ mapping: MappingDecision, headers: [String], fields: [Field]) -> [(name: String, column: Int)] {

@@ -127,6 +127,8 @@ public enum Importer {
         plan.prepareEdits(fieldColumns: mapping.fieldColumns, fields: schema.fields)
 
         var shape = ShapeFacts()
+        shape.decimalMarks = decimalMarkDecisions(schema.fields, mapping: mapping, decisions: decisions, headerRecord: headerRecord,
+                                                  width: width, resolution: resolution, plan: &plan)
         let plans = schema.fields.map { field -> FieldPlan in
             let column = mapping.fieldColumns[field.key]
             let columns = field.manyToOne ? (mapping.manyColumns[field.key] ?? column.map { [$0] } ?? []) : nil
@@ -136,7 +138,18 @@ public enum Importer {
                 shape.dateOrders[field.key] = decision
                 order = decision.order
             }
-            return FieldPlan(field: field, column: column, columns: columns, dateOrder: order)
+            return FieldPlan(field: field, column: column, columns: columns, dateOrder: order,
+                             decimalMark: shape.decimalMarks[field.key]?.mark ?? .point)
+        }
+        let undecided = schema.fields.filter { shape.decimalMarks[$0.key]?.undecided == true }
+        if !undecided.isEmpty {
+            // Values that read as two different numbers and nothing in the file says which: a person says.
+            var context = context
+            context.undecidedMarks = undecided.map { field in
+                let column = mapping.fieldColumns[field.key] ?? 0
+                return (field.key, column < headers.count ? headers[column] : "", shape.decimalMarks[field.key]!)
+            }
+            return try review(context, ["DECIMAL_MARK"], plan: plan, mapping: mapping, headers: headers, totals: nil, workspace: workspace)
         }
         if settings.allowCustomFields { shape.custom = customColumns(mapping, headers: headers, fields: schema.fields) }
         let passThrough: [Int]? = settings.passThroughUnmappedColumns
@@ -344,6 +357,7 @@ public enum Importer {
 /// What `metadata.json` says about the result's shape beyond the mapping.
 struct ShapeFacts {
     var dateOrders: [String: DateOrderDecision] = [:]
+    var decimalMarks: [String: DecimalMarkDecision] = [:]
     var custom: [(name: String, column: Int)] = []
 }
 

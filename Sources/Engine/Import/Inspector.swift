@@ -25,6 +25,10 @@ public enum Inspector {
         let width = max(header.names.count, dataRows.map { rows.cellCount(row: $0) }.max() ?? 0)
         var samples = [[String]](repeating: [], count: width)
         for r in dataRows.prefix(200) { for c in 0..<width { samples[c].append(rows.string(row: r, column: c)) } }
+        // The decimal marks an import would decide, on the same rows (the whole sample).
+        var all = [[String]](repeating: [], count: width)
+        for r in dataRows { for c in 0..<width { all[c].append(rows.string(row: r, column: c)) } }
+        let marks = DecimalMarkDetector.decide(columns: all, commaPossible: DecimalMarkDetector.commaPossible(format: d.format, delimiter: d.dialect.delimiter))
         var columns: [JSONValue] = []
         for c in 0..<width {
             let name: String? = header.chosen == nil ? nil : (c < header.names.count ? header.names[c] : "")
@@ -44,15 +48,16 @@ public enum Inspector {
             "headerRow": header.chosen.map { .number($0) } ?? .null,
             "rows": .number(dataRows.count), "rowsCounted": .string(d.sampleComplete ? "all" : "sample"),
             "columns": .array(columns),
-            "evidence": evidence(d, header: header, table: table, dataRows: dataRows.map { rows.rowRecords[$0] }),
+            "evidence": evidence(d, header: header, table: table, dataRows: dataRows.map { rows.rowRecords[$0] }, marks: marks),
             "preview": .array(dataRows.prefix(20).map { r in .array(rows.strings(row: r).map { .string($0) }) }),
         ]
     }
 
     /// Each decision with what it rests on: the dialects tried and their scores, the header's
     /// candidates and lines, and where the table starts and ends.
-    static func evidence(_ d: SourceDecisions, header: HeaderDecision, table: TableFilter, dataRows: [Int]) -> JSONValue {
+    static func evidence(_ d: SourceDecisions, header: HeaderDecision, table: TableFilter, dataRows: [Int], marks: [DecimalMarkDecision?] = []) -> JSONValue {
         var notes = header.evidence
+        notes += decimalMarkNotes(marks, header: header)
         if let end = table.endRecord {
             notes.append("another table starts at record \(end) (its header, or a row of words where the data has numbers and dates): the first table is read, the rest left out")
         }
@@ -82,8 +87,27 @@ public enum Inspector {
                 "endRecord": table.endRecord.map { .number($0) } ?? .null,
                 "footerRecords": .array(table.footerRecords.map { .number($0) }),
             ],
+            "decimalMarks": .array(marks.enumerated().compactMap { c, m in
+                guard let m, case .object(var o) = m.json else { return nil }
+                o.entries.insert((key: "column", value: .number(c)), at: 0)
+                return .object(o)
+            }),
             "notes": .array(notes.map { .string($0) }),
         ]
+    }
+
+    /// A sentence for each number column whose values decided `,` as the decimal mark, or could not decide.
+    static func decimalMarkNotes(_ marks: [DecimalMarkDecision?], header: HeaderDecision) -> [String] {
+        marks.enumerated().compactMap { c, m in
+            guard let m else { return nil }
+            let name = header.chosen != nil && c < header.names.count ? "column \(c) (\(header.names[c]))" : "column \(c)"
+            if m.undecided {
+                return "\(name): \(m.either) value(s) like \"\(m.example ?? "")\" are numbers with either decimal mark and nothing in the file settles which: an import with a number field on it goes to review (DECIMAL_MARK)"
+            }
+            guard m.mark == .comma else { return nil }
+            let how = m.decidedBy == "file" ? "its values read either way; the file's other number columns write \",\"" : "\(m.comma) value(s) are numbers only with \",\" as the decimal mark" + (m.mixed ? ", \(m.point) only with \".\" (those are invalid)" : "")
+            return "\(name) reads \",\" as the decimal mark: \(how)"
+        }
     }
 
     /// The encoding decision with its evidence: how it was made, the candidates and their scores.

@@ -14,6 +14,8 @@ struct DocumentContext {
     var hookMessage: String?
     /// The records that did not become rows, when the whole file was read.
     var leftOut: LeftOut?
+    /// Number fields whose values read two ways (DECIMAL_MARK): field key, column header, evidence.
+    var undecidedMarks: [(field: String, header: String, decision: DecimalMarkDecision)] = []
 
     init(request: ImportRequest, decisions: SourceDecisions, header: HeaderDecision) {
         self.request = request
@@ -119,6 +121,14 @@ extension Importer {
             o["encoding"] = encoding
             report = .object(o)
         }
+        if reasons.contains("DECIMAL_MARK"), case .object(var o) = report {
+            o["decimalMarks"] = .array(context.undecidedMarks.map { u in
+                let (point, comma) = Importer.readings(u.decision.example ?? "")
+                return ["field": .string(u.field), "header": .string(u.header), "example": .string(u.decision.example),
+                        "point": .string(point), "comma": .string(comma), "either": .number(u.decision.either)]
+            })
+            report = .object(o)
+        }
         var bytes = JSONWriter.document(report)
         // `rows` last, one compact row per line (they can be many).
         let rows = context.rows ?? sampleRows(context)
@@ -151,6 +161,15 @@ extension Importer {
         return rows
     }
 
+    /// A number cell's value with `.` and with `,` as the decimal mark (`?` where it is none).
+    static func readings(_ value: String) -> (point: String, comma: String) {
+        var value = value
+        return value.withUTF8 { raw in
+            let text = UnsafeRawBufferPointer(raw)
+            return (NumberValue.parse(text, mark: .point)?.json ?? "?", NumberValue.parse(text, mark: .comma)?.json ?? "?")
+        }
+    }
+
     /// A sentence per reason: what went wrong and what to do.
     static func message(for reason: String, context: DocumentContext, mapping: MappingDecision?, totals: ResultWriter.Totals?,
                         plan: ResolutionPlan) -> String {
@@ -159,6 +178,14 @@ extension Importer {
             let e = context.encodingDecision
             let names = (e?.choices ?? []).map { "\($0.candidate.encoding.rawValue)" + ($0.lines.first.map { " reads \"\($0)\"" } ?? "") }
             return "Intake cannot tell which encoding \(context.request.filename) is written in: \(names.joined(separator: "; ")). Choose the one that reads the text as written in resolution.json (\"encoding\": \"\(e?.encoding.rawValue ?? "windows-1252")\"), or set settings.encoding."
+        case "DECIMAL_MARK":
+            let columns = context.undecidedMarks.map { u in
+                let value = u.decision.example ?? ""
+                let (point, comma) = readings(value)
+                return "the column \"\(u.header)\" (field \(u.field)) has \(u.decision.either) value(s) like \"\(value)\", which is \(point) with \".\" as the decimal mark and \(comma) with \",\""
+            }
+            let keys = context.undecidedMarks.map { "\"\($0.field)\": \",\"" }.joined(separator: ", ")
+            return "Intake cannot tell the decimal mark of the numbers in \(context.request.filename): \(columns.joined(separator: "; ")); no value in the first rows settles it (such as 0,5 or 12.50). Say which in resolution.json (\"decimalMarks\": {\(keys)}, or \".\"), or set the field's decimalMark in the schema."
         case "SHEET_NOT_CHOSEN":
             let problem = context.decisions.sheetChoice?.problem ?? "no sheet could be chosen"
             return "\(context.request.filename): \(problem). Choose the sheet in resolution.json (\"sheet\"), or set settings.uploadStep.sheetOverride."
@@ -217,6 +244,7 @@ extension Importer {
                 entry["fileHeaderIndexes"] = .array(all.map { .number($0) })
             }
             if let order = shape.dateOrders[field.key] { entry["dateOrder"] = order.json }
+            if let mark = shape.decimalMarks[field.key] { entry["decimalMark"] = mark.json }
             fields[field.key] = .object(entry)
         }
         for (name, column) in shape.custom {

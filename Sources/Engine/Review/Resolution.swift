@@ -36,6 +36,8 @@ public struct Resolution: Sendable {
     /// Where another table seemed to start (TABLE_END): true reads the whole file as one table,
     /// false keeps the cut.
     public var readToEnd: Bool?
+    /// The decimal mark of number fields whose values read two ways (DECIMAL_MARK): field key to mark.
+    public var decimalMarks: [String: DecimalMark] = [:]
     /// Entries that could not be read (and so are not applied).
     public var problems: [ResolutionProblem] = []
     /// The document as given (null when it is not JSON), for the report and the page.
@@ -43,7 +45,7 @@ public struct Resolution: Sendable {
 
     public init() {}
 
-    public static let keys = ["sheet", "encoding", "headerRow", "mapping", "edits", "removeRows", "invalidDataBehavior", "readToEnd"]
+    public static let keys = ["sheet", "encoding", "headerRow", "mapping", "edits", "removeRows", "invalidDataBehavior", "readToEnd", "decimalMarks"]
 
     /// Reads `resolution.json`. Never fails: what cannot be read is a problem.
     public static func parse(_ bytes: [UInt8]) -> Resolution {
@@ -71,6 +73,15 @@ public struct Resolution: Sendable {
                 if value.isNull { continue }
                 if let e = value.stringValue.flatMap(TextEncoding.named) { r.encoding = e } else {
                     r.problem(key, "must name an encoding Intake reads (such as \"windows-1250\" or \"shift_jis\"), not \(describe(value))")
+                }
+            case "decimalMarks":
+                guard let m = value.objectValue else {
+                    if !value.isNull { r.problem(key, "must be an object from field key to \".\" or \",\", not \(value.typeName)") }
+                    continue
+                }
+                for (field, mark) in m {
+                    if let mark = mark.stringValue.flatMap(DecimalMark.init(text:)) { r.decimalMarks[field] = mark }
+                    else { r.problem("decimalMarks[\(quoted(field))]", "must be \".\" (1,234.50) or \",\" (1.234,50), not \(describe(mark))") }
                 }
             case "headerRow":
                 if value.isNull { continue }

@@ -135,6 +135,9 @@ extension ReviewPage {
             case "ENCODING":
               return ["Intake could not tell which encoding the file is written in: its bytes read as different letters in different encodings, and the file does not say which is right.",
                       "Choose the reading below that shows the text as it was written."];
+            case "DECIMAL_MARK":
+              return ["Intake could not tell how numbers are written in this file: some read as two different numbers with a decimal point or a decimal comma, and nothing in the file says which.",
+                      "Choose below, for each column, which mark separates the decimals."];
             case "RESOLUTION_NOT_APPLIED": {
               const list = ((R.resolution && R.resolution.problems) || []).map(p => p.entry + ": " + p.message);
               return ["Some of the decisions saved earlier could not be applied: " + list.join("; ") + ".",
@@ -149,6 +152,20 @@ extension ReviewPage {
         for (const reason of reasons) {
           const [what, todo] = explain(reason);
           const item = h("li", { "data-reason": reason }, h("strong", {}, what), todo);
+          if (reason === "DECIMAL_MARK") {
+            // Each undecided number column: its value read both ways, to choose from.
+            state.decimalMarks = Object.assign({}, prior.decimalMarks || {});
+            for (const d of R.decimalMarks || []) {
+              const box = h("div", { class: "cells" }, "“" + (d.header || d.field) + "”, such as " + d.example + ":");
+              for (const [mark, reads] of [[",", d.comma], [".", d.point]]) {
+                box.append(h("label", { class: "choice" },
+                  h("input", { type: "radio", name: "mark-" + d.field, value: mark, checked: state.decimalMarks[d.field] === mark,
+                               onchange: () => { state.decimalMarks[d.field] = mark; } }),
+                  d.example + " is " + reads + (mark === "," ? " (decimal comma: 1.234,50)" : " (decimal point: 1,234.50)")));
+              }
+              item.append(box);
+            }
+          }
           if (reason === "TABLE_END") {
             const rows = ((R.tableEnd || {}).preview || []).map(r => r.join(" | ")).join(" / ");
             if (rows) item.append(h("div", { class: "cells" }, "From there: " + rows));
@@ -380,6 +397,8 @@ extension ReviewPage {
           if (state.removed.size) res.removeRows = [...state.removed].sort((a, b) => a - b);
           if (state.behavior !== R.invalidDataBehavior || prior.invalidDataBehavior !== undefined) res.invalidDataBehavior = state.behavior;
           if (reasons.includes("TABLE_END") || prior.readToEnd !== undefined) res.readToEnd = state.readToEnd === true;
+          const marks = state.decimalMarks || prior.decimalMarks;
+          if (marks && Object.keys(marks).length) res.decimalMarks = marks;
           return res;
         }
         const folder = decodeURIComponent(location.pathname.replace(/\/[^/]*$/, "/"));

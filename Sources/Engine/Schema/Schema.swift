@@ -92,6 +92,9 @@ public struct FieldType: Sendable {
     public var allowCustom = false
     /// Select: match options exactly (case and spacing), not loosely.
     public var exactMatchOnly = false
+    /// Number: the decimal mark its column is written with (`"."` or `","`; Intake's own key),
+    /// instead of deciding it from the values.
+    public var decimalMark: DecimalMark?
     /// Number: the Numbro `outputFormat`; the value is then written as a string.
     var numberFormat: NumberFormat?
     /// Multi-select: what separates the values in a cell.

@@ -86,7 +86,7 @@ enum Vocabulary {
         .string: [], .email: [], .checkbox: [], .usStateTerritory: [],
         .select: ["allowCustom", "exactMatchOnly"],
         .multiSelect: ["delimiter", "allowCustom", "exactMatchOnly"],
-        .number: ["preset", "min", "max", "round", "outputFormat"],
+        .number: ["preset", "min", "max", "round", "outputFormat", "decimalMark"],
         .date: ["outputFormat", "locale", "autofix"],
         .datetime: ["outputFormat", "locale", "withSeconds"],
         .time: ["outputFormat", "locale", "withSeconds"],
@@ -292,6 +292,11 @@ private struct Context {
         type.max = number(options, "max", at: optionsPath)
         type.round = integer(options, "round", at: optionsPath, minimum: -15)
         type.locale = string(options, "locale", at: optionsPath)
+        if let mark = string(options, "decimalMark", at: optionsPath) {
+            if let m = DecimalMark(text: mark) { type.decimalMark = m } else {
+                problem("\(optionsPath).decimalMark", "must be \".\" (1,234.50) or \",\" (1.234,50), not \"\(mark)\"")
+            }
+        }
         if kind == .number, let v = options["outputFormat"] {
             if case .object(let o) = v {
                 let (format, problems) = NumberFormat.parse(o)

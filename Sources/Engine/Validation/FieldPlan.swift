@@ -14,6 +14,8 @@ final class FieldPlan: Sendable {
     let checks: [Validator]
     let select: SelectLookup?
     let dateOrder: DateOrder
+    /// Number: the decimal mark its column is read with (decided once, before the rows).
+    let decimalMark: DecimalMark
     let datePattern: DateFormatPattern
     /// Number: digits to round to, from `round` or the preset.
     let round: Int?
@@ -29,7 +31,7 @@ final class FieldPlan: Sendable {
     let numberFormat: NumberFormat?
     let formatsNumbers: Bool
 
-    init(field: Field, column: Int?, columns: [Int]? = nil, dateOrder: DateOrder) {
+    init(field: Field, column: Int?, columns: [Int]? = nil, dateOrder: DateOrder, decimalMark: DecimalMark = .point) {
         self.field = field
         var key: [UInt8] = []
         JSONWriter.appendString(field.key, to: &key)
@@ -58,6 +60,7 @@ final class FieldPlan: Sendable {
         }
         self.select = field.type.kind == .select || field.type.kind == .multiSelect ? SelectLookup(field.selectOptions, exact: field.type.exactMatchOnly) : nil
         self.dateOrder = dateOrder
+        self.decimalMark = decimalMark
         let t = field.type
         if let format = t.outputFormat, let pattern = try? DateFormatPattern(format) {
             self.datePattern = pattern

@@ -95,7 +95,7 @@ struct RowProcessor: Sendable {
     /// The same processor with plans of its own, for one worker thread (see ChunkedPass).
     func copy() -> RowProcessor {
         var p = self
-        p.plans = plans.map { FieldPlan(field: $0.field, column: $0.column, columns: $0.columns, dateOrder: $0.dateOrder) }
+        p.plans = plans.map { FieldPlan(field: $0.field, column: $0.column, columns: $0.columns, dateOrder: $0.dateOrder, decimalMark: $0.decimalMark) }
         return p
     }
 
@@ -350,7 +350,7 @@ struct RowProcessor: Sendable {
         case .number:
             // The number's own text, unless it is rounded, a percent or formatted: then its value.
             let start = json.count
-            if let facts = NumberValue.appendJSONWithFacts(text, to: &json) {
+            if let facts = NumberValue.appendJSONWithFacts(text, mark: plan.decimalMark, to: &json) {
                 var value = facts.value
                 if facts.isPercent { value /= 100 }
                 if plan.formatsNumbers || plan.round != nil || facts.isPercent {
@@ -361,7 +361,7 @@ struct RowProcessor: Sendable {
                 if let min = plan.min, value < min { typeError = "Must be at least \(JSONValue.format(min))" }
                 if let max = plan.max, value > max { typeError = "Must be at most \(JSONValue.format(max))" }
             } else {
-                typeError = "Not a valid number"
+                typeError = numberError(text, mark: plan.decimalMark)
                 JSONWriter.appendString(cell, to: &json)
             }
         case .date:
@@ -454,6 +454,14 @@ extension Validator.Rule {
 }
 
 extension RowProcessor {
+    /// Why a number cell is invalid: a number only with the other decimal mark says so.
+    @inline(never)
+    func numberError(_ text: UnsafeRawBufferPointer, mark: DecimalMark) -> String {
+        let other: DecimalMark = mark == .point ? .comma : .point
+        guard NumberValue.parse(text, mark: other) != nil else { return "Not a valid number" }
+        return "Not a valid number with \"\(mark.rawValue)\" as the decimal mark (the field's decimalMark \"\(other.rawValue)\" would read it)"
+    }
+
     /// A number written in the field's `outputFormat`, as a JSON string.
     @inline(never)
     func appendFormatted(_ plan: FieldPlan, _ value: Double, to json: inout ByteWriter) {

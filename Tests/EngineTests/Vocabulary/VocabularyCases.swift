@@ -34,8 +34,10 @@ enum VocabularyCases {
     static let types: [TypeExample] =
         group("string", #""type": "string""#, [("  keeps spaces ", #""  keeps spaces ""#), ("", "null")])
         + group("number", #""type": "number""#, [
-            ("1,234.50", "1234.5"), ("$99", "99"), ("(12)", "-12"), ("12%", "0.12"), ("1e3", "1000"), ("1,23", "✗ Not a valid number"),
+            ("1,234.50", "1234.5"), ("$99", "99"), ("(12)", "-12"), ("12%", "0.12"), ("1e3", "1000"), ("18 080", "18080"), ("18 08", "✗ Not a valid number"),
+            ("1,23", #"✗ Not a valid number with "." as the decimal mark (the field's decimalMark "," would read it)"#),
         ])
+        + group("number decimalMark", #""type": ["number", {"decimalMark": ","}]"#, [("1.234,50", "1234.5"), ("0,5", "0.5"), ("1 234,5", "1234.5"), ("1.5", "✗ Not a valid number with \",\" as the decimal mark (the field's decimalMark \".\" would read it)")])
         + group("number integer", #""type": ["number", "integer"]"#, [("2.5", "3"), ("-2.5", "-3")])
         + group("number decimal_2", #""type": ["number", "decimal_2"]"#, [("2.345", "2.35"), ("1.005", "1.01"), ("7", "7")])
         + group("number percent_1", #""type": ["number", "percent_1"]"#, [("12.345%", "0.123"), ("0.5", "0.5")])

@@ -2,13 +2,18 @@
 /// `12`, `-12`, `+12`, `1,234.50`, `.5`, `5.`, `1e3`, `$99`, `-$99`, `€5`, `5 €`, `£5`,
 /// `USD 99`, `99 USD`, `99%`, `(12)` (accounting negative).
 ///
-/// `,` is a thousands separator only in consistent groups of three (`1,234,567`); `.` is the
-/// decimal point. Rejected: `1,23`, `1234,567`, `12abc`, `--1`, `1.2.3`, `NaN`, `Infinity`,
-/// values beyond Double's range, `$5%`, `(-12)`, empty.
+/// With the decimal mark `.` (the default), `,` is a thousands separator only in consistent
+/// groups of three (`1,234,567`); with `,` (`DecimalMark.comma`, decided per column), `.` is the
+/// thousands separator and `,` the decimal mark (`1.234,50`, `0,5`). Either way a space, a
+/// no-break space (U+00A0) or a narrow no-break space (U+202F) may group thousands (`18 080`,
+/// `1 234,50`), in groups of three; one number uses one kind of separator, and a first group
+/// that starts with 0 is not a thousands group (`0,750` is not 750). Rejected: `1,23`,
+/// `1234,567`, `18 08`, `12abc`, `--1`, `1.2.3`, `NaN`, `Infinity`, values beyond Double's
+/// range, `$5%`, `(-12)`, empty.
 public enum NumberValue {
     /// The number in `bytes` (UTF-8, trimmed), or nil when it is not one.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) -> ParsedNumber? {
-        guard let scan = Scan(bytes) else { return nil }
+    public static func parse(_ bytes: UnsafeRawBufferPointer, mark: DecimalMark = .point) -> ParsedNumber? {
+        guard let scan = Scan(bytes, mark: mark) else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scan.maximumTextLength) { buffer in
             let length = scan.write(bytes, to: buffer)
             let text = UnsafeBufferPointer(rebasing: buffer[0..<length])
@@ -20,14 +25,14 @@ public enum NumberValue {
     /// Appends the canonical JSON text of the number in `bytes` to `out`; returns false and
     /// leaves `out` unchanged when `bytes` is not a number.
     @inline(__always)
-    static func appendJSON(_ bytes: UnsafeRawBufferPointer, to out: inout some ByteSink) -> Bool {
-        appendJSONWithFacts(bytes, to: &out) != nil
+    static func appendJSON(_ bytes: UnsafeRawBufferPointer, mark: DecimalMark = .point, to out: inout some ByteSink) -> Bool {
+        appendJSONWithFacts(bytes, mark: mark, to: &out) != nil
     }
 
     /// `appendJSON`, also returning the value and the percent sign (nil: not a number, `out`
     /// unchanged). No allocation beyond `out`'s growth for numbers of up to 15 significant digits.
-    static func appendJSONWithFacts(_ bytes: UnsafeRawBufferPointer, to out: inout some ByteSink) -> NumberFacts? {
-        guard let scan = Scan(bytes) else { return nil }
+    static func appendJSONWithFacts(_ bytes: UnsafeRawBufferPointer, mark: DecimalMark = .point, to out: inout some ByteSink) -> NumberFacts? {
+        guard let scan = Scan(bytes, mark: mark) else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scan.maximumTextLength) { buffer in
             let length = scan.write(bytes, to: buffer)
             let text = UnsafeBufferPointer(rebasing: buffer[0..<length])
@@ -58,7 +63,7 @@ public enum NumberValue {
         var lastPower: Int { integerDigits - 1 - last + exponent }
         var maximumTextLength: Int { significantDigits + 48 }
 
-        init?(_ b: UnsafeRawBufferPointer) {
+        init?(_ b: UnsafeRawBufferPointer, mark: DecimalMark = .point) {
             var lo = 0
             var hi = b.count
             var parens = false
@@ -96,11 +101,14 @@ public enum NumberValue {
                 negative = true
             }
 
-            // Mantissa: integer digits in groups of three when `,` is used, then a fraction.
+            // Mantissa: integer digits in groups of three when a thousands separator is used
+            // (the mark's, or a space of one kind throughout), then a fraction.
+            let groupMark = mark.thousandsByte
+            let decimalMark = mark.byte
             bodyStart = c.index
             var digitIndex = 0
             var groupLength = 0
-            var grouped = false
+            var separator: UInt8 = 0   // the separator's last byte, once one is seen
             while true {
                 let byte = c.current
                 if ByteCursor.isDigit(byte) {
@@ -111,19 +119,29 @@ public enum NumberValue {
                     digitIndex += 1
                     groupLength += 1
                     c.index += 1
-                } else if byte == UInt8(ascii: ",") {
-                    guard groupLength >= 1, grouped ? groupLength == 3 : groupLength <= 3,
-                          ByteCursor.isDigit(c.peek(1)) else { return nil }
-                    grouped = true
-                    groupLength = 0
-                    c.index += 1
-                } else {
-                    break
+                    continue
                 }
+                var width = 0
+                if byte == groupMark {
+                    width = 1
+                } else if byte == 0x20 || byte == 0xC2 || byte == 0xE2 {
+                    // A space groups thousands only between digits (`5 €`, `99 USD` end here).
+                    width = NumberValue.spaceWidth(c)
+                    guard width > 0, ByteCursor.isDigit(c.peek(width)), groupLength > 0 else { break }
+                }
+                guard width > 0 else { break }
+                let kind = c.peek(width - 1)
+                guard groupLength >= 1, separator == 0 ? groupLength <= 3 : groupLength == 3,
+                      separator == 0 || separator == kind, ByteCursor.isDigit(c.peek(width)) else { return nil }
+                // `0,750` is not seven hundred and fifty: a first group never starts with 0.
+                if separator == 0 && b[c.index - groupLength] == 0x30 { return nil }
+                separator = kind
+                groupLength = 0
+                c.index += width
             }
-            if grouped { guard groupLength == 3 else { return nil } }
+            if separator != 0 { guard groupLength == 3 else { return nil } }
             integerDigits = digitIndex
-            if c.current == UInt8(ascii: ".") {
+            if c.current == decimalMark {
                 c.index += 1
                 while true {
                     let byte = c.current
@@ -260,6 +278,18 @@ public enum NumberValue {
             v /= 10
         }
         return digits
+    }
+
+    /// The length of the space at the cursor: 1 for a space, 2 for a no-break space (U+00A0),
+    /// 3 for a narrow no-break space (U+202F), 0 for anything else.
+    @inline(__always)
+    static func spaceWidth(_ c: ByteCursor) -> Int {
+        switch c.current {
+        case 0x20: 1
+        case 0xC2 where c.peek(1) == 0xA0: 2
+        case 0xE2 where c.peek(1) == 0x80 && c.peek(2) == 0xAF: 3
+        default: 0
+        }
     }
 
     /// Length of the currency symbol or ISO code at the cursor, 0 when there is none.
