@@ -6,69 +6,6 @@ import FoundationNetworking
 import Glibc
 import Synchronization
 
-/// When to try a webhook again (contract §10): after `firstRetry` seconds, then with the wait
-/// doubling up to `maxWait`, until `expiry` seconds after the import ended. A POST fails when no
-/// answer comes within `timeout` seconds or the status is not 2xx. The environment can shorten
-/// them (for tests): INTAKE_WEBHOOK_RETRY_SECONDS, INTAKE_WEBHOOK_MAX_WAIT_SECONDS,
-/// INTAKE_WEBHOOK_EXPIRY_SECONDS, INTAKE_WEBHOOK_TIMEOUT_SECONDS.
-public struct WebhookPolicy: Sendable {
-    public var firstRetry = 5.0
-    public var maxWait = 3600.0
-    public var expiry = 86_400.0
-    public var timeout = 10.0
-
-    public init() {}
-
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> WebhookPolicy {
-        var p = WebhookPolicy()
-        func read(_ name: String) -> Double? { env[name].flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? $0 : nil } }
-        if let v = read("INTAKE_WEBHOOK_RETRY_SECONDS") { p.firstRetry = v }
-        if let v = read("INTAKE_WEBHOOK_MAX_WAIT_SECONDS") { p.maxWait = v }
-        if let v = read("INTAKE_WEBHOOK_EXPIRY_SECONDS") { p.expiry = v }
-        if let v = read("INTAKE_WEBHOOK_TIMEOUT_SECONDS") { p.timeout = v }
-        return p
-    }
-
-    /// The wait after `attempts` failed attempts.
-    public func wait(after attempts: Int) -> Double {
-        min(maxWait, firstRetry * pow(2, Double(max(0, attempts - 1))))
-    }
-}
-
-/// Where an import's webhooks go (contract §10): `webhookUrl` for SUCCESSFUL and FAILED,
-/// `needsReviewWebhookUrl` for NEEDS_REVIEW. Decided with the schema an import is run with
-/// (saved, inline, with a sidecar's settings) and kept in its claim, so that recovery after a
-/// crash sends exactly what the uninterrupted run would have, whatever the schema says by then.
-public struct WebhookTargets: Sendable, Equatable {
-    public var webhookUrl: String?
-    public var needsReviewWebhookUrl: String?
-
-    /// Nil when the settings name no URL.
-    public init?(settings: Settings) {
-        webhookUrl = settings.webhookUrl.flatMap { $0.isEmpty ? nil : $0 }
-        needsReviewWebhookUrl = settings.needsReviewWebhookUrl.flatMap { $0.isEmpty ? nil : $0 }
-        if webhookUrl == nil && needsReviewWebhookUrl == nil { return nil }
-    }
-
-    public init?(json: JSONValue) {
-        guard json.objectValue != nil else { return nil }
-        webhookUrl = json["webhookUrl"]?.stringValue
-        needsReviewWebhookUrl = json["needsReviewWebhookUrl"]?.stringValue
-    }
-
-    public var json: JSONValue { ["webhookUrl": .string(webhookUrl), "needsReviewWebhookUrl": .string(needsReviewWebhookUrl)] }
-
-    /// The event for an ended import's status and the URL it goes to.
-    func target(for status: ImportStatus) -> (event: String, url: String)? {
-        switch status {
-        case .successful: webhookUrl.map { ("import_completed", $0) }
-        case .failed: webhookUrl.map { ("headless_import_failed", $0) }
-        case .needsReview: needsReviewWebhookUrl.map { ("headless_import_needs_review", $0) }
-        default: nil
-        }
-    }
-}
-
 /// Pending webhook deliveries, one file each in `.intake/webhooks/` (written atomically and
 /// synced before the import's claim is let go, removed once delivered), so a delivery survives
 /// a crash or a restart: at least once. Deliveries are sent by `deliverDue`, on a thread of the
@@ -245,43 +182,5 @@ public struct WebhookQueue: Sendable {
     static func host(_ urlText: String) -> String {
         guard let url = URL(string: urlText), let host = url.host else { return "invalid-url" }
         return "\(url.scheme ?? "http")://\(host)\(url.port.map { ":\($0)" } ?? "")"
-    }
-}
-
-/// A thread that sends due webhook deliveries: woken when one is queued, or when the next one
-/// falls due. Stops when asked (a POST under way finishes first, at most `timeout` seconds).
-final class WebhookSender: Sendable {
-    let queue: WebhookQueue
-    let tag: String
-    private let wake = DispatchSemaphore(value: 0)
-    private let stopped = Atomic<Bool>(false)
-    private let exited = DispatchSemaphore(value: 0)
-
-    init(queue: WebhookQueue, tag: String) {
-        self.queue = queue
-        self.tag = tag
-    }
-
-    func start() {
-        let thread = Thread { [self] in
-            while !stopped.load(ordering: .sequentiallyConsistent) {
-                queue.deliverDue(tag: tag) { self.stopped.load(ordering: .sequentiallyConsistent) }
-                let now = Date().timeIntervalSince1970
-                // Look again at least every 30 s: another process (intake import) may queue too.
-                let wait = min(30, max(0.05, (queue.nextDue() ?? now + 30) - now))
-                _ = wake.wait(timeout: .now() + wait)
-            }
-            exited.signal()
-        }
-        thread.name = "intake-webhooks"
-        thread.start()
-    }
-
-    func poke() { wake.signal() }
-
-    func stop() {
-        stopped.store(true, ordering: .sequentiallyConsistent)
-        wake.signal()
-        _ = exited.wait(timeout: .now() + queue.policy.timeout + 5)
     }
 }

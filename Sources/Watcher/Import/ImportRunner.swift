@@ -3,67 +3,6 @@ import Engine
 import Foundation
 import Glibc
 
-/// One import as the folders see it: a claimed file (or a file named on the command line), a
-/// schema, and where the result folder goes.
-public struct ImportJob: Sendable {
-    public var id: String
-    public var schemaID: String?
-    /// The schema, or the failure that loading it came to (SCHEMA_NOT_FOUND, INVALID_SCHEMA).
-    public var schema: Result<Schema, ImportFailure>
-    public var sourcePath: String
-    public var originalFilename: String
-    public var importMetadata: JSONValue
-    public var createdDate: String
-    /// Rows read so far, for a progress line.
-    public var progress: (@Sendable (Int) -> Void)?
-    /// Threads for one import's rows: the number of cores for a foreground import.
-    public var workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    /// What goes into the result's `source/`. By default a copy of `sourcePath` under
-    /// `originalFilename`; the daemon moves its claimed files in instead (and the sidecar too).
-    public var sourceFiles: [SourceFile]
-    /// A person's decisions, when the import is run again from review/ (contract §6).
-    public var resolution: Resolution?
-    /// Where mappings are remembered per importIdentifier (settings.autoMapHeaders): read before
-    /// the import, and a resolution's mappings written to it after.
-    public var memory: MappingMemory?
-    /// The folder the schema's hook programs are found in (`schemas/`); nil: hooks cannot run.
-    public var hooksDirectory: String?
-
-    public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
-                originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Timestamp.now()) {
-        self.id = id
-        self.schemaID = schemaID
-        self.schema = schema
-        self.sourcePath = sourcePath
-        self.originalFilename = originalFilename
-        self.importMetadata = importMetadata
-        self.createdDate = createdDate
-        self.sourceFiles = [SourceFile(path: sourcePath, name: originalFilename, move: false)]
-    }
-
-    public static func newID() -> String { UUID().uuidString.lowercased() }
-
-    /// Where its webhooks go, decided with its schema (nil: none named, or no schema loaded).
-    public var webhooks: WebhookTargets? {
-        if case .success(let schema) = schema { WebhookTargets(settings: schema.settings) } else { nil }
-    }
-}
-
-/// A file for the result's `source/` folder: copied byte for byte, or moved in by rename just
-/// before the publish (and moved back if the publish fails), which also works for what cannot be
-/// read (a FIFO, a symbolic link) and never reads a refused file.
-public struct SourceFile: Sendable, Equatable {
-    public var path: String
-    public var name: String
-    public var move: Bool
-
-    public init(path: String, name: String, move: Bool) {
-        self.path = path
-        self.name = name
-        self.move = move
-    }
-}
-
 /// Runs an import into a result folder and publishes it: build inside `buildPath`, then one
 /// rename to the destination that the outcome picks.
 public enum ImportRunner {
@@ -149,56 +88,5 @@ public enum ImportRunner {
     static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
         return FileManager.default.currentDirectoryPath + "/" + path
-    }
-}
-
-/// Wall-clock time as the records write it: ISO 8601, UTC, milliseconds.
-public enum Timestamp {
-    public static func now() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var t = ts.tv_sec
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let ms = Int(ts.tv_nsec / 1_000_000)
-        func pad(_ v: Int32, _ n: Int = 2) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
-        return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(ms), 3))Z"
-    }
-}
-
-/// Copies files into a result folder's `source/` on a thread of its own.
-final class SourceCopy: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    // Written by the thread before `done` is signalled, read after the wait.
-    private var failure: (any Error)?
-    private var finished = false
-
-    init(_ files: [SourceFile], into folder: ResultFolder) {
-        guard !files.isEmpty else { finished = true; return }
-        let path = folder.path
-        let thread = Thread { [self] in
-            // Lowest priority: the copy takes the cores only when the import leaves them idle
-            // (on Linux the nice value is per thread; 0 is the calling one).
-            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
-            for file in files {
-                do { try ResultFolder.copySource(from: file.path, into: path, name: file.name) } catch is FileSource.Refused {
-                    // A refused file is never read, not even to copy it.
-                } catch {
-                    failure = error
-                    break
-                }
-            }
-            done.signal()
-        }
-        thread.start()
-    }
-
-    /// Waits for the copy; throws what made it fail.
-    func finish() throws {
-        if !finished {
-            done.wait()
-            finished = true
-        }
-        if let failure { throw failure }
     }
 }
