@@ -76,13 +76,13 @@ public struct RootLayout: Sendable {
             let closed = close(fd)
             if closed != 0 { throw SystemError(call: "close", path: tmp, errno: errno) }
         } catch {
-            unlink(tmp)
+            Paths.removeFile(tmp)
             throw error
         }
         do {
             try System.call("rename", tmp) { rename(tmp, path) }
         } catch {
-            unlink(tmp)
+            Paths.removeFile(tmp)
             throw error
         }
     }

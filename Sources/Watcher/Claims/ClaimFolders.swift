@@ -77,7 +77,7 @@ public struct ClaimFolders: Sendable {
     public func remove(_ id: String, owner: String) {
         let trash = "\(directory)/\(TempName(id: id, owner: owner).name)"
         Paths.removeTree(trash)
-        if rename(folder(id), trash) == 0 { Paths.removeTree(trash) } else { Paths.removeTree(folder(id)) }
+        if System.errno("rename", folder(id), { rename(folder(id), trash) }) == 0 { Paths.removeTree(trash) } else { Paths.removeTree(folder(id)) }
     }
 
     /// Takes over the claims of dead owners; returns their ids. `skip` holds ids the caller has.

@@ -29,7 +29,7 @@ public final class OwnerLock: Sendable {
 
         /// Removes the dead owner's lock file and lets go of it (the deinit closes).
         consuming public func finish() {
-            System.errno("unlink", path) { unlink(path) }
+            Paths.removeFile(path)
         }
 
         deinit { if fd >= 0 { close(fd) } }
@@ -67,7 +67,7 @@ public final class OwnerLock: Sendable {
     static func removeIfUnheld(_ path: String) {
         guard let fd = try? System.call("open", path, { open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW) }) else { return }
         defer { close(fd) }
-        if System.errno("flock", path, { flock(fd, LOCK_EX | LOCK_NB) }) == 0 { System.errno("unlink", path) { unlink(path) } }
+        if System.errno("flock", path, { flock(fd, LOCK_EX | LOCK_NB) }) == 0 { Paths.removeFile(path) }
     }
 
     /// The right to adopt the claim in `folder` (an import's or a resolution's) from the dead
@@ -82,9 +82,9 @@ public final class OwnerLock: Sendable {
         let token = "\(folder)/.taken-from-\(dead)"
         let mine = "\(token).\(taker).tmp"
         for _ in 0..<2 {
-            System.errno("unlink", mine) { unlink(mine) }
+            Paths.removeFile(mine)
             guard (try? RootLayout.writeAtomically(mine, Array(taker.utf8), sync: false, tag: taker)) != nil else { return false }
-            defer { System.errno("unlink", mine) { unlink(mine) } }
+            defer { Paths.removeFile(mine) }
             let linked = System.errno("link", token) { link(mine, token) }
             if linked == 0 { return true }
             guard linked == EEXIST, let bytes = try? Paths.readFile(token) else { return false }
@@ -93,7 +93,7 @@ public final class OwnerLock: Sendable {
             guard !isAlive(holder, layout: layout) else { return false }
             let stale = "\(token).\(taker).stale"
             guard System.errno("rename", token, { rename(token, stale) }) == 0 else { return false }
-            System.errno("unlink", stale) { unlink(stale) }
+            Paths.removeFile(stale)
         }
         return false
     }

@@ -54,7 +54,7 @@ struct Recovery {
                 guard let temp = TempName(parsing: name), !isAlive(temp.owner) else { continue }
                 let path = "\(dir)/\(name)"
                 if Paths.exists("\(layout.owners)/\(temp.owner).lock") || age(path) > Recovery.startingAge {
-                    System.errno("unlink", path) { unlink(path) }
+                    Paths.removeFile(path)
                 }
             }
         }

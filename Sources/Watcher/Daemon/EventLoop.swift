@@ -128,7 +128,7 @@ final class EventLoop {
         case .announceAwaiting(let sidecar, let file):
             log.info("awaiting_upload", ["file": file, "status": "AWAITING_UPLOAD", "sidecar": sidecar.relative])
         case .dropMarker(let path):
-            System.errno("unlink", scanner.path(path)) { unlink(scanner.path(path)) }
+            Paths.removeFile(scanner.path(path))
             log.info("done_file_after_import", ["file": path.relative, "message": "its data file was imported before it came; removed"])
         case .writeMetrics:
             writeMetrics()

@@ -41,7 +41,7 @@ public enum ImportRunner {
             }
             if outcome.status == .failed {
                 // A failed import keeps only the record and the source: drop partial results.
-                for name in ["results.json", "metadata.json", "rejected.csv", "report.json", "review.html"] { unlink("\(buildPath)/\(name)") }
+                for name in ["results.json", "metadata.json", "rejected.csv", "report.json", "review.html"] { Paths.removeFile("\(buildPath)/\(name)") }
             }
             try copying.finish()
             if let change = source?.change(leased: job.sourceFiles.contains { $0.move && $0.path == job.sourcePath }) {
@@ -69,7 +69,10 @@ public enum ImportRunner {
                     try Paths.syncDirectory("\(buildPath)/source")
                     try folder.publish(to: target)
                 } catch {
-                    for file in moved.reversed() { rename("\(buildPath)/source/\(file.name)", file.path) }
+                    for file in moved.reversed() {
+                        let back = "\(buildPath)/source/\(file.name)"
+                        System.errno("rename", back) { rename(back, file.path) }
+                    }
                     throw error
                 }
             }

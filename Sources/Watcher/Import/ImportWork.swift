@@ -78,7 +78,7 @@ struct ImportWork: Sendable {
         guard var claim = claims.repair(claim) else {
             // Its files are back in the inbox (or gone): the next claim is a new import, so a
             // RUNNING/PENDING record of this id must not linger in `intake status`.
-            unlink(layout.record(id))
+            Paths.removeFile(layout.record(id))
             log.info("claim_given_back", ["id": id, "file": claim.originalFilename])
             return .lost
         }
@@ -227,7 +227,7 @@ struct ImportWork: Sendable {
     }
 
     private func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-        unlink(path)
+        Paths.removeFile(path)
         let file = try SyncedFile(path: path)
         try file.write(bytes)
         try file.close()

@@ -35,11 +35,11 @@ public final class ResultFolder: Workspace {
         return ConsumingFileReader(fd: try System.call("open", p) { open(p, O_RDWR | O_CLOEXEC) }, path: p)
     }
 
-    public func removeScratch(_ name: String) { unlink("\(scratchPath)/\(name)") }
+    public func removeScratch(_ name: String) { Paths.removeFile("\(scratchPath)/\(name)") }
 
     public func remove(_ name: String) {
         precondition(!name.contains("/"), "result names are plain")
-        unlink("\(path)/\(name)")
+        Paths.removeFile("\(path)/\(name)")
     }
 
     public func openResult(_ name: String) throws -> any ByteReader {

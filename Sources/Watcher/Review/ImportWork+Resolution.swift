@@ -125,7 +125,7 @@ extension ImportWork {
                 case .failure(let f): schema = .failure(f)
                 case .success(let table):
                     let csv = "\(store.folder(id))/initial_data.csv"
-                    unlink(csv)
+                    Paths.removeFile(csv)
                     let file = try SyncedFile(path: csv)
                     try file.write(table)
                     try file.close()

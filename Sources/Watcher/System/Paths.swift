@@ -10,11 +10,19 @@ public enum Paths {
 
     /// mkdir -p. Tries the folder itself first: it usually exists, or only it is missing.
     public static func makeDirectories(_ path: String) throws {
-        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
-        guard errno == ENOENT else { throw SystemError(call: "mkdir", path: path, errno: errno) }
+        let first = System.errno("mkdir", path) { mkdir(path, 0o755) }
+        if first == 0 || first == EEXIST { return }
+        guard first == ENOENT else { throw SystemError(call: "mkdir", path: path, errno: first) }
         let up = parent(path)
         if up != path && up != "." && up != "/" { try makeDirectories(up) }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw SystemError(call: "mkdir", path: path, errno: errno) }
+        let again = System.errno("mkdir", path) { mkdir(path, 0o755) }
+        if again != 0 && again != EEXIST { throw SystemError(call: "mkdir", path: path, errno: again) }
+    }
+
+    /// Removes a file; one already gone is no problem (the errno is returned, 0 when removed).
+    @discardableResult
+    public static func removeFile(_ path: String) -> Int32 {
+        System.errno("unlink", path) { unlink(path) }
     }
 
     public static func exists(_ path: String) -> Bool {
@@ -41,9 +49,9 @@ public enum Paths {
     public static func removeTree(_ path: String) {
         if isDirectory(path) {
             for name in list(path) { removeTree("\(path)/\(name)") }
-            rmdir(path)
+            System.errno("rmdir", path) { rmdir(path) }
         } else {
-            unlink(path)
+            removeFile(path)
         }
     }
 

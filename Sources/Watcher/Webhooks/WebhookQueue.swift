@@ -81,17 +81,17 @@ public struct WebhookQueue: Sendable {
     /// root do not send it at once.
     func attempt(_ name: String, tag: String) {
         let path = "\(layout.webhooks)/\(name)"
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return }
+        guard let fd = try? System.call("open", path, { open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }) else { return }
         defer { close(fd) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }
+        guard System.errno("flock", path, { flock(fd, LOCK_EX | LOCK_NB) }) == 0 else { return }
         // Still the file at that name (not one already delivered and removed, or rewritten)?
         var a = stat(), b = stat()
-        guard fstat(fd, &a) == 0, lstat(path, &b) == 0, a.st_ino == b.st_ino else { return }
+        guard System.errno("fstat", path, { fstat(fd, &a) }) == 0, System.errno("lstat", path, { lstat(path, &b) }) == 0,
+              a.st_ino == b.st_ino else { return }
         guard let bytes = try? Paths.readFile(path), let json = try? JSONParser.parse(bytes), var o = json.objectValue,
               let urlText = o["url"]?.stringValue, let body = o["body"] else {
             log.warn("webhook_unreadable", ["file": name])
-            unlink(path)
+            Paths.removeFile(path)
             return
         }
         let now = Date().timeIntervalSince1970
@@ -106,11 +106,11 @@ public struct WebhookQueue: Sendable {
         let ms = String(Int(Date().timeIntervalSince(started) * 1000))
         switch result {
         case .success(let status):
-            unlink(path)
+            Paths.removeFile(path)
             log.info("webhook_delivered", ["id": id, "ms": ms, "webhook": event, "host": host, "http_status": String(status), "attempt": String(attempts)])
         case .failure(let reason):
             if now - queued >= policy.expiry {
-                unlink(path)
+                Paths.removeFile(path)
                 log.error("webhook_expired", ["id": id, "ms": ms, "webhook": event, "host": host, "attempt": String(attempts), "error": reason])
                 return
             }
