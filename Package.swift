@@ -12,9 +12,10 @@ let package = Package(
     dependencies: [],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Engine", dependencies: ["CZlib"],
-                // The hot path is checked by its tests; the run-time exclusivity checks cost ~3% of an import.
-                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])], linkerSettings: [.linkedLibrary("m")]),
+        .target(
+            name: "Engine", dependencies: ["CZlib"],
+            // The hot path is checked by its tests; the run-time exclusivity checks cost ~3% of an import.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])], linkerSettings: [.linkedLibrary("m")]),
         // Fault injection (docs/RELIABILITY.md, "Faults") is compiled into debug builds, which the
         // tests use, and never shipped in a release build.
         .target(name: "Watcher", dependencies: ["Engine"], swiftSettings: [faults]),

@@ -33,9 +33,13 @@ let filter = arguments.first
 /// first_name, last_name, email, phone, signup_date, country, plan, balance, notes), about 1%
 /// invalid cells, quoted notes with commas, quotes and line breaks.
 enum Generator {
-    static let first = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Léa", "Zoë", "José", "Björn", "Chen", "Aarav", "Fatima", "Olga"]
+    static let first = [
+        "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Léa", "Zoë", "José", "Björn", "Chen", "Aarav", "Fatima", "Olga",
+    ]
     static let last = ["Smith", "Johnson", "Williams", "Brown", "Müller", "O'Brien", "Nguyen", "Kowalski", "de la Cruz", "Van Dyke"]
-    static let countries = ["US", "GB", "DE", "FR", "ES", "IT", "NL", "SE", "PL", "BR", "MX", "CA", "AU", "JP", "IN", "CN", "ZA", "NG", "AR", "CH"]
+    static let countries = [
+        "US", "GB", "DE", "FR", "ES", "IT", "NL", "SE", "PL", "BR", "MX", "CA", "AU", "JP", "IN", "CN", "ZA", "NG", "AR", "CH",
+    ]
     static let plans = ["free", "basic", "pro", "enterprise"]
 
     static func csv(rows: Int) -> [UInt8] {
@@ -112,7 +116,10 @@ enum Generator {
     }
     let median = times.sorted()[times.count / 2]
     let mbps = Double(bytes) / 1_048_576 / median
-    print(String(format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  (checksum %d)", name as NSString, median, Double(rows) / median, mbps, checksum))
+    print(
+        String(
+            format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  (checksum %d)", name as NSString, median, Double(rows) / median, mbps,
+            checksum))
 }
 
 let temp = FileManager.default.temporaryDirectory.appendingPathComponent("intake-bench-\(getpid())")
@@ -154,8 +161,9 @@ func importOnce(_ path: String) throws -> Int {
     let schema = try SchemaLoader.load(bytes: Array(Generator.schema.utf8)).schema.unwrap()
     let out = temp.appendingPathComponent("out-\(UUID().uuidString)").path
     let folder = try ResultFolder(path: out)
-    let outcome = try Importer.run(ImportRequest(id: "bench", schema: schema, filename: "customers.csv", workers: cores), source: FileSource(path: path),
-                                   workspace: folder)
+    let outcome = try Importer.run(
+        ImportRequest(id: "bench", schema: schema, filename: "customers.csv", workers: cores), source: FileSource(path: path),
+        workspace: folder)
     folder.discard()
     return outcome.resultMetadata["num_valid_rows"]?.intValue ?? 0
 }
@@ -184,7 +192,8 @@ let intake = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComp
 /// A process's peak resident set (VmHWM in /proc/PID/status), in KB; 0 once it is gone.
 func highWaterKB(_ pid: pid_t) -> Int {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return 0 }
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }
 
@@ -222,8 +231,10 @@ func highWaterKB(_ pid: pid_t) -> Int {
     times.removeFirst()  // warm-up
     let median = times.sorted()[times.count / 2]
     let bytes = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
-    print(String(format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  peak RSS %d MB", name as NSString, median,
-                 Double(rows) / median, Double(bytes) / 1_048_576 / median, peak / 1024))
+    print(
+        String(
+            format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  peak RSS %d MB", name as NSString, median,
+            Double(rows) / median, Double(bytes) / 1_048_576 / median, peak / 1024))
 }
 measureProcess("intake-import (process)", input: csvPath, rows: rows)
 
@@ -253,7 +264,9 @@ if filter == nil || "xlsx".contains(filter!) || filter!.hasPrefix("xlsx") {
             process.arguments = ["python3", gen, "xlsx", String(xlsxRows), generated]
             try? process.run()
             process.waitUntilExit()
-            if process.terminationStatus == 0 { xlsxPath = generated } else {
+            if process.terminationStatus == 0 {
+                xlsxPath = generated
+            } else {
                 print("xlsx: skipped (python3 \(gen) xlsx failed: pip install xlsxwriter, or pass --xlsx PATH)")
             }
         }
@@ -271,7 +284,9 @@ if filter == nil || "xlsx".contains(filter!) || filter!.hasPrefix("xlsx") {
             let schema = try SchemaLoader.load(bytes: Array(Generator.schema.utf8)).schema.unwrap()
             let out = temp.appendingPathComponent("out-\(UUID().uuidString)").path
             let folder = try ResultFolder(path: out)
-            let outcome = try Importer.run(ImportRequest(id: "bench", schema: schema, filename: "customers.xlsx"), source: FileSource(path: xlsxPath), workspace: folder)
+            let outcome = try Importer.run(
+                ImportRequest(id: "bench", schema: schema, filename: "customers.xlsx"), source: FileSource(path: xlsxPath),
+                workspace: folder)
             folder.discard()
             return outcome.resultMetadata["num_valid_rows"]?.intValue ?? 0
         }
@@ -308,6 +323,9 @@ if filter == nil || "pairing".contains(filter!) {
             ticks += 1
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        print(String(format: "pairing %6d files: %6d ticks claimed %6d in %.3f s (%.1f µs a tick)", files, ticks, claimed, seconds, seconds / Double(ticks) * 1e6))
+        print(
+            String(
+                format: "pairing %6d files: %6d ticks claimed %6d in %.3f s (%.1f µs a tick)", files, ticks, claimed, seconds,
+                seconds / Double(ticks) * 1e6))
     }
 }

@@ -54,7 +54,9 @@ public struct RootLayout: Sendable {
 
     /// Creates every folder that is missing (contract §1: missing folders are made at start).
     public func create() throws {
-        for dir in [inbox, "\(root)/outbox", review, "\(root)/failed", "\(root)/schemas", work, records, owners, resolving, memory, webhooks] {
+        for dir in [
+            inbox, "\(root)/outbox", review, "\(root)/failed", "\(root)/schemas", work, records, owners, resolving, memory, webhooks,
+        ] {
             try Paths.makeDirectories(dir)
         }
     }
@@ -69,7 +71,9 @@ public struct RootLayout: Sendable {
         do {
             var offset = 0
             while offset < bytes.count {
-                let n = try System.call("write", tmp) { bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) } }
+                let n = try System.call("write", tmp) {
+                    bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+                }
                 offset += n
             }
             if sync { try System.call("fsync", tmp) { fsync(fd) } }

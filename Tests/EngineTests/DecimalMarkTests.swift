@@ -8,20 +8,21 @@ import Testing
 struct DecimalMarkTests {
     // MARK: the number parser
 
-    @Test(arguments: [
-        // `.` as the decimal mark (the default): space-grouped thousands in groups of three.
-        ("18 080", DecimalMark.point, "18080"), ("1 234 567", .point, "1234567"), ("18\u{A0}080", .point, "18080"),
-        ("18\u{202F}080", .point, "18080"), ("-2 376", .point, "-2376"), ("1 234.5", .point, "1234.5"),
-        ("€ 1 250", .point, "1250"), ("5 €", .point, "5"), ("1,234.50", .point, "1234.5"), ("(1 234)", .point, "-1234"),
-        ("18 08", .point, nil), ("1 2345", .point, nil), ("1,234 567", .point, nil), ("12 3", .point, nil), ("0,750", .point, nil),
-        ("1 234,50", .point, nil), ("18\u{A0}080 000", .point, nil),
-        // `,` as the decimal mark: `.` or a space groups thousands.
-        ("1234,50", .comma, "1234.5"), ("0,5", .comma, "0.5"), ("1.234,50", .comma, "1234.5"), ("1 234,50", .comma, "1234.5"),
-        ("1\u{202F}234,5", .comma, "1234.5"), ("1.234", .comma, "1234"), ("1,234", .comma, "1.234"), ("-0,25", .comma, "-0.25"),
-        ("12,5 €", .comma, "12.5"), ("(1.234,5)", .comma, "-1234.5"), (",5", .comma, "0.5"), ("1.234.567,89", .comma, "1234567.89"),
-        ("12,5%", .comma, "12.5"), ("1,5e3", .comma, "1500"),
-        ("1.5", .comma, nil), ("1,234.5", .comma, nil), ("0.750", .comma, nil), ("1.23,4", .comma, nil), (".5", .comma, nil),
-    ] as [(String, DecimalMark, String?)])
+    @Test(
+        arguments: [
+            // `.` as the decimal mark (the default): space-grouped thousands in groups of three.
+            ("18 080", DecimalMark.point, "18080"), ("1 234 567", .point, "1234567"), ("18\u{A0}080", .point, "18080"),
+            ("18\u{202F}080", .point, "18080"), ("-2 376", .point, "-2376"), ("1 234.5", .point, "1234.5"),
+            ("€ 1 250", .point, "1250"), ("5 €", .point, "5"), ("1,234.50", .point, "1234.5"), ("(1 234)", .point, "-1234"),
+            ("18 08", .point, nil), ("1 2345", .point, nil), ("1,234 567", .point, nil), ("12 3", .point, nil), ("0,750", .point, nil),
+            ("1 234,50", .point, nil), ("18\u{A0}080 000", .point, nil),
+            // `,` as the decimal mark: `.` or a space groups thousands.
+            ("1234,50", .comma, "1234.5"), ("0,5", .comma, "0.5"), ("1.234,50", .comma, "1234.5"), ("1 234,50", .comma, "1234.5"),
+            ("1\u{202F}234,5", .comma, "1234.5"), ("1.234", .comma, "1234"), ("1,234", .comma, "1.234"), ("-0,25", .comma, "-0.25"),
+            ("12,5 €", .comma, "12.5"), ("(1.234,5)", .comma, "-1234.5"), (",5", .comma, "0.5"), ("1.234.567,89", .comma, "1234567.89"),
+            ("12,5%", .comma, "12.5"), ("1,5e3", .comma, "1500"),
+            ("1.5", .comma, nil), ("1,234.5", .comma, nil), ("0.750", .comma, nil), ("1.23,4", .comma, nil), (".5", .comma, nil),
+        ] as [(String, DecimalMark, String?)])
     func aNumberCellReadsWithItsColumnsDecimalMark(cell: String, mark: DecimalMark, json: String?) {
         var text = cell
         let parsed = text.withUTF8 { NumberValue.parse(UnsafeRawBufferPointer($0), mark: mark) }
@@ -46,7 +47,9 @@ struct DecimalMarkTests {
         var errors: [String] { (document["errors"]?.arrayValue ?? []).compactMap { $0["message"]?.stringValue } }
     }
 
-    static func run(_ text: String, schema: String, resolution: String? = nil, workers: Int = 1, chunkSize: Int = 1 << 20) throws -> Imported {
+    static func run(
+        _ text: String, schema: String, resolution: String? = nil, workers: Int = 1, chunkSize: Int = 1 << 20
+    ) throws -> Imported {
         let loaded = try #require(SchemaLoader.load(bytes: Array(schema.utf8)).schema)
         var request = ImportRequest(id: "x", schema: loaded, filename: "f.csv", workers: workers)
         request.chunkSize = chunkSize
@@ -65,14 +68,15 @@ struct DecimalMarkTests {
 
     @Test func aGermanBankExportReadsItsAmountsWithADecimalComma() throws {
         let text = """
-        Buchungstag;Verwendungszweck;Betrag;Saldo
-        02.01.2024;Miete Januar;-1.250,00;3.412,57
-        03.01.2024;Gehalt;2.980,45;6.393,02
-        05.01.2024;Bäckerei;-4,5;6.388,52
-        08.01.2024;Zinsen;0,12;6.388,64
+            Buchungstag;Verwendungszweck;Betrag;Saldo
+            02.01.2024;Miete Januar;-1.250,00;3.412,57
+            03.01.2024;Gehalt;2.980,45;6.393,02
+            05.01.2024;Bäckerei;-4,5;6.388,52
+            08.01.2024;Zinsen;0,12;6.388,64
 
-        """
-        let r = try DecimalMarkTests.run(text, schema: DecimalMarkTests.schema([("Verwendungszweck", #""string""#), ("Betrag", #""number""#), ("Saldo", #""number""#)]))
+            """
+        let r = try DecimalMarkTests.run(
+            text, schema: DecimalMarkTests.schema([("Verwendungszweck", #""string""#), ("Betrag", #""number""#), ("Saldo", #""number""#)]))
         #expect(r.status == .successful)
         #expect(r.column("Betrag") == ["-1250", "2980.45", "-4.5", "0.12"])
         #expect(r.column("Saldo") == ["3412.57", "6393.02", "6388.52", "6388.64"])
@@ -82,12 +86,17 @@ struct DecimalMarkTests {
     }
 
     @Test func aFrenchStatisticsTableGroupsThousandsWithNoBreakSpaces() throws {
-        let text = "Région;Population;Superficie (km²);Densité\n"
+        let text =
+            "Région;Population;Superficie (km²);Densité\n"
             + "Auvergne-Rhône-Alpes;8\u{202F}114\u{202F}361;69\u{A0}711;116,4\n"
             + "Bretagne;3\u{202F}402\u{202F}932;27\u{A0}208;125,1\n"
             + "Corse;351\u{202F}255;8\u{A0}680;40,5\n"
-        let r = try DecimalMarkTests.run(text, schema: DecimalMarkTests.schema([("Région", #""string""#), ("Population", #""number""#),
-                                                                                 ("Superficie (km²)", #""number""#), ("Densité", #""number""#)]))
+        let r = try DecimalMarkTests.run(
+            text,
+            schema: DecimalMarkTests.schema([
+                ("Région", #""string""#), ("Population", #""number""#),
+                ("Superficie (km²)", #""number""#), ("Densité", #""number""#),
+            ]))
         #expect(r.status == .successful)
         #expect(r.column("Population") == ["8114361", "3402932", "351255"])
         #expect(r.column("Superficie (km²)") == ["69711", "27208", "8680"])
@@ -100,7 +109,8 @@ struct DecimalMarkTests {
     @Test func aDutchInvoiceListInTabsWithThousandsOnlyTakesTheMarkOfTheFile() throws {
         // `Aantal` holds only `1.250`-like values (thousands or decimals?); `Bedrag` settles the file.
         let text = "Factuur\tAantal\tBedrag\n2024-001\t1.250\t€ 1.250,00\n2024-002\t3.000\t€ 89,95\n2024-003\t12\t€ 12.500,50\n"
-        let r = try DecimalMarkTests.run(text, schema: DecimalMarkTests.schema([("Factuur", #""string""#), ("Aantal", #""number""#), ("Bedrag", #""number""#)]))
+        let r = try DecimalMarkTests.run(
+            text, schema: DecimalMarkTests.schema([("Factuur", #""string""#), ("Aantal", #""number""#), ("Bedrag", #""number""#)]))
         #expect(r.status == .successful)
         #expect(r.column("Aantal") == ["1250", "3000", "12"])
         #expect(r.column("Bedrag") == ["1250", "89.95", "12500.5"])
@@ -124,7 +134,8 @@ struct DecimalMarkTests {
         #expect(resolved.status == .successful)
         #expect(resolved.column("Menge") == ["1250", "3000", "12"])
         #expect(resolved.mark("Menge")?["decidedBy"]?.stringValue == "resolution")
-        let fromSchema = try DecimalMarkTests.run(text, schema: DecimalMarkTests.schema([("Artikel", #""string""#), ("Menge", #"["number", {"decimalMark": "."}]"#)]))
+        let fromSchema = try DecimalMarkTests.run(
+            text, schema: DecimalMarkTests.schema([("Artikel", #""string""#), ("Menge", #"["number", {"decimalMark": "."}]"#)]))
         #expect(fromSchema.status == .successful)
         #expect(fromSchema.column("Menge") == ["1.25", "3", "12"])
         #expect(fromSchema.mark("Menge")?["decidedBy"]?.stringValue == "schema")
@@ -143,7 +154,8 @@ struct DecimalMarkTests {
 
     @Test func aSemicolonFileWithDecimalPointsIsReadAsBefore() throws {
         let text = "sku;price;stock\nA-1;1,234.50;1,200\nA-2;0.99;15\nA-3;12.00;3\n"
-        let r = try DecimalMarkTests.run(text, schema: DecimalMarkTests.schema([("sku", #""string""#), ("price", #""number""#), ("stock", #""number""#)]))
+        let r = try DecimalMarkTests.run(
+            text, schema: DecimalMarkTests.schema([("sku", #""string""#), ("price", #""number""#), ("stock", #""number""#)]))
         #expect(r.status == .successful)
         #expect(r.column("price") == ["1234.5", "0.99", "12"])
         #expect(r.column("stock") == ["1200", "15", "3"])
@@ -156,7 +168,8 @@ struct DecimalMarkTests {
         let r = try DecimalMarkTests.run(text, schema: DecimalMarkTests.schema([("name", #""string""#), ("amount", #""number""#)]))
         #expect(r.column("amount") == ["1234", "\"1,5\"", "18080", "\"18 08\""])
         #expect(r.mark("amount")?["decidedBy"]?.stringValue == "delimiter")
-        let told = try DecimalMarkTests.run(text, schema: DecimalMarkTests.schema([("name", #""string""#), ("amount", #"["number", {"decimalMark": ","}]"#)]))
+        let told = try DecimalMarkTests.run(
+            text, schema: DecimalMarkTests.schema([("name", #""string""#), ("amount", #"["number", {"decimalMark": ","}]"#)]))
         #expect(told.column("amount") == ["1.234", "1.5", "18080", "\"18 08\""])
     }
 
@@ -169,7 +182,9 @@ struct DecimalMarkTests {
     @Test func theDecisionIsTakenBeforeTheRowsSoChunksOnTwoThreadsReadAlike() throws {
         var text = "Konto;Betrag\n"
         func three(_ n: Int) -> String { n < 10 ? "00\(n)" : n < 100 ? "0\(n)" : "\(n)" }
-        for i in 0..<6_000 { text += "DE\(i);\(i % 7 == 0 ? "-" : "")\(i / 1000 + 1).\(three(i % 1000)),\(i % 100 < 10 ? "0" : "")\(i % 100)\n" }
+        for i in 0..<6_000 {
+            text += "DE\(i);\(i % 7 == 0 ? "-" : "")\(i / 1000 + 1).\(three(i % 1000)),\(i % 100 < 10 ? "0" : "")\(i % 100)\n"
+        }
         let schema = DecimalMarkTests.schema([("Konto", #""string""#), ("Betrag", #""number""#)])
         let one = try DecimalMarkTests.run(text, schema: schema)
         let chunks = try DecimalMarkTests.run(text, schema: schema, workers: 2, chunkSize: 4_096)

@@ -61,12 +61,16 @@ struct CrashEveryStepTests {
     }()
 
     static let rows: [[String: String]] = [
-        ["name": "Ada", "email": "ada@example.com"], ["name": "Bob", "email": "bob@example.com"], ["name": "Cy", "email": "cy@example.com"],
+        ["name": "Ada", "email": "ada@example.com"], ["name": "Bob", "email": "bob@example.com"],
+        ["name": "Cy", "email": "cy@example.com"],
     ]
     static let csv = "name,email\n" + rows.map { "\($0["name"]!),\($0["email"]!)\n" }.joined()
     /// The saved schema: no webhook of its own (a sidecar names it).
-    static let peopleFields = #"[{"key": "name", "validators": [{"validate": "required"}]}, {"key": "email", "type": "email", "validators": [{"validate": "required"}]}]"#
-    static func peopleSchema(_ settings: String = "{}") -> String { #"{"name": "People", "fields": \#(peopleFields), "settings": \#(settings)}"# }
+    static let peopleFields =
+        #"[{"key": "name", "validators": [{"validate": "required"}]}, {"key": "email", "type": "email", "validators": [{"validate": "required"}]}]"#
+    static func peopleSchema(_ settings: String = "{}") -> String {
+        #"{"name": "People", "fields": \#(peopleFields), "settings": \#(settings)}"#
+    }
 
     // MARK: The scenarios
 
@@ -80,15 +84,20 @@ struct CrashEveryStepTests {
         try listener.start()
         defer { listener.stop() }
         let url = "http://127.0.0.1:\(listener.port)/hooks/sidecar"
-        let sidecar = switch kind {
-        case .savedSchemaWithSettings: #"{"schema_id": "people", "original_filename": "people.csv", "settings": {"webhookUrl": "\#(url)"}}"#
-        case .inlineFields: #"{"fields": \#(Self.peopleFields), "original_filename": "people.csv", "settings": {"webhookUrl": "\#(url)"}}"#
-        }
-        try crashAtEveryStep("sidecar-\(kind.rawValue)", listener: listener, prepare: { root in
-            try Self.write(Self.peopleSchema(), root, "schemas/people.json")
-            try Self.write(Self.csv, root, "inbox/people.csv")
-            try Self.write(sidecar, root, "inbox/people.csv.import.json")
-        }, expect: { _ in Expected(folder: "outbox", hookPath: "/hooks/sidecar", event: "import_completed") })
+        let sidecar =
+            switch kind {
+            case .savedSchemaWithSettings:
+                #"{"schema_id": "people", "original_filename": "people.csv", "settings": {"webhookUrl": "\#(url)"}}"#
+            case .inlineFields:
+                #"{"fields": \#(Self.peopleFields), "original_filename": "people.csv", "settings": {"webhookUrl": "\#(url)"}}"#
+            }
+        try crashAtEveryStep(
+            "sidecar-\(kind.rawValue)", listener: listener,
+            prepare: { root in
+                try Self.write(Self.peopleSchema(), root, "schemas/people.json")
+                try Self.write(Self.csv, root, "inbox/people.csv")
+                try Self.write(sidecar, root, "inbox/people.csv.import.json")
+            }, expect: { _ in Expected(folder: "outbox", hookPath: "/hooks/sidecar", event: "import_completed") })
     }
 
     /// 2. A saved schema edited between the kill and the restart. Once the result folder is
@@ -103,17 +112,23 @@ struct CrashEveryStepTests {
         try listener.start()
         defer { listener.stop() }
         let base = "http://127.0.0.1:\(listener.port)/hooks/"
-        try crashAtEveryStep("edited-schema", listener: listener, prepare: { root in
-            try Self.write(Self.peopleSchema(#"{"webhookUrl": "\#(base)old"}"#), root, "schemas/people.json")
-            try Self.write(Self.csv, root, "inbox/people/people.csv")
-        }, afterKill: { root in
-            try Self.write(Self.peopleSchema(#"{"webhookUrl": "\#(base)new"}"#), root, "schemas/people.json")
-        }, expect: { root in
-            let published = !((try? Self.fm.contentsOfDirectory(atPath: root.appendingPathComponent("outbox").path)) ?? []).isEmpty
-            return published
-                ? Expected(folder: "outbox", hookPath: "/hooks/old", event: "import_completed", note: "published before the kill")
-                : Expected(folder: "outbox", hookPath: "/hooks/new", event: "import_completed", note: "not published before the kill: imported again")
-        })
+        try crashAtEveryStep(
+            "edited-schema", listener: listener,
+            prepare: { root in
+                try Self.write(Self.peopleSchema(#"{"webhookUrl": "\#(base)old"}"#), root, "schemas/people.json")
+                try Self.write(Self.csv, root, "inbox/people/people.csv")
+            },
+            afterKill: { root in
+                try Self.write(Self.peopleSchema(#"{"webhookUrl": "\#(base)new"}"#), root, "schemas/people.json")
+            },
+            expect: { root in
+                let published = !((try? Self.fm.contentsOfDirectory(atPath: root.appendingPathComponent("outbox").path)) ?? []).isEmpty
+                return published
+                    ? Expected(folder: "outbox", hookPath: "/hooks/old", event: "import_completed", note: "published before the kill")
+                    : Expected(
+                        folder: "outbox", hookPath: "/hooks/new", event: "import_completed",
+                        note: "not published before the kill: imported again")
+            })
     }
 
     /// 3. A resolution (§6): an import in review/ (no column for the required `name`: the file's
@@ -131,21 +146,28 @@ struct CrashEveryStepTests {
         defer { try? Self.fm.removeItem(at: template) }
         try Self.write(Self.peopleSchema(), template, "schemas/people.json")
         try Self.write(Self.csv.replacingOccurrences(of: "name,email", with: "who,email"), template, "inbox/people.csv")
-        try Self.write(#"{"schema_id": "people", "original_filename": "people.csv", "settings": {"webhookUrl": "\#(base)done", "needsReviewWebhookUrl": "\#(base)review"}}"#,
-                       template, "inbox/people.csv.import.json")
+        try Self.write(
+            #"{"schema_id": "people", "original_filename": "people.csv", "settings": {"webhookUrl": "\#(base)done", "needsReviewWebhookUrl": "\#(base)review"}}"#,
+            template, "inbox/people.csv.import.json")
         let first = try Self.watch(template, log: template.appendingPathComponent("review.log"))
         #expect(first.exit == 0, "the import into review/: \(first.log)")
         let ids = Self.list(template.appendingPathComponent("review"))
-        try #require(ids.count == 1, "one import in review/: \(ids); outbox \(Self.list(template.appendingPathComponent("outbox"))); \(first.log)")
+        try #require(
+            ids.count == 1, "one import in review/: \(ids); outbox \(Self.list(template.appendingPathComponent("outbox"))); \(first.log)")
         let id = ids[0]
-        #expect(listener.accepted.contains { $0.path == "/hooks/review" && Self.hook($0).event == "headless_import_needs_review" && Self.hook($0).id == id },
-                "the needs-review webhook: \(listener.received.map(\.path))")
+        #expect(
+            listener.accepted.contains {
+                $0.path == "/hooks/review" && Self.hook($0).event == "headless_import_needs_review" && Self.hook($0).id == id
+            },
+            "the needs-review webhook: \(listener.received.map(\.path))")
         try Self.write(#"{"mapping": {"who": "name"}}"#, template, "review/\(id)/resolution.json")
         try? Self.fm.removeItem(at: template.appendingPathComponent("review.log"))
-        try crashAtEveryStep("resolution", listener: listener, prepare: { root in
-            try? Self.fm.removeItem(at: root)
-            try Self.fm.copyItem(at: template, to: root)
-        }, expect: { _ in Expected(folder: "outbox", hookPath: "/hooks/done", event: "import_completed", id: id) })
+        try crashAtEveryStep(
+            "resolution", listener: listener,
+            prepare: { root in
+                try? Self.fm.removeItem(at: root)
+                try Self.fm.copyItem(at: template, to: root)
+            }, expect: { _ in Expected(folder: "outbox", hookPath: "/hooks/done", event: "import_completed", id: id) })
     }
 
     // MARK: The loop
@@ -159,8 +181,10 @@ struct CrashEveryStepTests {
     }
 
     /// One clean run to count the steps, then a kill at each and a restart, each on a fresh root.
-    func crashAtEveryStep(_ name: String, listener: HookListener, prepare: (URL) throws -> Void,
-                          afterKill: (URL) throws -> Void = { _ in }, expect: (URL) -> Expected) throws {
+    func crashAtEveryStep(
+        _ name: String, listener: HookListener, prepare: (URL) throws -> Void,
+        afterKill: (URL) throws -> Void = { _ in }, expect: (URL) -> Expected
+    ) throws {
         let shim = try Self.shim.get()
         let work = Self.fm.temporaryDirectory.appendingPathComponent("intake-crash-\(name)-\(UUID().uuidString)")
         try Self.fm.createDirectory(at: work, withIntermediateDirectories: true)
@@ -186,16 +210,21 @@ struct CrashEveryStepTests {
             let root = work.appendingPathComponent("k\(k)")
             try prepare(root)
             since = listener.received.count
-            let killed = try Self.watch(root, log: work.appendingPathComponent("k\(k)-killed.log"), shim: shim, crashAt: k, countFile: countFile)
+            let killed = try Self.watch(
+                root, log: work.appendingPathComponent("k\(k)-killed.log"), shim: shim, crashAt: k, countFile: countFile)
             let reached = Self.count(countFile)
-            let step = killed.log.split(separator: "\n").first { $0.hasPrefix("crashat: SIGKILL before ") }
-                .map { $0.dropFirst("crashat: SIGKILL before ".count).replacingOccurrences(of: root.path + "/", with: "") } ?? "step \(k) not reached"
+            let step =
+                killed.log.split(separator: "\n").first { $0.hasPrefix("crashat: SIGKILL before ") }
+                .map { $0.dropFirst("crashat: SIGKILL before ".count).replacingOccurrences(of: root.path + "/", with: "") }
+                ?? "step \(k) not reached"
             names.append("\(k) \(step.replacingOccurrences(of: "#\(k) ", with: ""))")
             if killed.killed {
                 #expect(reached == k - 1, "k=\(k) (\(step)): the shim counted \(reached) steps before the kill")
             } else {
                 notReached.append(k)
-                #expect(killed.exit == 0 && reached < k, "k=\(k): the run was not killed but counted \(reached) steps (exit \(killed.exit)): \(killed.log)")
+                #expect(
+                    killed.exit == 0 && reached < k,
+                    "k=\(k): the run was not killed but counted \(reached) steps (exit \(killed.exit)): \(killed.log)")
             }
             let expected = expect(root)
             try afterKill(root)
@@ -218,14 +247,17 @@ struct CrashEveryStepTests {
             }
             try? Self.fm.removeItem(at: root)
         }
-        print("CrashEveryStepTests \(name): \(steps) steps; failing k: \(failing.isEmpty ? "none" : failing.map(String.init).joined(separator: ","))"
-              + (notReached.isEmpty ? "" : "; not reached (ran to the end): \(notReached.map(String.init).joined(separator: ","))")
-              + "\n  " + names.joined(separator: "\n  "))
+        print(
+            "CrashEveryStepTests \(name): \(steps) steps; failing k: \(failing.isEmpty ? "none" : failing.map(String.init).joined(separator: ","))"
+                + (notReached.isEmpty ? "" : "; not reached (ran to the end): \(notReached.map(String.init).joined(separator: ","))")
+                + "\n  " + names.joined(separator: "\n  "))
     }
 
     /// The end state after the restart. Returns whether it was right (each fault is an issue).
     @discardableResult
-    static func check(_ name: String, _ what: String, _ root: URL, _ expected: Expected, _ requests: [HookListener.Request], log: String) -> Bool {
+    static func check(
+        _ name: String, _ what: String, _ root: URL, _ expected: Expected, _ requests: [HookListener.Request], log: String
+    ) -> Bool {
         var ok = true
         func expect(_ condition: Bool, _ message: @autoclosure () -> String, sourceLocation: SourceLocation = #_sourceLocation) {
             if !condition {
@@ -235,8 +267,9 @@ struct CrashEveryStepTests {
         }
         // One result folder, in the right place, with every row.
         let folders = ["outbox", "review", "failed"].flatMap { place in list(root.appendingPathComponent(place)).map { "\(place)/\($0)" } }
-        expect(folders.count == 1 && folders.first?.hasPrefix(expected.folder + "/") == true,
-               "one result folder in \(expected.folder)/ expected, found \(folders)")
+        expect(
+            folders.count == 1 && folders.first?.hasPrefix(expected.folder + "/") == true,
+            "one result folder in \(expected.folder)/ expected, found \(folders)")
         let id = folders.first.map { String($0.split(separator: "/")[1]) }
         if let wanted = expected.id { expect(id == wanted, "the import's id is \(wanted), the folder is \(folders)") }
         if let folder = folders.first {
@@ -259,8 +292,12 @@ struct CrashEveryStepTests {
         let hooks = requests.map { (path: $0.path, status: $0.status, hook: hook($0)) }
         let seen = hooks.map { "\($0.path) \($0.hook.event ?? "?") \($0.hook.id ?? "?") (\($0.status))" }
         let pending = list(root.appendingPathComponent(".intake/webhooks")).filter { !$0.hasPrefix(".") }
-        let right = hooks.filter { $0.path == expected.hookPath && $0.status == 200 && $0.hook.event == expected.event && $0.hook.id == id && id != nil }
-        expect(!right.isEmpty, "no \(expected.event) webhook at \(expected.hookPath) for \(id ?? "the import"); received: \(seen); pending: \(pending)")
+        let right = hooks.filter {
+            $0.path == expected.hookPath && $0.status == 200 && $0.hook.event == expected.event && $0.hook.id == id && id != nil
+        }
+        expect(
+            !right.isEmpty,
+            "no \(expected.event) webhook at \(expected.hookPath) for \(id ?? "the import"); received: \(seen); pending: \(pending)")
         let wrong = hooks.filter { $0.path != expected.hookPath }
         expect(wrong.isEmpty, "webhooks at another URL than \(expected.hookPath): \(wrong.map { "\($0.path) \($0.hook.event ?? "?")" })")
         expect(pending.isEmpty, "deliveries pending in .intake/webhooks/: \(pending)")

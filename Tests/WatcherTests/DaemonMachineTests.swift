@@ -25,7 +25,9 @@ struct DaemonMachineTests {
     }
 
     /// Carries out the looks the machine asks for with `sig`, as the event loop's stat would.
-    func looked(_ m: inout DaemonMachine, _ actions: [DaemonMachine.Action], _ sig: FileSignature?, at now: Double) -> [DaemonMachine.Action] {
+    func looked(
+        _ m: inout DaemonMachine, _ actions: [DaemonMachine.Action], _ sig: FileSignature?, at now: Double
+    ) -> [DaemonMachine.Action] {
         for case .look(let p) in actions { m.handle(.seen(p, sig, event: false, age: 0, writers: .none), now: now) }
         return m.next(now: now)
     }
@@ -49,7 +51,11 @@ struct DaemonMachineTests {
         let actions = looked(&m, m.next(now: 0.2), file, at: 0.2)
         #expect(submitted(actions) == [.claim(ClaimPlan(take: [path], schemaFolder: "customers"))])
         #expect(m.next(now: 0.3) == [], "an import runs: --once does not exit")
-        m.handle(.finished(WorkResult(item: .claim(ClaimPlan(take: [path], schemaFolder: "customers")), outcome: .imported(id: "i", status: "SUCCESSFUL"))), now: 0.5)
+        m.handle(
+            .finished(
+                WorkResult(
+                    item: .claim(ClaimPlan(take: [path], schemaFolder: "customers")), outcome: .imported(id: "i", status: "SUCCESSFUL"))),
+            now: 0.5)
         #expect(m.next(now: 0.5) == [.exit])
         #expect(m.state == .stopped)
     }
@@ -161,7 +167,8 @@ struct DaemonMachineTests {
         m.handle(.seen(path, file, event: false, age: 5, writers: .none), now: 0)
         m.handle(.seen(b, FileSignature(size: 10, mtime: 1, inode: 2), event: false, age: 4, writers: .none), now: 0)
         for case .look(let p) in m.next(now: 0.2) {
-            m.handle(.seen(p, p == path ? file : FileSignature(size: 10, mtime: 1, inode: 2), event: false, age: 0, writers: .none), now: 0.2)
+            m.handle(
+                .seen(p, p == path ? file : FileSignature(size: 10, mtime: 1, inode: 2), event: false, age: 0, writers: .none), now: 0.2)
         }
         let first = submitted(m.next(now: 0.2))
         #expect(first == [.claim(ClaimPlan(take: [path], schemaFolder: "customers"))], "the oldest, and only one")

@@ -81,7 +81,8 @@ enum DecimalMarkDetector {
     /// mark of the first column that settled one (values before the file's), undecided only when
     /// none did.
     static func merged(_ decisions: [DecimalMarkDecision]) -> DecimalMarkDecision? {
-        guard var d = decisions.first(where: { $0.decidedBy == "values" }) ?? decisions.first(where: { !$0.undecided }) ?? decisions.first else { return nil }
+        guard var d = decisions.first(where: { $0.decidedBy == "values" }) ?? decisions.first(where: { !$0.undecided }) ?? decisions.first
+        else { return nil }
         d.point = decisions.reduce(0) { $0 + $1.point }
         d.comma = decisions.reduce(0) { $0 + $1.comma }
         d.either = decisions.reduce(0) { $0 + $1.either }
@@ -91,7 +92,11 @@ enum DecimalMarkDetector {
     /// The decision for every column of the sample (nil: not a number column).
     static func decide(columns: [[String]], commaPossible: Bool) -> [DecimalMarkDecision?] {
         guard commaPossible else {
-            return columns.map { evidence($0).map { e in DecimalMarkDecision(mark: .point, decidedBy: "delimiter", point: e.point, comma: e.comma, either: e.either) } }
+            return columns.map {
+                evidence($0).map { e in
+                    DecimalMarkDecision(mark: .point, decidedBy: "delimiter", point: e.point, comma: e.comma, either: e.either)
+                }
+            }
         }
         var decisions = columns.map(evidence)
         // The columns whose own values settle their mark (mixed ones do not speak for the file).

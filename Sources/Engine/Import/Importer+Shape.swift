@@ -51,9 +51,12 @@ extension Importer {
     /// the field's `decimalMark`, else decided from the sampled values of the file's columns
     /// (`DecimalMarkDetector`, up to the sample's 1,000 rows). A resolution entry naming no number
     /// field is a problem of the plan.
-    static func decimalMarkDecisions(_ fields: [Field], mapping: MappingDecision, decisions: SourceDecisions, headerRecord: Int, width: Int,
-                                     resolution: Resolution?, plan: inout ResolutionPlan) -> [String: DecimalMarkDecision] {
-        for key in (resolution?.decimalMarks.keys).map(Array.init) ?? [] where !fields.contains(where: { $0.key == key && $0.type.kind == .number }) {
+    static func decimalMarkDecisions(
+        _ fields: [Field], mapping: MappingDecision, decisions: SourceDecisions, headerRecord: Int, width: Int,
+        resolution: Resolution?, plan: inout ResolutionPlan
+    ) -> [String: DecimalMarkDecision] {
+        for key in (resolution?.decimalMarks.keys).map(Array.init) ?? []
+        where !fields.contains(where: { $0.key == key && $0.type.kind == .number }) {
             plan.problem("decimalMarks[\(Resolution.quoted(key))]", "the schema has no number field \"\(key)\"")
         }
         let numbers = fields.filter { $0.type.kind == .number && mapping.fieldColumns[$0.key] != nil }
@@ -74,7 +77,9 @@ extension Importer {
                 let column = mapping.fieldColumns[field.key]!
                 let all = field.manyToOne ? (mapping.manyColumns[field.key] ?? [column]) : [column]
                 let found = all.compactMap { $0 < detected!.count ? detected![$0] : nil }
-                out[field.key] = DecimalMarkDetector.merged(found) ?? DecimalMarkDecision(mark: .point, decidedBy: commaPossible ? "default" : "delimiter")
+                out[field.key] =
+                    DecimalMarkDetector.merged(found)
+                    ?? DecimalMarkDecision(mark: .point, decidedBy: commaPossible ? "default" : "delimiter")
             }
         }
         return out

@@ -58,7 +58,9 @@ final class FieldPlan: Sendable {
             default: false
             }
         }
-        self.select = field.type.kind == .select || field.type.kind == .multiSelect ? SelectLookup(field.selectOptions, exact: field.type.exactMatchOnly) : nil
+        self.select =
+            field.type.kind == .select || field.type.kind == .multiSelect
+            ? SelectLookup(field.selectOptions, exact: field.type.exactMatchOnly) : nil
         self.dateOrder = dateOrder
         self.decimalMark = decimalMark
         let t = field.type

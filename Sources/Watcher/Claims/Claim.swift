@@ -42,14 +42,16 @@ public struct Claim: Sendable, Equatable {
 
     public init?(json: JSONValue) {
         guard let id = json["id"]?.stringValue, let owner = json["owner"]?.stringValue, let taken = json["taken"]?.arrayValue,
-              let name = json["original_filename"]?.stringValue else { return nil }
+            let name = json["original_filename"]?.stringValue
+        else { return nil }
         self.id = id
         self.owner = owner
         self.createdDate = json["created_date"]?.stringValue ?? Timestamp.now()
         var list: [Taken] = []
         for t in taken {
             guard let slot = t["slot"]?.stringValue, ["sidecar", "data", "marker"].contains(slot),
-                  let from = t["from"]?.stringValue.flatMap(InboxPath.init(relative:)) else { return nil }
+                let from = t["from"]?.stringValue.flatMap(InboxPath.init(relative:))
+            else { return nil }
             list.append(Taken(slot: slot, from: from))
         }
         guard !list.isEmpty else { return nil }

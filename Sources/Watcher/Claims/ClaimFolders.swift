@@ -58,7 +58,9 @@ public struct ClaimFolders: Sendable {
 
     /// claim.json as written.
     public func read(_ id: String) -> JSONValue? {
-        guard let bytes = try? Paths.readFile(claimFile(id)), let json = try? JSONParser.parse(bytes), json.objectValue != nil else { return nil }
+        guard let bytes = try? Paths.readFile(claimFile(id)), let json = try? JSONParser.parse(bytes), json.objectValue != nil else {
+            return nil
+        }
         return json
     }
 
@@ -77,7 +79,11 @@ public struct ClaimFolders: Sendable {
     public func remove(_ id: String, owner: String) {
         let trash = "\(directory)/\(TempName(id: id, owner: owner).name)"
         Paths.removeTree(trash)
-        if System.errno("rename", folder(id), { rename(folder(id), trash) }) == 0 { Paths.removeTree(trash) } else { Paths.removeTree(folder(id)) }
+        if System.errno("rename", folder(id), { rename(folder(id), trash) }) == 0 {
+            Paths.removeTree(trash)
+        } else {
+            Paths.removeTree(folder(id))
+        }
     }
 
     /// Takes over the claims of dead owners; returns their ids. `skip` holds ids the caller has.
@@ -98,8 +104,12 @@ public struct ClaimFolders: Sendable {
                 do {
                     try write(id, .object(claim), tag: owner)
                     adopted.append(id)
-                    log.info("recovered", ["id": id, "file": claim["original_filename"]?.stringValue ?? claim["file"]?.stringValue,
-                                           "from_owner": dead])
+                    log.info(
+                        "recovered",
+                        [
+                            "id": id, "file": claim["original_filename"]?.stringValue ?? claim["file"]?.stringValue,
+                            "from_owner": dead,
+                        ])
                 } catch {
                     log.warn("recovery_failed", ["id": id, "error": "\(error)"])
                 }

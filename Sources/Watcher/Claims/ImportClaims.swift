@@ -122,7 +122,9 @@ public struct ImportClaims: Sendable {
         var c = claim
         let missing = claim.taken[count].from.relative
         c.taken = Array(claim.taken.prefix(count))
-        c.failure = ImportFailure("UPLOAD_EXPIRED", "The data file \(missing) left inbox/ while its import was being started. Drop the file and the sidecar again.")
+        c.failure = ImportFailure(
+            "UPLOAD_EXPIRED",
+            "The data file \(missing) left inbox/ while its import was being started. Drop the file and the sidecar again.")
         try folders.write(claim.id, c.json, tag: claim.owner)
         return c
     }

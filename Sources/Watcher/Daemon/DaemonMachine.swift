@@ -277,7 +277,9 @@ struct DaemonMachine {
         var next = min(nextMetrics, nextRescan)
         if let d = pairing.nextDeadline(after: now) { next = min(next, d) }
         for entry in scheduled.values where entry.due > now || room > 0 { next = min(next, entry.due) }
-        for settling in resolutions.values where !settling.looking && room > 0 { next = min(next, max(now, settling.since + options.settle)) }
+        for settling in resolutions.values where !settling.looking && room > 0 {
+            next = min(next, max(now, settling.since + options.settle))
+        }
         return next
     }
 }

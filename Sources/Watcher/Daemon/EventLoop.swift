@@ -36,9 +36,11 @@ final class EventLoop {
         self.scanner = InboxScanner(inbox: layout.inbox)
         self.recovery = Recovery(layout: layout, owner: owner.id, log: log)
         let capacity = options.workers + (options.queueCapacity ?? options.workers * 4)
-        self.machine = DaemonMachine(options: .init(settle: options.settle, rescan: options.poll ?? options.rescan,
-                                                    metricsInterval: options.metricsInterval, uploadWindow: options.uploadWindow,
-                                                    capacity: capacity, once: options.once))
+        self.machine = DaemonMachine(
+            options: .init(
+                settle: options.settle, rescan: options.poll ?? options.rescan,
+                metricsInterval: options.metricsInterval, uploadWindow: options.uploadWindow,
+                capacity: capacity, once: options.once))
         self.webhooks = WebhookQueue(layout: layout, policy: options.webhookPolicy, log: log)
         self.webhookSender = WebhookSender(queue: webhooks, tag: owner.id)
         WriterProbe.ignoreLeaseBreaks()
@@ -67,15 +69,21 @@ final class EventLoop {
 
     func run() {
         let sender = webhookSender
-        var made = ImportWork(layout: layout, owner: owner.id, log: log, metrics: metrics, webhooks: webhooks, wakeWebhooks: { sender.poke() })
+        var made = ImportWork(
+            layout: layout, owner: owner.id, log: log, metrics: metrics, webhooks: webhooks, wakeWebhooks: { sender.poke() })
         made.settle = options.settle
         let work = made
         let control = self.control
-        pool = WorkerPool(workers: options.workers, capacity: machine.options.capacity,
-                          wake: { control.wake() }, handler: { work.perform($0) })
-        log.info("started", ["root": layout.root, "workers": String(options.workers),
-                             "mode": options.poll.map { "poll \($0)s" } ?? "inotify", "once": options.once ? "true" : nil,
-                             "owner": owner.id])
+        pool = WorkerPool(
+            workers: options.workers, capacity: machine.options.capacity,
+            wake: { control.wake() }, handler: { work.perform($0) })
+        log.info(
+            "started",
+            [
+                "root": layout.root, "workers": String(options.workers),
+                "mode": options.poll.map { "poll \($0)s" } ?? "inotify", "once": options.once ? "true" : nil,
+                "owner": owner.id,
+            ])
         webhookSender.start()
         watches?.armInbox(log: log)
         var stopSaid = false
@@ -104,9 +112,13 @@ final class EventLoop {
         // --once: every delivery that is due gets its attempt before the run ends.
         if options.once { webhooks.deliverDue(tag: owner.id) }
         writeMetrics()
-        log.info("stopped", ["dropped": dropped.isEmpty ? nil : String(dropped.count),
-                             "successful": String(metrics.imports(.successful)), "needs_review": String(metrics.imports(.needsReview)),
-                             "failed": String(metrics.imports(.failed))])
+        log.info(
+            "stopped",
+            [
+                "dropped": dropped.isEmpty ? nil : String(dropped.count),
+                "successful": String(metrics.imports(.successful)), "needs_review": String(metrics.imports(.needsReview)),
+                "failed": String(metrics.imports(.failed)),
+            ])
     }
 
     /// Carries out one of the machine's actions.
@@ -268,7 +280,13 @@ final class EventLoop {
         guard n > 0 else { return }
         let after = Monotonic.now()
         for f in fds where f.revents != 0 {
-            if f.fd == control.wakeFD { control.drain() } else if f.fd == reviewWatches?.inotify.fd { readReviewEvents(now: after) } else { readEvents(now: after) }
+            if f.fd == control.wakeFD {
+                control.drain()
+            } else if f.fd == reviewWatches?.inotify.fd {
+                readReviewEvents(now: after)
+            } else {
+                readEvents(now: after)
+            }
         }
     }
 

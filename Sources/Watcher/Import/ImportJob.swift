@@ -29,8 +29,10 @@ public struct ImportJob: Sendable {
     /// The folder the schema's hook programs are found in (`schemas/`); nil: hooks cannot run.
     public var hooksDirectory: String?
 
-    public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
-                originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Timestamp.now()) {
+    public init(
+        id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
+        originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Timestamp.now()
+    ) {
         self.id = id
         self.schemaID = schemaID
         self.schema = schema

@@ -22,26 +22,33 @@ public enum ImportRunner {
             case .success(let schema):
                 do {
                     let source = try FileSource(path: job.sourcePath)
-                    var request = ImportRequest(id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata,
-                                                progress: job.progress, workers: job.workers,
-                                                hookRunner: job.hooksDirectory.map { ProcessHookRunner(directory: $0) })
+                    var request = ImportRequest(
+                        id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata,
+                        progress: job.progress, workers: job.workers,
+                        hookRunner: job.hooksDirectory.map { ProcessHookRunner(directory: $0) })
                     request.resolution = job.resolution
                     let identifier = schema.settings.autoMapHeaders ? schema.settings.importIdentifier : nil
                     if let identifier, let memory = job.memory { request.rememberedMapping = memory.load(identifier) }
                     outcome = try Importer.run(request, source: source, workspace: folder)
                 } catch let refused as FileSource.Refused {
-                    outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) \(refused.description). Drop the file itself."))
+                    outcome = .failed(
+                        ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) \(refused.description). Drop the file itself."))
                 } catch let e as SystemError where !e.isTransient && (e.errno == EACCES || e.errno == EISDIR) {
-                    outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) cannot be read (\(e)). Check its permissions and drop it again."))
+                    outcome = .failed(
+                        ImportFailure(
+                            "UNREADABLE_FILE", "\(job.originalFilename) cannot be read (\(e)). Check its permissions and drop it again."))
                 }
             }
             if case .success(let schema) = job.schema, schema.settings.autoMapHeaders, let identifier = schema.settings.importIdentifier,
-               let memory = job.memory, let learned = outcome.learnedMapping, outcome.status != .failed {
+                let memory = job.memory, let learned = outcome.learnedMapping, outcome.status != .failed
+            {
                 try memory.remember(learned, for: identifier, tag: job.id)
             }
             if outcome.status == .failed {
                 // A failed import keeps only the record and the source: drop partial results.
-                for name in ["results.json", "metadata.json", "rejected.csv", "report.json", "review.html"] { Paths.removeFile("\(buildPath)/\(name)") }
+                for name in ["results.json", "metadata.json", "rejected.csv", "report.json", "review.html"] {
+                    Paths.removeFile("\(buildPath)/\(name)")
+                }
             }
             try copying.finish()
             if let change = source?.change(leased: job.sourceFiles.contains { $0.move && $0.path == job.sourcePath }) {
@@ -49,10 +56,11 @@ public enum ImportRunner {
             }
             let target = destination(outcome.status)
             let reviewURL = outcome.status == .needsReview ? "file://\(absolute(target))/review.html" : nil
-            let record = ImportRecord(id: job.id, schemaID: job.schemaID, status: outcome.status, originalFilename: job.originalFilename,
-                                      createdDate: job.createdDate, modifiedDate: Timestamp.now(), reviewURL: reviewURL,
-                                      resultMetadata: outcome.resultMetadata, importErrors: outcome.failure.map { [$0] },
-                                      importMetadata: job.importMetadata)
+            let record = ImportRecord(
+                id: job.id, schemaID: job.schemaID, status: outcome.status, originalFilename: job.originalFilename,
+                createdDate: job.createdDate, modifiedDate: Timestamp.now(), reviewURL: reviewURL,
+                resultMetadata: outcome.resultMetadata, importErrors: outcome.failure.map { [$0] },
+                importMetadata: job.importMetadata)
             try folder.write("import.json", JSONWriter.document(record.json))
             try Paths.makeDirectories(Paths.parent(target))
             let moves = job.sourceFiles.filter { $0.move && Paths.exists($0.path) }

@@ -27,11 +27,14 @@ public struct SchemaSource: Sendable {
 
     private func savedJSON(_ id: String) -> Result<JSONValue, ImportFailure> {
         guard InboxRules.isBareName(id) else {
-            return .failure(ImportFailure("SCHEMA_NOT_FOUND", "'\(id)' is not a schema id: ids are plain names of files in schemas/ (without .json)."))
+            return .failure(
+                ImportFailure("SCHEMA_NOT_FOUND", "'\(id)' is not a schema id: ids are plain names of files in schemas/ (without .json)."))
         }
         let path = "\(root)/schemas/\(id).json"
         guard Paths.exists(path) else {
-            return .failure(ImportFailure("SCHEMA_NOT_FOUND", "No schema '\(id)': schemas/\(id).json does not exist. Add the schema or name another one."))
+            return .failure(
+                ImportFailure(
+                    "SCHEMA_NOT_FOUND", "No schema '\(id)': schemas/\(id).json does not exist. Add the schema or name another one."))
         }
         return Self.read(path, named: "schemas/\(id).json")
     }

@@ -5,7 +5,10 @@ import Engine
 public enum InitialData {
     public static func csv(_ payload: JSONValue) -> Result<[UInt8], ImportFailure> {
         guard let rows = payload.arrayValue else {
-            return .failure(ImportFailure("INVALID_JSON", "initial_data is \(payload.typeName), not an array of objects. Send the rows as [{\"key\": value}, …]."))
+            return .failure(
+                ImportFailure(
+                    "INVALID_JSON", "initial_data is \(payload.typeName), not an array of objects. Send the rows as [{\"key\": value}, …].")
+            )
         }
         guard !rows.isEmpty else {
             return .failure(ImportFailure("EMPTY_DATA", "initial_data is an empty array: there are no rows to import."))
@@ -14,7 +17,9 @@ public enum InitialData {
         var seen: Set<String> = []
         for (i, row) in rows.enumerated() {
             guard let o = row.objectValue else {
-                return .failure(ImportFailure("INVALID_JSON", "initial_data[\(i)] is \(row.typeName), not an object. Every row must be an object of key: value."))
+                return .failure(
+                    ImportFailure(
+                        "INVALID_JSON", "initial_data[\(i)] is \(row.typeName), not an object. Every row must be an object of key: value."))
             }
             for key in o.keys where seen.insert(key).inserted { keys.append(key) }
         }

@@ -26,7 +26,9 @@ extension ImportWork {
         guard Paths.isDirectory(store.folder(id)) else { return .lost }
         do {
             guard try store.repair(id, owner: owner) else {
-                log.warn("resolution_dropped", ["id": id, "file": "resolution.json", "error": "review/\(id)/resolution.json is not there any more"])
+                log.warn(
+                    "resolution_dropped",
+                    ["id": id, "file": "resolution.json", "error": "review/\(id)/resolution.json is not there any more"])
                 return .lost
             }
         } catch {
@@ -69,7 +71,11 @@ extension ImportWork {
             return retryResolution(id, because: "\(e)")
         } catch {
             log.error("internal_error", ["id": id, "file": job.originalFilename, "error": "\(error)"])
-            job.schema = .failure(ImportFailure("INTERNAL", "Intake hit a bug applying resolution.json to \(job.originalFilename): \(error). The file is kept in source/; please report this."))
+            job.schema = .failure(
+                ImportFailure(
+                    "INTERNAL",
+                    "Intake hit a bug applying resolution.json to \(job.originalFilename): \(error). The file is kept in source/; please report this."
+                ))
             job.resolution = nil
             do {
                 try discardResolutionBuild(id)
@@ -78,10 +84,13 @@ extension ImportWork {
         }
         guard conclude(record, webhooks: webhooks, release: { store.remove(id, owner: owner) }) else { return .retry(id: id) }
         let error = record.importErrors?.first
-        log.log(record.status == .failed ? .warn : .info, "resolved",
-                ["id": id, "file": record.originalFilename, "status": record.status.rawValue,
-                 "rows": record.resultMetadata["num_rows"]?.intValue.map(String.init), "ms": String(Int((Monotonic.now() - started) * 1000)),
-                 "code": error?.code, "message": error?.message])
+        log.log(
+            record.status == .failed ? .warn : .info, "resolved",
+            [
+                "id": id, "file": record.originalFilename, "status": record.status.rawValue,
+                "rows": record.resultMetadata["num_rows"]?.intValue.map(String.init), "ms": String(Int((Monotonic.now() - started) * 1000)),
+                "code": error?.code, "message": error?.message,
+            ])
         return .imported(id: id, status: record.status.rawValue)
     }
 
@@ -117,7 +126,9 @@ extension ImportWork {
         var sourcePath = "\(old)/source/\(name)"
         var schemaID = record?.schemaID
         let sidecarName = names.first { InboxRules.isSidecarName($0) && $0 != name }
-        if let sidecarName, case .success(let sidecar) = Sidecar.parse(try Paths.readFile("\(old)/source/\(sidecarName)"), name: sidecarName) {
+        if let sidecarName,
+            case .success(let sidecar) = Sidecar.parse(try Paths.readFile("\(old)/source/\(sidecarName)"), name: sidecarName)
+        {
             schema = schemas.sidecar(sidecar)
             if case .saved(let sid) = sidecar.schema { schemaID = sid }
             if let payload = sidecar.initialData {
@@ -136,10 +147,14 @@ extension ImportWork {
             schema = schemas.saved(schemaID)
         }
         if !Paths.exists(sourcePath) {
-            schema = .failure(ImportFailure("INTERNAL", "review/\(id)/source/ does not hold \(name) any more, so the import cannot be run again. Drop the file again."))
+            schema = .failure(
+                ImportFailure(
+                    "INTERNAL",
+                    "review/\(id)/source/ does not hold \(name) any more, so the import cannot be run again. Drop the file again."))
         }
-        var job = ImportJob(id: id, schemaID: schemaID, schema: schema, sourcePath: sourcePath, originalFilename: name,
-                            importMetadata: record?.importMetadata ?? .null, createdDate: record?.createdDate ?? Timestamp.now())
+        var job = ImportJob(
+            id: id, schemaID: schemaID, schema: schema, sourcePath: sourcePath, originalFilename: name,
+            importMetadata: record?.importMetadata ?? .null, createdDate: record?.createdDate ?? Timestamp.now())
         job.sourceFiles = names.map { SourceFile(path: "\(old)/source/\($0)", name: $0, move: true) }
         job.memory = MappingMemory(layout: layout)
         let bytes = (try? Paths.readFile(store.resolutionFile(id))) ?? []
@@ -172,7 +187,8 @@ extension ImportWork {
     /// folder's import.json, and the webhook the claim kept (imports and resolutions alike).
     func finishBookkeeping(_ published: String, webhooks: WebhookTargets?, file: String, release: () -> Void) -> WorkResult.Outcome {
         guard let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
-              let record = ImportRecord(json: json) else {
+            let record = ImportRecord(json: json)
+        else {
             release()
             return .lost
         }
