@@ -64,9 +64,7 @@ public struct RootLayout: Sendable {
     /// Writes a small file atomically: a temporary name beside it, optionally synced, then renamed
     /// over. Readers see the old content or the new one, never a part.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool, tag: String) throws {
-        let dir = Paths.parent(path)
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let tmp = "\(dir)/.\(name).\(tag).tmp"
+        let tmp = TempName.beside(path, owner: tag)
         let fd = try System.call("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644) }
         do {
             var offset = 0

@@ -139,7 +139,7 @@ func runImport(_ args: ArraySlice<String>) throws -> Int32 {
             }
             rmdir(out)
         }
-        let build = "\(Paths.parent(out))/.\(out.split(separator: "/").last ?? "out").\(job.id).tmp"
+        let build = TempName.beside(out, owner: job.id)
         record = try ImportRunner.run(job, buildPath: build) { _ in out }
     } else {
         try Paths.makeDirectories("\(root)/.intake/work")

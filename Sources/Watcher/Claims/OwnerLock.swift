@@ -80,7 +80,7 @@ public final class OwnerLock: Sendable {
     /// is renamed away (one daemon wins that rename too) and the link is tried again.
     public static func takeOver(_ folder: String, from dead: String, by taker: String, layout: RootLayout) -> Bool {
         let token = "\(folder)/.taken-from-\(dead)"
-        let mine = "\(token).\(taker).tmp"
+        let mine = "\(folder)/\(TempName(id: "taken-from-\(dead)", owner: taker).name)"
         for _ in 0..<2 {
             Paths.removeFile(mine)
             guard (try? RootLayout.writeAtomically(mine, Array(taker.utf8), sync: false, tag: taker)) != nil else { return false }

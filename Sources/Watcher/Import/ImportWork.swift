@@ -104,7 +104,7 @@ struct ImportWork: Sendable {
             sync: false, tag: owner)
         let record: ImportRecord
         do {
-            record = try run(job, claim)
+            record = try runReportingBugs(&job, doing: "importing") { try run($0, claim) }
         } catch let changed as SourceChanged {
             log.warn("changed_during_import", ["id": id, "file": job.originalFilename, "change": changed.change, "action": "redo"])
             return .changed(id: id)
@@ -124,13 +124,7 @@ struct ImportWork: Sendable {
                 ))
             do { record = try run(job, claim) } catch { return retry(claim, job: job, because: "\(error)") }
         } catch {
-            // Not a problem of the machine, and not an outcome: a bug. Fail the import, say so.
-            log.error("internal_error", ["id": id, "file": job.originalFilename, "error": "\(error)"])
-            job.schema = .failure(
-                ImportFailure(
-                    "INTERNAL",
-                    "Intake hit a bug importing \(job.originalFilename): \(error). The file is kept in source/; please report this."))
-            do { record = try run(job, claim) } catch { return retry(claim, job: job, because: "\(error)") }
+            return retry(claim, job: job, because: "\(error)")
         }
         guard conclude(record, webhooks: claim.webhooks, release: { claims.remove(id, owner: owner) }) else { return .retry(id: id) }
         let seconds = Monotonic.now() - started
@@ -152,6 +146,25 @@ struct ImportWork: Sendable {
         if writers == .open { return "a process has it open for writing" }
         guard heldStill > 0, let age = FileSignature.of(path)?.age(byMTime: true), age < heldStill else { return nil }
         return "it was written to \(Int(age * 1000)) ms ago"
+    }
+
+    /// Runs `job`. An error that is neither a problem of the machine (`SystemError`) nor a change
+    /// of the claimed file (`SourceChanged`) is a bug, not an outcome: the import is run again as
+    /// FAILED `INTERNAL`, so that its folder says so and keeps the source (imports and resolutions).
+    func runReportingBugs(_ job: inout ImportJob, doing: String, _ run: (ImportJob) throws -> ImportRecord) throws -> ImportRecord {
+        do {
+            return try run(job)
+        } catch let error where error is SystemError || error is SourceChanged {
+            throw error
+        } catch {
+            log.error("internal_error", ["id": job.id, "file": job.originalFilename, "error": "\(error)"])
+            job.schema = .failure(
+                ImportFailure(
+                    "INTERNAL",
+                    "Intake hit a bug \(doing) \(job.originalFilename): \(error). The file is kept in source/; please report this."))
+            job.resolution = nil
+            return try run(job)
+        }
     }
 
     private func run(_ job: ImportJob, _ claim: Claim) throws -> ImportRecord {

@@ -57,7 +57,7 @@ extension ImportWork {
         var job: ImportJob
         let webhooks: WebhookTargets?
         do {
-            try discardResolutionBuild(id)
+            try discardResolutionBuild(id)  // before the job: it lists old/source/
             job = try resolutionJob(id)
             webhooks = job.webhooks
             try store.keep(webhooks, for: id)
@@ -66,21 +66,12 @@ extension ImportWork {
         }
         let record: ImportRecord
         do {
-            record = try ImportRunner.run(job, buildPath: store.build(id)) { layout.result(id, $0) }
-        } catch let e as SystemError {
-            return retryResolution(id, because: "\(e)")
-        } catch {
-            log.error("internal_error", ["id": id, "file": job.originalFilename, "error": "\(error)"])
-            job.schema = .failure(
-                ImportFailure(
-                    "INTERNAL",
-                    "Intake hit a bug applying resolution.json to \(job.originalFilename): \(error). The file is kept in source/; please report this."
-                ))
-            job.resolution = nil
-            do {
+            record = try runReportingBugs(&job, doing: "applying resolution.json to") { job in
                 try discardResolutionBuild(id)
-                record = try ImportRunner.run(job, buildPath: store.build(id)) { layout.result(id, $0) }
-            } catch { return retryResolution(id, because: "\(error)") }
+                return try ImportRunner.run(job, buildPath: store.build(id)) { layout.result(id, $0) }
+            }
+        } catch {
+            return retryResolution(id, because: "\(error)")
         }
         guard conclude(record, webhooks: webhooks, release: { store.remove(id, owner: owner) }) else { return .retry(id: id) }
         let error = record.importErrors?.first
