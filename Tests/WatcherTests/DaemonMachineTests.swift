@@ -130,23 +130,23 @@ struct DaemonMachineTests {
         started(&m)
         _ = m.next(now: 0)
         let sig = FileSignature(size: 30, mtime: 1, inode: 9)
-        m.handle(.resolutionSeen("id1", sig), now: 0)
+        m.handle(.resolutionSeen("id1", sig, event: false), now: 0)
         #expect(m.next(now: 0.1) == [])
         #expect(m.nextDeadline(now: 0.1) == 0.2)
         // Written again meanwhile: the settle time starts again.
         let grown = FileSignature(size: 60, mtime: 2, inode: 9)
-        m.handle(.resolutionSeen("id1", grown), now: 1)
+        m.handle(.resolutionSeen("id1", grown, event: false), now: 1)
         #expect(m.next(now: 1.1) == [])
         #expect(m.next(now: 1.25) == [.lookAtResolution("id1")])
         #expect(m.next(now: 1.25) == [], "one look at a time")
         // The last look finds it changed: it settles again.
-        m.handle(.resolutionSeen("id1", sig), now: 1.25)
+        m.handle(.resolutionSeen("id1", sig, event: false), now: 1.25)
         #expect(m.next(now: 1.4) == [])
         #expect(m.next(now: 1.5) == [.lookAtResolution("id1")])
-        m.handle(.resolutionSeen("id1", sig), now: 1.5)
+        m.handle(.resolutionSeen("id1", sig, event: false), now: 1.5)
         #expect(submitted(m.next(now: 1.5)) == [.resolve("id1")])
         // In flight, looks at it change nothing.
-        m.handle(.resolutionSeen("id1", sig), now: 1.6)
+        m.handle(.resolutionSeen("id1", sig, event: false), now: 1.6)
         #expect(m.next(now: 2) == [])
         #expect(m.ownClaims == ["id1"])
     }
@@ -154,9 +154,9 @@ struct DaemonMachineTests {
     @Test func aResolutionRemovedWhileSettlingIsForgotten() {
         var m = machine(once: true)
         started(&m)
-        m.handle(.resolutionSeen("gone", file), now: 0)
+        m.handle(.resolutionSeen("gone", file, event: false), now: 0)
         #expect(m.next(now: 0.1) == [.writeMetrics])
-        m.handle(.resolutionSeen("gone", nil), now: 0.15)
+        m.handle(.resolutionSeen("gone", nil, event: false), now: 0.15)
         #expect(m.next(now: 0.3) == [.exit])
     }
 

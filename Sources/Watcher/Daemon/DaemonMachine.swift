@@ -43,8 +43,8 @@ struct DaemonMachine {
         case sidecarRead(InboxPath, FileSignature, PairingMachine.SidecarContent)
         /// Events were lost: what they said of writers is forgotten.
         case eventsLost
-        /// A look at `review/<id>/resolution.json` (nil: not there).
-        case resolutionSeen(String, FileSignature?)
+        /// A look at `review/<id>/resolution.json` (nil: not there); `event`: an inotify event named it.
+        case resolutionSeen(String, FileSignature?, event: Bool)
         case finished(WorkResult)
         case stopAsked
     }
@@ -145,13 +145,15 @@ struct DaemonMachine {
             pairing.sidecarRead(path, signature: signature, content: content)
         case .eventsLost:
             pairing.forgetWriters()
-        case .resolutionSeen(let id, let signature):
+        case .resolutionSeen(let id, let signature, let event):
             guard inFlight[.resolution(id)] == nil else { return }
             guard let signature, signature.isImportable else {
                 resolutions[id] = nil
                 return
             }
-            if resolutions[id]?.observe(signature, now: now) == nil { resolutions[id] = Settling(signature: signature, since: now) }
+            if resolutions[id]?.observe(signature, now: now, event: event, settle: options.settle) == nil {
+                resolutions[id] = Settling(signature: signature, now: now)
+            }
         case .finished(let result):
             finished(result, now: now)
         case .stopAsked:
@@ -216,22 +218,18 @@ struct DaemonMachine {
             // due again at once after its look; it is looked at again at the next wake.
             looksAskedAt = now
             for path in pairing.due(now: now) where !claimedPaths.contains(path) { actions.append(.look(path)) }
+            for (id, settling) in resolutions.sorted(by: { $0.key < $1.key }) where settling.isDue(now: now, settle: options.settle) {
+                actions.append(.lookAtResolution(id))
+            }
         }
         for (key, entry) in scheduled.sorted(by: { $0.value.due < $1.value.due }) where entry.due <= now && room > 0 {
             guard inFlight[key] == nil else { continue }
             scheduled[key] = nil
             actions.append(submit(entry.item))
         }
-        for (id, settling) in resolutions.sorted(by: { $0.value.since < $1.value.since }) where room > 0 {
-            switch settling.state(now: now, settle: options.settle) {
-            case .settling, .looking: continue
-            case .settled:
-                resolutions[id]!.looking = true
-                actions.append(.lookAtResolution(id))
-            case .stillConfirmed:
-                resolutions[id] = nil
-                actions.append(submit(.resolve(id)))
-            }
+        for (id, settling) in resolutions.sorted(by: { $0.key < $1.key }) where settling.complete && room > 0 {
+            resolutions[id] = nil
+            actions.append(submit(.resolve(id)))
         }
         for action in pairing.tick(now: now, capacity: room) {
             switch action {
@@ -277,37 +275,10 @@ struct DaemonMachine {
         var next = min(nextMetrics, nextRescan)
         if let d = pairing.nextDeadline(after: now) { next = min(next, d) }
         for entry in scheduled.values where entry.due > now || room > 0 { next = min(next, entry.due) }
-        for settling in resolutions.values where !settling.looking && room > 0 {
-            next = min(next, max(now, settling.since + options.settle))
+        for settling in resolutions.values {
+            // A complete one waits only for room: a worker that finishes wakes the loop.
+            if let due = settling.deadline(settle: options.settle) { next = min(next, max(now, due)) }
         }
         return next
-    }
-}
-
-/// A file that must hold still (the same size, mtime and inode) for the settle time before it
-/// is taken (contract §2c), and is looked at once more when the time is over.
-struct Settling: Sendable, Equatable {
-    var signature: FileSignature
-    var since: Double
-    var looking = false
-    var confirmed = false
-
-    enum State { case settling, settled, looking, stillConfirmed }
-
-    func state(now: Double, settle: Double) -> State {
-        if confirmed { return .stillConfirmed }
-        if looking { return .looking }
-        return now - since >= settle ? .settled : .settling
-    }
-
-    /// A new look: a different signature starts the settle time again; the look asked for when
-    /// it was over confirms it (or not).
-    mutating func observe(_ signature: FileSignature, now: Double) {
-        if signature != self.signature {
-            self = Settling(signature: signature, since: now)
-        } else if looking {
-            looking = false
-            confirmed = true
-        }
     }
 }

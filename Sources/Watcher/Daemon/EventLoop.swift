@@ -134,7 +134,7 @@ final class EventLoop {
         case .readSidecar(let path):
             readSidecar(path)
         case .lookAtResolution(let id):
-            machine.handle(.resolutionSeen(id, FileSignature.of(resolutionPath(id))), now: now)
+            machine.handle(.resolutionSeen(id, FileSignature.of(resolutionPath(id)), event: false), now: now)
         case .submit(let item):
             pool.submit(item)
         case .announceAwaiting(let sidecar, let file):
@@ -249,8 +249,8 @@ final class EventLoop {
     func scanReview(now: Double) {
         if let reviewWatches, !reviewWatches.isArmed, Paths.isDirectory(layout.review) { reviewWatches.arm() }
         let ids = Set(ReviewWatches.folderIDs(layout.review))
-        for id in machine.resolutions.keys where !ids.contains(id) { machine.handle(.resolutionSeen(id, nil), now: now) }
-        for id in ids { machine.handle(.resolutionSeen(id, FileSignature.of(resolutionPath(id))), now: now) }
+        for id in machine.resolutions.keys where !ids.contains(id) { machine.handle(.resolutionSeen(id, nil, event: false), now: now) }
+        for id in ids { machine.handle(.resolutionSeen(id, FileSignature.of(resolutionPath(id)), event: false), now: now) }
     }
 
     func readReviewEvents(now: Double) {
@@ -262,7 +262,7 @@ final class EventLoop {
         }
         for meaning in meanings {
             switch meaning {
-            case .look(let id): machine.handle(.resolutionSeen(id, FileSignature.of(resolutionPath(id))), now: now)
+            case .look(let id): machine.handle(.resolutionSeen(id, FileSignature.of(resolutionPath(id)), event: true), now: now)
             case .rescan: scanReview(now: now)
             }
         }

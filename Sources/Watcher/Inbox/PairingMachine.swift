@@ -29,12 +29,11 @@ public struct PairingMachine {
     }
 
     struct Entry {
-        var signature: FileSignature
+        var settling: Settling
         /// When the file came (from its ctime when a scan found it), for the upload window.
         var arrival: Double
-        /// Last change seen: an event, or a different signature.
-        var changed: Double
-        var complete = false
+        var signature: FileSignature { settling.signature }
+        var complete: Bool { settling.complete }
         /// Someone has it open for writing: the kernel said so, or it was written to
         /// (`IN_MODIFY`) and not closed since (`IN_CLOSE_WRITE`). Never complete meanwhile.
         var writing = false
@@ -73,7 +72,7 @@ public struct PairingMachine {
             return
         }
         guard var entry = entries[path] else {
-            var entry = Entry(signature: signature, arrival: now - max(0, age), changed: now)
+            var entry = Entry(settling: Settling(signature: signature, now: now), arrival: now - max(0, age))
             entry.writing = writers == .open
             entries[path] = entry
             return
@@ -81,28 +80,19 @@ public struct PairingMachine {
         switch writers {
         case .open:
             entry.writing = true
-            entry.changed = now
-            entry.complete = false
+            entry.settling.restart(now: now)
         case .none:
             entry.writing = false
         case .unknown:
             break
         }
-        if entry.signature != signature {
-            let replaced = entry.signature.inode != signature.inode
-            entry.signature = signature
-            entry.changed = now
-            entry.complete = false
+        let replaced = entry.signature.inode != signature.inode
+        // Still written (by the events; the kernel would not say): looked at again after a
+        // settle time rather than at every turn of the loop.
+        if entry.settling.observe(signature, now: now, event: event, settle: settleTime(path), writing: entry.writing) {
             entry.content = nil
             entry.reading = false
             if replaced { entry.arrival = now - max(0, age) }
-        } else if event {
-            entry.changed = now
-            entry.complete = false
-        } else if !entry.complete && now - entry.changed >= settleTime(path) {
-            // Still written (by the events; the kernel would not say): look again after a
-            // settle time rather than at every turn of the loop.
-            if entry.writing { entry.changed = now } else { entry.complete = true }
         }
         entries[path] = entry
     }
@@ -115,7 +105,7 @@ public struct PairingMachine {
 
     /// Files whose settle time is over and that must be looked at again to be called complete.
     public func due(now: Double) -> [InboxPath] {
-        entries.compactMap { path, e in !e.complete && now - e.changed >= settleTime(path) ? path : nil }.sorted()
+        entries.compactMap { path, e in e.settling.isDue(now: now, settle: settleTime(path)) ? path : nil }.sorted()
     }
 
     /// A file whose done file is there, and the done file itself, need not hold still for the
@@ -139,7 +129,7 @@ public struct PairingMachine {
     public mutating func sidecarRead(_ path: InboxPath, signature: FileSignature, content: SidecarContent) {
         guard var entry = entries[path], entry.reading else { return }
         entry.reading = false
-        if entry.signature == signature { entry.content = content } else { entry.complete = false }
+        if entry.signature == signature { entry.content = content } else { entry.settling.restart(now: entry.settling.changed) }
         entries[path] = entry
     }
 
@@ -312,8 +302,8 @@ public struct PairingMachine {
         var next: Double?
         func consider(_ t: Double) { if t > now { next = min(next ?? t, t) } }
         for (path, e) in entries {
-            if !e.complete {
-                consider(e.changed + settleTime(path))
+            if let due = e.settling.deadline(settle: settleTime(path)) {
+                consider(due)
             } else if path.isSidecar || path.isMarker || path.folder == nil {
                 consider(e.arrival + uploadWindow)
             }
