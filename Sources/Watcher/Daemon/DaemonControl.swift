@@ -13,11 +13,12 @@ public final class DaemonControl: Sendable {
 
     public init() {
         var fds: [Int32] = [-1, -1]
-        let r = pipe(&fds)
-        precondition(r == 0, "pipe: \(errno)")
+        // Two descriptors at start: a process that cannot have them cannot run a daemon.
+        let failed = System.errno("pipe", "wake") { pipe(&fds) }
+        precondition(failed == 0, "pipe: \(String(cString: strerror(failed)))")
         for fd in fds {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            let flags = System.errno("fcntl", "wake") { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+            precondition(flags == 0 && System.errno("fcntl", "wake", { fcntl(fd, F_SETFD, FD_CLOEXEC) }) == 0, "fcntl on the wake pipe")
         }
         wakeFD = fds[0]
         writeFD = fds[1]
@@ -39,11 +40,12 @@ public final class DaemonControl: Sendable {
     /// A full pipe already means "wake up": EAGAIN is fine.
     func wake() {
         var one: UInt8 = 1
-        _ = write(writeFD, &one, 1)
+        System.errno("write", "wake") { write(writeFD, &one, 1) }
     }
 
     func drain() {
         var buffer = [UInt8](repeating: 0, count: 256)
-        while buffer.withUnsafeMutableBytes({ read(wakeFD, $0.baseAddress, $0.count) }) > 0 {}
+        // Until EAGAIN: the pipe is empty.
+        while (try? System.call("read", "wake", { buffer.withUnsafeMutableBytes { read(wakeFD, $0.baseAddress, $0.count) } })) ?? 0 > 0 {}
     }
 }

@@ -21,8 +21,12 @@ public final class EventLog: Sendable {
             let bytes = Array(line.utf8)
             var offset = 0
             while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-                if n <= 0 { if errno == EINTR { continue }; return }
+                // A log that cannot be written (a closed stderr) is dropped, never a reason to stop.
+                guard
+                    let n = try? System.call(
+                        "write", "log", { bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) } }),
+                    n > 0
+                else { return }
                 offset += n
             }
         }

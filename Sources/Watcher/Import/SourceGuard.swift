@@ -10,10 +10,9 @@ public final class SourceGuard: @unchecked Sendable {
 
     /// nil when `path` is not a regular file that can be opened (a refused file is never read).
     public init?(path: String) {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard let fd = try? System.call("open", path, { open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }) else { return nil }
         var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+        guard System.errno("fstat", path, { fstat(fd, &st) }) == 0, st.st_mode & S_IFMT == S_IFREG else {
             close(fd)
             return nil
         }
@@ -28,13 +27,14 @@ public final class SourceGuard: @unchecked Sendable {
     /// `leased`: the file is to be moved into source/ on the kernel's word that no one writes
     /// it, so the kernel must say so again now.
     public func change(leased: Bool = false) -> String? {
-        switch WriterProbe.probe(fd: fd) {
+        switch WriterProbe.probe(fd: fd, path: path) {
         case .open: return "a process still has it open for writing"
         case .unknown where leased: return "the kernel no longer says whether a process has it open for writing"
         default: break
         }
         var now = stat()
-        guard fstat(fd, &now) == 0 else { return "fstat failed (errno \(errno))" }
+        let failed = System.errno("fstat", path) { fstat(fd, &now) }
+        guard failed == 0 else { return "fstat failed (\(String(cString: strerror(failed))))" }
         if now.st_size != before.st_size { return "its size went from \(before.st_size) to \(now.st_size) bytes" }
         if now.st_mtim.tv_sec != before.st_mtim.tv_sec || now.st_mtim.tv_nsec != before.st_mtim.tv_nsec {
             return "it was written to (mtime changed)"

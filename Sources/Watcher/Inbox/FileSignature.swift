@@ -41,7 +41,7 @@ public struct FileSignature: Equatable, Sendable {
     /// lstat(2) of `path`; nil when nothing is there.
     public static func of(_ path: String) -> FileSignature? {
         var st = stat()
-        guard lstat(path, &st) == 0 else { return nil }
+        guard System.errno("lstat", path, { lstat(path, &st) }) == 0 else { return nil }
         let kind: Kind
         switch st.st_mode & S_IFMT {
         case S_IFREG: kind = .regular

@@ -12,9 +12,9 @@ public struct FileSource: ByteSource {
     public init(path: String) throws {
         self.path = path
         let fd = try FileSource.openChecked(path)
+        defer { close(fd) }
         var st = stat()
-        fstat(fd, &st)
-        close(fd)
+        try System.call("fstat", path) { fstat(fd, &st) }
         self.size = Int(st.st_size)
     }
 
@@ -23,17 +23,15 @@ public struct FileSource: ByteSource {
     }
 
     static func openChecked(_ path: String) throws -> Int32 {
-        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        if fd < 0 {
-            let e = errno
-            if e == ELOOP { throw Refused(description: "is a symbolic link; Intake imports only regular files") }
-            throw SystemError(call: "open", path: path, errno: e)
+        let fd: Int32
+        do { fd = try System.call("open", path) { Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) } } catch {
+            if error.errno == ELOOP { throw Refused(description: "is a symbolic link; Intake imports only regular files") }
+            throw error
         }
         var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let e = errno
+        do { try System.call("fstat", path) { fstat(fd, &st) } } catch {
             close(fd)
-            throw SystemError(call: "fstat", path: path, errno: e)
+            throw error
         }
         let kind = st.st_mode & S_IFMT
         if kind != S_IFREG {
@@ -52,8 +50,13 @@ public struct FileSource: ByteSource {
                     "has \(st.st_nlink) hard links; Intake imports only files with one link, so a sender cannot make it read another file")
         }
         // Reads should block normally from here on.
-        let flags = fcntl(fd, F_GETFL)
-        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+        do {
+            let flags = try System.call("fcntl", path) { fcntl(fd, F_GETFL) }
+            try System.call("fcntl", path) { fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        } catch {
+            close(fd)
+            throw error
+        }
         return fd
     }
 

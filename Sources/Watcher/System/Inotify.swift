@@ -86,12 +86,12 @@ public struct Inotify: ~Copyable {
         var events: [InotifyEvent] = []
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                let e = errno
-                if e == EINTR { continue }
-                if e == EAGAIN { return events }
-                throw SystemError(call: "read", path: "inotify", errno: e)
+            let n: Int
+            do {
+                n = try System.call("read", "inotify") { buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+            } catch {
+                if error.errno == EAGAIN { return events }
+                throw error
             }
             if n == 0 { return events }
             events += buffer.withUnsafeBytes { Inotify.decode(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }

@@ -27,12 +27,12 @@ public enum Paths {
 
     public static func exists(_ path: String) -> Bool {
         var st = stat()
-        return lstat(path, &st) == 0
+        return System.errno("lstat", path) { lstat(path, &st) } == 0
     }
 
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
-        return lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+        return System.errno("lstat", path) { lstat(path, &st) } == 0 && st.st_mode & S_IFMT == S_IFDIR
     }
 
     public static func list(_ path: String) -> [String] {

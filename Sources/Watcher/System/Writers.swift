@@ -25,23 +25,28 @@ public enum WriterProbe {
 
     /// Opens `path` (never following a link, never blocking on a FIFO) and asks.
     public static func probe(_ path: String) -> Writers {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return .unknown }
+        guard let fd = try? System.call("open", path, { open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }) else {
+            return .unknown
+        }
         defer { close(fd) }
-        return probe(fd: fd)
+        return probe(fd: fd, path: path)
     }
 
     /// Asks about the file open read-only at `fd`.
-    public static func probe(fd: Int32) -> Writers {
+    public static func probe(fd: Int32, path: String) -> Writers {
         var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return .unknown }
-        if fcntl(fd, setLease, readLock) == 0 {
-            _ = fcntl(fd, setLease, unlock)
-            return .none
-        }
+        guard System.errno("fstat", path, { fstat(fd, &st) }) == 0, st.st_mode & S_IFMT == S_IFREG else { return .unknown }
         // EAGAIN: open for writing (or mapped writable) by someone. EACCES: not ours to lease.
         // EINVAL: a file system without leases (FUSE, NFS).
-        return errno == EAGAIN ? .open : .unknown
+        switch System.errno("fcntl(F_SETLEASE)", path, { fcntl(fd, setLease, readLock) }) {
+        case 0:
+            System.errno("fcntl(F_SETLEASE)", path) { fcntl(fd, setLease, unlock) }
+            return .none
+        case EAGAIN:
+            return .open
+        default:
+            return .unknown
+        }
     }
 
     /// Taking a lease makes this process the one the kernel signals (SIGIO, whose default
