@@ -276,7 +276,8 @@ final class EventLoop {
         if let watches { fds.append(pollfd(fd: watches.inotify.fd, events: Int16(POLLIN), revents: 0)) }
         if let reviewWatches { fds.append(pollfd(fd: reviewWatches.inotify.fd, events: Int16(POLLIN), revents: 0)) }
         let ms = Int32(max(0, min(60_000, ((deadline - now) * 1000).rounded(.up))))
-        let n = poll(&fds, nfds_t(fds.count), ms)
+        // EINTR (a signal) is retried with the same timeout: the loop looks at the clock after.
+        let n = (try? System.call("poll", "loop") { poll(&fds, nfds_t(fds.count), ms) }) ?? 0
         guard n > 0 else { return }
         let after = Monotonic.now()
         for f in fds where f.revents != 0 {

@@ -18,7 +18,9 @@ public struct ProcessHookRunner: HookRunner {
     public func start(_ command: String, timeoutSeconds: Double) throws -> any HookProcess {
         let path = "\(directory)/\(command)"
         var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw HookError("is not a file: \(path) does not exist") }
+        guard System.errno("stat", path, { stat(path, &st) }) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw HookError("is not a file: \(path) does not exist")
+        }
         guard access(path, X_OK) == 0 else { throw HookError("is not executable: chmod +x \(path)") }
         return try SpawnedHook(path: path, timeout: timeoutSeconds)
     }
@@ -89,13 +91,13 @@ final class SpawnedHook: HookProcess {
         output = outPipe[0]
         errors = errPipe[0]
         self.timeout = timeout
-        for fd in [input, output, errors] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        for fd in [input, output, errors] { System.errno("fcntl", "hook pipe") { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) } }
     }
 
     /// `pipe(2)` with both ends close-on-exec (`pipe2` is not in Swift's Glibc module).
     static func pipeCloseOnExec(_ fds: inout [Int32]) -> Int32 {
-        guard pipe(&fds) == 0 else { return -1 }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard System.errno("pipe", "hook", { pipe(&fds) }) == 0 else { return -1 }
+        for fd in fds { System.errno("fcntl", "hook pipe") { fcntl(fd, F_SETFD, FD_CLOEXEC) } }
         return 0
     }
 
@@ -125,11 +127,17 @@ final class SpawnedHook: HookProcess {
         let left = deadline - SpawnedHook.now()
         if left <= 0 { return false }
         if fds.isEmpty { return true }
-        let n = poll(&fds, nfds_t(fds.count), Int32(min(left * 1000 + 1, 60_000)))
+        // EINTR is retried by System.call (the deadline is checked again by the caller's loop).
+        let n = (try? System.call("poll", "hook") { poll(&fds, nfds_t(fds.count), Int32(min(left * 1000 + 1, 60_000))) }) ?? 0
         if n == 0 { return SpawnedHook.now() < deadline }
         var buffer = [UInt8](repeating: 0, count: 65536)
         for p in fds where p.revents != 0 && p.fd != input {
-            let got = buffer.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
+            var failed: Int32 = 0
+            let got: Int
+            do { got = try System.call("read", "hook") { buffer.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) } } } catch {
+                failed = error.errno
+                got = -1
+            }
             if got > 0 {
                 if p.fd == output {
                     pending.append(contentsOf: buffer[0..<got])
@@ -137,7 +145,7 @@ final class SpawnedHook: HookProcess {
                     tail.append(contentsOf: buffer[0..<got])
                     if tail.count > 2048 { tail.removeFirst(tail.count - 2048) }
                 }
-            } else if got == 0 || (errno != EAGAIN && errno != EINTR) {
+            } else if got == 0 || failed != EAGAIN {
                 if p.fd == output { close(output); output = -1 } else { close(errors); errors = -1 }
             }
         }
@@ -151,10 +159,13 @@ final class SpawnedHook: HookProcess {
         var sent = 0
         while sent < bytes.count {
             guard input >= 0 else { throw HookError("closed its input early") }
-            let n = bytes[sent...].withUnsafeBytes { write(input, $0.baseAddress, $0.count) }
-            if n > 0 { sent += n; continue }
-            if errno == EPIPE { throw exitedEarly("before reading its request") }
-            if errno != EAGAIN && errno != EINTR { throw HookError("could not be written to: \(String(cString: strerror(errno)))") }
+            var failed: Int32 = 0
+            do {
+                let n = try System.call("write", "hook") { bytes[sent...].withUnsafeBytes { write(input, $0.baseAddress, $0.count) } }
+                if n > 0 { sent += n; continue }
+            } catch { failed = error.errno }
+            if failed == EPIPE { throw exitedEarly("before reading its request") }
+            if failed != EAGAIN && failed != 0 { throw HookError("could not be written to: \(String(cString: strerror(failed)))") }
             guard pump(writing: true, deadline: deadline) else { throw timedOut("read its request") }
         }
         while true {
