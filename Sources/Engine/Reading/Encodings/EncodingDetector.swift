@@ -118,32 +118,30 @@ enum EncodingDetector {
             var runner = candidates[r]
             var margin = runner.total - best.total
             var differing = present
-            var disagree = false
             if let a = best.encoding.codePage, let b = runner.encoding.codePage {
-                // Decide by the bytes that differ, read both ways, each reading in the language
-                // its reading of the whole file resembles: the words that hold them (their other
-                // letters tell the language) and the letters right around them (where languages
-                // that price the rest of a word differently, Hungarian and Spanish on Spanish
-                // names, cannot outweigh the letter itself). Both must agree.
+                // Decide by the bytes that differ, read both ways, each reading in the language its
+                // reading of the whole file resembles. The letters right around those bytes decide:
+                // the letter itself is what the two pages disagree on. All of them in one language
+                // (that one, or another of the page's for a few bits once), so that a reading cannot
+                // borrow a language per letter (Portuguese for `á`, Swedish for `ä`). The words that
+                // hold them can only confirm: their other letters are read alike by both pages, and
+                // where they cost more in one language than in another they measure how well each
+                // language's model knows those words (Hungarian prices Spanish surnames lower than
+                // Spanish does), not which page wrote them.
                 differing = present.filter { a.scalars[Int($0 - 0x80)] != b.scalars[Int($0 - 0x80)] }
                 let languages = [best.encoding: best.language ?? "", runner.encoding: runner.language ?? ""]
-                func marginOn(_ e: EncodingEvidence) -> Double? {
-                    let pair = score(e, only: [best.encoding, runner.encoding], languages: languages)
+                func marginOn(_ e: EncodingEvidence, oneLanguage: Bool) -> Double? {
+                    let pair = score(e, only: [best.encoding, runner.encoding], languages: languages, oneLanguage: oneLanguage)
                     guard let x = pair.first(where: { $0.encoding == best.encoding }), let y = pair.first(where: { $0.encoding == runner.encoding }) else { return nil }
                     return y.total - x.total
                 }
-                if let words = marginOn(evidence.tokens(holding: differing)), let around = marginOn(evidence.letters(around: differing)) {
-                    if words < 0 && around < 0 {
-                        // Both read better the other way: that decides.
+                if let around = marginOn(evidence.letters(around: differing), oneLanguage: true) {
+                    let words = marginOn(evidence.tokens(holding: differing), oneLanguage: false) ?? 0
+                    margin = (words < 0) == (around < 0) ? max(abs(words), abs(around)) : abs(around)
+                    if around < 0 {
                         candidates.swapAt(0, r)
                         (best, runner) = (runner, best)
                         decision.encoding = best.encoding
-                        margin = max(-words, -around)
-                    } else if words >= 0 && around >= 0 {
-                        margin = max(words, around)
-                    } else {
-                        margin = 0
-                        disagree = true
                     }
                 }
             }
@@ -153,9 +151,7 @@ enum EncodingDetector {
                 if decision.samples.count == 5 { break }
             }
             decision.confidence = 1 / (1 + exp2(-min(margin, 60)))
-            decision.note = disagree
-                ? "next best: \(runner.encoding.rawValue); the words where they differ and the letters around the bytes they read differently disagree"
-                : "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely where they differ"
+            decision.note = "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely where they differ"
         } else {
             decision.note = "every other candidate reads these bytes the same"
         }
@@ -193,7 +189,9 @@ enum EncodingDetector {
 
     /// Every candidate (or those in `only`), best first.
     /// `languages`: the language to read each encoding's text as (else the best of those it serves).
-    static func score(_ evidence: EncodingEvidence, only: [TextEncoding]? = nil, languages: [TextEncoding: String] = [:]) -> [EncodingCandidate] {
+    /// `oneLanguage`: every token in one language (the given one, or another for `switchCost` once),
+    /// instead of each token in the cheapest of the page's languages for `switchCost` more.
+    static func score(_ evidence: EncodingEvidence, only: [TextEncoding]? = nil, languages: [TextEncoding: String] = [:], oneLanguage: Bool = false) -> [EncodingCandidate] {
         let n = Double(max(evidence.nonASCII, 1))
         var out: [EncodingCandidate] = []
         // What the tokens without a non-ASCII byte cost in the cheapest page reading: every
@@ -220,15 +218,20 @@ enum EncodingDetector {
                 }
                 guard !served.isEmpty else { continue }
                 let fixed = languages[encoding].flatMap { l in served.firstIndex { $0.language == l } }
-                let main = fixed ?? totals.indices.min { totals[$0] < totals[$1] }!
+                var main = fixed ?? totals.indices.min { totals[$0] < totals[$1] }!
                 var cost = other, high = other, asciiOnly = 0
+                if oneLanguage, let fixed {
+                    // One language for every token: the given one, or another of the page's for a few bits.
+                    main = totals.indices.min { totals[$0] + ($0 == fixed ? 0 : switchCost) < totals[$1] + ($1 == fixed ? 0 : switchCost) }!
+                    if main != fixed { cost += switchCost }
+                }
                 flat.withUnsafeBufferPointer { f in
                     for t in 0..<width {
                         let own = f[main * width + t]
                         var c = Int(own < 0 ? -1 - own : own)
                         // Another of the page's languages, for a few bits more.
                         do {
-                            for k in 0..<served.count where k != main {
+                            for k in 0..<served.count where k != main && !oneLanguage {
                                 let x = f[k * width + t]
                                 let v = Int(x < 0 ? -1 - x : x) + switchCost
                                 if v < c { c = v }
