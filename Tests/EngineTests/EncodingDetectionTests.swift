@@ -178,6 +178,21 @@ struct EncodingDetectionTests {
         #expect(d.encodingDecision?.unsure == false, "\(d.encodingDecision?.note ?? "")")
     }
 
+    /// A customers file whose only non-ASCII cells are Russian names, among e-mail addresses,
+    /// plans and country codes: the English words read alike in every encoding and cost what
+    /// the cheapest reading pays, so the Russian model's price for `example` does not hand the
+    /// file to GBK (whose readings of Cyrillic letter pairs are rare ideographs).
+    @Test func russianNamesAmongEnglishColumnsAreReadAsWindows1251NotGBK() throws {
+        let first = ["Иван", "Мария", "Алексей", "Ольга", "Дмитрий"], last = ["Смирнов", "Кузнецов", "Попов", "Соколов"]
+        var text = "id,first_name,last_name,email,plan,country\n"
+        for i in 0..<200 { text += "\(i),\(first[i % 5]),\(last[i % 4]),user\(i)@example.com,pro,US\n" }
+        let bytes = try #require(Self.encode(text, .windows1251))
+        let d = try SourceDecisions.read(MemorySource(bytes))
+        #expect(d.encoding == .windows1251)
+        #expect(d.encodingDecision?.unsure == false)
+        #expect(d.sample.strings(row: 1).prefix(3) == ["0", "Иван", "Смирнов"])
+    }
+
     @Test(arguments: ["es-iso-8859-1-short.csv", "es-iso-8859-1-long.csv"])
     func spanishNamesWithEñeAreReadConfidently(_ file: String) throws {
         let c = try #require(Self.cases.first { $0.file == file })

@@ -197,6 +197,7 @@ enum EncodingDetector {
         // What the tokens without a non-ASCII byte cost in the cheapest page reading: every
         // reading reads them alike, so a multi-byte reading pays the same for them.
         var cheapestASCII: Int?
+        var asciiPaid: [TextEncoding: Int] = [:]
         for encoding in only ?? preference {
             if let page = encoding.codePage {
                 var invalid = 0
@@ -243,9 +244,9 @@ enum EncodingDetector {
                 }
                 let model = served[main]
                 cheapestASCII = min(cheapestASCII ?? asciiOnly, asciiOnly)
-                let best: EncodingCandidate? = EncodingCandidate(encoding: encoding, language: model.language, bitsPerByte: Double(cost) / 8 / n,
-                                                                 excess: (Double(high) - model.expected * n) / 8 / n, total: Double(cost) / 8, invalid: invalid)
-                if let best { out.append(best) }
+                asciiPaid[encoding] = asciiOnly
+                out.append(EncodingCandidate(encoding: encoding, language: model.language, bitsPerByte: Double(cost) / 8 / n,
+                                             excess: (Double(high) - model.expected * n) / 8 / n, total: Double(cost) / 8, invalid: invalid))
             } else if let language = multiByteLanguages[encoding], let model = CharacterModel.all[language], let name = encoding.iconvName,
                       let converter = Iconv(from: name) {
                 var utf8: [UInt8] = []
@@ -279,6 +280,17 @@ enum EncodingDetector {
                 let excess = (Double(cost) - model.expected * Double(characters)) / 8
                 out.append(EncodingCandidate(encoding: encoding, language: language, bitsPerByte: Double(cost + ascii) / 8 / n, excess: excess / n,
                                              total: Double(cost + ascii) / 8, invalid: invalid))
+            }
+        }
+        // The tokens without a non-ASCII byte read alike in every encoding: each reading pays the
+        // cheapest price for them, so that how a language prices English words (`example`, `com`:
+        // dear in Russian, cheap in French) never decides the encoding. They still choose the
+        // language within a page (above).
+        if let cheapestASCII {
+            for i in out.indices {
+                guard let paid = asciiPaid[out[i].encoding] else { continue }
+                out[i].total += Double(cheapestASCII - paid) / 8
+                out[i].bitsPerByte += Double(cheapestASCII - paid) / 8 / n
             }
         }
         let rank = Dictionary(uniqueKeysWithValues: preference.enumerated().map { ($1, $0) })
