@@ -1,4 +1,4 @@
-import Glibc
+import func Glibc.exp2
 
 /// Decides a file's encoding from its bytes: a BOM; the zero bytes of UTF-16 and UTF-32; strict
 /// UTF-8; else each single-byte code page and multi-byte CJK encoding reads the file's
