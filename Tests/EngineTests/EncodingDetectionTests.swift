@@ -224,6 +224,17 @@ struct EncodingDetectionTests {
         return out
     }
 
+    /// The page's runner-up is far where the pages differ (ë against Lithuanian ė, 4.6 bits), but
+    /// GBK reads the two bytes as one ideograph, 3.8 bits behind over the line: there are no
+    /// differing bytes to compare a multi-byte reading on, so its whole cost bounds the margin.
+    @Test func aCloseMultiByteReadingKeepsAPageUnsure() throws {
+        let bytes = Array("Name,Email,Phone\nZo".utf8) + [0xEB, 0x80] + Array(",zoe@example.com,+44 555-555-5555\n".utf8)
+        let e = try #require(try SourceDecisions.read(MemorySource(bytes)).encodingDecision)
+        #expect(e.encoding == .windows1252)
+        #expect(e.unsure)
+        #expect(e.note.contains("gbk, which reads the bytes as other characters"))
+    }
+
     @Test func twoReadingsTheBytesDoNotSettleAreUnsure() throws {
         // Two bytes after "Zo": ë and € in Windows-1252, one ideograph in GBK.
         let d = try SourceDecisions.read(MemorySource(Array("name\nZo".utf8) + [0xEB, 0x80, 0x0A]))

@@ -150,8 +150,17 @@ enum EncodingDetector {
                 decision.samples.append(Array(line.prefix(160)))
                 if decision.samples.count == 5 { break }
             }
-            decision.confidence = 1 / (1 + exp2(-min(margin, 60)))
+            // A reading of the other kind (multi-byte against a page, or a page against a
+            // multi-byte best) cuts the bytes into other characters: there are no bytes that
+            // differ to compare on, and its whole cost is the measure.
             decision.note = "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely where they differ"
+            let multiByte = best.encoding.codePage == nil
+            if let rival = candidates.first(where: { ($0.encoding.codePage == nil) != multiByte && $0.sameTextAs == nil }),
+               rival.encoding != runner.encoding, rival.total - best.total < margin {
+                margin = max(0, rival.total - best.total)
+                decision.note += "; \(rival.encoding.rawValue), which reads the bytes as other characters, \(format(margin)) bits less likely"
+            }
+            decision.confidence = 1 / (1 + exp2(-min(margin, 60)))
         } else {
             decision.note = "every other candidate reads these bytes the same"
         }
