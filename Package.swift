@@ -10,9 +10,10 @@ let package = Package(
     dependencies: [],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Engine", dependencies: ["CZlib"],
-                // The hot path is checked by its tests; the run-time exclusivity checks cost ~3% of an import.
-                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])], linkerSettings: [.linkedLibrary("m")]),
+        .target(
+            name: "Engine", dependencies: ["CZlib"],
+            // The hot path is checked by its tests; the run-time exclusivity checks cost ~3% of an import.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "Watcher", dependencies: ["Engine"]),
         .executableTarget(name: "intake", dependencies: ["Engine", "Watcher"]),
         .executableTarget(name: "IntakeBench", dependencies: ["Engine", "Watcher"]),

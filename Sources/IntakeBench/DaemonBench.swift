@@ -10,7 +10,8 @@ import Watcher
 ///  - throughput: 2,000 small files dropped at once into a running daemon; time from the first
 ///    drop to the last publish.
 enum DaemonBench {
-    static let schema = #"{"name": "Customers", "fields": [{"key": "email", "type": "email", "validators": [{"validate": "required"}]}, {"key": "name"}, {"key": "n", "type": "number"}]}"#
+    static let schema =
+        #"{"name": "Customers", "fields": [{"key": "email", "type": "email", "validators": [{"validate": "required"}]}, {"key": "name"}, {"key": "n", "type": "number"}]}"#
 
     static func csv(_ i: Int) -> [UInt8] {
         Array(("email,name,n\n" + (0..<10).map { "p\($0)@f\(i).example.com,Person \($0),\($0 * i)\n" }.joined()).utf8)
@@ -52,12 +53,15 @@ enum DaemonBench {
         let done = DispatchSemaphore(value: 0)
         let opts = options
         let thread = Thread {
-            try? Daemon.run(opts, log: EventLog(minimum: .warn) { line in FileHandle.standardError.write(Data(line.utf8)) }, control: control)
+            try? Daemon.run(
+                opts, log: EventLog(minimum: .warn) { line in FileHandle.standardError.write(Data(line.utf8)) }, control: control)
             done.signal()
         }
         thread.stackSize = 8 << 20
         thread.start()
-        return { control.stop(); done.wait() }
+        return {
+            control.stop(); done.wait()
+        }
     }
 
     /// Waits until `count` folders have been renamed into outbox/ (watched with inotify).
@@ -118,7 +122,10 @@ enum DaemonBench {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         for settle in [0.2, 0.02] {
             let l = try latency(settle: settle, drops: 200)
-            print(String(format: "daemon.latency settle=%.0fms drops=200: median %.1f ms, p99 %.1f ms", settle * 1000, l.median * 1000, l.p99 * 1000))
+            print(
+                String(
+                    format: "daemon.latency settle=%.0fms drops=200: median %.1f ms, p99 %.1f ms", settle * 1000, l.median * 1000,
+                    l.p99 * 1000))
         }
         let t = try throughput(files: 2000, workers: cores)
         print(String(format: "daemon.throughput files=2000 workers=%d settle=200ms: %.2f s, %.0f imports/s", cores, t.seconds, t.perSecond))

@@ -41,20 +41,35 @@ enum Generator {
         var firstASCII: [String] = []
         var lastASCII: [String] = []
 
-        static let latin = Names(first: ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Léa", "Zoë", "José", "Björn", "Chen", "Aarav", "Fatima", "Olga"],
-                                 last: ["Smith", "Johnson", "Williams", "Brown", "Müller", "O'Brien", "Nguyen", "Kowalski", "de la Cruz", "Van Dyke"])
+        static let latin = Names(
+            first: [
+                "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Léa", "Zoë", "José", "Björn", "Chen", "Aarav", "Fatima", "Olga",
+            ],
+            last: ["Smith", "Johnson", "Williams", "Brown", "Müller", "O'Brien", "Nguyen", "Kowalski", "de la Cruz", "Van Dyke"])
         /// For the windows-1251 file: Russian names (as many as the Latin ones, so the rows are the same draws).
-        static let cyrillic = Names(first: ["Иван", "Мария", "Алексей", "Ольга", "Дмитрий", "Анна", "Сергей", "Елена", "Николай", "Татьяна", "Михаил", "Наталья", "Андрей", "Юлия"],
-                                    last: ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров"],
-                                    firstASCII: ["ivan", "maria", "aleksei", "olga", "dmitrii", "anna", "sergei", "elena", "nikolai", "tatiana", "mikhail", "natalia", "andrei", "iulia"],
-                                    lastASCII: ["ivanov", "smirnov", "kuznetsov", "popov", "vasilev", "petrov", "sokolov", "mikhailov", "novikov", "fedorov"])
+        static let cyrillic = Names(
+            first: [
+                "Иван", "Мария", "Алексей", "Ольга", "Дмитрий", "Анна", "Сергей", "Елена", "Николай", "Татьяна", "Михаил", "Наталья",
+                "Андрей", "Юлия",
+            ],
+            last: ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров"],
+            firstASCII: [
+                "ivan", "maria", "aleksei", "olga", "dmitrii", "anna", "sergei", "elena", "nikolai", "tatiana", "mikhail", "natalia",
+                "andrei", "iulia",
+            ],
+            lastASCII: ["ivanov", "smirnov", "kuznetsov", "popov", "vasilev", "petrov", "sokolov", "mikhailov", "novikov", "fedorov"])
         /// For the Shift_JIS file: Japanese names in kanji and kana.
-        static let japanese = Names(first: ["太郎", "花子", "健一", "美咲", "翔太", "陽菜", "大輔", "さくら", "拓也", "ゆい", "蓮", "葵", "健太", "愛"],
-                                    last: ["佐藤", "鈴木", "高橋", "田中", "渡辺", "伊藤", "山本", "中村", "小林", "加藤"],
-                                    firstASCII: ["taro", "hanako", "kenichi", "misaki", "shota", "hina", "daisuke", "sakura", "takuya", "yui", "ren", "aoi", "kenta", "ai"],
-                                    lastASCII: ["sato", "suzuki", "takahashi", "tanaka", "watanabe", "ito", "yamamoto", "nakamura", "kobayashi", "kato"])
+        static let japanese = Names(
+            first: ["太郎", "花子", "健一", "美咲", "翔太", "陽菜", "大輔", "さくら", "拓也", "ゆい", "蓮", "葵", "健太", "愛"],
+            last: ["佐藤", "鈴木", "高橋", "田中", "渡辺", "伊藤", "山本", "中村", "小林", "加藤"],
+            firstASCII: [
+                "taro", "hanako", "kenichi", "misaki", "shota", "hina", "daisuke", "sakura", "takuya", "yui", "ren", "aoi", "kenta", "ai",
+            ],
+            lastASCII: ["sato", "suzuki", "takahashi", "tanaka", "watanabe", "ito", "yamamoto", "nakamura", "kobayashi", "kato"])
     }
-    static let countries = ["US", "GB", "DE", "FR", "ES", "IT", "NL", "SE", "PL", "BR", "MX", "CA", "AU", "JP", "IN", "CN", "ZA", "NG", "AR", "CH"]
+    static let countries = [
+        "US", "GB", "DE", "FR", "ES", "IT", "NL", "SE", "PL", "BR", "MX", "CA", "AU", "JP", "IN", "CN", "ZA", "NG", "AR", "CH",
+    ]
     static let plans = ["free", "basic", "pro", "enterprise"]
 
     static func csv(rows: Int) -> [UInt8] {
@@ -135,7 +150,10 @@ enum Generator {
     }
     let median = times.sorted()[times.count / 2]
     let mbps = Double(bytes) / 1_048_576 / median
-    print(String(format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  (checksum %d)", name as NSString, median, Double(rows) / median, mbps, checksum))
+    print(
+        String(
+            format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  (checksum %d)", name as NSString, median, Double(rows) / median, mbps,
+            checksum))
 }
 
 let temp = FileManager.default.temporaryDirectory.appendingPathComponent("intake-bench-\(getpid())")
@@ -177,8 +195,9 @@ func importOnce(_ path: String) throws -> Int {
     let schema = try SchemaLoader.load(bytes: Array(Generator.schema.utf8)).schema.unwrap()
     let out = temp.appendingPathComponent("out-\(UUID().uuidString)").path
     let folder = try ResultFolder(path: out)
-    let outcome = try Importer.run(ImportRequest(id: "bench", schema: schema, filename: "customers.csv", workers: cores), source: FileSource(path: path),
-                                   workspace: folder)
+    let outcome = try Importer.run(
+        ImportRequest(id: "bench", schema: schema, filename: "customers.csv", workers: cores), source: FileSource(path: path),
+        workspace: folder)
     folder.discard()
     return outcome.resultMetadata["num_valid_rows"]?.intValue ?? 0
 }
@@ -189,9 +208,11 @@ try measure("import-in-process", bytes: dataBytes, rows: rows) { try importOnce(
 // names), single-byte pages decoded through a 256-entry table on every core; Shift_JIS
 // (Japanese names), decoded by iconv block by block. csv-parse and the import, as above.
 struct Legacy { var name: String; var encoding: String.Encoding; var names: Generator.Names; var detected: String }
-for legacy in [Legacy(name: "windows-1252", encoding: .windowsCP1252, names: .latin, detected: "windows-1252"),
-               Legacy(name: "windows-1251", encoding: .windowsCP1251, names: .cyrillic, detected: "windows-1251"),
-               Legacy(name: "shift_jis", encoding: .shiftJIS, names: .japanese, detected: "shift_jis")] {
+for legacy in [
+    Legacy(name: "windows-1252", encoding: .windowsCP1252, names: .latin, detected: "windows-1252"),
+    Legacy(name: "windows-1251", encoding: .windowsCP1251, names: .cyrillic, detected: "windows-1251"),
+    Legacy(name: "shift_jis", encoding: .shiftJIS, names: .japanese, detected: "shift_jis"),
+] {
     guard filter == nil || legacy.name.contains(filter!) || filter!.contains(legacy.name) else { continue }
     let path = temp.appendingPathComponent("customers-\(legacy.name).csv").path
     _ = FileManager.default.createFile(atPath: path, contents: nil)
@@ -223,7 +244,8 @@ let intake = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComp
 /// A process's peak resident set (VmHWM in /proc/PID/status), in KB; 0 once it is gone.
 func highWaterKB(_ pid: pid_t) -> Int {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return 0 }
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }
 
@@ -261,8 +283,10 @@ func highWaterKB(_ pid: pid_t) -> Int {
     times.removeFirst()  // warm-up
     let median = times.sorted()[times.count / 2]
     let bytes = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
-    print(String(format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  peak RSS %d MB", name as NSString, median,
-                 Double(rows) / median, Double(bytes) / 1_048_576 / median, peak / 1024))
+    print(
+        String(
+            format: "%-28@ median %8.3f s  %12.0f rows/s  %8.1f MB/s  peak RSS %d MB", name as NSString, median,
+            Double(rows) / median, Double(bytes) / 1_048_576 / median, peak / 1024))
 }
 measureProcess("intake-import (process)", input: csvPath, rows: rows)
 
@@ -292,7 +316,9 @@ if filter == nil || "xlsx".contains(filter!) || filter!.hasPrefix("xlsx") {
             process.arguments = ["python3", gen, "xlsx", String(xlsxRows), generated]
             try? process.run()
             process.waitUntilExit()
-            if process.terminationStatus == 0 { xlsxPath = generated } else {
+            if process.terminationStatus == 0 {
+                xlsxPath = generated
+            } else {
                 print("xlsx: skipped (python3 \(gen) xlsx failed: pip install xlsxwriter, or pass --xlsx PATH)")
             }
         }
@@ -310,7 +336,9 @@ if filter == nil || "xlsx".contains(filter!) || filter!.hasPrefix("xlsx") {
             let schema = try SchemaLoader.load(bytes: Array(Generator.schema.utf8)).schema.unwrap()
             let out = temp.appendingPathComponent("out-\(UUID().uuidString)").path
             let folder = try ResultFolder(path: out)
-            let outcome = try Importer.run(ImportRequest(id: "bench", schema: schema, filename: "customers.xlsx"), source: FileSource(path: xlsxPath), workspace: folder)
+            let outcome = try Importer.run(
+                ImportRequest(id: "bench", schema: schema, filename: "customers.xlsx"), source: FileSource(path: xlsxPath),
+                workspace: folder)
             folder.discard()
             return outcome.resultMetadata["num_valid_rows"]?.intValue ?? 0
         }
@@ -347,6 +375,9 @@ if filter == nil || "pairing".contains(filter!) {
             ticks += 1
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        print(String(format: "pairing %6d files: %6d ticks claimed %6d in %.3f s (%.1f µs a tick)", files, ticks, claimed, seconds, seconds / Double(ticks) * 1e6))
+        print(
+            String(
+                format: "pairing %6d files: %6d ticks claimed %6d in %.3f s (%.1f µs a tick)", files, ticks, claimed, seconds,
+                seconds / Double(ticks) * 1e6))
     }
 }

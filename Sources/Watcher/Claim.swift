@@ -40,14 +40,16 @@ public struct Claim: Sendable, Equatable {
 
     public init?(json: JSONValue) {
         guard let id = json["id"]?.stringValue, let owner = json["owner"]?.stringValue, let taken = json["taken"]?.arrayValue,
-              let name = json["original_filename"]?.stringValue else { return nil }
+            let name = json["original_filename"]?.stringValue
+        else { return nil }
         self.id = id
         self.owner = owner
         self.createdDate = json["created_date"]?.stringValue ?? Clock.now()
         var list: [Taken] = []
         for t in taken {
             guard let slot = t["slot"]?.stringValue, ["sidecar", "data", "marker"].contains(slot),
-                  let from = t["from"]?.stringValue.flatMap(InboxPath.init(relative:)) else { return nil }
+                let from = t["from"]?.stringValue.flatMap(InboxPath.init(relative:))
+            else { return nil }
             list.append(Taken(slot: slot, from: from))
         }
         guard !list.isEmpty else { return nil }
@@ -192,7 +194,9 @@ public struct ClaimStore: Sendable {
         var c = claim
         let missing = claim.taken[count].from.relative
         c.taken = Array(claim.taken.prefix(count))
-        c.failure = ImportFailure("UPLOAD_EXPIRED", "The data file \(missing) left inbox/ while its import was being started. Drop the file and the sidecar again.")
+        c.failure = ImportFailure(
+            "UPLOAD_EXPIRED",
+            "The data file \(missing) left inbox/ while its import was being started. Drop the file and the sidecar again.")
         try RootLayout.writeAtomically("\(folder(claim.id))/claim.json", JSONWriter.document(c.json), sync: true, tag: claim.owner)
         return c
     }

@@ -162,15 +162,21 @@ final class EventLoop {
 
     func run() {
         let sender = webhookSender
-        var made = ImportWork(layout: layout, owner: owner.id, log: log, metrics: metrics, webhooks: webhooks, wakeWebhooks: { sender.poke() })
+        var made = ImportWork(
+            layout: layout, owner: owner.id, log: log, metrics: metrics, webhooks: webhooks, wakeWebhooks: { sender.poke() })
         made.settle = options.settle
         let work = made
         let control = self.control
-        pool = WorkerPool(workers: options.workers, capacity: options.queueCapacity ?? options.workers * 4,
-                          wake: { control.wake() }, handler: { work.perform($0) })
-        log.info("started", ["root": layout.root, "workers": String(options.workers),
-                             "mode": options.poll.map { "poll \($0)s" } ?? "inotify", "once": options.once ? "true" : nil,
-                             "owner": owner.id])
+        pool = WorkerPool(
+            workers: options.workers, capacity: options.queueCapacity ?? options.workers * 4,
+            wake: { control.wake() }, handler: { work.perform($0) })
+        log.info(
+            "started",
+            [
+                "root": layout.root, "workers": String(options.workers),
+                "mode": options.poll.map { "poll \($0)s" } ?? "inotify", "once": options.once ? "true" : nil,
+                "owner": owner.id,
+            ])
         var now = Monotonic.now()
         for id in recovery.adoptOrphans(skip: []) { resumes[id] = now }
         for id in resolutions.adoptOrphans(owner: owner.id, skip: [], log: log) { resolutionResumes[id] = now }
@@ -193,7 +199,8 @@ final class EventLoop {
             if now >= nextRescan {
                 fullScan(now: now)
                 for id in recovery.adoptOrphans(skip: Set(resumes.keys).union(resumesRunning)) { resumes[id] = now }
-                for id in resolutions.adoptOrphans(owner: owner.id, skip: Set(resolutionResumes.keys).union(resolutionsInFlight), log: log) {
+                for id in resolutions.adoptOrphans(owner: owner.id, skip: Set(resolutionResumes.keys).union(resolutionsInFlight), log: log)
+                {
                     resolutionResumes[id] = now
                 }
                 recovery.sweep()
@@ -214,9 +221,13 @@ final class EventLoop {
         // --once: every delivery that is due gets its attempt before the run ends.
         if options.once { webhooks.deliverDue(tag: owner.id) }
         writeMetrics()
-        log.info("stopped", ["dropped": dropped.isEmpty ? nil : String(dropped.count),
-                             "successful": String(metrics.imports(.successful)), "needs_review": String(metrics.imports(.needsReview)),
-                             "failed": String(metrics.imports(.failed))])
+        log.info(
+            "stopped",
+            [
+                "dropped": dropped.isEmpty ? nil : String(dropped.count),
+                "successful": String(metrics.imports(.successful)), "needs_review": String(metrics.imports(.needsReview)),
+                "failed": String(metrics.imports(.failed)),
+            ])
     }
 
     // MARK: Looking at the inbox
@@ -301,8 +312,12 @@ final class EventLoop {
                     log.info("awaiting_upload", ["file": file, "status": "AWAITING_UPLOAD", "sidecar": sidecar.relative])
                 case .dropMarker(let path):
                     unlink(scanner.path(path))
-                    log.info("done_file_after_import", ["file": path.relative,
-                                                        "message": "its data file was imported before it came; removed"])
+                    log.info(
+                        "done_file_after_import",
+                        [
+                            "file": path.relative,
+                            "message": "its data file was imported before it came; removed",
+                        ])
                 case .claim(let plan):
                     for p in plan.take { awaiting.remove(p) }
                     inFlight.formUnion(plan.take)
@@ -342,7 +357,8 @@ final class EventLoop {
             resumesRunning.insert(id)
             pool.submit(redos.remove(id) != nil ? .redo(id) : .resume(id))
         }
-        for (id, due) in resolutionResumes.sorted(by: { $0.value < $1.value }) where due <= now && pool.room > 0 && !resolutionsInFlight.contains(id) {
+        for (id, due) in resolutionResumes.sorted(by: { $0.value < $1.value })
+        where due <= now && pool.room > 0 && !resolutionsInFlight.contains(id) {
             resolutionResumes[id] = nil
             resolutionsInFlight.insert(id)
             pool.submit(.resumeResolution(id))
@@ -397,7 +413,13 @@ final class EventLoop {
         guard n > 0 else { return }
         let after = Monotonic.now()
         for f in fds where f.revents != 0 {
-            if f.fd == control.wakeFD { control.drain() } else if f.fd == reviewWatches?.inotify.fd { readReviewEvents(now: after) } else { readEvents(now: after) }
+            if f.fd == control.wakeFD {
+                control.drain()
+            } else if f.fd == reviewWatches?.inotify.fd {
+                readReviewEvents(now: after)
+            } else {
+                readEvents(now: after)
+            }
         }
     }
 
@@ -449,7 +471,8 @@ final class EventLoop {
     /// Hands settled resolutions to the workers.
     func feedResolutions(now: Double) {
         guard !stopping else { return }
-        for (id, seen) in resolutionsSeen.sorted(by: { $0.value.since < $1.value.since }) where now - seen.since >= options.settle && pool.room > 0 {
+        for (id, seen) in resolutionsSeen.sorted(by: { $0.value.since < $1.value.since })
+        where now - seen.since >= options.settle && pool.room > 0 {
             // Still the same file? Then it has held still for the settle time.
             let sig = FileSignature.of("\(layout.review)/\(id)/\(ReviewWatches.fileName)")
             guard sig == seen.signature else {

@@ -54,7 +54,9 @@ public final class EventLog: Sendable {
     /// A value as logfmt writes it: bare when it can be, else in quotes with `"` and `\` escaped
     /// and line breaks as `\n`.
     public static func quote(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0 != "\\" && $0.value != 0x7F }
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0 != "\\" && $0.value != 0x7F }
         if plain { return value }
         var out = "\""
         for ch in value.unicodeScalars {

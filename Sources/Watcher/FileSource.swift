@@ -38,12 +38,18 @@ public struct FileSource: ByteSource {
         let kind = st.st_mode & S_IFMT
         if kind != S_IFREG {
             close(fd)
-            let what = kind == S_IFIFO ? "a FIFO" : kind == S_IFDIR ? "a directory" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : kind == S_IFSOCK ? "a socket" : "not a regular file"
+            let what =
+                kind == S_IFIFO
+                ? "a FIFO"
+                : kind == S_IFDIR
+                    ? "a directory" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : kind == S_IFSOCK ? "a socket" : "not a regular file"
             throw Refused(description: "is \(what); Intake imports only regular files")
         }
         if st.st_nlink > 1 {
             close(fd)
-            throw Refused(description: "has \(st.st_nlink) hard links; Intake imports only files with one link, so a sender cannot make it read another file")
+            throw Refused(
+                description:
+                    "has \(st.st_nlink) hard links; Intake imports only files with one link, so a sender cannot make it read another file")
         }
         // Reads should block normally from here on.
         let flags = fcntl(fd, F_GETFL)

@@ -29,8 +29,10 @@ public struct ImportJob: Sendable {
     /// The folder the schema's hook programs are found in (`schemas/`); nil: hooks cannot run.
     public var hooksDirectory: String?
 
-    public init(id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
-                originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Clock.now()) {
+    public init(
+        id: String = ImportJob.newID(), schemaID: String?, schema: Result<Schema, ImportFailure>, sourcePath: String,
+        originalFilename: String, importMetadata: JSONValue = .null, createdDate: String = Clock.now()
+    ) {
         self.id = id
         self.schemaID = schemaID
         self.schema = schema
@@ -78,26 +80,33 @@ public enum ImportRunner {
             case .success(let schema):
                 do {
                     let source = try FileSource(path: job.sourcePath)
-                    var request = ImportRequest(id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata,
-                                                progress: job.progress, workers: job.workers,
-                                                hookRunner: job.hooksDirectory.map { ProcessHookRunner(directory: $0) })
+                    var request = ImportRequest(
+                        id: job.id, schema: schema, filename: job.originalFilename, importMetadata: job.importMetadata,
+                        progress: job.progress, workers: job.workers,
+                        hookRunner: job.hooksDirectory.map { ProcessHookRunner(directory: $0) })
                     request.resolution = job.resolution
                     let identifier = schema.settings.autoMapHeaders ? schema.settings.importIdentifier : nil
                     if let identifier, let memory = job.memory { request.rememberedMapping = memory.load(identifier) }
                     outcome = try Importer.run(request, source: source, workspace: folder)
                 } catch let refused as FileSource.Refused {
-                    outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) \(refused.description). Drop the file itself."))
+                    outcome = .failed(
+                        ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) \(refused.description). Drop the file itself."))
                 } catch let e as SystemError where !e.isTransient && (e.errno == EACCES || e.errno == EISDIR) {
-                    outcome = .failed(ImportFailure("UNREADABLE_FILE", "\(job.originalFilename) cannot be read (\(e)). Check its permissions and drop it again."))
+                    outcome = .failed(
+                        ImportFailure(
+                            "UNREADABLE_FILE", "\(job.originalFilename) cannot be read (\(e)). Check its permissions and drop it again."))
                 }
             }
             if case .success(let schema) = job.schema, schema.settings.autoMapHeaders, let identifier = schema.settings.importIdentifier,
-               let memory = job.memory, let learned = outcome.learnedMapping, outcome.status != .failed {
+                let memory = job.memory, let learned = outcome.learnedMapping, outcome.status != .failed
+            {
                 try memory.remember(learned, for: identifier, tag: job.id)
             }
             if outcome.status == .failed {
                 // A failed import keeps only the record and the source: drop partial results.
-                for name in ["results.json", "metadata.json", "rejected.csv", "report.json", "review.html"] { unlink("\(buildPath)/\(name)") }
+                for name in ["results.json", "metadata.json", "rejected.csv", "report.json", "review.html"] {
+                    unlink("\(buildPath)/\(name)")
+                }
             }
             try copying.finish()
             if let change = source?.change(leased: job.sourceFiles.contains { $0.move && $0.path == job.sourcePath }) {
@@ -105,10 +114,11 @@ public enum ImportRunner {
             }
             let target = destination(outcome.status)
             let reviewURL = outcome.status == .needsReview ? "file://\(absolute(target))/review.html" : nil
-            let record = ImportRecord(id: job.id, schemaID: job.schemaID, status: outcome.status, originalFilename: job.originalFilename,
-                                      createdDate: job.createdDate, modifiedDate: Clock.now(), reviewURL: reviewURL,
-                                      resultMetadata: outcome.resultMetadata, importErrors: outcome.failure.map { [$0] },
-                                      importMetadata: job.importMetadata)
+            let record = ImportRecord(
+                id: job.id, schemaID: job.schemaID, status: outcome.status, originalFilename: job.originalFilename,
+                createdDate: job.createdDate, modifiedDate: Clock.now(), reviewURL: reviewURL,
+                resultMetadata: outcome.resultMetadata, importErrors: outcome.failure.map { [$0] },
+                importMetadata: job.importMetadata)
             try folder.write("import.json", JSONWriter.document(record.json))
             try Paths.makeDirectories(Paths.parent(target))
             let moves = job.sourceFiles.filter { $0.move && Paths.exists($0.path) }
@@ -144,11 +154,13 @@ public enum ImportRunner {
     /// Loads `schemas/<id>.json` under `root`, as an import sees it.
     public static func loadSchema(id: String, root: String) -> Result<Schema, ImportFailure> {
         guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else {
-            return .failure(ImportFailure("SCHEMA_NOT_FOUND", "'\(id)' is not a schema id: ids are plain names of files in schemas/ (without .json)."))
+            return .failure(
+                ImportFailure("SCHEMA_NOT_FOUND", "'\(id)' is not a schema id: ids are plain names of files in schemas/ (without .json)."))
         }
         let path = "\(root)/schemas/\(id).json"
         guard Paths.exists(path) else {
-            return .failure(ImportFailure("SCHEMA_NOT_FOUND", "No schema '\(id)': \(path) does not exist. Add the schema or name another one."))
+            return .failure(
+                ImportFailure("SCHEMA_NOT_FOUND", "No schema '\(id)': \(path) does not exist. Add the schema or name another one."))
         }
         return loadSchema(path: path)
     }
@@ -179,7 +191,8 @@ public enum Clock {
         gmtime_r(&t, &parts)
         let ms = Int(ts.tv_nsec / 1_000_000)
         func pad(_ v: Int32, _ n: Int = 2) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
-        return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(ms), 3))Z"
+        return
+            "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(ms), 3))Z"
     }
 }
 

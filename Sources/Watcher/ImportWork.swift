@@ -18,8 +18,10 @@ struct ImportWork: Sendable {
     let webhooks: WebhookQueue?
     let wakeWebhooks: @Sendable () -> Void
 
-    init(layout: RootLayout, owner: String, log: EventLog, metrics: Metrics, webhooks: WebhookQueue? = nil,
-         wakeWebhooks: @escaping @Sendable () -> Void = {}) {
+    init(
+        layout: RootLayout, owner: String, log: EventLog, metrics: Metrics, webhooks: WebhookQueue? = nil,
+        wakeWebhooks: @escaping @Sendable () -> Void = {}
+    ) {
         self.webhooks = webhooks
         self.wakeWebhooks = wakeWebhooks
         self.layout = layout
@@ -87,9 +89,11 @@ struct ImportWork: Sendable {
             log.info("changed_during_import", ["id": id, "file": job.originalFilename, "change": busy, "action": "wait"])
             return .changed(id: id)
         }
-        try? records.write(ImportRecord(id: id, schemaID: job.schemaID, status: .running, originalFilename: job.originalFilename,
-                                        createdDate: claim.createdDate, modifiedDate: Clock.now(), importMetadata: job.importMetadata),
-                           sync: false, tag: owner)
+        try? records.write(
+            ImportRecord(
+                id: id, schemaID: job.schemaID, status: .running, originalFilename: job.originalFilename,
+                createdDate: claim.createdDate, modifiedDate: Clock.now(), importMetadata: job.importMetadata),
+            sync: false, tag: owner)
         let record: ImportRecord
         do {
             record = try run(job, claim)
@@ -99,16 +103,25 @@ struct ImportWork: Sendable {
         } catch let e as SystemError {
             // repair() put every taken file in its slot: one missing now was removed from
             // .intake/work/ during the import. Retrying would wait for it forever; end FAILED.
-            guard e.errno == ENOENT, let gone = claim.taken.first(where: { taken in
-                !Paths.exists(claims.slot(id, taken)) && !Paths.exists("\(claims.build(id))/source/\(claims.sourceName(claim, taken))")
-            }) else { return retry(claim, job: job, because: "\(e)") }
+            guard e.errno == ENOENT,
+                let gone = claim.taken.first(where: { taken in
+                    !Paths.exists(claims.slot(id, taken)) && !Paths.exists("\(claims.build(id))/source/\(claims.sourceName(claim, taken))")
+                })
+            else { return retry(claim, job: job, because: "\(e)") }
             log.warn("source_vanished", ["id": id, "file": gone.from.relative, "error": "\(e)"])
-            job.schema = .failure(ImportFailure("UNREADABLE_FILE", "\(gone.from.name) was removed from .intake/work/\(id)/ while it was being imported, so there is nothing left to import. Drop it again."))
+            job.schema = .failure(
+                ImportFailure(
+                    "UNREADABLE_FILE",
+                    "\(gone.from.name) was removed from .intake/work/\(id)/ while it was being imported, so there is nothing left to import. Drop it again."
+                ))
             do { record = try run(job, claim) } catch { return retry(claim, job: job, because: "\(error)") }
         } catch {
             // Not a problem of the machine, and not an outcome: a bug. Fail the import, say so.
             log.error("internal_error", ["id": id, "file": job.originalFilename, "error": "\(error)"])
-            job.schema = .failure(ImportFailure("INTERNAL", "Intake hit a bug importing \(job.originalFilename): \(error). The file is kept in source/; please report this."))
+            job.schema = .failure(
+                ImportFailure(
+                    "INTERNAL",
+                    "Intake hit a bug importing \(job.originalFilename): \(error). The file is kept in source/; please report this."))
             do { record = try run(job, claim) } catch { return retry(claim, job: job, because: "\(error)") }
         }
         do { try records.write(record, sync: true, tag: owner) } catch {
@@ -120,9 +133,12 @@ struct ImportWork: Sendable {
         let rows = record.resultMetadata["num_rows"]?.intValue
         metrics.finished(record.status, rows: rows ?? 0, seconds: seconds)
         let error = record.importErrors?.first
-        log.log(record.status == .failed ? .warn : .info, "imported",
-                ["id": id, "file": record.originalFilename, "status": record.status.rawValue, "rows": rows.map(String.init),
-                 "ms": String(Int(seconds * 1000)), "code": error?.code, "message": error?.message])
+        log.log(
+            record.status == .failed ? .warn : .info, "imported",
+            [
+                "id": id, "file": record.originalFilename, "status": record.status.rawValue, "rows": rows.map(String.init),
+                "ms": String(Int(seconds * 1000)), "code": error?.code, "message": error?.message,
+            ])
         return .imported(id: id, status: record.status.rawValue)
     }
 
@@ -142,9 +158,11 @@ struct ImportWork: Sendable {
     private func retry(_ claim: Claim, job: ImportJob, because reason: String) -> WorkResult.Outcome {
         metrics.retried()
         log.warn("retry_later", ["id": claim.id, "file": job.originalFilename, "error": reason])
-        try? records.write(ImportRecord(id: claim.id, schemaID: job.schemaID, status: .pending, originalFilename: job.originalFilename,
-                                        createdDate: claim.createdDate, modifiedDate: Clock.now(), importMetadata: job.importMetadata),
-                           sync: false, tag: owner)
+        try? records.write(
+            ImportRecord(
+                id: claim.id, schemaID: job.schemaID, status: .pending, originalFilename: job.originalFilename,
+                createdDate: claim.createdDate, modifiedDate: Clock.now(), importMetadata: job.importMetadata),
+            sync: false, tag: owner)
         return .retry(id: claim.id)
     }
 
@@ -162,7 +180,8 @@ struct ImportWork: Sendable {
         // the claimed inode is removed with the claim. What cannot be read is moved.
         var sources = claim.taken.map { taken in
             let path = claims.slot(id, taken)
-            let copy = taken.slot == "data" && FileSignature.of(path)?.isImportable == true && access(path, R_OK) == 0
+            let copy =
+                taken.slot == "data" && FileSignature.of(path)?.isImportable == true && access(path, R_OK) == 0
                 && (writers ?? WriterProbe.probe(path)) != .none
             return SourceFile(path: path, name: taken.from.name, move: !copy)
         }
@@ -216,8 +235,9 @@ struct ImportWork: Sendable {
                 }
             }
         }
-        var job = ImportJob(id: id, schemaID: schemaID, schema: schema, sourcePath: sourcePath, originalFilename: name,
-                            importMetadata: metadata, createdDate: claim.createdDate)
+        var job = ImportJob(
+            id: id, schemaID: schemaID, schema: schema, sourcePath: sourcePath, originalFilename: name,
+            importMetadata: metadata, createdDate: claim.createdDate)
         job.sourceFiles = sources
         job.memory = MappingMemory(layout: layout)
         job.hooksDirectory = "\(layout.root)/schemas"
@@ -228,10 +248,15 @@ struct ImportWork: Sendable {
         let json = sidecar.schemaJSON { id in
             let path = "\(layout.root)/schemas/\(id).json"
             guard Paths.exists(path) else {
-                return .failure(ImportFailure("SCHEMA_NOT_FOUND", "No schema '\(id)': schemas/\(id).json does not exist. Add the schema or name another one in the sidecar."))
+                return .failure(
+                    ImportFailure(
+                        "SCHEMA_NOT_FOUND",
+                        "No schema '\(id)': schemas/\(id).json does not exist. Add the schema or name another one in the sidecar."))
             }
             do { return .success(try JSONParser.parse(try Paths.readFile(path))) } catch {
-                return .failure(ImportFailure("INVALID_SCHEMA", "schemas/\(id).json: not valid JSON (\(error)). Fix the schema and drop the file again."))
+                return .failure(
+                    ImportFailure(
+                        "INVALID_SCHEMA", "schemas/\(id).json: not valid JSON (\(error)). Fix the schema and drop the file again."))
             }
         }
         switch json {

@@ -101,10 +101,11 @@ public struct FileSignature: Equatable, Sendable {
         case S_IFSOCK: kind = .socket
         default: kind = .device
         }
-        return FileSignature(kind: kind, size: Int64(st.st_size),
-                             mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-                             ctime: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec),
-                             inode: UInt64(st.st_ino), links: Int(st.st_nlink))
+        return FileSignature(
+            kind: kind, size: Int64(st.st_size),
+            mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+            ctime: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec),
+            inode: UInt64(st.st_ino), links: Int(st.st_nlink))
     }
 
     /// Seconds since the last status change, by the wall clock (never negative).

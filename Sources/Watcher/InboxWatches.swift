@@ -87,7 +87,8 @@ final class InboxWatches {
         }
         if let folder = folders[event.wd] {
             if selfGone {
-                return event.has(Inotify.ignored) || event.has(Inotify.deleteSelf) || event.has(Inotify.moveSelf) ? .folderGone(folder) : .none
+                return event.has(Inotify.ignored) || event.has(Inotify.deleteSelf) || event.has(Inotify.moveSelf)
+                    ? .folderGone(folder) : .none
             }
             if event.name.isEmpty { return .none }
             return .file(InboxPath(event.name, folder: folder), removed: left, writers: InboxWatches.writers(event))

@@ -59,7 +59,8 @@ public struct Inotify: ~Copyable {
     /// What the daemon asks for on an inbox folder.
     /// `IN_MODIFY` and `IN_CLOSE_WRITE` tell a file being written from a finished one where the
     /// daemon may not ask the kernel with a lease (contract §2c).
-    public static let folderEvents: UInt32 = create | modify | closeWrite | movedTo | movedFrom | delete | deleteSelf | moveSelf
+    public static let folderEvents: UInt32 =
+        create | modify | closeWrite | movedTo | movedFrom | delete | deleteSelf | moveSelf
         | onlyDir | dontFollow
 
     /// `inotify_init1(IN_NONBLOCK | IN_CLOEXEC)`.

@@ -13,7 +13,10 @@ public struct MappingMemory: Sendable {
     /// The file of an identifier: its letters, digits, `-` and `_`, then a hash of the whole
     /// text (so `A/B` and `A_B` do not share a file, and no name leaves the folder).
     public func path(_ identifier: String) -> String {
-        let safe = String(identifier.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0 == "_") }
+        let safe = String(
+            identifier.unicodeScalars.filter {
+                $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0 == "_")
+            }
             .map(Character.init).prefix(64))
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in identifier.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
@@ -22,14 +25,16 @@ public struct MappingMemory: Sendable {
 
     public func load(_ identifier: String) -> RememberedMapping? {
         guard let bytes = try? Paths.readFile(path(identifier)), let json = try? JSONParser.parse(bytes),
-              let mappings = json["mappings"]?.objectValue else { return nil }
-        return RememberedMapping(mappings.entries.compactMap { e in
-            switch e.value {
-            case .null: (header: e.key, field: nil)
-            case .string(let f): (header: e.key, field: f)
-            default: nil
-            }
-        })
+            let mappings = json["mappings"]?.objectValue
+        else { return nil }
+        return RememberedMapping(
+            mappings.entries.compactMap { e in
+                switch e.value {
+                case .null: (header: e.key, field: nil)
+                case .string(let f): (header: e.key, field: f)
+                default: nil
+                }
+            })
     }
 
     /// Adds `learned` to what is remembered for `identifier` (a header decided again replaces

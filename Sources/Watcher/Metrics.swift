@@ -58,23 +58,31 @@ public final class Metrics: Sendable {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for l in lines { out += l + "\n" }
         }
-        metric("intake_imports_total", "counter", "Imports finished by this daemon, by status.",
-               ["SUCCESSFUL", "NEEDS_REVIEW", "FAILED"].map { "intake_imports_total{status=\"\($0)\"} \(s.imports[$0] ?? 0)" })
+        metric(
+            "intake_imports_total", "counter", "Imports finished by this daemon, by status.",
+            ["SUCCESSFUL", "NEEDS_REVIEW", "FAILED"].map { "intake_imports_total{status=\"\($0)\"} \(s.imports[$0] ?? 0)" })
         metric("intake_rows_total", "counter", "Data rows read by finished imports.", ["intake_rows_total \(s.rows)"])
-        metric("intake_retries_total", "counter", "Imports put back to be retried after a problem of the machine (full disk, I/O error).",
-               ["intake_retries_total \(s.retries)"])
+        metric(
+            "intake_retries_total", "counter", "Imports put back to be retried after a problem of the machine (full disk, I/O error).",
+            ["intake_retries_total \(s.retries)"])
         metric("intake_claims_lost_total", "counter", "Files another daemon claimed first.", ["intake_claims_lost_total \(s.lost)"])
         metric("intake_queue_depth", "gauge", "Imports waiting for a worker.", ["intake_queue_depth \(s.queueDepth)"])
         metric("intake_running_imports", "gauge", "Imports running now.", ["intake_running_imports \(s.running)"])
         metric("intake_awaiting_upload", "gauge", "Sidecars waiting for their data file.", ["intake_awaiting_upload \(s.awaiting)"])
-        metric("intake_inbox_files", "gauge", "Files in the inbox being followed (settling or waiting).", ["intake_inbox_files \(s.inboxFiles)"])
+        metric(
+            "intake_inbox_files", "gauge", "Files in the inbox being followed (settling or waiting).",
+            ["intake_inbox_files \(s.inboxFiles)"])
         var hist: [String] = []
-        for (i, b) in Metrics.buckets.enumerated() { hist.append("intake_import_duration_seconds_bucket{le=\"\(JSONValue.format(b))\"} \(s.durationCounts[i])") }
+        for (i, b) in Metrics.buckets.enumerated() {
+            hist.append("intake_import_duration_seconds_bucket{le=\"\(JSONValue.format(b))\"} \(s.durationCounts[i])")
+        }
         hist.append("intake_import_duration_seconds_bucket{le=\"+Inf\"} \(s.durationCount)")
         hist.append("intake_import_duration_seconds_sum \(s.durationSum)")
         hist.append("intake_import_duration_seconds_count \(s.durationCount)")
         metric("intake_import_duration_seconds", "histogram", "Time from claim to published result folder.", hist)
-        metric("intake_start_time_seconds", "gauge", "When this daemon started (Unix time).", ["intake_start_time_seconds \(Int(s.startTime))"])
+        metric(
+            "intake_start_time_seconds", "gauge", "When this daemon started (Unix time).", ["intake_start_time_seconds \(Int(s.startTime))"]
+        )
         return out
     }
 

@@ -86,8 +86,10 @@ public struct PairingMachine {
     /// file has been there already (from its ctime), for a file found by a scan. `writers` is
     /// what the kernel or the events say of processes writing it: `.open` keeps it from being
     /// complete (and restarts the settle time), `.none` clears what events said.
-    public mutating func observe(_ path: InboxPath, _ signature: FileSignature?, now: Double, event: Bool = false, age: Double = 0,
-                                 writers: Writers = .unknown) {
+    public mutating func observe(
+        _ path: InboxPath, _ signature: FileSignature?, now: Double, event: Bool = false, age: Double = 0,
+        writers: Writers = .unknown
+    ) {
         guard let signature else {
             entries[path] = nil
             return
@@ -200,7 +202,8 @@ public struct PairingMachine {
             case .names(let file):
                 let data = InboxPath(file)
                 if let d = entries[data], d.complete, !markerPending(data), paired.insert(data).inserted {
-                    ready.offer(min(entry.arrival, d.arrival), path, .plan(ClaimPlan(take: [path, data] + [marker(of: data)].compactMap { $0 })))
+                    ready.offer(
+                        min(entry.arrival, d.arrival), path, .plan(ClaimPlan(take: [path, data] + [marker(of: data)].compactMap { $0 })))
                 } else if now - entry.arrival >= uploadWindow {
                     ready.offer(entry.arrival, path, .sidecarExpired(file))
                 } else if !entry.announced {
@@ -269,18 +272,27 @@ public struct PairingMachine {
         case .unreadable(let refusal):
             return ClaimPlan(take: [path], failure: ImportFailure("UNREADABLE_FILE", "\(path.name) \(refusal). Drop the file itself."))
         case .missingSidecar:
-            return ClaimPlan(take: [path], failure: ImportFailure(
-                "MISSING_SIDECAR",
-                "\(path.name) waited \(minutes) min (the upload window) in inbox/ for a sidecar (\(path.name).import.json or any *.import.json naming it). Drop it with a sidecar, or into inbox/<schema_id>/."))
+            return ClaimPlan(
+                take: [path],
+                failure: ImportFailure(
+                    "MISSING_SIDECAR",
+                    "\(path.name) waited \(minutes) min (the upload window) in inbox/ for a sidecar (\(path.name).import.json or any *.import.json naming it). Drop it with a sidecar, or into inbox/<schema_id>/."
+                ))
         case .sidecarExpired(let file):
-            return ClaimPlan(take: [path], failure: ImportFailure(
-                "UPLOAD_EXPIRED",
-                "The sidecar \(path.name) waited \(minutes) min (the upload window) for its data file \(file), which did not arrive complete in inbox/. Drop the file and the sidecar again."),
+            return ClaimPlan(
+                take: [path],
+                failure: ImportFailure(
+                    "UPLOAD_EXPIRED",
+                    "The sidecar \(path.name) waited \(minutes) min (the upload window) for its data file \(file), which did not arrive complete in inbox/. Drop the file and the sidecar again."
+                ),
                 originalFilename: file)
         case .markerExpired(let file):
-            return ClaimPlan(take: [path], schemaFolder: path.folder, failure: ImportFailure(
-                "UPLOAD_EXPIRED",
-                "The done file \(path.name) waited \(minutes) min (the upload window) for its data file \(file), which did not arrive complete in inbox/. Send the file, then its done file."),
+            return ClaimPlan(
+                take: [path], schemaFolder: path.folder,
+                failure: ImportFailure(
+                    "UPLOAD_EXPIRED",
+                    "The done file \(path.name) waited \(minutes) min (the upload window) for its data file \(file), which did not arrive complete in inbox/. Send the file, then its done file."
+                ),
                 originalFilename: file)
         }
     }

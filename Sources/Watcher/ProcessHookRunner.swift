@@ -38,7 +38,9 @@ final class SpawnedHook: HookProcess {
 
     init(path: String, timeout: Double) throws {
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard SpawnedHook.pipeCloseOnExec(&inPipe) == 0 else { throw HookError("could not be started: pipe2: \(String(cString: strerror(errno)))") }
+        guard SpawnedHook.pipeCloseOnExec(&inPipe) == 0 else {
+            throw HookError("could not be started: pipe2: \(String(cString: strerror(errno)))")
+        }
         guard SpawnedHook.pipeCloseOnExec(&outPipe) == 0 else {
             close(inPipe[0]); close(inPipe[1])
             throw HookError("could not be started: pipe2: \(String(cString: strerror(errno)))")
@@ -129,7 +131,9 @@ final class SpawnedHook: HookProcess {
         for p in fds where p.revents != 0 && p.fd != input {
             let got = buffer.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
             if got > 0 {
-                if p.fd == output { pending.append(contentsOf: buffer[0..<got]) } else {
+                if p.fd == output {
+                    pending.append(contentsOf: buffer[0..<got])
+                } else {
                     tail.append(contentsOf: buffer[0..<got])
                     if tail.count > 2048 { tail.removeFirst(tail.count - 2048) }
                 }
@@ -204,7 +208,9 @@ final class SpawnedHook: HookProcess {
         guard reaped else { throw timedOut("exit after its last answer") }
         if status != 0 { throw HookError("exited \(describeStatus())") }
         let extra = pending.filter { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }
-        if !extra.isEmpty { throw HookError("printed more lines than it was asked for: \(String(decoding: pending.prefix(120), as: UTF8.self))") }
+        if !extra.isEmpty {
+            throw HookError("printed more lines than it was asked for: \(String(decoding: pending.prefix(120), as: UTF8.self))")
+        }
     }
 
     func cancel() {

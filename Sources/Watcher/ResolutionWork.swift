@@ -62,7 +62,11 @@ extension ImportWork {
             return retryResolution(id, because: "\(e)")
         } catch {
             log.error("internal_error", ["id": id, "file": job.originalFilename, "error": "\(error)"])
-            job.schema = .failure(ImportFailure("INTERNAL", "Intake hit a bug applying resolution.json to \(job.originalFilename): \(error). The file is kept in source/; please report this."))
+            job.schema = .failure(
+                ImportFailure(
+                    "INTERNAL",
+                    "Intake hit a bug applying resolution.json to \(job.originalFilename): \(error). The file is kept in source/; please report this."
+                ))
             job.resolution = nil
             do {
                 try discardResolutionBuild(id)
@@ -75,10 +79,13 @@ extension ImportWork {
         if case .success(let schema) = job.schema { queueWebhook(record, settings: schema.settings) }
         store.remove(id, owner: owner)
         let error = record.importErrors?.first
-        log.log(record.status == .failed ? .warn : .info, "resolved",
-                ["id": id, "file": record.originalFilename, "status": record.status.rawValue,
-                 "rows": record.resultMetadata["num_rows"]?.intValue.map(String.init), "ms": String(Int((Monotonic.now() - started) * 1000)),
-                 "code": error?.code, "message": error?.message])
+        log.log(
+            record.status == .failed ? .warn : .info, "resolved",
+            [
+                "id": id, "file": record.originalFilename, "status": record.status.rawValue,
+                "rows": record.resultMetadata["num_rows"]?.intValue.map(String.init), "ms": String(Int((Monotonic.now() - started) * 1000)),
+                "code": error?.code, "message": error?.message,
+            ])
         return .imported(id: id, status: record.status.rawValue)
     }
 
@@ -114,7 +121,9 @@ extension ImportWork {
         var sourcePath = "\(old)/source/\(name)"
         var schemaID = record?.schemaID
         let sidecarName = names.first { InboxRules.isSidecarName($0) && $0 != name }
-        if let sidecarName, case .success(let sidecar) = Sidecar.parse(try Paths.readFile("\(old)/source/\(sidecarName)"), name: sidecarName) {
+        if let sidecarName,
+            case .success(let sidecar) = Sidecar.parse(try Paths.readFile("\(old)/source/\(sidecarName)"), name: sidecarName)
+        {
             schema = loadSchema(sidecar)
             if case .saved(let sid) = sidecar.schema { schemaID = sid }
             if let payload = sidecar.initialData {
@@ -133,10 +142,14 @@ extension ImportWork {
             schema = ImportRunner.loadSchema(id: schemaID, root: layout.root)
         }
         if !Paths.exists(sourcePath) {
-            schema = .failure(ImportFailure("INTERNAL", "review/\(id)/source/ does not hold \(name) any more, so the import cannot be run again. Drop the file again."))
+            schema = .failure(
+                ImportFailure(
+                    "INTERNAL",
+                    "review/\(id)/source/ does not hold \(name) any more, so the import cannot be run again. Drop the file again."))
         }
-        var job = ImportJob(id: id, schemaID: schemaID, schema: schema, sourcePath: sourcePath, originalFilename: name,
-                            importMetadata: record?.importMetadata ?? .null, createdDate: record?.createdDate ?? Clock.now())
+        var job = ImportJob(
+            id: id, schemaID: schemaID, schema: schema, sourcePath: sourcePath, originalFilename: name,
+            importMetadata: record?.importMetadata ?? .null, createdDate: record?.createdDate ?? Clock.now())
         job.sourceFiles = names.map { SourceFile(path: "\(old)/source/\($0)", name: $0, move: true) }
         job.memory = MappingMemory(layout: layout)
         let bytes = (try? Paths.readFile(store.resolutionFile(id))) ?? []
@@ -149,7 +162,8 @@ extension ImportWork {
     /// the published folder's import.json (imports and resolutions alike).
     func finishBookkeeping(_ published: String) {
         guard let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
-              let record = ImportRecord(json: json) else { return }
+            let record = ImportRecord(json: json)
+        else { return }
         try? records.write(record, sync: true, tag: owner)
         if case .success(let schema)? = record.schemaID.map({ ImportRunner.loadSchema(id: $0, root: layout.root) }) {
             queueWebhook(record, settings: schema.settings)
@@ -176,19 +190,25 @@ public enum Resolver {
     /// Claims and applies `bytes` as import `id`'s resolution. Nil when the import is being
     /// resolved already; throws when a problem of the machine stopped it (the claim stays, and
     /// a daemon on the root finishes it).
-    public static func resolve(_ id: String, bytes: [UInt8], layout: RootLayout, owner: OwnerLock, log: EventLog,
-                               webhooks: WebhookQueue?) throws -> ImportRecord? {
+    public static func resolve(
+        _ id: String, bytes: [UInt8], layout: RootLayout, owner: OwnerLock, log: EventLog,
+        webhooks: WebhookQueue?
+    ) throws -> ImportRecord? {
         let work = ImportWork(layout: layout, owner: owner.id, log: log, metrics: Metrics(), webhooks: webhooks)
         guard try ResolutionStore(layout: layout).claim(id, owner: owner.id, bytes: bytes) else { return nil }
         switch work.finishResolution(id, started: Monotonic.now()) {
         case .imported, .lost:
             guard let folder = layout.published(id), let json = try? JSONParser.parse(try Paths.readFile("\(folder)/import.json")),
-                  let record = ImportRecord(json: json) else {
+                let record = ImportRecord(json: json)
+            else {
                 throw Unfinished(description: "import \(id) left review/ but no result folder was found")
             }
             return record
         case .retry, .notClaimed, .changed:
-            throw Unfinished(description: "a problem of the machine stopped the resolution of \(id) (see the log above); it stays claimed in .intake/resolving/ and a running intake watch finishes it")
+            throw Unfinished(
+                description:
+                    "a problem of the machine stopped the resolution of \(id) (see the log above); it stays claimed in .intake/resolving/ and a running intake watch finishes it"
+            )
         }
     }
 }

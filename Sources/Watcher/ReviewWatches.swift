@@ -29,8 +29,10 @@ final class ReviewWatches {
     /// Watches review/ and every folder in it (again).
     func arm() {
         if reviewWD == nil {
-            reviewWD = try? inotify.addWatch(review, mask: Inotify.create | Inotify.movedTo | Inotify.movedFrom | Inotify.delete
-                                                 | Inotify.deleteSelf | Inotify.moveSelf | Inotify.onlyDir | Inotify.dontFollow)
+            reviewWD = try? inotify.addWatch(
+                review,
+                mask: Inotify.create | Inotify.movedTo | Inotify.movedFrom | Inotify.delete
+                    | Inotify.deleteSelf | Inotify.moveSelf | Inotify.onlyDir | Inotify.dontFollow)
         }
         for id in ReviewWatches.folderIDs(review) { add(id) }
     }
@@ -42,8 +44,12 @@ final class ReviewWatches {
 
     func add(_ id: String) {
         guard reviewWD != nil, folderWDs[id] == nil else { return }
-        guard let wd = try? inotify.addWatch("\(review)/\(id)", mask: Inotify.create | Inotify.closeWrite | Inotify.movedTo
-                                                 | Inotify.movedFrom | Inotify.delete | Inotify.onlyDir | Inotify.dontFollow) else { return }
+        guard
+            let wd = try? inotify.addWatch(
+                "\(review)/\(id)",
+                mask: Inotify.create | Inotify.closeWrite | Inotify.movedTo
+                    | Inotify.movedFrom | Inotify.delete | Inotify.onlyDir | Inotify.dontFollow)
+        else { return }
         folders[wd] = id
         folderWDs[id] = wd
     }

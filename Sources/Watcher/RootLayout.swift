@@ -54,7 +54,9 @@ public struct RootLayout: Sendable {
 
     /// Creates every folder that is missing (contract §1: missing folders are made at start).
     public func create() throws {
-        for dir in [inbox, "\(root)/outbox", review, "\(root)/failed", "\(root)/schemas", work, records, owners, resolving, memory, webhooks] {
+        for dir in [
+            inbox, "\(root)/outbox", review, "\(root)/failed", "\(root)/schemas", work, records, owners, resolving, memory, webhooks,
+        ] {
             try Paths.makeDirectories(dir)
         }
     }

@@ -22,8 +22,10 @@ public struct Sidecar: Sendable, Equatable {
     /// The data file to wait for, or nil when the data is in the sidecar.
     public var dataFile: String? { initialData == nil ? originalFilename : nil }
 
-    static let keys: Set<String> = ["schema_id", "fields", "settings", "hooks", "original_filename", "filename", "initial_data",
-                                    "import_metadata"]
+    static let keys: Set<String> = [
+        "schema_id", "fields", "settings", "hooks", "original_filename", "filename", "initial_data",
+        "import_metadata",
+    ]
 
     /// Parses the sidecar `name` from its bytes.
     public static func parse(_ bytes: [UInt8], name: String) -> Result<Sidecar, ImportFailure> {
@@ -54,14 +56,18 @@ public struct Sidecar: Sendable, Equatable {
             return invalid("gives both schema_id and fields: give one")
         }
         for key in ["settings", "hooks"] {
-            if let v = object[key], !v.isNull, v.objectValue == nil { return invalid("has \"\(key)\" that is \(v.typeName), not an object") }
+            if let v = object[key], !v.isNull, v.objectValue == nil {
+                return invalid("has \"\(key)\" that is \(v.typeName), not an object")
+            }
         }
         var filename: String?
         for key in ["original_filename", "filename"] {
             guard let v = object[key], !v.isNull else { continue }
             guard let s = v.stringValue else { return invalid("has \"\(key)\" that is \(v.typeName), not a file name") }
             guard InboxRules.isBareName(s), s != "..", !InboxRules.isIgnored(s) else {
-                return invalid("names the file '\(s)': a data file is named by its bare name in inbox/ (no '/', no '..', no leading '.', not a temporary name)")
+                return invalid(
+                    "names the file '\(s)': a data file is named by its bare name in inbox/ (no '/', no '..', no leading '.', not a temporary name)"
+                )
             }
             guard !InboxRules.isSidecarName(s) else { return invalid("names '\(s)', which is a sidecar, as its data file") }
             if let other = filename, other != s { return invalid("gives two different file names, '\(other)' and '\(s)'") }
@@ -72,10 +78,14 @@ public struct Sidecar: Sendable, Equatable {
             return invalid("names no data: give \"original_filename\" (the data file beside it) or \"initial_data\"")
         }
         let metadata = object["import_metadata"] ?? .null
-        guard metadata.isNull || metadata.objectValue != nil else { return invalid("has \"import_metadata\" that is \(metadata.typeName), not an object") }
-        return .success(Sidecar(schema: schema, settings: object["settings"].flatMap { $0.isNull ? nil : $0 },
-                                hooks: object["hooks"].flatMap { $0.isNull ? nil : $0 }, originalFilename: filename,
-                                initialData: initialData, importMetadata: metadata))
+        guard metadata.isNull || metadata.objectValue != nil else {
+            return invalid("has \"import_metadata\" that is \(metadata.typeName), not an object")
+        }
+        return .success(
+            Sidecar(
+                schema: schema, settings: object["settings"].flatMap { $0.isNull ? nil : $0 },
+                hooks: object["hooks"].flatMap { $0.isNull ? nil : $0 }, originalFilename: filename,
+                initialData: initialData, importMetadata: metadata))
     }
 
     /// The schema as JSON, with the sidecar's settings and hooks laid over the saved one's.
@@ -87,7 +97,9 @@ public struct Sidecar: Sendable, Equatable {
             switch saved(id) {
             case .failure(let f): return .failure(f)
             case .success(let json):
-                guard let o = json.objectValue else { return .failure(ImportFailure("INVALID_SCHEMA", "schemas/\(id).json is not a JSON object.")) }
+                guard let o = json.objectValue else {
+                    return .failure(ImportFailure("INVALID_SCHEMA", "schemas/\(id).json is not a JSON object."))
+                }
                 base = o
             }
         case .inline(let fields):
@@ -104,7 +116,10 @@ public struct Sidecar: Sendable, Equatable {
 public enum InitialData {
     public static func csv(_ payload: JSONValue) -> Result<[UInt8], ImportFailure> {
         guard let rows = payload.arrayValue else {
-            return .failure(ImportFailure("INVALID_JSON", "initial_data is \(payload.typeName), not an array of objects. Send the rows as [{\"key\": value}, …]."))
+            return .failure(
+                ImportFailure(
+                    "INVALID_JSON", "initial_data is \(payload.typeName), not an array of objects. Send the rows as [{\"key\": value}, …].")
+            )
         }
         guard !rows.isEmpty else {
             return .failure(ImportFailure("EMPTY_DATA", "initial_data is an empty array: there are no rows to import."))
@@ -113,7 +128,9 @@ public enum InitialData {
         var seen: Set<String> = []
         for (i, row) in rows.enumerated() {
             guard let o = row.objectValue else {
-                return .failure(ImportFailure("INVALID_JSON", "initial_data[\(i)] is \(row.typeName), not an object. Every row must be an object of key: value."))
+                return .failure(
+                    ImportFailure(
+                        "INVALID_JSON", "initial_data[\(i)] is \(row.typeName), not an object. Every row must be an object of key: value."))
             }
             for key in o.keys where seen.insert(key).inserted { keys.append(key) }
         }

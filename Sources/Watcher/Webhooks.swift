@@ -128,7 +128,8 @@ public struct WebhookQueue: Sendable {
         var a = stat(), b = stat()
         guard fstat(fd, &a) == 0, lstat(path, &b) == 0, a.st_ino == b.st_ino else { return }
         guard let bytes = try? Paths.readFile(path), let json = try? JSONParser.parse(bytes), var o = json.objectValue,
-              let urlText = o["url"]?.stringValue, let body = o["body"] else {
+            let urlText = o["url"]?.stringValue, let body = o["body"]
+        else {
             log.warn("webhook_unreadable", ["file": name])
             unlink(path)
             return
@@ -146,11 +147,14 @@ public struct WebhookQueue: Sendable {
         switch result {
         case .success(let status):
             unlink(path)
-            log.info("webhook_delivered", ["id": id, "ms": ms, "webhook": event, "host": host, "http_status": String(status), "attempt": String(attempts)])
+            log.info(
+                "webhook_delivered",
+                ["id": id, "ms": ms, "webhook": event, "host": host, "http_status": String(status), "attempt": String(attempts)])
         case .failure(let reason):
             if now - queued >= policy.expiry {
                 unlink(path)
-                log.error("webhook_expired", ["id": id, "ms": ms, "webhook": event, "host": host, "attempt": String(attempts), "error": reason])
+                log.error(
+                    "webhook_expired", ["id": id, "ms": ms, "webhook": event, "host": host, "attempt": String(attempts), "error": reason])
                 return
             }
             let wait = policy.wait(after: attempts)
@@ -160,8 +164,12 @@ public struct WebhookQueue: Sendable {
             do { try RootLayout.writeAtomically(path, JSONWriter.document(.object(o)), sync: true, tag: tag) } catch {
                 log.warn("webhook_not_rescheduled", ["id": id, "error": "\(error)"])
             }
-            log.warn("webhook_failed", ["id": id, "ms": ms, "webhook": event, "host": host, "attempt": String(attempts), "error": reason,
-                                        "retry_in": JSONValue.format((wait * 1000).rounded() / 1000)])
+            log.warn(
+                "webhook_failed",
+                [
+                    "id": id, "ms": ms, "webhook": event, "host": host, "attempt": String(attempts), "error": reason,
+                    "retry_in": JSONValue.format((wait * 1000).rounded() / 1000),
+                ])
         }
     }
 
@@ -169,7 +177,8 @@ public struct WebhookQueue: Sendable {
 
     /// POSTs `body` as JSON. Only the status line and a short reason come back: never the URL.
     func post(_ urlText: String, body: [UInt8]) -> PostResult {
-        guard let url = URL(string: urlText), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+        guard let url = URL(string: urlText), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil
+        else {
             return .failure("not an http(s) URL")
         }
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: policy.timeout)
@@ -212,7 +221,8 @@ public struct WebhookQueue: Sendable {
         case .cannotConnectToHost: "connection refused"
         case .cannotFindHost, .dnsLookupFailed: "host not found"
         case .networkConnectionLost: "connection lost"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateHasUnknownRoot: "TLS failed"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateHasUnknownRoot:
+            "TLS failed"
         default: "network error \(error.code.rawValue)"
         }
     }

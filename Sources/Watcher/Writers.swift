@@ -87,8 +87,12 @@ public final class SourceGuard: @unchecked Sendable {
         var now = stat()
         guard fstat(fd, &now) == 0 else { return "fstat failed (errno \(errno))" }
         if now.st_size != before.st_size { return "its size went from \(before.st_size) to \(now.st_size) bytes" }
-        if now.st_mtim.tv_sec != before.st_mtim.tv_sec || now.st_mtim.tv_nsec != before.st_mtim.tv_nsec { return "it was written to (mtime changed)" }
-        if now.st_ctim.tv_sec != before.st_ctim.tv_sec || now.st_ctim.tv_nsec != before.st_ctim.tv_nsec { return "its status changed (ctime)" }
+        if now.st_mtim.tv_sec != before.st_mtim.tv_sec || now.st_mtim.tv_nsec != before.st_mtim.tv_nsec {
+            return "it was written to (mtime changed)"
+        }
+        if now.st_ctim.tv_sec != before.st_ctim.tv_sec || now.st_ctim.tv_nsec != before.st_ctim.tv_nsec {
+            return "its status changed (ctime)"
+        }
         return nil
     }
 }

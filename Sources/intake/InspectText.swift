@@ -5,7 +5,10 @@ enum InspectText {
     /// How the encoding was decided, when the bytes had to be weighed: "(language models, confidence 0.97)".
     static func encodingNote(_ e: JSONValue?) -> String {
         guard let e, let method = e["method"]?.stringValue, method != "ascii", method != "valid utf-8" else { return "" }
-        let confidence = e["confidence"].map { v -> String in if case .number(let n) = v { return n }; return "?" } ?? "?"
+        let confidence =
+            e["confidence"].map { v -> String in
+                if case .number(let n) = v { return n }; return "?"
+            } ?? "?"
         let unsure = e["unsure"]?.boolValue == true ? "; unsure: an import goes to review (ENCODING)" : ""
         return " (\(method), confidence \(confidence)\(unsure))"
     }
@@ -43,7 +46,8 @@ enum InspectText {
             out += "sheets:\n"
             for s in sheets {
                 let mark = s["chosen"]?.boolValue == true ? "*" : " "
-                out += " \(mark) \(text(s["name"]))  [\(text(s["kind"])), \(text(s["visibility"]))]  \(text(s["rows"])) rows × \(text(s["columns"])) columns\n"
+                out +=
+                    " \(mark) \(text(s["name"]))  [\(text(s["kind"])), \(text(s["visibility"]))]  \(text(s["rows"])) rows × \(text(s["columns"])) columns\n"
             }
         }
         out += "columns:\n"

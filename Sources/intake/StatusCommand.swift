@@ -53,7 +53,8 @@ func runStatus(_ args: ArraySlice<String>) throws -> Int32 {
         for r in shown {
             let rows = r.resultMetadata["num_rows"]?.intValue.map { "\($0) rows" } ?? ""
             let code = r.importErrors?.first?.code ?? ""
-            out += "  \(r.id)  \(r.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(r.createdDate)  \(r.originalFilename)  \([rows, code].filter { !$0.isEmpty }.joined(separator: " "))\n"
+            out +=
+                "  \(r.id)  \(r.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(r.createdDate)  \(r.originalFilename)  \([rows, code].filter { !$0.isEmpty }.joined(separator: " "))\n"
         }
     }
     if !waiting.isEmpty {
@@ -68,7 +69,8 @@ private func describe(_ r: ImportRecord, layout: RootLayout) -> String {
     var out = "id:       \(r.id)\nstatus:   \(r.status.rawValue)\nfile:     \(r.originalFilename)\n"
     out += "schema:   \(r.schemaID ?? "(inline)")\ncreated:  \(r.createdDate)\nmodified: \(r.modifiedDate)\n"
     if let rows = r.resultMetadata["num_rows"]?.intValue {
-        out += "rows:     \(rows) (valid \(r.resultMetadata["num_valid_rows"]?.intValue ?? 0), invalid \(r.resultMetadata["num_invalid_rows"]?.intValue ?? 0), removed \(r.resultMetadata["num_removed_rows"]?.intValue ?? 0))\n"
+        out +=
+            "rows:     \(rows) (valid \(r.resultMetadata["num_valid_rows"]?.intValue ?? 0), invalid \(r.resultMetadata["num_invalid_rows"]?.intValue ?? 0), removed \(r.resultMetadata["num_removed_rows"]?.intValue ?? 0))\n"
     }
     if let left = r.resultMetadata["num_left_out_rows"]?.intValue {
         // Every record of the file is a row or left out, with its reason (contract §5).
@@ -85,7 +87,8 @@ private func describe(_ r: ImportRecord, layout: RootLayout) -> String {
 private func awaitingUploads(_ layout: RootLayout) -> [(sidecar: String, file: String)] {
     InboxScanner(inbox: layout.inbox).files(in: nil).compactMap { path, sig in
         guard path.isSidecar, sig.isImportable, let bytes = try? Paths.readFile(layout.inboxPath(path), limit: 1 << 20),
-              case .success(let s) = Sidecar.parse(bytes, name: path.name), let file = s.dataFile else { return nil }
+            case .success(let s) = Sidecar.parse(bytes, name: path.name), let file = s.dataFile
+        else { return nil }
         let data = FileSignature.of(layout.inboxPath(InboxPath(file)))
         return data == nil || data!.age < 0.2 ? (path.name, file) : nil
     }

@@ -42,7 +42,9 @@ func runWatch(_ args: ArraySlice<String>) throws -> Int32 {
     if let s = try number("rescan", min: 0.05) { options.rescan = s }
     if let s = try number("upload-window", min: 0) { options.uploadWindow = s }
     if let text = a.values["workers"] {
-        guard let n = Int(text), n >= 1, n <= 1024 else { throw UsageError(message: "--workers needs a whole number from 1 to 1024, not '\(text)'") }
+        guard let n = Int(text), n >= 1, n <= 1024 else {
+            throw UsageError(message: "--workers needs a whole number from 1 to 1024, not '\(text)'")
+        }
         options.workers = n
     }
     options.webhookPolicy = WebhookPolicy.fromEnvironment()

@@ -29,7 +29,9 @@ struct Arguments {
                 var inline: String?
                 if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
                 if valued.contains(name) {
-                    if let inline { values[name] = inline } else {
+                    if let inline {
+                        values[name] = inline
+                    } else {
                         guard i + 1 < args.endIndex else { throw UsageError(message: "--\(name) needs a value") }
                         i += 1
                         values[name] = args[i]
@@ -65,31 +67,31 @@ let usage = """
 
 let helps: [String: String] = [
     "import": """
-        intake import FILE (--schema ID | --schema-file PATH) [--root DIR] [--out DIR]
+    intake import FILE (--schema ID | --schema-file PATH) [--root DIR] [--out DIR]
 
-        Runs one import in the foreground and writes the result folder the daemon would:
-        ROOT/outbox|review|failed/<id>/, or DIR itself with --out (created; refused if it
-        exists and is not empty). --schema ID reads ROOT/schemas/ID.json. Prints import.json.
-        Exit: 0 SUCCESSFUL, 3 NEEDS_REVIEW, 4 FAILED, 2 bad arguments.
-          --root DIR   the Intake root (default: the current directory)
-        """,
+    Runs one import in the foreground and writes the result folder the daemon would:
+    ROOT/outbox|review|failed/<id>/, or DIR itself with --out (created; refused if it
+    exists and is not empty). --schema ID reads ROOT/schemas/ID.json. Prints import.json.
+    Exit: 0 SUCCESSFUL, 3 NEEDS_REVIEW, 4 FAILED, 2 bad arguments.
+      --root DIR   the Intake root (default: the current directory)
+    """,
     "inspect": """
-        intake inspect FILE [--json | --csv] [--sheet NAME]
+    intake inspect FILE [--json | --csv] [--sheet NAME]
 
-        Shows what Intake reads in FILE, without a schema: format, encoding, delimiter, quote,
-        the header row, each column and the type its values look like, and a preview.
-          --json   one JSON object (format, encoding, delimiter, quote, escape, sheets, sheet,
-                   headerRow, columns, rows, evidence, preview)
-          --csv    the table as Intake reads it: header then data rows, every field quoted
-          --sheet  the sheet of a workbook to read (default: the only one with data, else the first)
-        """,
+    Shows what Intake reads in FILE, without a schema: format, encoding, delimiter, quote,
+    the header row, each column and the type its values look like, and a preview.
+      --json   one JSON object (format, encoding, delimiter, quote, escape, sheets, sheet,
+               headerRow, columns, rows, evidence, preview)
+      --csv    the table as Intake reads it: header then data rows, every field quoted
+      --sheet  the sheet of a workbook to read (default: the only one with data, else the first)
+    """,
     "schema": """
-        intake schema check PATH...
+    intake schema check PATH...
 
-        Checks Dromo saved schemas: prints each problem with its JSON path, and the Dromo keys
-        that are accepted but ignored (they only matter to Dromo's browser UI or cloud).
-        Exit: 0 when every schema is valid, 1 when one is not, 2 bad arguments.
-        """,
+    Checks Dromo saved schemas: prints each problem with its JSON path, and the Dromo keys
+    that are accepted but ignored (they only matter to Dromo's browser UI or cloud).
+    Exit: 0 when every schema is valid, 1 when one is not, 2 bad arguments.
+    """,
 ]
 
 func printError(_ text: String) {
@@ -155,7 +157,8 @@ func runImport(_ args: ArraySlice<String>) throws -> Int32 {
     if case .success(let s) = schema {
         // The webhook (contract §10): one attempt now; a failed one waits in ROOT/.intake/webhooks/
         // for `intake watch` on that root to try again.
-        let webhooks = WebhookQueue(layout: RootLayout(root: root), policy: WebhookPolicy.fromEnvironment(), log: EventLog(fd: 2, minimum: .warn))
+        let webhooks = WebhookQueue(
+            layout: RootLayout(root: root), policy: WebhookPolicy.fromEnvironment(), log: EventLog(fd: 2, minimum: .warn))
         if (try? webhooks.enqueue(record, settings: s.settings, tag: job.id)) == true { webhooks.deliverDue(tag: job.id) }
     }
     switch record.status {
@@ -196,7 +199,9 @@ func runInspect(_ args: ArraySlice<String>) throws -> Int32 {
 }
 
 func runSchema(_ args: ArraySlice<String>) throws -> Int32 {
-    guard let verb = args.first, verb == "check" || verb == "--help" else { throw UsageError(message: "usage: intake schema check PATH...") }
+    guard let verb = args.first, verb == "check" || verb == "--help" else {
+        throw UsageError(message: "usage: intake schema check PATH...")
+    }
     let a = try Arguments(args.dropFirst(), valued: [], flags: [])
     if verb == "--help" || a.flags.contains("help") { print(helps["schema"]!); return Exit.ok }
     guard !a.positional.isEmpty else { throw UsageError(message: "schema check takes one or more PATHs") }

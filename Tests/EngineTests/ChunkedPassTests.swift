@@ -5,17 +5,22 @@ import Testing
 /// two threads, a file must give the same files, byte for byte, as read in one piece on one
 /// thread: wherever a cut falls (inside a quoted line end, between CR and LF, before notes).
 @Suite struct ChunkedPassTests {
-    static let schema = try! #require(SchemaLoader.load(bytes: Array(#"""
-    {"fields": [
-      {"label": "id", "key": "id", "type": "number", "validators": [{"validate": "required"}, {"validate": "unique"}]},
-      {"label": "name", "key": "name"},
-      {"label": "email", "key": "email", "type": "email", "validators": [{"validate": "unique"}]},
-      {"label": "note", "key": "note"}
-    ], "settings": {"invalidDataBehavior": "REMOVE_INVALID_ROWS"}}
-    """#.utf8)).schema)
+    static let schema = try! #require(
+        SchemaLoader.load(
+            bytes: Array(
+                #"""
+                {"fields": [
+                  {"label": "id", "key": "id", "type": "number", "validators": [{"validate": "required"}, {"validate": "unique"}]},
+                  {"label": "name", "key": "name"},
+                  {"label": "email", "key": "email", "type": "email", "validators": [{"validate": "unique"}]},
+                  {"label": "note", "key": "note"}
+                ], "settings": {"invalidDataBehavior": "REMOVE_INVALID_ROWS"}}
+                """#.utf8)
+        ).schema)
 
     /// The outcome and every file the import wrote.
-    static func run(_ bytes: [UInt8], chunkSize: Int, workers: Int, resolution: String? = nil) throws -> (ImportOutcome, [String: [UInt8]]) {
+    static func run(_ bytes: [UInt8], chunkSize: Int, workers: Int, resolution: String? = nil) throws -> (ImportOutcome, [String: [UInt8]])
+    {
         var request = ImportRequest(id: "chunks", schema: schema, filename: "big.csv", workers: workers)
         request.chunkSize = chunkSize
         request.resolution = resolution.map { Resolution.parse(Array($0.utf8)) }
@@ -44,21 +49,31 @@ import Testing
         ("CR only", Array(rows(lineEnd: "\r", noteLineEnd: "\r").utf8)),
         ("UTF-8 BOM", [0xEF, 0xBB, 0xBF] + Array(rows().utf8)),
         ("Windows-1252", Array(rows().utf8).flatMap { $0 == 0xC3 ? [] : $0 == 0xA4 ? [0xE4] : [$0] }),
-        ("notes and blank lines between rows", Array(rows(extra: { $0 % 2_500 == 40 ? "Note: the figures below are provisional" : $0 % 3_001 == 9 ? "" : nil }).utf8)),
+        (
+            "notes and blank lines between rows",
+            Array(rows(extra: { $0 % 2_500 == 40 ? "Note: the figures below are provisional" : $0 % 3_001 == 9 ? "" : nil }).utf8)
+        ),
         ("a second table", Array(rows(extra: { $0 == 15_000 ? "\nRegion,Total,Count,Comment" : nil }).utf8)),
         // ASCII, then one Windows-1252 name past the first chunk: the pass starts again in the
         // encoding the whole file says. (A file whose other rows are UTF-8 mixes encodings and
         // goes to review: EncodingDetectionTests.)
-        ("not UTF-8 after the first chunk", Array(rows().replacingOccurrences(of: "Näme", with: "Name").utf8) + Array("1,Ren".utf8) + [0xE9, 0x65, 0x0A]),
+        (
+            "not UTF-8 after the first chunk",
+            Array(rows().replacingOccurrences(of: "Näme", with: "Name").utf8) + Array("1,Ren".utf8) + [0xE9, 0x65, 0x0A]
+        ),
         ("a row too wide after the first chunk", Array(rows(extra: { $0 == 12_000 ? String(repeating: "x,", count: 20_000) : nil }).utf8)),
         // Multi-byte encodings are cut in chunks too: no line end is part of a character.
         ("Shift_JIS", shiftJIS(rows().replacingOccurrences(of: "Näme", with: "田中"))),
         // A quoted field longer than a chunk (at least 64 KB are read), without a line end: cut
         // between characters, never inside one (田 is 0x93 0x63: its second byte looks like a
         // character of its own to a cut that knows only UTF-8).
-        ("Shift_JIS, a field longer than a chunk", shiftJIS(rows(extra: { i in
-            i == 12_000 ? "99999,田中,long@example.com,\"" + String(repeating: "田", count: 100_000) + "\"" : nil
-        }).replacingOccurrences(of: "Näme", with: "田中"))),
+        (
+            "Shift_JIS, a field longer than a chunk",
+            shiftJIS(
+                rows(extra: { i in
+                    i == 12_000 ? "99999,田中,long@example.com,\"" + String(repeating: "田", count: 100_000) + "\"" : nil
+                }).replacingOccurrences(of: "Näme", with: "田中"))
+        ),
     ]
 
     /// `text` in Shift_JIS, whose only non-ASCII characters are 田 and 中.

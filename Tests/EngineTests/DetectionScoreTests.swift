@@ -23,7 +23,8 @@ struct DetectionScoreTests {
         var category: String {
             let name = file.replacingOccurrences(of: ".csv", with: "")
             if name.hasPrefix("file_") { return name }
-            return String(name.prefix { !$0.isNumber }).trimmingCharacters(in: CharacterSet(charactersIn: "_")).replacingOccurrences(of: "_row", with: "")
+            return String(name.prefix { !$0.isNumber }).trimmingCharacters(in: CharacterSet(charactersIn: "_")).replacingOccurrences(
+                of: "_row", with: "")
         }
     }
 

@@ -55,7 +55,9 @@ struct EncodingDetectionTests {
         let got = try Self.text(bytes, d.encoding, bom: d.bomLength)
         withKnownIssue {
             #expect(got == want, "\(c.file): read as \(d.encoding.rawValue)")
-        } when: { Self.knownMisses.contains(c.file) }
+        } when: {
+            Self.knownMisses.contains(c.file)
+        }
         // A reading that is wrong is never a confident one: the import would go to review.
         if got != want { #expect(d.encodingDecision?.unsure == true, "\(c.file): read as \(d.encoding.rawValue) with confidence") }
         // A short header of a fixture, as a person would see it.
@@ -72,19 +74,24 @@ struct EncodingDetectionTests {
         let (got, want) = (try Self.text(bytes, d.encoding), try Self.text(bytes, c.encoding))
         withKnownIssue {
             #expect(got == want, "\(c.file): read as \(d.encoding.rawValue)")
-        } when: { c.file == "ja-kanji-euc-jp-short.csv" }
+        } when: {
+            c.file == "ja-kanji-euc-jp-short.csv"
+        }
         if got != want { #expect(d.encodingDecision?.unsure == true, "\(c.file): read as \(d.encoding.rawValue) with confidence") }
         #expect(d.encodingDecision?.wholeFile == true)
     }
 
     struct Late: Sendable { var encoding: TextEncoding; var file: String; var name: String }
 
-    @Test(arguments: [Late(encoding: .windows1251, file: "ru-windows-1251-short.csv", name: "Иван Петров"),
-                      // Written in ISO-8859-2, whose bytes for ř í á windows-1250 reads the same: reported as the more usual.
-                      Late(encoding: .windows1250, file: "cs-iso-8859-2-short.csv", name: "Jiří Novák"),
-                      Late(encoding: .windows1253, file: "el-windows-1253-short.csv", name: "Γιώργος Παπαδόπουλος"),
-                      Late(encoding: .shiftJIS, file: "ja-shift_jis-short.csv", name: "佐藤太郎")],
-          [1, 2])
+    @Test(
+        arguments: [
+            Late(encoding: .windows1251, file: "ru-windows-1251-short.csv", name: "Иван Петров"),
+            // Written in ISO-8859-2, whose bytes for ř í á windows-1250 reads the same: reported as the more usual.
+            Late(encoding: .windows1250, file: "cs-iso-8859-2-short.csv", name: "Jiří Novák"),
+            Late(encoding: .windows1253, file: "el-windows-1253-short.csv", name: "Γιώργος Παπαδόπουλος"),
+            Late(encoding: .shiftJIS, file: "ja-shift_jis-short.csv", name: "佐藤太郎"),
+        ],
+        [1, 2])
     func aNameBeyondTheSampleIsImportedAsWritten(_ late: Late, workers: Int) throws {
         let (encoding, file, name) = (late.encoding, late.file, late.name)
         // 12,000 ASCII rows (past the 256 KB the first decisions read), then one name.
@@ -104,9 +111,13 @@ struct EncodingDetectionTests {
 
     @Test func cyrillicHeaderIsImportedAsWrittenNotAsWindows1252() throws {
         let bytes = try Self.bytes(Case(file: "ru-windows-1251-long.csv", encoding: .windows1251))
-        let schema = Schema(fields: [Field(key: "name", label: "Имя"), Field(key: "city", label: "Город"), Field(key: "amount", label: "Сумма", type: FieldType(.number))])
+        let schema = Schema(fields: [
+            Field(key: "name", label: "Имя"), Field(key: "city", label: "Город"),
+            Field(key: "amount", label: "Сумма", type: FieldType(.number)),
+        ])
         let workspace = MemoryWorkspace()
-        let outcome = try Importer.run(ImportRequest(id: "x", schema: schema, filename: "ru.csv", workers: 2), source: MemorySource(bytes), workspace: workspace)
+        let outcome = try Importer.run(
+            ImportRequest(id: "x", schema: schema, filename: "ru.csv", workers: 2), source: MemorySource(bytes), workspace: workspace)
         #expect(outcome.status == .successful)
         let metadata = try #require(workspace.text("metadata.json"))
         #expect(metadata.contains("\"rawHeaders\": [\"Имя\", \"Город\", \"Сумма\"]"))
@@ -133,7 +144,7 @@ struct EncodingDetectionTests {
         var big = Array(lines[0]) + [0x0A]
         var rows = 0
         while big.count < (5 << 19) { for line in lines.dropFirst() { big += line + [0x0A]; rows += 1 } }
-        big.append(contentsOf: [0x8D, 0xB2, 0x93, 0xA1, 0x0A])   // 佐藤 alone on the last line
+        big.append(contentsOf: [0x8D, 0xB2, 0x93, 0xA1, 0x0A])  // 佐藤 alone on the last line
         let d = try SourceDecisions.read(MemorySource(big))
         #expect(d.encoding == .shiftJIS)
         var seen = 0, last = ""
@@ -167,10 +178,12 @@ struct EncodingDetectionTests {
     /// Two pages that read one byte as different letters (ñ and ń at 0xF1): the letters around
     /// it decide, in the language each reading of the file resembles, even where that language's
     /// model prices the rest of the words higher (Spanish surnames cost less as Hungarian).
-    @Test(arguments: [("Nombre;Ciudad\nPedro Mu\u{00F1}oz;Madrid\n", TextEncoding.iso8859_1),
-                      ("Nombre;Ciudad\nAntonio N\u{00FA}\u{00F1}ez;Logro\u{00F1}o\nLuc\u{00ED}a Pe\u{00F1}a;La Coru\u{00F1}a\n", .iso8859_1),
-                      ("Nazwisko;Miasto\nJan Kowalski;Gda\u{0144}sk\nAnna Nowak;Pozna\u{0144}\n", .windows1250),
-                      ("N\u{00E9}v;V\u{00E1}ros\nKov\u{00E1}cs J\u{00E1}nos;Gy\u{0151}r\nNagy \u{00C9}va;P\u{00E9}cs\n", .windows1250)])
+    @Test(arguments: [
+        ("Nombre;Ciudad\nPedro Mu\u{00F1}oz;Madrid\n", TextEncoding.iso8859_1),
+        ("Nombre;Ciudad\nAntonio N\u{00FA}\u{00F1}ez;Logro\u{00F1}o\nLuc\u{00ED}a Pe\u{00F1}a;La Coru\u{00F1}a\n", .iso8859_1),
+        ("Nazwisko;Miasto\nJan Kowalski;Gda\u{0144}sk\nAnna Nowak;Pozna\u{0144}\n", .windows1250),
+        ("N\u{00E9}v;V\u{00E1}ros\nKov\u{00E1}cs J\u{00E1}nos;Gy\u{0151}r\nNagy \u{00C9}va;P\u{00E9}cs\n", .windows1250),
+    ])
     func theLetterThatDiffersDecidesNotTheWordsAroundIt(_ text: String, _ encoding: TextEncoding) throws {
         let bytes = try #require(Self.encode(text, encoding))
         let d = try SourceDecisions.read(MemorySource(bytes))
@@ -246,7 +259,7 @@ struct EncodingDetectionTests {
 
     @Test func readingsThatGiveTheSameTextAreOneChoice() throws {
         // Ł ó ż are at the same bytes in windows-1250 and iso-8859-2: no doubt to report.
-        let bytes: [UInt8] = Array("name\n".utf8) + [0xA3, 0xF3, 0x64, 0xBF, 0x0A]   // Łódż
+        let bytes: [UInt8] = Array("name\n".utf8) + [0xA3, 0xF3, 0x64, 0xBF, 0x0A]  // Łódż
         let d = try SourceDecisions.read(MemorySource(bytes))
         let e = try #require(d.encodingDecision)
         #expect(try Self.text(bytes, d.encoding).contains("Łódż"))
@@ -257,13 +270,17 @@ struct EncodingDetectionTests {
         let bytes = Array("name,city\nZo".utf8) + [0xEB, 0x80] + Array(",Paris\n".utf8)
         let schema = Schema(fields: [Field(key: "name"), Field(key: "city")])
         let workspace = MemoryWorkspace()
-        let outcome = try Importer.run(ImportRequest(id: "x", schema: schema, filename: "zoe.csv"), source: MemorySource(bytes), workspace: workspace)
+        let outcome = try Importer.run(
+            ImportRequest(id: "x", schema: schema, filename: "zoe.csv"), source: MemorySource(bytes), workspace: workspace)
         #expect(outcome.status == .needsReview)
         #expect(outcome.reasons == ["ENCODING"])
         let report = try JSONParser.parse(Array(try #require(workspace.text("report.json")).utf8))
         let candidates = try #require(report["encoding"]?["candidates"]?.arrayValue)
         #expect(candidates.count >= 2)
-        #expect(candidates.contains { $0["encoding"]?.stringValue == "windows-1252" && $0["lines"]?.arrayValue?.first?.stringValue == "Zoë€,Paris" })
+        #expect(
+            candidates.contains {
+                $0["encoding"]?.stringValue == "windows-1252" && $0["lines"]?.arrayValue?.first?.stringValue == "Zoë€,Paris"
+            })
         #expect(report["messages"]?.arrayValue?.first?.stringValue?.contains("resolution.json (\"encoding\"") == true)
         #expect(workspace.text("review.html")?.contains("encoding-choices") == true)
 

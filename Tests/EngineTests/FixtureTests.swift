@@ -39,7 +39,9 @@ struct FixtureTests {
         #expect(workspace.scratch.isEmpty, "scratch files left behind: \(workspace.scratch.keys.sorted())")
 
         if ProcessInfo.processInfo.environment["INTAKE_UPDATE_FIXTURES"] == "1" {
-            for file in FixtureTests.outputs + ["outcome.json"] { try? FileManager.default.removeItem(at: dir.appendingPathComponent(file)) }
+            for file in FixtureTests.outputs + ["outcome.json"] {
+                try? FileManager.default.removeItem(at: dir.appendingPathComponent(file))
+            }
             for (file, content) in actual { try Data(content).write(to: dir.appendingPathComponent(file)) }
             return
         }
@@ -47,7 +49,10 @@ struct FixtureTests {
             let expectedURL = dir.appendingPathComponent(file)
             let expected = FileManager.default.fileExists(atPath: expectedURL.path) ? try [UInt8](Data(contentsOf: expectedURL)) : nil
             let got = actual[file]
-            #expect(got == expected, "\(name)/\(file) differs:\n--- expected\n\(expected.map { String(decoding: $0, as: UTF8.self) } ?? "(absent)")\n--- got\n\(got.map { String(decoding: $0, as: UTF8.self) } ?? "(absent)")")
+            #expect(
+                got == expected,
+                "\(name)/\(file) differs:\n--- expected\n\(expected.map { String(decoding: $0, as: UTF8.self) } ?? "(absent)")\n--- got\n\(got.map { String(decoding: $0, as: UTF8.self) } ?? "(absent)")"
+            )
         }
     }
 }

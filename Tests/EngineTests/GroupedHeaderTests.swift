@@ -30,7 +30,9 @@ struct GroupedHeaderTests {
         return (n < 0 ? "-" : "") + groups.joined(separator: separator)
     }
 
-    static let countries = ["Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia", "Finland", "France", "Germany", "Greece"]
+    static let countries = [
+        "Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia", "Finland", "France", "Germany", "Greece",
+    ]
 
     /// Issue 21's table: a title, a blank line, a group row whose first cell (`Country`) labels
     /// the first column alone, sub-labels repeated under each group, a source note.
@@ -49,8 +51,10 @@ struct GroupedHeaderTests {
         return Case(
             name: "title, group row led by Country, repeated sub-labels, 18 080", text: lines.joined(separator: "\n") + "\n",
             headerRows: [2, 3],
-            names: ["Country", "ICT goods totally Exports", "ICT goods totally Imports", "ICT goods totally Balance",
-                    "Audio and video Exports", "Audio and video Imports", "Audio and video Balance"],
+            names: [
+                "Country", "ICT goods totally Exports", "ICT goods totally Imports", "ICT goods totally Balance",
+                "Audio and video Exports", "Audio and video Imports", "Audio and video Balance",
+            ],
             dataRows: 12, firstRow: ["Austria", "18 080", "20 456", "-2 376", "315", "1 234", "-919"], footer: [17],
             why: "records 2–3 are one header: record 2 labels groups of columns over record 3")
     }()
@@ -60,7 +64,9 @@ struct GroupedHeaderTests {
     static let population: Case = {
         let nbsp = "\u{A0}"
         var lines = ["Resident population by state;;;;", ";;;;", ";2020;;2021;", ";;;;", "State;Number;Percent;Number;Percent"]
-        let states = ["Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida", "Georgia"]
+        let states = [
+            "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida", "Georgia",
+        ]
         for (i, state) in states.enumerated() {
             let (a, b) = (5_024_279 + i * 1_234_567, 5_039_877 + i * 1_234_599)
             lines.append([state, grouped(a, nbsp), "1,\(i)", grouped(b, nbsp), "1,\(i + 1)"].joined(separator: ";"))
@@ -77,35 +83,46 @@ struct GroupedHeaderTests {
     /// the sub-label row's first cell `Region`, narrow no-break spaces, tab-separated.
     static let services: Case = {
         let thin = "\u{202F}"
-        var lines = ["Exports and imports of services by region (EUR million)",
-                     "\tTransport\t\tTravel\t\tTelecommunications\t",
-                     "Region\tExports\tImports\tExports\tImports\tExports\tImports"]
+        var lines = [
+            "Exports and imports of services by region (EUR million)",
+            "\tTransport\t\tTravel\t\tTelecommunications\t",
+            "Region\tExports\tImports\tExports\tImports\tExports\tImports",
+        ]
         for (i, region) in ["North", "North-East", "East", "South-East", "South", "South-West", "West", "North-West"].enumerated() {
             lines.append(([region] + (0..<6).map { grouped(1_000 + i * 12_345 + $0 * 4_321, thin) }).joined(separator: "\t"))
         }
         lines += ["", "Figures may not add up because of rounding."]
         return Case(
-            name: "title right above the group row, Region under an empty cell, narrow no-break spaces", text: lines.joined(separator: "\n") + "\n",
+            name: "title right above the group row, Region under an empty cell, narrow no-break spaces",
+            text: lines.joined(separator: "\n") + "\n",
             headerRows: [1, 2],
-            names: ["Region", "Transport Exports", "Transport Imports", "Travel Exports", "Travel Imports",
-                    "Telecommunications Exports", "Telecommunications Imports"],
-            dataRows: 8, firstRow: ["North"] + ["1 000", "5 321", "9 642", "13 963", "18 284", "22 605"].map { $0.replacingOccurrences(of: " ", with: thin) },
+            names: [
+                "Region", "Transport Exports", "Transport Imports", "Travel Exports", "Travel Imports",
+                "Telecommunications Exports", "Telecommunications Imports",
+            ],
+            dataRows: 8,
+            firstRow: ["North"]
+                + ["1 000", "5 321", "9 642", "13 963", "18 284", "22 605"].map { $0.replacingOccurrences(of: " ", with: thin) },
             footer: [12], why: "records 1–2 are one header: record 1 labels groups of columns over record 2")
     }()
 
     /// The sub-labels with their units first (repeated), the words that tell them apart second.
     static let unitsFirst: Case = {
-        var lines = ["\"Trade in goods, 2023\",,,,",
-                     ",Exports (thousand t),Imports (thousand t),Exports (thousand t),Imports (thousand t)",
-                     "Country,ICT goods,ICT goods,Audio and video,Audio and video"]
+        var lines = [
+            "\"Trade in goods, 2023\",,,,",
+            ",Exports (thousand t),Imports (thousand t),Exports (thousand t),Imports (thousand t)",
+            "Country,ICT goods,ICT goods,Audio and video,Audio and video",
+        ]
         for (i, country) in countries.prefix(10).enumerated() {
             lines.append(([country] + (0..<4).map { grouped(2_500 + i * 1_111 + $0 * 6_789) }).joined(separator: ","))
         }
         return Case(
             name: "repeated sub-labels with units over a line of words", text: lines.joined(separator: "\n") + "\n",
             headerRows: [1, 2],
-            names: ["Country", "Exports (thousand t) ICT goods", "Imports (thousand t) ICT goods",
-                    "Exports (thousand t) Audio and video", "Imports (thousand t) Audio and video"],
+            names: [
+                "Country", "Exports (thousand t) ICT goods", "Imports (thousand t) ICT goods",
+                "Exports (thousand t) Audio and video", "Imports (thousand t) Audio and video",
+            ],
             dataRows: 10, firstRow: ["Austria", "2 500", "9 289", "16 078", "22 867"], footer: [],
             why: "records 1–2 are one header: record 2 is words where the data has numbers or dates")
     }()
@@ -148,8 +165,9 @@ struct GroupedHeaderTests {
     func anImportWhoseFieldsAreTheJoinedNamesReadsEveryDataRow(_ c: Case) throws {
         let fields = c.names.enumerated().map { Field(key: "f\($0)", label: $1) }
         let workspace = MemoryWorkspace()
-        let outcome = try Importer.run(ImportRequest(id: "g", schema: Schema(fields: fields), filename: "table.csv"),
-                                       source: MemorySource(c.text), workspace: workspace)
+        let outcome = try Importer.run(
+            ImportRequest(id: "g", schema: Schema(fields: fields), filename: "table.csv"),
+            source: MemorySource(c.text), workspace: workspace)
         #expect(outcome.status == .successful, "\(outcome.reasons)")
         #expect(outcome.resultMetadata["num_rows"] == .number(c.dataRows))
         let first = c.firstRow.enumerated().map { "\"f\($0)\":\"\($1)\"" }.joined(separator: ",")
@@ -158,7 +176,9 @@ struct GroupedHeaderTests {
 
     @Test func aNoteRightAboveTheHeaderIsNoGroupRow() throws {
         var text = "Unit:,thousand USD,,\nCountry,Exports,Imports,Balance\n"
-        for (i, country) in Self.countries.enumerated() { text += "\(country),\(Self.grouped(18_080 + i * 1_000)),\(Self.grouped(9_000 + i)),\(Self.grouped(9_080 + i * 999))\n" }
+        for (i, country) in Self.countries.enumerated() {
+            text += "\(country),\(Self.grouped(18_080 + i * 1_000)),\(Self.grouped(9_000 + i)),\(Self.grouped(9_080 + i * 999))\n"
+        }
         let header = HeaderDetector.detect(try SourceDecisions.read(MemorySource(text)).sample, fields: [], override: nil)
         #expect(header.rows == [1])
         #expect(header.names == ["Country", "Exports", "Imports", "Balance"])

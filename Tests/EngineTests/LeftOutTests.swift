@@ -22,8 +22,10 @@ struct LeftOutTests {
         var leftOutCount: Int { resultMetadata["num_left_out_rows"]?.intValue ?? -1 }
     }
 
-    static func run(_ text: String, fields: [String], utf16: Bool = false, workers: Int = 1, chunkSize: Int = 1 << 20,
-                    resolution: String? = nil) throws -> Imported {
+    static func run(
+        _ text: String, fields: [String], utf16: Bool = false, workers: Int = 1, chunkSize: Int = 1 << 20,
+        resolution: String? = nil
+    ) throws -> Imported {
         let schema = Schema(fields: fields.map { Field(key: $0) })
         var request = ImportRequest(id: "x", schema: schema, filename: "f.csv", workers: workers)
         request.chunkSize = chunkSize
@@ -33,8 +35,12 @@ struct LeftOutTests {
         let outcome = try Importer.run(request, source: MemorySource(bytes), workspace: workspace)
         let rows = try workspace.files["results.json"].map { try JSONParser.parse($0).arrayValue ?? [] } ?? []
         let metadata = try (workspace.files["metadata.json"] ?? workspace.files["report.json"]).map { try JSONParser.parse($0) } ?? .null
-        return Imported(status: outcome.status, rows: rows.compactMap { $0.objectValue.map { Dictionary($0.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) } },
-                        metadata: metadata, resultMetadata: outcome.resultMetadata)
+        return Imported(
+            status: outcome.status,
+            rows: rows.compactMap {
+                $0.objectValue.map { Dictionary($0.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+            },
+            metadata: metadata, resultMetadata: outcome.resultMetadata)
     }
 
     /// Records in a text: its lines (a last line without a line end counts).
@@ -53,7 +59,8 @@ struct LeftOutTests {
     }
 
     @Test func sparseDataRowsUnderATableAreKept() throws {
-        let text = "country,code,y2019,y2020,y2021,y2022\nGermany,DE,1.2,1.3,1.4,1.5\nFrance,FR,2.2,2.3,2.4,2.5\nPoland,PL,(NA),(NA),(NA),(NA)\n"
+        let text =
+            "country,code,y2019,y2020,y2021,y2022\nGermany,DE,1.2,1.3,1.4,1.5\nFrance,FR,2.2,2.3,2.4,2.5\nPoland,PL,(NA),(NA),(NA),(NA)\n"
         #expect(try Self.run(text, fields: ["country", "code", "y2019", "y2020", "y2021", "y2022"]).rows.count == 3)
         let cities = "name,city,zip\nAnna,Paris,75001\nBen,Lyon,69001\n,Berlin,\nCara,Rome,00118\n,Madrid,\n"
         let r = try Self.run(cities, fields: ["name", "city", "zip"])
@@ -71,7 +78,9 @@ struct LeftOutTests {
     @Test(arguments: [(false, 1, 1 << 20), (false, 2, 64), (true, 1, 1 << 20)])
     func everyRecordIsARowOrLeftOutWithItsReason(utf16: Bool, workers: Int, chunkSize: Int) throws {
         let data = (1...30).map { "2024-01-\(String(format: "%02d", $0)),\($0 * 3),\($0).50,item \($0)" }.joined(separator: "\n")
-        let text = "Sales report, January\n\nDate,Units,Price,Name\n" + data + "\n\nStore,City,Manager,Opened\nNorth,Oslo,Ann,2019\n\nSource: the shop's till\n"
+        let text =
+            "Sales report, January\n\nDate,Units,Price,Name\n" + data
+            + "\n\nStore,City,Manager,Opened\nNorth,Oslo,Ann,2019\n\nSource: the shop's till\n"
         let r = try Self.run(text, fields: ["Date", "Units", "Price", "Name"], utf16: utf16, workers: workers, chunkSize: chunkSize)
         #expect(r.rows.count == 30)
         #expect(r.leftOut.map(\.reason) == ["title", "blank", "header", "blank", "another_table"])

@@ -87,12 +87,13 @@ struct ReadingTests {
         #expect(whole.batch.rowLines == [1, 3, 4, 5, 6])
     }
 
-    @Test(arguments: [
-        ("utf-8 BOM", [0xEF, 0xBB, 0xBF] + Array("name\nZoë\n".utf8), TextEncoding.utf8, "Zoë"),
-        ("utf-16 LE", [0xFF, 0xFE] + Array("name\nZoë\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, .utf16LE, "Zoë"),
-        ("utf-16 BE", [0xFE, 0xFF] + Array("name\nZoë\n".utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }, .utf16BE, "Zoë"),
-        ("windows-1252", Array("name\n".utf8) + [0x5A, 0x6F, 0xEB, 0x80, 0x0A], .windows1252, "Zoë€"),
-    ] as [(String, [UInt8], TextEncoding, String)])
+    @Test(
+        arguments: [
+            ("utf-8 BOM", [0xEF, 0xBB, 0xBF] + Array("name\nZoë\n".utf8), TextEncoding.utf8, "Zoë"),
+            ("utf-16 LE", [0xFF, 0xFE] + Array("name\nZoë\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, .utf16LE, "Zoë"),
+            ("utf-16 BE", [0xFE, 0xFF] + Array("name\nZoë\n".utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }, .utf16BE, "Zoë"),
+            ("windows-1252", Array("name\n".utf8) + [0x5A, 0x6F, 0xEB, 0x80, 0x0A], .windows1252, "Zoë€"),
+        ] as [(String, [UInt8], TextEncoding, String)])
     func encodingsAreDetectedAndDecodedToUTF8(_ label: String, _ bytes: [UInt8], _ encoding: TextEncoding, _ value: String) throws {
         let d = try SourceDecisions.read(MemorySource(bytes))
         #expect(d.encoding == encoding, "\(label)")
@@ -106,7 +107,8 @@ struct ReadingTests {
         bytes += Array("Ren".utf8) + [0xE9] + Array(",renee@example.com\n".utf8)
         let schema = Schema(fields: [Field(key: "name"), Field(key: "email", type: FieldType(.email))])
         let workspace = MemoryWorkspace()
-        let outcome = try Importer.run(ImportRequest(id: "x", schema: schema, filename: "late.csv"), source: MemorySource(bytes), workspace: workspace)
+        let outcome = try Importer.run(
+            ImportRequest(id: "x", schema: schema, filename: "late.csv"), source: MemorySource(bytes), workspace: workspace)
         #expect(outcome.status == .successful)
         let results = try #require(workspace.text("results.json"))
         #expect(results.hasSuffix("{\"name\":\"René\",\"email\":\"renee@example.com\"}\n]\n"))
@@ -133,17 +135,19 @@ struct ReadingTests {
         }
     }
 
-    @Test(arguments: [
-        ("a, b, c\n1, \"x, y\", 3\n", [["a", "b", "c"], ["1", "x, y", "3"]]),
-        ("name,size\n\"Boxer, 5\" Inseam\",2\n\"Hat\" ,1\n", [["name", "size"], ["Boxer, 5\" Inseam", "2"], ["Hat", "1"]]),
-        ("name|path\n\"a \\\"b\\\"\"|\"C:\\data\"\n", [["name", "path"], ["a \"b\"", "C:\\data"]]),
-    ] as [(String, [[String]])])
+    @Test(
+        arguments: [
+            ("a, b, c\n1, \"x, y\", 3\n", [["a", "b", "c"], ["1", "x, y", "3"]]),
+            ("name,size\n\"Boxer, 5\" Inseam\",2\n\"Hat\" ,1\n", [["name", "size"], ["Boxer, 5\" Inseam", "2"], ["Hat", "1"]]),
+            ("name|path\n\"a \\\"b\\\"\"|\"C:\\data\"\n", [["name", "path"], ["a \"b\"", "C:\\data"]]),
+        ] as [(String, [[String]])])
     func cellsReadAsWritten(_ text: String, _ rows: [[String]]) throws {
         #expect(try ReadingTests.table(Array(text.utf8)) == rows, "\(text)")
     }
 
     @Test func theHeaderIsFoundBelowTitlesAndBlankLines() throws {
-        let text = "Quarterly customers\nExported by ACME\n\n,,\nid,name,email\n1,Ada,ada@example.com\n2,Alan,alan@example.com\n3,Grace,grace@example.com\n"
+        let text =
+            "Quarterly customers\nExported by ACME\n\n,,\nid,name,email\n1,Ada,ada@example.com\n2,Alan,alan@example.com\n3,Grace,grace@example.com\n"
         let d = try SourceDecisions.read(MemorySource(text))
         let fields = [Field(key: "id"), Field(key: "name"), Field(key: "email")]
         #expect(HeaderDetector.detect(d.sample, fields: fields, override: nil).chosen == 4)
@@ -154,8 +158,9 @@ struct ReadingTests {
     func aHundredThousandColumnsIsAClearFailure() throws {
         let row = Array(repeating: "c", count: 100_000).joined(separator: ",")
         let bytes = Array("\(row)\n\(row)\n".utf8)
-        let outcome = try Importer.run(ImportRequest(id: "x", schema: Schema(fields: [Field(key: "c")]), filename: "wide.csv"),
-                                       source: MemorySource(bytes), workspace: MemoryWorkspace())
+        let outcome = try Importer.run(
+            ImportRequest(id: "x", schema: Schema(fields: [Field(key: "c")]), filename: "wide.csv"),
+            source: MemorySource(bytes), workspace: MemoryWorkspace())
         #expect(outcome.status == .failed)
         #expect(outcome.failure?.code == "UNREADABLE_FILE")
         #expect(outcome.failure?.message.contains("more than 16384 columns") == true)
@@ -164,8 +169,9 @@ struct ReadingTests {
     @Test(.timeLimit(.hangGuard))
     func aGigabyteLineWithoutANewlineIsAClearFailureInBoundedMemory() throws {
         let source = GeneratedSource(size: 1 << 30, byte: UInt8(ascii: "x"), prefix: Array("name\n".utf8))
-        let outcome = try Importer.run(ImportRequest(id: "x", schema: Schema(fields: [Field(key: "name")]), filename: "long.csv"),
-                                       source: source, workspace: MemoryWorkspace())
+        let outcome = try Importer.run(
+            ImportRequest(id: "x", schema: Schema(fields: [Field(key: "name")]), filename: "long.csv"),
+            source: source, workspace: MemoryWorkspace())
         #expect(outcome.status == .failed)
         #expect(outcome.failure?.code == "UNREADABLE_FILE")
         #expect(outcome.failure?.message.contains("longer than 32 MiB") == true)

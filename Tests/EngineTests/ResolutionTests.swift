@@ -19,17 +19,20 @@ struct ResolutionTests {
         request.resolution = resolution.map { Resolution.parse(Array($0.utf8)) }
         request.rememberedMapping = remembered
         let workspace = MemoryWorkspace()
-        let outcome = try Importer.run(request, source: MemorySource([UInt8](Data(contentsOf: dir.appendingPathComponent(input)))), workspace: workspace)
+        let outcome = try Importer.run(
+            request, source: MemorySource([UInt8](Data(contentsOf: dir.appendingPathComponent(input)))), workspace: workspace)
         return Run(outcome: outcome, workspace: workspace)
     }
 
     @Test func editsAndRemovedRowsTurnABlockedImportSuccessfulAndRowsKeepTheirNumbers() throws {
         // Row 1 (Turing) is removed; the duplicate id 1 of row 3 and the bad cells of row 2 are fixed.
-        let r = try Self.run("csv-invalid-block", resolution: """
-            {"edits": [{"rowIndex": 3, "fieldKey": "id", "value": "4"}, {"rowIndex": 3, "fieldKey": "balance", "value": "3"},
-                       {"rowIndex": 2, "fieldKey": "postcode", "value": "10001"}, {"rowIndex": 2, "fieldKey": "email", "value": "grace@example.com"}],
-             "removeRows": [1]}
-            """)
+        let r = try Self.run(
+            "csv-invalid-block",
+            resolution: """
+                {"edits": [{"rowIndex": 3, "fieldKey": "id", "value": "4"}, {"rowIndex": 3, "fieldKey": "balance", "value": "3"},
+                           {"rowIndex": 2, "fieldKey": "postcode", "value": "10001"}, {"rowIndex": 2, "fieldKey": "email", "value": "grace@example.com"}],
+                 "removeRows": [1]}
+                """)
         #expect(r.outcome.status == .successful, "\(r.outcome.reasons) \(r.workspace.text("report.json") ?? "")")
         let results = try r.json("results.json").arrayValue ?? []
         #expect(results.map { $0["id"]?.intValue } == [1, 3, 4, 5])
@@ -60,16 +63,19 @@ struct ResolutionTests {
     }
 
     @Test func rememberedMappingsMapTheNextFileOnTheirOwn() throws {
-        let r = try Self.run("review-competing-columns", resolution: nil,
-                             remembered: RememberedMapping([(header: "E-mail", field: "email"), (header: "Email", field: nil)]))
+        let r = try Self.run(
+            "review-competing-columns", resolution: nil,
+            remembered: RememberedMapping([(header: "E-mail", field: "email"), (header: "Email", field: nil)]))
         #expect(r.outcome.status == .successful)
         #expect(try r.json("metadata.json")["fields"]?["email"]?["matchedBy"]?.stringValue == "memory")
     }
 
     @Test func mappingByColumnIndexAndHeaderRowAndSheet() throws {
-        let header = try Self.run("review-no-header-columns-unmapped", resolution: ##"{"headerRow": 0, "mapping": {"#0": "name", "#1": "email"}}"##)
+        let header = try Self.run(
+            "review-no-header-columns-unmapped", resolution: ##"{"headerRow": 0, "mapping": {"#0": "name", "#1": "email"}}"##)
         #expect(header.outcome.status == .successful || header.outcome.status == .needsReview)
-        #expect(try header.json(header.outcome.status == .successful ? "metadata.json" : "report.json")["source"]?["headerRow"]?.intValue == 0)
+        #expect(
+            try header.json(header.outcome.status == .successful ? "metadata.json" : "report.json")["source"]?["headerRow"]?.intValue == 0)
 
         let sheet = try Self.run("review-sheet-not-chosen", resolution: #"{"sheet": "Q2"}"#)
         #expect(sheet.outcome.status != .failed)
@@ -92,15 +98,19 @@ struct ResolutionTests {
     }
 
     @Test func entriesThatNameNothingAreNotAppliedAndTheReportSaysWhich() throws {
-        let r = try Self.run("csv-invalid-block", resolution: """
-            {"sheet": "Q9", "mapping": {"Emial": "email", "plan": "tier"}, "edits": [{"rowIndex": 99, "fieldKey": "email", "value": "x@y.z"},
-             {"rowIndex": 0, "fieldKey": "nope", "value": "1"}], "removeRows": [1, 50], "invalidDataBehavior": "REMOVE_INVALID_ROWS", "colour": "red"}
-            """)
+        let r = try Self.run(
+            "csv-invalid-block",
+            resolution: """
+                {"sheet": "Q9", "mapping": {"Emial": "email", "plan": "tier"}, "edits": [{"rowIndex": 99, "fieldKey": "email", "value": "x@y.z"},
+                 {"rowIndex": 0, "fieldKey": "nope", "value": "1"}], "removeRows": [1, 50], "invalidDataBehavior": "REMOVE_INVALID_ROWS", "colour": "red"}
+                """)
         #expect(r.outcome.status == .needsReview)
         #expect(r.outcome.reasons == ["RESOLUTION_NOT_APPLIED"])
         let report = try r.json("report.json")
         let entries = report["resolution"]?["problems"]?.arrayValue?.compactMap { $0["entry"]?.stringValue } ?? []
-        #expect(entries.sorted() == ["colour", "edits[0]", "edits[1]", "mapping[\"Emial\"]", "mapping[\"plan\"]", "removeRows[1]", "sheet"].sorted())
+        #expect(
+            entries.sorted()
+                == ["colour", "edits[0]", "edits[1]", "mapping[\"Emial\"]", "mapping[\"plan\"]", "removeRows[1]", "sheet"].sorted())
         // What could be applied was: row 1 removed, the invalid rows no longer block.
         #expect(report["totalRows"]?.intValue == 4)
         #expect(r.workspace.files["results.json"] == nil && r.workspace.files["rejected.csv"] == nil)

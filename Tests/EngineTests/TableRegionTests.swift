@@ -43,13 +43,14 @@ struct TableRegionTests {
         let text = (1...10).map { "Person \($0),p\($0)@example.com,2024-01-\(String(format: "%02d", $0))" }.joined(separator: "\n")
         let schema = Schema(fields: [Field(key: "email", type: FieldType(.email)), Field(key: "joined", type: FieldType(.date))])
         let workspace = MemoryWorkspace()
-        let outcome = try Importer.run(ImportRequest(id: "x", schema: schema, filename: "h.csv"), source: MemorySource(text), workspace: workspace)
+        let outcome = try Importer.run(
+            ImportRequest(id: "x", schema: schema, filename: "h.csv"), source: MemorySource(text), workspace: workspace)
         #expect(outcome.status == .successful)
         #expect(workspace.text("results.json")?.contains("{\"email\":\"p1@example.com\",\"joined\":\"2024-01-01\"}") == true)
     }
 
     @Test func anEmptyFileIsAnEmptyTableToInspect() throws {
         #expect(try Self.table("").isEmpty)
-        #expect(try Inspector.describe(MemorySource("")) ["rows"] == .number(0))
+        #expect(try Inspector.describe(MemorySource(""))["rows"] == .number(0))
     }
 }

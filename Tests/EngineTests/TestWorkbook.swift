@@ -23,19 +23,34 @@ struct TestWorkbook {
         let packageRels = "http://schemas.openxmlformats.org/package/2006/relationships"
         var workbookRels = "<Relationship Id=\"rId1\" Type=\"\(Self.relationships)/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
         var parts: [(String, String)] = [
-            ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
-            ("_rels/.rels", "<?xml version=\"1.0\"?><Relationships xmlns=\"\(packageRels)\"><Relationship Id=\"rId1\" "
-                + "Type=\"\(Self.relationships)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"),
-            ("xl/workbook.xml", "<?xml version=\"1.0\"?><workbook xmlns=\"\(Self.main)\" xmlns:r=\"\(Self.relationships)\">\(workbookProperties)"
-                + "<sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets>\(afterSheets)</workbook>"),
+            (
+                "[Content_Types].xml",
+                "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"
+            ),
+            (
+                "_rels/.rels",
+                "<?xml version=\"1.0\"?><Relationships xmlns=\"\(packageRels)\"><Relationship Id=\"rId1\" "
+                    + "Type=\"\(Self.relationships)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+            ),
+            (
+                "xl/workbook.xml",
+                "<?xml version=\"1.0\"?><workbook xmlns=\"\(Self.main)\" xmlns:r=\"\(Self.relationships)\">\(workbookProperties)"
+                    + "<sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets>\(afterSheets)</workbook>"
+            ),
         ]
         if !formats.isEmpty {
             workbookRels += "<Relationship Id=\"rId2\" Type=\"\(Self.relationships)/styles\" Target=\"styles.xml\"/>"
             let numFmts = formats.enumerated().map { "<numFmt numFmtId=\"\(164 + $0.offset)\" formatCode=\"\($0.element)\"/>" }.joined()
             let xfs = "<xf numFmtId=\"0\"/>" + formats.indices.map { "<xf numFmtId=\"\(164 + $0)\" applyNumberFormat=\"1\"/>" }.joined()
-            parts.append(("xl/styles.xml", "<?xml version=\"1.0\"?><styleSheet xmlns=\"\(Self.main)\"><numFmts>\(numFmts)</numFmts><cellXfs>\(xfs)</cellXfs></styleSheet>"))
+            parts.append(
+                (
+                    "xl/styles.xml",
+                    "<?xml version=\"1.0\"?><styleSheet xmlns=\"\(Self.main)\"><numFmts>\(numFmts)</numFmts><cellXfs>\(xfs)</cellXfs></styleSheet>"
+                ))
         }
-        parts.append(("xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\"?><Relationships xmlns=\"\(packageRels)\">\(workbookRels)</Relationships>"))
+        parts.append(
+            ("xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\"?><Relationships xmlns=\"\(packageRels)\">\(workbookRels)</Relationships>")
+        )
         self.parts = parts.map { ($0.0, Array($0.1.utf8)) } + [("xl/worksheets/sheet1.xml", sheet)]
     }
 
@@ -75,7 +90,9 @@ struct TestWorkbook {
     /// Raw deflate (`deflateInit2(3)` with negative window bits), level 9.
     static func deflate(_ bytes: [UInt8]) -> [UInt8] {
         var stream = z_stream()
-        precondition(deflateInit2_(&stream, 9, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+        precondition(
+            deflateInit2_(&stream, 9, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+                == Z_OK)
         defer { deflateEnd(&stream) }
         var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))))
         var input = bytes
@@ -95,7 +112,8 @@ struct TestWorkbook {
     /// What an import of this workbook with `schema` gives: the outcome and `results.json`.
     func run(_ schema: Schema) throws -> (outcome: ImportOutcome, results: String) {
         let workspace = MemoryWorkspace()
-        let outcome = try Importer.run(ImportRequest(id: "t", schema: schema, filename: "input.xlsx"), source: MemorySource(zipped), workspace: workspace)
+        let outcome = try Importer.run(
+            ImportRequest(id: "t", schema: schema, filename: "input.xlsx"), source: MemorySource(zipped), workspace: workspace)
         return (outcome, String(decoding: workspace.files["results.json"] ?? [], as: UTF8.self))
     }
 

@@ -16,25 +16,26 @@ private func date(_ y: Int, _ m: Int, _ d: Int) -> CivilDate { CivilDate(year: y
 
 extension ValueParserTests {
     struct Numbers {
-        @Test(arguments: [
-            ("12", "12", false), ("-12", "-12", false), ("+12", "12", false), ("- 12", "-12", false),
-            ("1,234.50", "1234.5", false), ("1,234,567", "1234567", false), ("999,999", "999999", false),
-            ("$99", "99", false), ("-$99", "-99", false), ("$-99", "-99", false), ("$ 1,000.00", "1000", false),
-            ("€5", "5", false), ("5 €", "5", false), ("5€", "5", false), ("£5.25", "5.25", false),
-            ("¥1000", "1000", false), ("USD 99", "99", false), ("99 USD", "99", false), ("usd99", "99", false),
-            ("5EUR", "5", false), ("99%", "99", true), ("12.5 %", "12.5", true), ("-3%", "-3", true),
-            ("(12)", "-12", false), ("( 1,234.5 )", "-1234.5", false), ("($5)", "-5", false),
-            ("1e3", "1000", false), ("1E-3", "0.001", false), ("2.5e+2", "250", false), ("1,000e2", "100000", false),
-            (".5", "0.5", false), ("5.", "5", false), ("-.5", "-0.5", false), ("007", "7", false),
-            ("0.50", "0.5", false), ("0", "0", false), ("-0", "0", false), ("0.000", "0", false), ("0e10", "0", false),
-            ("100", "100", false), ("1e20", "100000000000000000000", false), ("1e21", "1e+21", false),
-            ("1.5e30", "1.5e+30", false), ("-1.5E30", "-1.5e+30", false),
-            ("123456789012345678901", "123456789012345678901", false),
-            ("1234567890123456789012", "1.234567890123456789012e+21", false),
-            ("0.000001", "0.000001", false), ("0.0000001", "1e-7", false), ("1.5e-10", "1.5e-10", false),
-            ("12345678901234567890.123", "12345678901234567890.123", false),
-            ("0.1", "0.1", false), ("3.14159265358979323846", "3.14159265358979323846", false),
-        ] as [(String, String, Bool)])
+        @Test(
+            arguments: [
+                ("12", "12", false), ("-12", "-12", false), ("+12", "12", false), ("- 12", "-12", false),
+                ("1,234.50", "1234.5", false), ("1,234,567", "1234567", false), ("999,999", "999999", false),
+                ("$99", "99", false), ("-$99", "-99", false), ("$-99", "-99", false), ("$ 1,000.00", "1000", false),
+                ("€5", "5", false), ("5 €", "5", false), ("5€", "5", false), ("£5.25", "5.25", false),
+                ("¥1000", "1000", false), ("USD 99", "99", false), ("99 USD", "99", false), ("usd99", "99", false),
+                ("5EUR", "5", false), ("99%", "99", true), ("12.5 %", "12.5", true), ("-3%", "-3", true),
+                ("(12)", "-12", false), ("( 1,234.5 )", "-1234.5", false), ("($5)", "-5", false),
+                ("1e3", "1000", false), ("1E-3", "0.001", false), ("2.5e+2", "250", false), ("1,000e2", "100000", false),
+                (".5", "0.5", false), ("5.", "5", false), ("-.5", "-0.5", false), ("007", "7", false),
+                ("0.50", "0.5", false), ("0", "0", false), ("-0", "0", false), ("0.000", "0", false), ("0e10", "0", false),
+                ("100", "100", false), ("1e20", "100000000000000000000", false), ("1e21", "1e+21", false),
+                ("1.5e30", "1.5e+30", false), ("-1.5E30", "-1.5e+30", false),
+                ("123456789012345678901", "123456789012345678901", false),
+                ("1234567890123456789012", "1.234567890123456789012e+21", false),
+                ("0.000001", "0.000001", false), ("0.0000001", "1e-7", false), ("1.5e-10", "1.5e-10", false),
+                ("12345678901234567890.123", "12345678901234567890.123", false),
+                ("0.1", "0.1", false), ("3.14159265358979323846", "3.14159265358979323846", false),
+            ] as [(String, String, Bool)])
         func acceptsNumberAsCanonicalJSON(input: String, json: String, isPercent: Bool) throws {
             let parsed = try #require(withCell(input) { NumberValue.parse($0) })
             #expect(parsed.json == json)
@@ -74,42 +75,43 @@ extension ValueParserTests {
 
 extension ValueParserTests {
     struct Dates {
-        @Test(arguments: [
-            ("2024-02-29", DateOrder.monthFirst, date(2024, 2, 29)),
-            ("2024/2/9", .monthFirst, date(2024, 2, 9)),
-            ("2024.02.09", .dayFirst, date(2024, 2, 9)),
-            ("2024-Feb-09", .monthFirst, date(2024, 2, 9)),
-            ("20240229", .monthFirst, date(2024, 2, 29)),
-            ("19991231", .dayFirst, date(1999, 12, 31)),
-            ("2/9/2024", .monthFirst, date(2024, 2, 9)),
-            ("2/9/2024", .dayFirst, date(2024, 9, 2)),
-            ("09-02-2024", .monthFirst, date(2024, 9, 2)),
-            ("09-02-2024", .dayFirst, date(2024, 2, 9)),
-            ("9.2.2024", .dayFirst, date(2024, 2, 9)),
-            ("2/9/24", .monthFirst, date(2024, 2, 9)),
-            ("2/9/68", .monthFirst, date(2068, 2, 9)),
-            ("2/9/69", .monthFirst, date(1969, 2, 9)),
-            ("12/31/99", .monthFirst, date(1999, 12, 31)),
-            ("13/2/2024", .dayFirst, date(2024, 2, 13)),
-            ("Feb 9, 2024", .dayFirst, date(2024, 2, 9)),
-            ("feb 9 2024", .monthFirst, date(2024, 2, 9)),
-            ("February 9 2024", .monthFirst, date(2024, 2, 9)),
-            ("February 9th, 2024", .monthFirst, date(2024, 2, 9)),
-            ("Sept 30, 2024", .monthFirst, date(2024, 9, 30)),
-            ("Sep. 1, 2024", .monthFirst, date(2024, 9, 1)),
-            ("Feb-09-2024", .monthFirst, date(2024, 2, 9)),
-            ("9 Feb 2024", .monthFirst, date(2024, 2, 9)),
-            ("1st March, 2023", .monthFirst, date(2023, 3, 1)),
-            ("9-Feb-2024", .monthFirst, date(2024, 2, 9)),
-            ("09-feb-24", .monthFirst, date(2024, 2, 9)),
-            ("Fri, 9 Feb 2024", .monthFirst, date(2024, 2, 9)),
-            ("Friday, February 9, 2024", .monthFirst, date(2024, 2, 9)),
-            ("Thurs, Feb 8, 2024", .monthFirst, date(2024, 2, 8)),
-            ("2024-02-29T13:45:00Z", .monthFirst, date(2024, 2, 29)),
-            ("2024-02-29 13:45", .monthFirst, date(2024, 2, 29)),
-            ("2/9/2024 1:45 PM", .monthFirst, date(2024, 2, 9)),
-            ("2000-02-29", .monthFirst, date(2000, 2, 29)),
-        ] as [(String, DateOrder, CivilDate)])
+        @Test(
+            arguments: [
+                ("2024-02-29", DateOrder.monthFirst, date(2024, 2, 29)),
+                ("2024/2/9", .monthFirst, date(2024, 2, 9)),
+                ("2024.02.09", .dayFirst, date(2024, 2, 9)),
+                ("2024-Feb-09", .monthFirst, date(2024, 2, 9)),
+                ("20240229", .monthFirst, date(2024, 2, 29)),
+                ("19991231", .dayFirst, date(1999, 12, 31)),
+                ("2/9/2024", .monthFirst, date(2024, 2, 9)),
+                ("2/9/2024", .dayFirst, date(2024, 9, 2)),
+                ("09-02-2024", .monthFirst, date(2024, 9, 2)),
+                ("09-02-2024", .dayFirst, date(2024, 2, 9)),
+                ("9.2.2024", .dayFirst, date(2024, 2, 9)),
+                ("2/9/24", .monthFirst, date(2024, 2, 9)),
+                ("2/9/68", .monthFirst, date(2068, 2, 9)),
+                ("2/9/69", .monthFirst, date(1969, 2, 9)),
+                ("12/31/99", .monthFirst, date(1999, 12, 31)),
+                ("13/2/2024", .dayFirst, date(2024, 2, 13)),
+                ("Feb 9, 2024", .dayFirst, date(2024, 2, 9)),
+                ("feb 9 2024", .monthFirst, date(2024, 2, 9)),
+                ("February 9 2024", .monthFirst, date(2024, 2, 9)),
+                ("February 9th, 2024", .monthFirst, date(2024, 2, 9)),
+                ("Sept 30, 2024", .monthFirst, date(2024, 9, 30)),
+                ("Sep. 1, 2024", .monthFirst, date(2024, 9, 1)),
+                ("Feb-09-2024", .monthFirst, date(2024, 2, 9)),
+                ("9 Feb 2024", .monthFirst, date(2024, 2, 9)),
+                ("1st March, 2023", .monthFirst, date(2023, 3, 1)),
+                ("9-Feb-2024", .monthFirst, date(2024, 2, 9)),
+                ("09-feb-24", .monthFirst, date(2024, 2, 9)),
+                ("Fri, 9 Feb 2024", .monthFirst, date(2024, 2, 9)),
+                ("Friday, February 9, 2024", .monthFirst, date(2024, 2, 9)),
+                ("Thurs, Feb 8, 2024", .monthFirst, date(2024, 2, 8)),
+                ("2024-02-29T13:45:00Z", .monthFirst, date(2024, 2, 29)),
+                ("2024-02-29 13:45", .monthFirst, date(2024, 2, 29)),
+                ("2/9/2024 1:45 PM", .monthFirst, date(2024, 2, 9)),
+                ("2000-02-29", .monthFirst, date(2000, 2, 29)),
+            ] as [(String, DateOrder, CivilDate)])
         func acceptsDate(input: String, order: DateOrder, expected: CivilDate) {
             #expect(withCell(input) { DateValue.parse($0, order: order) } == expected)
         }
@@ -124,18 +126,19 @@ extension ValueParserTests {
             #expect(withCell(input) { DateValue.parse($0, order: .monthFirst) } == nil)
         }
 
-        @Test(arguments: [
-            ("13/02/2024", DateOrder?.some(.dayFirst)),
-            ("02/13/2024", .monthFirst),
-            ("31.12.2023", .dayFirst),
-            ("12/31/23 10:00", .monthFirst),
-            ("02/03/2024", nil),
-            ("2024-02-13", nil),
-            ("13/13/2024", nil),
-            ("Feb 13, 2024", nil),
-            ("13/02/2024x", nil),
-            ("32/01/2024", nil),
-        ] as [(String, DateOrder?)])
+        @Test(
+            arguments: [
+                ("13/02/2024", DateOrder?.some(.dayFirst)),
+                ("02/13/2024", .monthFirst),
+                ("31.12.2023", .dayFirst),
+                ("12/31/23 10:00", .monthFirst),
+                ("02/03/2024", nil),
+                ("2024-02-13", nil),
+                ("13/13/2024", nil),
+                ("Feb 13, 2024", nil),
+                ("13/02/2024x", nil),
+                ("32/01/2024", nil),
+            ] as [(String, DateOrder?)])
         func tellsDayMonthOrderOnlyWhenANumberExceedsTwelve(input: String, expected: DateOrder?) {
             #expect(withCell(input) { DateValue.orderEvidence($0) } == expected)
         }
@@ -146,24 +149,25 @@ extension ValueParserTests {
 
 extension ValueParserTests {
     struct Times {
-        @Test(arguments: [
-            ("13:45", CivilTime(hour: 13, minute: 45)),
-            ("13:45:30", CivilTime(hour: 13, minute: 45, second: 30)),
-            ("13:45:30.250", CivilTime(hour: 13, minute: 45, second: 30, nanosecond: 250_000_000)),
-            ("13:45:30,5", CivilTime(hour: 13, minute: 45, second: 30, nanosecond: 500_000_000)),
-            ("23:59:59.9999999999", CivilTime(hour: 23, minute: 59, second: 59, nanosecond: 999_999_999)),
-            ("00:00", CivilTime(hour: 0, minute: 0)),
-            ("7:05", CivilTime(hour: 7, minute: 5)),
-            ("1:45 PM", CivilTime(hour: 13, minute: 45)),
-            ("1:45pm", CivilTime(hour: 13, minute: 45)),
-            ("1:45 p.m.", CivilTime(hour: 13, minute: 45)),
-            ("1 PM", CivilTime(hour: 13, minute: 0)),
-            ("7AM", CivilTime(hour: 7, minute: 0)),
-            ("12:00 AM", CivilTime(hour: 0, minute: 0)),
-            ("12:30 PM", CivilTime(hour: 12, minute: 30)),
-            ("11:59:59 pm", CivilTime(hour: 23, minute: 59, second: 59)),
-            ("9:05 am", CivilTime(hour: 9, minute: 5)),
-        ] as [(String, CivilTime)])
+        @Test(
+            arguments: [
+                ("13:45", CivilTime(hour: 13, minute: 45)),
+                ("13:45:30", CivilTime(hour: 13, minute: 45, second: 30)),
+                ("13:45:30.250", CivilTime(hour: 13, minute: 45, second: 30, nanosecond: 250_000_000)),
+                ("13:45:30,5", CivilTime(hour: 13, minute: 45, second: 30, nanosecond: 500_000_000)),
+                ("23:59:59.9999999999", CivilTime(hour: 23, minute: 59, second: 59, nanosecond: 999_999_999)),
+                ("00:00", CivilTime(hour: 0, minute: 0)),
+                ("7:05", CivilTime(hour: 7, minute: 5)),
+                ("1:45 PM", CivilTime(hour: 13, minute: 45)),
+                ("1:45pm", CivilTime(hour: 13, minute: 45)),
+                ("1:45 p.m.", CivilTime(hour: 13, minute: 45)),
+                ("1 PM", CivilTime(hour: 13, minute: 0)),
+                ("7AM", CivilTime(hour: 7, minute: 0)),
+                ("12:00 AM", CivilTime(hour: 0, minute: 0)),
+                ("12:30 PM", CivilTime(hour: 12, minute: 30)),
+                ("11:59:59 pm", CivilTime(hour: 23, minute: 59, second: 59)),
+                ("9:05 am", CivilTime(hour: 9, minute: 5)),
+            ] as [(String, CivilTime)])
         func acceptsTime(input: String, expected: CivilTime) {
             #expect(withCell(input) { TimeValue.parse($0) } == expected)
         }
@@ -178,7 +182,8 @@ extension ValueParserTests {
 
         /// A time field takes the time of a date-time, as a date field takes its date.
         @Test func takesTheTimeOfADateTimeWithoutAZone() {
-            #expect(withCell("2021-01-01T18:00:00") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == CivilTime(hour: 18, minute: 0))
+            #expect(
+                withCell("2021-01-01T18:00:00") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == CivilTime(hour: 18, minute: 0))
             #expect(withCell("2/9/2024 1:45 PM") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == CivilTime(hour: 13, minute: 45))
             for input in ["2021-01-01", "2021-01-01T18:00:00Z", "2021-01-01T18:00+02:00", "18:00", "2021-01-01T25:00"] {
                 #expect(withCell(input) { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == nil, "\(input)")
@@ -191,35 +196,63 @@ extension ValueParserTests {
 
 extension ValueParserTests {
     struct DateTimes {
-        @Test(arguments: [
-            ("2024-02-29T13:45:30Z", DateOrder.monthFirst,
-             ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45, second: 30), utcOffsetSeconds: 0)),
-            ("2024-02-29T13:45:30.250+01:00", .monthFirst,
-             ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45, second: 30, nanosecond: 250_000_000),
-                            utcOffsetSeconds: 3600)),
-            ("2024-02-29 13:45", .monthFirst,
-             ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: nil)),
-            ("2024-02-29t13:45:30-0530", .monthFirst,
-             ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45, second: 30), utcOffsetSeconds: -19800)),
-            ("2024-02-29T13:45+02", .monthFirst,
-             ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: 7200)),
-            ("2024-02-29", .monthFirst,
-             ParsedDateTime(date: date(2024, 2, 29), time: .midnight, utcOffsetSeconds: nil)),
-            ("2/9/2024 1:45 PM", .monthFirst,
-             ParsedDateTime(date: date(2024, 2, 9), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: nil)),
-            ("Feb 9, 2024, 1:45 pm", .dayFirst,
-             ParsedDateTime(date: date(2024, 2, 9), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: nil)),
-            ("Fri, 09 Feb 2024 13:45:30 +0000", .monthFirst,
-             ParsedDateTime(date: date(2024, 2, 9), time: CivilTime(hour: 13, minute: 45, second: 30), utcOffsetSeconds: 0)),
-            ("Fri, 09 Feb 2024 13:45:30 GMT", .monthFirst,
-             ParsedDateTime(date: date(2024, 2, 9), time: CivilTime(hour: 13, minute: 45, second: 30), utcOffsetSeconds: 0)),
-            ("2024-02-29 1:45 PM UTC", .monthFirst,
-             ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: 0)),
-            ("9.2.2024 13:45", .dayFirst,
-             ParsedDateTime(date: date(2024, 2, 9), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: nil)),
-            ("20240229 08:00:00", .dayFirst,
-             ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 8, minute: 0), utcOffsetSeconds: nil)),
-        ] as [(String, DateOrder, ParsedDateTime)])
+        @Test(
+            arguments: [
+                (
+                    "2024-02-29T13:45:30Z", DateOrder.monthFirst,
+                    ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45, second: 30), utcOffsetSeconds: 0)
+                ),
+                (
+                    "2024-02-29T13:45:30.250+01:00", .monthFirst,
+                    ParsedDateTime(
+                        date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45, second: 30, nanosecond: 250_000_000),
+                        utcOffsetSeconds: 3600)
+                ),
+                (
+                    "2024-02-29 13:45", .monthFirst,
+                    ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: nil)
+                ),
+                (
+                    "2024-02-29t13:45:30-0530", .monthFirst,
+                    ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45, second: 30), utcOffsetSeconds: -19800)
+                ),
+                (
+                    "2024-02-29T13:45+02", .monthFirst,
+                    ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: 7200)
+                ),
+                (
+                    "2024-02-29", .monthFirst,
+                    ParsedDateTime(date: date(2024, 2, 29), time: .midnight, utcOffsetSeconds: nil)
+                ),
+                (
+                    "2/9/2024 1:45 PM", .monthFirst,
+                    ParsedDateTime(date: date(2024, 2, 9), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: nil)
+                ),
+                (
+                    "Feb 9, 2024, 1:45 pm", .dayFirst,
+                    ParsedDateTime(date: date(2024, 2, 9), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: nil)
+                ),
+                (
+                    "Fri, 09 Feb 2024 13:45:30 +0000", .monthFirst,
+                    ParsedDateTime(date: date(2024, 2, 9), time: CivilTime(hour: 13, minute: 45, second: 30), utcOffsetSeconds: 0)
+                ),
+                (
+                    "Fri, 09 Feb 2024 13:45:30 GMT", .monthFirst,
+                    ParsedDateTime(date: date(2024, 2, 9), time: CivilTime(hour: 13, minute: 45, second: 30), utcOffsetSeconds: 0)
+                ),
+                (
+                    "2024-02-29 1:45 PM UTC", .monthFirst,
+                    ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: 0)
+                ),
+                (
+                    "9.2.2024 13:45", .dayFirst,
+                    ParsedDateTime(date: date(2024, 2, 9), time: CivilTime(hour: 13, minute: 45), utcOffsetSeconds: nil)
+                ),
+                (
+                    "20240229 08:00:00", .dayFirst,
+                    ParsedDateTime(date: date(2024, 2, 29), time: CivilTime(hour: 8, minute: 0), utcOffsetSeconds: nil)
+                ),
+            ] as [(String, DateOrder, ParsedDateTime)])
         func acceptsDateTime(input: String, order: DateOrder, expected: ParsedDateTime) {
             #expect(withCell(input) { DateTimeValue.parse($0, order: order) } == expected)
         }
@@ -242,21 +275,22 @@ extension ValueParserTests {
         static let friday = date(2024, 2, 9)
         static let afternoon = CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 54_000_000)
 
-        @Test(arguments: [
-            ("yyyy-MM-dd", "2024-02-09"), ("MM/dd/yyyy", "02/09/2024"), ("M/d/yy", "2/9/24"),
-            ("dd.MM.yyyy", "09.02.2024"), ("MMM d, yyyy", "Feb 9, 2024"), ("MMMM d, y", "February 9, 2024"),
-            ("EEE, d MMM yyyy", "Fri, 9 Feb 2024"), ("EEEE", "Friday"), ("EEEEE", "F"), ("E", "5"), ("ccc", "Fri"),
-            ("LLLLL", "F"), ("LL", "02"), ("HH:mm:ss", "13:07:04"), ("h:mm a", "1:07 PM"), ("hh:mm:ss a", "01:07:04 PM"),
-            ("SSS", "054"), ("S", "54"), ("u", "054"), ("yyyy-MM-dd'T'HH:mm:ss", "2024-02-09T13:07:04"),
-            ("HH 'hours and' mm 'minutes'", "13 hours and 07 minutes"), ("yyyy 'at", "2024 at"),
-            ("dd/MM/yyyy — HH:mm", "09/02/2024 — 13:07"), ("X", "1707484024"), ("x", "1707484024054"),
-            ("D", "2/9/2024"), ("DD", "Feb 9, 2024"), ("DDD", "February 9, 2024"), ("DDDD", "Friday, February 9, 2024"),
-            ("t", "1:07 PM"), ("tt", "1:07:04 PM"), ("T", "13:07"), ("TT", "13:07:04"), ("f", "2/9/2024, 1:07 PM"),
-            ("ff", "Feb 9, 2024, 1:07 PM"), ("F", "2/9/2024, 1:07:04 PM"), ("FF", "Feb 9, 2024, 1:07:04 PM"),
-            ("o", "40"), ("ooo", "040"), ("q", "1"), ("qq", "01"), ("W", "6"), ("WW", "06"), ("kkkk", "2024"), ("kk", "24"),
-            ("G", "AD"), ("GG", "Anno Domini"), ("GGGGG", "A"), ("yyyyyy", "002024"), ("ZZ", ""),
-            ("[ISO]", "2024-02-09T13:07:04.054"),
-        ] as [(String, String)])
+        @Test(
+            arguments: [
+                ("yyyy-MM-dd", "2024-02-09"), ("MM/dd/yyyy", "02/09/2024"), ("M/d/yy", "2/9/24"),
+                ("dd.MM.yyyy", "09.02.2024"), ("MMM d, yyyy", "Feb 9, 2024"), ("MMMM d, y", "February 9, 2024"),
+                ("EEE, d MMM yyyy", "Fri, 9 Feb 2024"), ("EEEE", "Friday"), ("EEEEE", "F"), ("E", "5"), ("ccc", "Fri"),
+                ("LLLLL", "F"), ("LL", "02"), ("HH:mm:ss", "13:07:04"), ("h:mm a", "1:07 PM"), ("hh:mm:ss a", "01:07:04 PM"),
+                ("SSS", "054"), ("S", "54"), ("u", "054"), ("yyyy-MM-dd'T'HH:mm:ss", "2024-02-09T13:07:04"),
+                ("HH 'hours and' mm 'minutes'", "13 hours and 07 minutes"), ("yyyy 'at", "2024 at"),
+                ("dd/MM/yyyy — HH:mm", "09/02/2024 — 13:07"), ("X", "1707484024"), ("x", "1707484024054"),
+                ("D", "2/9/2024"), ("DD", "Feb 9, 2024"), ("DDD", "February 9, 2024"), ("DDDD", "Friday, February 9, 2024"),
+                ("t", "1:07 PM"), ("tt", "1:07:04 PM"), ("T", "13:07"), ("TT", "13:07:04"), ("f", "2/9/2024, 1:07 PM"),
+                ("ff", "Feb 9, 2024, 1:07 PM"), ("F", "2/9/2024, 1:07:04 PM"), ("FF", "Feb 9, 2024, 1:07:04 PM"),
+                ("o", "40"), ("ooo", "040"), ("q", "1"), ("qq", "01"), ("W", "6"), ("WW", "06"), ("kkkk", "2024"), ("kk", "24"),
+                ("G", "AD"), ("GG", "Anno Domini"), ("GGGGG", "A"), ("yyyyyy", "002024"), ("ZZ", ""),
+                ("[ISO]", "2024-02-09T13:07:04.054"),
+            ] as [(String, String)])
         func formatsLuxonTokens(pattern: String, expected: String) throws {
             let format = try DateFormatPattern(pattern)
             #expect(format.format(date: Self.friday, time: Self.afternoon, utcOffsetSeconds: nil) == expected)
@@ -265,28 +299,30 @@ extension ValueParserTests {
             #expect(String(decoding: out, as: UTF8.self) == ">" + expected)
         }
 
-        @Test(arguments: [
-            ("ZZ", 3600, "+01:00"), ("ZZZ", 3600, "+0100"), ("Z", 3600, "+1"), ("Z", 19800, "+5:30"),
-            ("ZZ", -18000, "-05:00"), ("ZZ", 0, "+00:00"), ("ZZZ", -34200, "-0930"), ("X", 3600, "1707480424"),
-            ("HH:mmZZ", -3600, "13:07-01:00"),
-        ] as [(String, Int, String)])
+        @Test(
+            arguments: [
+                ("ZZ", 3600, "+01:00"), ("ZZZ", 3600, "+0100"), ("Z", 3600, "+1"), ("Z", 19800, "+5:30"),
+                ("ZZ", -18000, "-05:00"), ("ZZ", 0, "+00:00"), ("ZZZ", -34200, "-0930"), ("X", 3600, "1707480424"),
+                ("HH:mmZZ", -3600, "13:07-01:00"),
+            ] as [(String, Int, String)])
         func formatsOffsets(pattern: String, offset: Int, expected: String) throws {
             let format = try DateFormatPattern(pattern)
             #expect(format.format(date: Self.friday, time: Self.afternoon, utcOffsetSeconds: offset) == expected)
         }
 
-        @Test(arguments: [
-            (date(2024, 2, 9), CivilTime(hour: 0, minute: 5), "hh:mm a", "12:05 AM"),
-            (date(2024, 2, 9), CivilTime(hour: 12, minute: 0), "h a", "12 PM"),
-            (date(2024, 2, 9), CivilTime(hour: 9, minute: 5, second: 3), "H:m:s", "9:5:3"),
-            (date(987, 6, 5), .midnight, "yyyy y yy", "0987 987 87"),
-            (date(2005, 1, 1), .midnight, "yy", "05"),
-            (date(2021, 1, 1), .midnight, "kkkk-'W'WW-c", "2020-W53-5"),
-            (date(2024, 12, 30), .midnight, "kkkk-'W'WW", "2025-W01"),
-            (date(2024, 12, 31), .midnight, "o q", "366 4"),
-            (date(1969, 12, 31), CivilTime(hour: 23, minute: 59, second: 59), "X", "-1"),
-            (date(1970, 1, 1), .midnight, "x", "0"),
-        ] as [(CivilDate, CivilTime, String, String)])
+        @Test(
+            arguments: [
+                (date(2024, 2, 9), CivilTime(hour: 0, minute: 5), "hh:mm a", "12:05 AM"),
+                (date(2024, 2, 9), CivilTime(hour: 12, minute: 0), "h a", "12 PM"),
+                (date(2024, 2, 9), CivilTime(hour: 9, minute: 5, second: 3), "H:m:s", "9:5:3"),
+                (date(987, 6, 5), .midnight, "yyyy y yy", "0987 987 87"),
+                (date(2005, 1, 1), .midnight, "yy", "05"),
+                (date(2021, 1, 1), .midnight, "kkkk-'W'WW-c", "2020-W53-5"),
+                (date(2024, 12, 30), .midnight, "kkkk-'W'WW", "2025-W01"),
+                (date(2024, 12, 31), .midnight, "o q", "366 4"),
+                (date(1969, 12, 31), CivilTime(hour: 23, minute: 59, second: 59), "X", "-1"),
+                (date(1970, 1, 1), .midnight, "x", "0"),
+            ] as [(CivilDate, CivilTime, String, String)])
         func formatsCalendarEdges(date: CivilDate, time: CivilTime, pattern: String, expected: String) throws {
             #expect(try DateFormatPattern(pattern).format(date: date, time: time, utcOffsetSeconds: nil) == expected)
         }
@@ -302,18 +338,21 @@ extension ValueParserTests {
             #expect(dateOnly.usesDate && !dateOnly.usesTime)
         }
 
-        @Test(arguments: [
-            (DateFormatPattern.isoDate, CivilTime?.none, Int?.none, "2024-02-09"),
-            (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4), nil, "2024-02-09T13:07:04"),
-            (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 250_000_000), 0, "2024-02-09T13:07:04.250Z"),
-            (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 123_456_000), 19800,
-             "2024-02-09T13:07:04.123456+05:30"),
-            (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 1), -3600, "2024-02-09T13:07:04.000000001-01:00"),
-            (.isoDateTime, nil, nil, "2024-02-09T00:00:00"),
-            (.isoTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 5), nil, "13:07:04"),
-            (.isoDateTimeMinutes, CivilTime(hour: 13, minute: 7, second: 4), 3600, "2024-02-09T13:07+01:00"),
-            (.isoTimeMinutes, CivilTime(hour: 13, minute: 7, second: 4), nil, "13:07"),
-        ] as [(DateFormatPattern, CivilTime?, Int?, String)])
+        @Test(
+            arguments: [
+                (DateFormatPattern.isoDate, CivilTime?.none, Int?.none, "2024-02-09"),
+                (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4), nil, "2024-02-09T13:07:04"),
+                (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 250_000_000), 0, "2024-02-09T13:07:04.250Z"),
+                (
+                    .isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 123_456_000), 19800,
+                    "2024-02-09T13:07:04.123456+05:30"
+                ),
+                (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 1), -3600, "2024-02-09T13:07:04.000000001-01:00"),
+                (.isoDateTime, nil, nil, "2024-02-09T00:00:00"),
+                (.isoTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 5), nil, "13:07:04"),
+                (.isoDateTimeMinutes, CivilTime(hour: 13, minute: 7, second: 4), 3600, "2024-02-09T13:07+01:00"),
+                (.isoTimeMinutes, CivilTime(hour: 13, minute: 7, second: 4), nil, "13:07"),
+            ] as [(DateFormatPattern, CivilTime?, Int?, String)])
         func defaultsAreISO8601(format: DateFormatPattern, time: CivilTime?, offset: Int?, expected: String) {
             let day: CivilDate? = format == .isoTime || format == .isoTimeMinutes ? nil : Self.friday
             #expect(format.format(date: day, time: time, utcOffsetSeconds: offset) == expected)
@@ -326,18 +365,22 @@ extension ValueParserTests {
             #expect(iso.format(date: Self.friday, time: .midnight, utcOffsetSeconds: 0) == "2024-02-09T00:00:00Z")
         }
 
-        @Test(arguments: [
-            ("YYYY-MM-DD", DateFormatPattern.FormatError.Code.unknownToken, "unknown token 'YYYY' in \"YYYY-MM-DD\" (did you mean 'yyyy'?)"),
-            ("hh:mm A", .unknownToken, "unknown token 'A' in \"hh:mm A\" (did you mean 'a'?)"),
-            ("dddd", .unknownToken, "unknown token 'dddd' in \"dddd\" (did you mean 'EEEE'?)"),
-            ("yyyyy", .unknownToken, "unknown token 'yyyyy' in \"yyyyy\""),
-            ("HH:mm:ss.SS", .unknownToken, "unknown token 'SS' in \"HH:mm:ss.SS\" (did you mean 'SSS'?)"),
-            ("yyyy-MM-dd bbb", .unknownToken, "unknown token 'bbb' in \"yyyy-MM-dd bbb\""),
-            ("", .empty, "empty format"),
-            ("yyyy-MM-dd z", .unsupportedToken, "token 'z' in \"yyyy-MM-dd z\" is not supported"),
-            ("HH:mm ZZZZ", .unsupportedToken, "token 'ZZZZ' in \"HH:mm ZZZZ\" is not supported"),
-            ("fff", .unsupportedToken, "token 'fff' in \"fff\" is not supported"),
-        ] as [(String, DateFormatPattern.FormatError.Code, String)])
+        @Test(
+            arguments: [
+                (
+                    "YYYY-MM-DD", DateFormatPattern.FormatError.Code.unknownToken,
+                    "unknown token 'YYYY' in \"YYYY-MM-DD\" (did you mean 'yyyy'?)"
+                ),
+                ("hh:mm A", .unknownToken, "unknown token 'A' in \"hh:mm A\" (did you mean 'a'?)"),
+                ("dddd", .unknownToken, "unknown token 'dddd' in \"dddd\" (did you mean 'EEEE'?)"),
+                ("yyyyy", .unknownToken, "unknown token 'yyyyy' in \"yyyyy\""),
+                ("HH:mm:ss.SS", .unknownToken, "unknown token 'SS' in \"HH:mm:ss.SS\" (did you mean 'SSS'?)"),
+                ("yyyy-MM-dd bbb", .unknownToken, "unknown token 'bbb' in \"yyyy-MM-dd bbb\""),
+                ("", .empty, "empty format"),
+                ("yyyy-MM-dd z", .unsupportedToken, "token 'z' in \"yyyy-MM-dd z\" is not supported"),
+                ("HH:mm ZZZZ", .unsupportedToken, "token 'ZZZZ' in \"HH:mm ZZZZ\" is not supported"),
+                ("fff", .unsupportedToken, "token 'fff' in \"fff\" is not supported"),
+            ] as [(String, DateFormatPattern.FormatError.Code, String)])
         func refusesUnknownTokensNamingThem(pattern: String, code: DateFormatPattern.FormatError.Code, messageStart: String) {
             #expect {
                 _ = try DateFormatPattern(pattern)
@@ -374,12 +417,13 @@ extension ValueParserTests {
             #expect(!withCell(input) { EmailValue.isValid($0) })
         }
 
-        @Test(arguments: [
-            ("", false), ("0", false), ("off", false), ("OFF", false), ("n", false), ("N", false), ("no", false),
-            ("No", false), ("false", false), ("FALSE", false), ("disabled", false), ("Disabled", false),
-            ("1", true), ("yes", true), ("true", true), ("on", true), ("x", true), ("✓", true), ("enabled", true),
-            ("00", true), ("nope", true), ("f", true), ("0.0", true), ("falsey", true),
-        ] as [(String, Bool)])
+        @Test(
+            arguments: [
+                ("", false), ("0", false), ("off", false), ("OFF", false), ("n", false), ("N", false), ("no", false),
+                ("No", false), ("false", false), ("FALSE", false), ("disabled", false), ("Disabled", false),
+                ("1", true), ("yes", true), ("true", true), ("on", true), ("x", true), ("✓", true), ("enabled", true),
+                ("00", true), ("nope", true), ("f", true), ("0.0", true), ("falsey", true),
+            ] as [(String, Bool)])
         func readsCheckboxAsDromoDoes(input: String, expected: Bool) {
             #expect(withCell(input) { CheckboxValue.parse($0) } == expected)
         }

@@ -10,7 +10,8 @@ struct WorkbookCorpusTests {
 
     static var entries: [String] {
         guard let data = try? Data(contentsOf: corpus.appendingPathComponent("expectations.json")),
-              let list = try? JSONParser.parse([UInt8](data)).arrayValue else { return [] }
+            let list = try? JSONParser.parse([UInt8](data)).arrayValue
+        else { return [] }
         return list.compactMap { e in e["file"]?.stringValue.map { "\(e["source"]?.stringValue ?? "")/\($0)" } }
     }
 
@@ -38,7 +39,10 @@ struct WorkbookCorpusTests {
     static func text(_ v: JSONValue?) -> String {
         switch v {
         case .string(let s)?: return s
-        case .number(let n)?: var out: [UInt8] = []; n.utf8CString.dropLast().map { UInt8(bitPattern: $0) }.withUnsafeBytes { ExcelValue.appendNumber($0, to: &out) }; return String(decoding: out, as: UTF8.self)
+        case .number(let n)?:
+            var out: [UInt8] = [];
+            n.utf8CString.dropLast().map { UInt8(bitPattern: $0) }.withUnsafeBytes { ExcelValue.appendNumber($0, to: &out) };
+            return String(decoding: out, as: UTF8.self)
         case .bool(let b)?: return b ? "TRUE" : "FALSE"
         default: return ""
         }
@@ -58,7 +62,9 @@ struct WorkbookCorpusTests {
     @Test func everyEntryHasItsWorkbook() {
         let entries = WorkbookCorpusTests.entries
         #expect(entries.count == 35, "\(WorkbookCorpusTests.corpus.path)/expectations.json")
-        for id in entries { #expect(FileManager.default.fileExists(atPath: WorkbookCorpusTests.corpus.appendingPathComponent(id).path), "\(id)") }
+        for id in entries {
+            #expect(FileManager.default.fileExists(atPath: WorkbookCorpusTests.corpus.appendingPathComponent(id).path), "\(id)")
+        }
     }
 
     @Test(arguments: WorkbookCorpusTests.entries)
@@ -71,7 +77,9 @@ struct WorkbookCorpusTests {
 
         if let sheets = e["sheets"]?.arrayValue { #expect(names == sheets.map { T.text($0) }) }
         if let meta = e["sheets_metadata"]?.arrayValue {
-            #expect(d.sheets.map { [$0.name, $0.kind, $0.state] } == meta.map { [T.text($0["name"]), T.text($0["type"]), T.text($0["visible"])] })
+            #expect(
+                d.sheets.map { [$0.name, $0.kind, $0.state] }
+                    == meta.map { [T.text($0["name"]), T.text($0["type"]), T.text($0["visible"])] })
             #expect(d.sheet == "Visible")
         }
         if let worksheets = e["worksheets"]?.arrayValue, let charts = e["chartsheets"]?.arrayValue {
@@ -132,7 +140,9 @@ struct WorkbookCorpusTests {
                 let rows = try T.rows(source, sheet: sheet)
                 #expect(rows.first { $0.number == 3 }?.cells == (table["header"]?.arrayValue ?? []).map { T.text($0) })
                 // Blank rows are skipped (contract 14); the rows with values are the same.
-                let expected = (table["rows"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).map { T.text($0) } }.filter { $0.contains { !$0.isEmpty } }
+                let expected = (table["rows"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).map { T.text($0) } }.filter {
+                    $0.contains { !$0.isEmpty }
+                }
                 #expect(T.after(rows, header: 3) == expected)
             }
         case "empty-sheets.xlsx":
@@ -171,7 +181,9 @@ struct WorkbookCorpusTests {
             #expect(rows.dropFirst().map { cell($0.cells, y) } == ["a", ""])
         case "whitespace-xlsx.xlsx":
             let rows = try T.rows(source, sheet: "whitespace")
-            #expect(rows.contains { $0.cells.contains { $0.hasPrefix(" ") || $0.hasSuffix(" ") || $0.contains("\t") } }, "cells keep their spaces")
+            #expect(
+                rows.contains { $0.cells.contains { $0.hasPrefix(" ") || $0.hasSuffix(" ") || $0.contains("\t") } },
+                "cells keep their spaces")
         case "dates-1900-LibreOffice.xlsx":
             // readxl reads it without column names: X1 is the first column.
             let value = try T.rows(source).first?.cells.first ?? ""
@@ -213,7 +225,9 @@ struct WorkbookCorpusTests {
         case "header-row.xlsx":
             let rows = try T.rows(source)
             let header = try #require(e["real_header"])
-            #expect(rows.first { $0.number == (header["row"]?.intValue ?? 0) + 1 }?.cells == (header["values"]?.arrayValue ?? []).map { T.text($0) })
+            #expect(
+                rows.first { $0.number == (header["row"]?.intValue ?? 0) + 1 }?.cells
+                    == (header["values"]?.arrayValue ?? []).map { T.text($0) })
             #expect(T.after(rows, header: 9) == (e["data_rows"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).map { T.text($0) } })
             #expect(rows.first?.number == 3 && rows.first?.cells == ["", "", "Note 1"], "the stray note in C3")
         case "temperature.xlsx":
@@ -222,10 +236,13 @@ struct WorkbookCorpusTests {
             #expect(rows.reduce(0) { $0 + $1.cells.count } == e["cell_count"]?.intValue)
         case "temperature-in-middle.xlsx":
             let rows = try T.rows(source)
-            #expect(rows.map(\.cells) == [["label", "value"]] + (e["rows"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).map { T.text($0) } })
+            #expect(
+                rows.map(\.cells) == [["label", "value"]] + (e["rows"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).map { T.text($0) } })
             #expect(rows.first?.number == 4)
         case "no-header.xlsx":
-            let expected = (e["rows_from_row0"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).map { T.text($0) } }.filter { $0.contains { !$0.isEmpty } }
+            let expected = (e["rows_from_row0"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).map { T.text($0) } }.filter {
+                $0.contains { !$0.isEmpty }
+            }
             #expect(try T.rows(source).map(\.cells) == expected)
         case "date.xlsx", "date_1904.xlsx":
             let rows = try T.rows(source)
@@ -234,7 +251,9 @@ struct WorkbookCorpusTests {
             #expect(d.workbook?.date1904 == e["date1904"]?.boolValue)
         case "string-ref.xlsx":
             for (sheet, expected) in e["per_sheet"]?.objectValue ?? [:] {
-                #expect(try T.rows(source, sheet: sheet).map(\.cells) == (expected.arrayValue ?? []).map { ($0.arrayValue ?? []).map { T.text($0) } })
+                #expect(
+                    try T.rows(source, sheet: sheet).map(\.cells)
+                        == (expected.arrayValue ?? []).map { ($0.arrayValue ?? []).map { T.text($0) } })
             }
         case "table-multiple.xlsx":
             let rows = try T.rows(source, sheet: "Sheet3")

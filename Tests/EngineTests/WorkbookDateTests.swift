@@ -21,7 +21,8 @@ struct WorkbookDateTests {
     ])
     func theDateSystemOf1904HoldsPastExcelsExtensionElements(_ extensions: String) throws {
         let rows = "<row r=\"1\">\(Self.inline("A1", "Joined"))</row><row r=\"2\"><c r=\"A2\" s=\"1\"><v>42735</v></c></row>"
-        let workbook = TestWorkbook(rows: rows, workbookProperties: "<workbookPr date1904=\"1\"/>", afterSheets: extensions, formats: ["yyyy-mm-dd"])
+        let workbook = TestWorkbook(
+            rows: rows, workbookProperties: "<workbookPr date1904=\"1\"/>", afterSheets: extensions, formats: ["yyyy-mm-dd"])
         let run = try workbook.run(Schema(fields: [Self.field("Joined", .date)]))
         #expect(run.outcome.status == .successful)
         #expect(run.results == "[\n{\"Joined\":\"2021-01-01\"}\n]\n")
@@ -45,7 +46,8 @@ struct WorkbookDateTests {
     }
 
     @Test func anISODateCellKeepsItsTimeOfDayInResults() throws {
-        let rows = "<row r=\"1\">\(Self.inline("A1", "When"))\(Self.inline("B1", "Day"))</row>"
+        let rows =
+            "<row r=\"1\">\(Self.inline("A1", "When"))\(Self.inline("B1", "Day"))</row>"
             + "<row r=\"2\"><c r=\"A2\" s=\"1\" t=\"d\"><v>2014-02-14T08:27:48.765Z</v></c><c r=\"B2\" s=\"1\" t=\"d\"><v>2014-02-14T08:27:48.765Z</v></c></row>"
         let schema = Schema(fields: [Self.field("When", .datetime, seconds: true), Self.field("Day", .date)])
         let run = try TestWorkbook(rows: rows, formats: ["yyyy-mm-dd"]).run(schema)
@@ -54,18 +56,21 @@ struct WorkbookDateTests {
 
     /// `h:mm AM/PM` and `hh:mm;@` over 2021-01-01 18:00 (serial 44197.75) and over 18:00 alone.
     @Test func aTimeFormatOverAValueWithADayKeepsTheDay() throws {
-        let rows = "<row r=\"1\">\(Self.inline("A1", "At"))\(Self.inline("B1", "When"))</row>"
+        let rows =
+            "<row r=\"1\">\(Self.inline("A1", "At"))\(Self.inline("B1", "When"))</row>"
             + "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>44197.75</v></c><c r=\"B2\" s=\"1\"><v>44197.75</v></c></row>"
             + "<row r=\"3\"><c r=\"A3\" s=\"2\"><v>44197.75</v></c><c r=\"B3\" s=\"2\"><v>44197.75</v></c></row>"
             + "<row r=\"4\"><c r=\"A4\" s=\"1\"><v>0.75</v></c><c r=\"B4\" s=\"2\"><v>0.75</v></c></row>"
         let workbook = TestWorkbook(rows: rows, formats: ["h:mm AM/PM", "hh:mm;@"])
-        #expect(try workbook.cells().dropFirst() == [
-            ["2021-01-01T18:00:00", "2021-01-01T18:00:00"], ["2021-01-01T18:00:00", "2021-01-01T18:00:00"], ["18:00:00", "18:00:00"],
-        ])
+        #expect(
+            try workbook.cells().dropFirst() == [
+                ["2021-01-01T18:00:00", "2021-01-01T18:00:00"], ["2021-01-01T18:00:00", "2021-01-01T18:00:00"], ["18:00:00", "18:00:00"],
+            ])
         // A time field takes the time, a datetime field the whole value; a time alone is no
         // date-time, so row 4 is rejected.
         let run = try workbook.run(Schema(fields: [Self.field("At", .time), Self.field("When", .datetime)]))
-        #expect(run.results == "[\n{\"At\":\"18:00\",\"When\":\"2021-01-01T18:00\"},\n{\"At\":\"18:00\",\"When\":\"2021-01-01T18:00\"}\n]\n")
+        #expect(
+            run.results == "[\n{\"At\":\"18:00\",\"When\":\"2021-01-01T18:00\"},\n{\"At\":\"18:00\",\"When\":\"2021-01-01T18:00\"}\n]\n")
         #expect(run.outcome.status == .successful)
     }
 }

@@ -30,11 +30,12 @@ struct WorkbookTwinTests {
             object["source"] = nil
             // A CSV's blank line is a record; a sheet's XML leaves empty rows out.
             for key in ["leftOut", "leftOutRows", "leftOutComplete"] { object[key] = nil }
-            object["errors"] = .array((object["errors"]?.arrayValue ?? []).map { e in
-                var e = e.objectValue ?? [:]
-                e["sourceRow"] = nil
-                return .object(e)
-            })
+            object["errors"] = .array(
+                (object["errors"]?.arrayValue ?? []).map { e in
+                    var e = e.objectValue ?? [:]
+                    e["sourceRow"] = nil
+                    return .object(e)
+                })
             files["metadata.json"] = String(decoding: JSONWriter.document(.object(object)), as: UTF8.self)
         }
         files["rejected.csv"] = workspace.files["rejected.csv"].map { bytes in

@@ -55,14 +55,20 @@ struct WorkbookValueTests {
 
     @Test func initialDataImportsThroughTheJSONPath() throws {
         let payload: JSONValue = [["E-mail": "a@example.com", "Name": "Ada"], ["Name": "Bob", "E-mail": "bob@"]]
-        let schema = Schema(fields: [Field(key: "name", label: "Name"), Field(key: "email", label: "Email", type: FieldType(.email), alternateMatches: ["E-mail"])])
+        let schema = Schema(fields: [
+            Field(key: "name", label: "Name"), Field(key: "email", label: "Email", type: FieldType(.email), alternateMatches: ["E-mail"]),
+        ])
         let workspace = MemoryWorkspace()
-        let outcome = try Importer.run(ImportRequest(id: "t", schema: schema, filename: "initial_data.json"),
-                                       source: MemorySource(initialData: payload), workspace: workspace)
+        let outcome = try Importer.run(
+            ImportRequest(id: "t", schema: schema, filename: "initial_data.json"),
+            source: MemorySource(initialData: payload), workspace: workspace)
         #expect(outcome.status == .successful)
-        #expect(String(decoding: workspace.files["results.json"] ?? [], as: UTF8.self) == "[\n{\"name\":\"Ada\",\"email\":\"a@example.com\"}\n]\n")
-        let notArray = try Importer.run(ImportRequest(id: "t", schema: schema, filename: "initial_data.json"),
-                                        source: MemorySource(initialData: ["Name": "Ada"]), workspace: MemoryWorkspace())
+        #expect(
+            String(decoding: workspace.files["results.json"] ?? [], as: UTF8.self)
+                == "[\n{\"name\":\"Ada\",\"email\":\"a@example.com\"}\n]\n")
+        let notArray = try Importer.run(
+            ImportRequest(id: "t", schema: schema, filename: "initial_data.json"),
+            source: MemorySource(initialData: ["Name": "Ada"]), workspace: MemoryWorkspace())
         #expect(notArray.failure?.code == "INVALID_JSON")
     }
 

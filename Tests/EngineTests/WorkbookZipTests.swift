@@ -5,7 +5,8 @@ import Testing
 /// limit that tells a zip bomb from a sheet of long, repetitive strings.
 struct WorkbookZipTests {
     static let schema = Schema(fields: [Field(key: "id", label: "ID", type: FieldType(.number)), Field(key: "text", label: "Text")])
-    static let header = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>ID</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>Text</t></is></c></row>"
+    static let header =
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>ID</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>Text</t></is></c></row>"
     static let open = "<?xml version=\"1.0\"?><worksheet xmlns=\"\(TestWorkbook.main)\"><sheetData>"
 
     static func row(_ n: Int, _ text: String) -> String {
@@ -31,7 +32,8 @@ struct WorkbookZipTests {
         case "in the data":
             workbook = TestWorkbook(sheet: Array((Self.open + Self.header).utf8) + spaces + Array("</sheetData></worksheet>".utf8))
         case "after the data":
-            workbook = TestWorkbook(sheet: Array((Self.open + Self.header + Self.row(2, "Ada") + "</sheetData>").utf8) + spaces + Array("</worksheet>".utf8))
+            workbook = TestWorkbook(
+                sheet: Array((Self.open + Self.header + Self.row(2, "Ada") + "</sheetData>").utf8) + spaces + Array("</worksheet>".utf8))
         default:
             workbook = TestWorkbook(rows: Self.header + Self.row(2, "Ada"))
             workbook.parts.append((bombed, spaces))
@@ -41,14 +43,20 @@ struct WorkbookZipTests {
         #expect(inflated / compressed > 1000)
         let run = try workbook.run(Self.schema)
         #expect(run.outcome.failure?.code == "UNREADABLE_FILE")
-        #expect(run.outcome.failure?.message == "input.xlsx: the workbook part \(bombed) inflates \(inflated / compressed)× (\(inflated) bytes from \(compressed)), "
-            + "past the 500× Intake allows for a part over 1 MiB (a zip bomb?); Intake refuses the file. Fix the file and drop it again.")
+        #expect(
+            run.outcome.failure?.message
+                == "input.xlsx: the workbook part \(bombed) inflates \(inflated / compressed)× (\(inflated) bytes from \(compressed)), "
+                + "past the 500× Intake allows for a part over 1 MiB (a zip bomb?); Intake refuses the file. Fix the file and drop it again."
+        )
     }
 
     /// A real sheet of long strings inflated 121× (57 MB from 471 KB); this one, 123× (6.6 MB
     /// from 54 KB), is past the 100× and the 1 MiB floor that refused it before.
     @Test func aSheetOfLongRepetitiveStringsIsNotABomb() throws {
-        let lorem = String(repeating: "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ", count: 26)
+        let lorem = String(
+            repeating:
+                "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ",
+            count: 26)
         let rows = (2...2001).map { Self.row($0, "\($0): \(lorem)") }.joined()
         let workbook = TestWorkbook(rows: Self.header + rows)
         let sheet = try #require(workbook.parts.last).bytes

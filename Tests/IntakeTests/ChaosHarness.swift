@@ -43,10 +43,11 @@ final class ChaosRun {
             "drops=\(drops) imports=\(imports) starts=\(starts) kills=\(kills) recovered=\(recovered) bookkeeping_only=\(bookkeeping) given_back=\(givenBack) lost=\(lost) duplicated=\(duplicated) wrong=\(wrong) leftovers=\(leftovers) seconds=\(Int(seconds))"
         }
         static func + (a: Figures, b: Figures) -> Figures {
-            Figures(drops: a.drops + b.drops, imports: a.imports + b.imports, starts: a.starts + b.starts, kills: a.kills + b.kills,
-                    recovered: a.recovered + b.recovered, bookkeeping: a.bookkeeping + b.bookkeeping, givenBack: a.givenBack + b.givenBack,
-                    lost: a.lost + b.lost, duplicated: a.duplicated + b.duplicated, wrong: a.wrong + b.wrong,
-                    leftovers: a.leftovers + b.leftovers, seconds: a.seconds + b.seconds)
+            Figures(
+                drops: a.drops + b.drops, imports: a.imports + b.imports, starts: a.starts + b.starts, kills: a.kills + b.kills,
+                recovered: a.recovered + b.recovered, bookkeeping: a.bookkeeping + b.bookkeeping, givenBack: a.givenBack + b.givenBack,
+                lost: a.lost + b.lost, duplicated: a.duplicated + b.duplicated, wrong: a.wrong + b.wrong,
+                leftovers: a.leftovers + b.leftovers, seconds: a.seconds + b.seconds)
         }
     }
 
@@ -54,10 +55,12 @@ final class ChaosRun {
         Paths.list(fixtures).compactMap { name -> Case? in
             let dir = "\(fixtures)/\(name)"
             guard Paths.exists("\(dir)/schema.json"), let input = Paths.list(dir).first(where: { $0.hasPrefix("input") }),
-                  let outcome = try? JSONParser.parse(Paths.readFile("\(dir)/outcome.json")) else { return nil }
-            return Case(name: name, input: (try? Paths.readFile("\(dir)/\(input)")) ?? [], ext: String(input.dropFirst("input".count)),
-                        status: outcome["status"]?.stringValue ?? "", code: outcome["code"]?.stringValue,
-                        results: try? Paths.readFile("\(dir)/results.json"), report: try? Paths.readFile("\(dir)/report.json"))
+                let outcome = try? JSONParser.parse(Paths.readFile("\(dir)/outcome.json"))
+            else { return nil }
+            return Case(
+                name: name, input: (try? Paths.readFile("\(dir)/\(input)")) ?? [], ext: String(input.dropFirst("input".count)),
+                status: outcome["status"]?.stringValue ?? "", code: outcome["code"]?.stringValue,
+                results: try? Paths.readFile("\(dir)/results.json"), report: try? Paths.readFile("\(dir)/report.json"))
         }
     }()
 
@@ -78,7 +81,11 @@ final class ChaosRun {
             try Paths.makeDirectories("\(root)/inbox/fx-\(c.name)")
             try write("schemas/fx-\(c.name).json", Paths.readFile("\(ChaosRun.fixtures)/\(c.name)/schema.json"))
         }
-        try write("schemas/customers.json", Array(#"{"name": "Customers", "fields": [{"key": "email", "type": "email", "validators": [{"validate": "required"}]}, {"key": "name"}]}"#.utf8))
+        try write(
+            "schemas/customers.json",
+            Array(
+                #"{"name": "Customers", "fields": [{"key": "email", "type": "email", "validators": [{"validate": "required"}]}, {"key": "name"}]}"#
+                    .utf8))
     }
 
     deinit { Paths.removeTree(root) }
@@ -101,14 +108,19 @@ final class ChaosRun {
             switch i % 11 {
             case 3, 7:
                 let data = "p\(i)\(c.ext)", sidecar = "p\(i)\(c.ext).import.json"
-                let side = Array(#"{"schema_id": "fx-\#(c.name)", "original_filename": "\#(data)", "import_metadata": {"drop": \#(i)}}"#.utf8)
-                if Bool.random(using: &rng) { try write("inbox/\(data)", c.input); try write("inbox/\(sidecar)", side) } else {
+                let side = Array(
+                    #"{"schema_id": "fx-\#(c.name)", "original_filename": "\#(data)", "import_metadata": {"drop": \#(i)}}"#.utf8)
+                if Bool.random(using: &rng) {
+                    try write("inbox/\(data)", c.input); try write("inbox/\(sidecar)", side)
+                } else {
                     try write("inbox/\(sidecar)", side); try write("inbox/\(data)", c.input)
                 }
                 expected[data] = Expectation(sources: [data: c.input, sidecar: side], fixture: c, status: c.status, code: c.code)
             case 5:
                 let sidecar = "d\(i).import.json"
-                let side = Array(#"{"schema_id": "customers", "initial_data": [{"email": "a\#(i)@example.com", "name": "A"}, {"email": "b\#(i)@example.com"}]}"#.utf8)
+                let side = Array(
+                    #"{"schema_id": "customers", "initial_data": [{"email": "a\#(i)@example.com", "name": "A"}, {"email": "b\#(i)@example.com"}]}"#
+                        .utf8)
                 try write("inbox/\(sidecar)", side)
                 expected[sidecar] = Expectation(sources: [sidecar: side, "initial_data.json": []], status: "SUCCESSFUL")
             case 9:
@@ -154,7 +166,9 @@ final class ChaosRun {
             }
             for k in slots.indices {
                 if slots[k].process == nil {
-                    slots[k] = (try start(["--settle", "10", "--rescan", "1", "--workers", "2"]), now + Double.random(in: 0.05...0.7, using: &rng))
+                    slots[k] = (
+                        try start(["--settle", "10", "--rescan", "1", "--workers", "2"]), now + Double.random(in: 0.05...0.7, using: &rng)
+                    )
                 } else if now >= slots[k].deadline, let p = slots[k].process {
                     kill(p.processIdentifier, SIGKILL)
                     p.waitUntilExit()
@@ -209,11 +223,17 @@ final class ChaosRun {
             var bad: [String] = []
             if Set(sources) != Set(want.sources.keys) { bad.append("sources \(sources), wanted \(want.sources.keys.sorted())") }
             for (name, bytes) in want.sources where name != "initial_data.json" {
-                if (try? Paths.readFile("\(dir)/source/\(name)", limit: 1 << 30)) != bytes { bad.append("source/\(name) is not the dropped bytes") }
+                if (try? Paths.readFile("\(dir)/source/\(name)", limit: 1 << 30)) != bytes {
+                    bad.append("source/\(name) is not the dropped bytes")
+                }
             }
             let status = record["status"]?.stringValue
-            if status != want.status || statusOf[folder] != want.status { bad.append("\(folder), status \(status ?? "-"), wanted \(want.status)") }
-            if let code = want.code, record["import_errors"]?.arrayValue?.first?["code"]?.stringValue != code { bad.append("code \(record["import_errors"]?.compactText ?? "-"), wanted \(code)") }
+            if status != want.status || statusOf[folder] != want.status {
+                bad.append("\(folder), status \(status ?? "-"), wanted \(want.status)")
+            }
+            if let code = want.code, record["import_errors"]?.arrayValue?.first?["code"]?.stringValue != code {
+                bad.append("code \(record["import_errors"]?.compactText ?? "-"), wanted \(code)")
+            }
             if let fixture = want.fixture {
                 if let results = fixture.results, (try? Paths.readFile("\(dir)/results.json", limit: 1 << 30)) != results {
                     bad.append("results.json differs from the reference import (\(fixture.name))")
@@ -247,7 +267,11 @@ final class ChaosRun {
         var leftovers: [String] = []
         for entry in Paths.list("\(root)/inbox") {
             let path = "\(root)/inbox/\(entry)"
-            if Paths.isDirectory(path) { leftovers += Paths.list(path).map { "inbox/\(entry)/\($0)" } } else { leftovers.append("inbox/\(entry)") }
+            if Paths.isDirectory(path) {
+                leftovers += Paths.list(path).map { "inbox/\(entry)/\($0)" }
+            } else {
+                leftovers.append("inbox/\(entry)")
+            }
         }
         leftovers += Paths.list("\(root)/.intake/work").map { ".intake/work/\($0)" }
         leftovers += Paths.list("\(root)/.intake/records").filter { $0.hasSuffix(".tmp") }.map { ".intake/records/\($0)" }
@@ -256,7 +280,9 @@ final class ChaosRun {
         leftovers += Paths.list("\(root)/.intake/owners").filter {
             $0.hasSuffix(".tmp") && (FileSignature.of("\(root)/.intake/owners/\($0)")?.age(byMTime: true) ?? 0) > 12
         }.map { ".intake/owners/\($0)" }
-        for folder in ["outbox", "review", "failed"] { leftovers += Paths.list("\(root)/\(folder)").filter { $0.hasPrefix(".") }.map { "\(folder)/\($0)" } }
+        for folder in ["outbox", "review", "failed"] {
+            leftovers += Paths.list("\(root)/\(folder)").filter { $0.hasPrefix(".") }.map { "\(folder)/\($0)" }
+        }
         figures.leftovers = leftovers.count
         if !leftovers.isEmpty { problems.append("left behind: \(leftovers.prefix(8))") }
         let records = RecordStore(layout: RootLayout(root: root)).all()

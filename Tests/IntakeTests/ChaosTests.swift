@@ -57,7 +57,9 @@ struct ChaosTests {
             try report(total: total, rounds: round)
         }
         try report(total: total, rounds: round)
-        print(([Soak.total(total, rounds: round, problems: problems.count)] + problems.prefix(20).map { "soak problem: \($0)" }).joined(separator: "\n"))
+        print(
+            ([Soak.total(total, rounds: round, problems: problems.count)] + problems.prefix(20).map { "soak problem: \($0)" }).joined(
+                separator: "\n"))
         #expect(problems.isEmpty)
         #expect(total.lost == 0 && total.duplicated == 0 && total.wrong == 0)
     }

@@ -16,7 +16,9 @@ final class Chromium {
 
     /// The browser's path, or nil when it is not installed.
     static var executable: String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") + ["/usr/bin", "/usr/lib/chromium"] {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") + [
+            "/usr/bin", "/usr/lib/chromium",
+        ] {
             for name in ["chromium", "chromium-browser", "google-chrome"] {
                 let path = "\(dir)/\(name)"
                 if FileManager.default.isExecutableFile(atPath: path) { return path }
@@ -32,13 +34,15 @@ final class Chromium {
         executable != nil || ProcessInfo.processInfo.environment["INTAKE_REQUIRE_BROWSER"] == "1"
     }
 
-    static let skipReason: Comment = "Chromium is not installed (apt-get install -y chromium); INTAKE_REQUIRE_BROWSER=1 makes that a failure"
+    static let skipReason: Comment =
+        "Chromium is not installed (apt-get install -y chromium); INTAKE_REQUIRE_BROWSER=1 makes that a failure"
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     init() throws {
         guard let exe = Chromium.executable else {
-            throw Failure(description: "Chromium is not installed and INTAKE_REQUIRE_BROWSER=1: `apt-get install -y chromium` (.ci/run does it)")
+            throw Failure(
+                description: "Chromium is not installed and INTAKE_REQUIRE_BROWSER=1: `apt-get install -y chromium` (.ci/run does it)")
         }
         profile = FileManager.default.temporaryDirectory.appendingPathComponent("intake-chromium-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
@@ -55,9 +59,11 @@ final class Chromium {
         posix_spawn_file_actions_adddup2(&actions, childWrite, 4)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let args = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                    "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
-                    "--remote-debugging-pipe", "--user-data-dir=\(profile.path)", "--window-size=1280,1000", "about:blank"]
+        let args = [
+            exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
+            "--remote-debugging-pipe", "--user-data-dir=\(profile.path)", "--window-size=1280,1000", "about:blank",
+        ]
         var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var child: pid_t = 0
@@ -86,7 +92,9 @@ final class Chromium {
 
     /// Sends a command and waits for its answer's `result`.
     @discardableResult
-    func send(_ method: String, _ params: [String: Any] = [:], browserLevel: Bool = false, timeout: Double = Intake.patience) throws -> [String: Any] {
+    func send(
+        _ method: String, _ params: [String: Any] = [:], browserLevel: Bool = false, timeout: Double = Intake.patience
+    ) throws -> [String: Any] {
         nextID += 1
         let id = nextID
         var message: [String: Any] = ["id": id, "method": method, "params": params]
@@ -104,7 +112,9 @@ final class Chromium {
             if let end = buffer.firstIndex(of: 0) {
                 let text = Array(buffer[..<end])
                 buffer.removeSubrange(...end)
-                guard let answer = try JSONSerialization.jsonObject(with: Data(text)) as? [String: Any], answer["id"] as? Int == id else { continue }
+                guard let answer = try JSONSerialization.jsonObject(with: Data(text)) as? [String: Any], answer["id"] as? Int == id else {
+                    continue
+                }
                 if let error = answer["error"] as? [String: Any] { throw Failure(description: "\(method): \(error)") }
                 return answer["result"] as? [String: Any] ?? [:]
             }
@@ -153,17 +163,22 @@ final class Chromium {
     /// Types `text` into the element `selector` as a person would: focus, select all, insert
     /// the text (Input.insertText), and leave the field (which fires `change`).
     func type(_ text: String, into selector: String) throws {
-        try evaluate("(() => { const e = document.querySelector(\(Chromium.js(selector))); e.scrollIntoView(); e.focus(); e.select(); return true })()")
+        try evaluate(
+            "(() => { const e = document.querySelector(\(Chromium.js(selector))); e.scrollIntoView(); e.focus(); e.select(); return true })()"
+        )
         try send("Input.insertText", ["text": text])
         try evaluate("document.querySelector(\(Chromium.js(selector))).blur()")
     }
 
     /// Clicks the element `selector` with the mouse, at its centre (Input.dispatchMouseEvent).
     func click(_ selector: String) throws {
-        guard let box = try evaluate("""
-            (() => { const e = document.querySelector(\(Chromium.js(selector))); if (!e) return null; e.scrollIntoView({block: "center"});
-                     const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()
-            """) as? [Double], box.count == 2 else { throw Failure(description: "nothing to click at \(selector)") }
+        guard
+            let box = try evaluate(
+                """
+                (() => { const e = document.querySelector(\(Chromium.js(selector))); if (!e) return null; e.scrollIntoView({block: "center"});
+                         const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()
+                """) as? [Double], box.count == 2
+        else { throw Failure(description: "nothing to click at \(selector)") }
         for type in ["mousePressed", "mouseReleased"] {
             try send("Input.dispatchMouseEvent", ["type": type, "x": box[0], "y": box[1], "button": "left", "clickCount": 1])
         }
@@ -171,7 +186,8 @@ final class Chromium {
 
     /// Chooses `value` in the <select> `selector` (as the keyboard would, firing `change`).
     func choose(_ value: String, in selector: String) throws {
-        try evaluate("""
+        try evaluate(
+            """
             (() => { const s = document.querySelector(\(Chromium.js(selector))); s.focus(); s.value = \(Chromium.js(value));
                      s.dispatchEvent(new Event("input", {bubbles: true})); s.dispatchEvent(new Event("change", {bubbles: true})); return s.value; })()
             """)

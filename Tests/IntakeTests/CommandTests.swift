@@ -9,7 +9,8 @@ enum Intake {
     /// as their condition holds.
     static let patience: Double = 120
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static var binary: URL {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("intake")
@@ -35,15 +36,18 @@ enum Intake {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// A fresh root with the repository's example schema.
     static func makeRoot() throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("intake-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("schemas"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("schemas/customers.json"),
-                                         to: root.appendingPathComponent("schemas/customers.json"))
+        try FileManager.default.copyItem(
+            at: packageRoot.appendingPathComponent("schemas/customers.json"),
+            to: root.appendingPathComponent("schemas/customers.json"))
         return root
     }
 
@@ -74,7 +78,8 @@ struct CommandTests {
         #expect(files == ["import.json", "metadata.json", "results.json", "source"])
         let source = try Data(contentsOf: folder.appendingPathComponent("source/customers-clean.csv"))
         #expect(source == (try Data(contentsOf: URL(fileURLWithPath: Intake.example("customers-clean.csv")))))
-        let results = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("results.json"))) as? [[String: Any]])
+        let results = try #require(
+            JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("results.json"))) as? [[String: Any]])
         #expect(results.count == 4)
         #expect(results[1]["country"] as? String == "GB")
         // Nothing half-built is left in .intake/work.
@@ -102,7 +107,10 @@ struct CommandTests {
         let errors = try #require(failed["import_errors"] as? [[String: String]])
         #expect(errors.first?["code"] == "EMPTY_DATA")
         let failedID = try #require(failed["id"] as? String)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("failed/\(failedID)").path).sorted() == ["import.json", "source"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("failed/\(failedID)").path).sorted() == [
+                "import.json", "source",
+            ])
 
         let missing = try Intake.run(["import", empty.path, "--schema", "nope", "--root", root.path])
         #expect(missing.code == 4)
@@ -141,14 +149,18 @@ struct CommandTests {
         let root = try Intake.makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("result")
-        let r = try Intake.run(["import", Intake.example("customers-invalid.csv"), "--schema", "customers", "--root", root.path, "--out", out.path])
+        let r = try Intake.run([
+            "import", Intake.example("customers-invalid.csv"), "--schema", "customers", "--root", root.path, "--out", out.path,
+        ])
         #expect(r.code == 0, "\(r.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
         #expect(files == ["import.json", "metadata.json", "rejected.csv", "results.json", "source"])
         let rejected = try String(contentsOf: out.appendingPathComponent("rejected.csv"), encoding: .utf8)
         #expect(rejected.hasPrefix("\"_sourceRow\",\"_errors\",\"Customer ID\""))
         #expect(rejected.contains("\"'=1+2\""))
-        let again = try Intake.run(["import", Intake.example("customers-invalid.csv"), "--schema", "customers", "--root", root.path, "--out", out.path])
+        let again = try Intake.run([
+            "import", Intake.example("customers-invalid.csv"), "--schema", "customers", "--root", root.path, "--out", out.path,
+        ])
         #expect(again.code == 2)
     }
 
@@ -204,7 +216,8 @@ struct CommandTests {
         let root = try Intake.makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }
         let bad = root.appendingPathComponent("bad.json")
-        try #"{"fields": [{"key": "a", "type": "nubmer"}], "settings": {"styleOverrides": {}}}"#.write(to: bad, atomically: true, encoding: .utf8)
+        try #"{"fields": [{"key": "a", "type": "nubmer"}], "settings": {"styleOverrides": {}}}"#.write(
+            to: bad, atomically: true, encoding: .utf8)
         let r = try Intake.run(["schema", "check", root.appendingPathComponent("schemas/customers.json").path, bad.path])
         #expect(r.code == 1)
         #expect(r.stdout.contains("customers.json: valid (13 fields)"))

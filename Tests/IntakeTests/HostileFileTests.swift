@@ -41,7 +41,10 @@ struct HostileFileTests {
     }
 
     static func copyFixture(_ name: String) -> @Sendable (String) throws -> Void {
-        { path in _ = FileManager.default.createFile(atPath: path, contents: try Data(contentsOf: URL(fileURLWithPath: "\(HostileFileTests.fixtures)/\(name)"))) }
+        { path in
+            _ = FileManager.default.createFile(
+                atPath: path, contents: try Data(contentsOf: URL(fileURLWithPath: "\(HostileFileTests.fixtures)/\(name)")))
+        }
     }
 
     /// The JSON bounds (120 MiB) are a regression test: a 600 KB JSON file once cost 284 MiB
@@ -57,19 +60,32 @@ struct HostileFileTests {
             try HostileFileTests.repeated(p, head: "email,name", unit: ",c", count: 2_000_000, tail: "\na@b.co,x\n")
         },
         Case(name: "an unclosed quote at the end", file: "quote.csv", codes: ["INCOMPLETE_FILE"]) { p in
-            try HostileFileTests.repeated(p, head: "email,name\n", unit: "a@b.co,x\n", count: 9 * 1000, tail: "c@d.co,\"never closed\nmore,rows\n")
+            try HostileFileTests.repeated(
+                p, head: "email,name\n", unit: "a@b.co,x\n", count: 9 * 1000, tail: "c@d.co,\"never closed\nmore,rows\n")
         },
         Case(name: "JSON objects nested 100,000 deep", file: "deep.json", codes: ["INVALID_JSON"], maxMiB: 120) { p in
-            try HostileFileTests.repeated(p, head: "[{\"a\":", unit: "{\"a\":", count: 5 * 100_000, tail: "1" + String(repeating: "}", count: 100_001) + "]")
+            try HostileFileTests.repeated(
+                p, head: "[{\"a\":", unit: "{\"a\":", count: 5 * 100_000, tail: "1" + String(repeating: "}", count: 100_001) + "]")
         },
         Case(name: "JSON arrays nested 100,000 deep", file: "deep2.json", codes: ["INVALID_JSON", "EMPTY_DATA"], maxMiB: 120) { p in
-            try HostileFileTests.repeated(p, head: "[{\"a\":", unit: "[", count: 100_000, tail: String(repeating: "]", count: 100_000) + "}]")
+            try HostileFileTests.repeated(
+                p, head: "[{\"a\":", unit: "[", count: 100_000, tail: String(repeating: "]", count: 100_000) + "}]")
         },
-        Case(name: "a zip bomb", file: "bomb.xlsx", codes: ["UNREADABLE_FILE"], maxMiB: 200, make: copyFixture("failed-xlsx-zip-bomb/input.xlsx")),
-        Case(name: "an XML entity bomb", file: "entities.xlsx", codes: ["UNREADABLE_FILE"], maxMiB: 200, make: copyFixture("failed-xlsx-entity-bomb/input.xlsx")),
-        Case(name: "a ../ zip entry name", file: "traversal.xlsx", codes: ["UNREADABLE_FILE"], maxMiB: 200, make: copyFixture("failed-xlsx-path-traversal/input.xlsx")),
-        Case(name: "16,385 columns in a sheet", file: "wide.xlsx", codes: ["UNREADABLE_FILE"], maxMiB: 200, make: copyFixture("failed-xlsx-too-many-columns/input.xlsx")),
-        Case(name: "a truncated workbook", file: "cut.xlsx", codes: ["UNREADABLE_FILE"], maxMiB: 200, make: copyFixture("failed-xlsx-truncated/input.xlsx")),
+        Case(
+            name: "a zip bomb", file: "bomb.xlsx", codes: ["UNREADABLE_FILE"], maxMiB: 200,
+            make: copyFixture("failed-xlsx-zip-bomb/input.xlsx")),
+        Case(
+            name: "an XML entity bomb", file: "entities.xlsx", codes: ["UNREADABLE_FILE"], maxMiB: 200,
+            make: copyFixture("failed-xlsx-entity-bomb/input.xlsx")),
+        Case(
+            name: "a ../ zip entry name", file: "traversal.xlsx", codes: ["UNREADABLE_FILE"], maxMiB: 200,
+            make: copyFixture("failed-xlsx-path-traversal/input.xlsx")),
+        Case(
+            name: "16,385 columns in a sheet", file: "wide.xlsx", codes: ["UNREADABLE_FILE"], maxMiB: 200,
+            make: copyFixture("failed-xlsx-too-many-columns/input.xlsx")),
+        Case(
+            name: "a truncated workbook", file: "cut.xlsx", codes: ["UNREADABLE_FILE"], maxMiB: 200,
+            make: copyFixture("failed-xlsx-truncated/input.xlsx")),
     ]
 
     /// Runs the binary: exit status, seconds, peak RSS in MiB; killed (and said) past `limit`.
@@ -98,13 +114,17 @@ struct HostileFileTests {
         while waitpid(pid, &status, WNOHANG) == 0 {
             if Monotonic.now() - t0 > limit && !killed { kill(pid, SIGKILL); killed = true }
             if !gnuTime, let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-               let kb = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "") {
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kb = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "")
+            {
                 sampledKB = max(sampledKB, kb)
             }
             usleep(5_000)
         }
-        let kb = gnuTime ? Int(((try? String(contentsOfFile: timeFile, encoding: .utf8)) ?? "").split(separator: "\n").last.map(String.init) ?? "") ?? 0 : sampledKB
+        let kb =
+            gnuTime
+            ? Int(((try? String(contentsOfFile: timeFile, encoding: .utf8)) ?? "").split(separator: "\n").last.map(String.init) ?? "") ?? 0
+            : sampledKB
         let exited = status & 0x7F == 0
         return (exited ? (status >> 8) & 0xFF : -(status & 0x7F), Monotonic.now() - t0, kb / 1024, killed)
     }
@@ -120,14 +140,18 @@ struct HostileFileTests {
         let run = HostileFileTests.measure(["import", input, "--schema-file", schema, "--out", out], limit: c.maxSeconds * 2)
         let record = try? JSONParser.parse(Paths.readFile("\(out)/import.json"))
         let code = record?["import_errors"]?.arrayValue?.first?["code"]?.stringValue ?? ""
-        print("hostile \(c.name): exit \(run.status), \(record?["status"]?.stringValue ?? "-") \(code), \(String(format: "%.2f", run.seconds)) s, \(run.mib) MiB peak")
+        print(
+            "hostile \(c.name): exit \(run.status), \(record?["status"]?.stringValue ?? "-") \(code), \(String(format: "%.2f", run.seconds)) s, \(run.mib) MiB peak"
+        )
         #expect(!run.killed, "\(c.name): still running after \(c.maxSeconds * 2) s")
         #expect([0, 3, 4].contains(run.status), "\(c.name): exit \(run.status)")
         #expect(record != nil, "\(c.name): no import.json")
         #expect(c.codes.contains(code), "\(c.name): \(code)")
         #expect(run.seconds < c.maxSeconds, "\(c.name): \(run.seconds) s")
         #expect(run.mib < c.maxMiB, "\(c.name): \(run.mib) MiB peak")
-        #expect((try? Paths.readFile("\(out)/source/\(c.file)", limit: 1 << 30))?.count == (try? Paths.readFile(input, limit: 1 << 30))?.count, "the source is kept")
+        #expect(
+            (try? Paths.readFile("\(out)/source/\(c.file)", limit: 1 << 30))?.count == (try? Paths.readFile(input, limit: 1 << 30))?.count,
+            "the source is kept")
     }
 }
 

@@ -8,7 +8,9 @@ import Watcher
 /// belongs to root, so the kernel answers EACCES and only the events (IN_MODIFY until
 /// IN_CLOSE_WRITE) tell that a sender still has the file open. A sender stalled mid-file for
 /// a hundred settle times is still waited for.
-@Suite(.timeLimit(.hangGuard), .enabled(if: getuid() == 0 && Paths.exists("/usr/bin/setpriv"), "needs root and setpriv to run the daemon as nobody"))
+@Suite(
+    .timeLimit(.hangGuard),
+    .enabled(if: getuid() == 0 && Paths.exists("/usr/bin/setpriv"), "needs root and setpriv to run the daemon as nobody"))
 struct LeaseFallbackTests {
     @Test func aStalledSenderIsWaitedForWhenTheDaemonMayNotTakeALease() throws {
         let root = try ChaosRun()
@@ -16,7 +18,9 @@ struct LeaseFallbackTests {
         #expect(SmallDiskShell.run(["/bin/chown", "-R", "65534:65534", root.root]))
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Intake.binary.path, "watch", "--root", root.root, "--settle", "20"]
+        p.arguments = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", Intake.binary.path, "watch", "--root", root.root, "--settle", "20",
+        ]
         _ = FileManager.default.createFile(atPath: "\(root.root)/daemon.log", contents: nil)
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(root.root)/daemon.log"))
         try p.run()
@@ -33,9 +37,10 @@ struct LeaseFallbackTests {
         let inode = FileSignature.of(path)?.inode
         _ = csv.withUnsafeBytes { write(fd, $0.baseAddress, cut) }
         #expect(WriterProbe.probe(path) == .open, "root may ask; the daemon may not")
-        usleep(2_000_000)   // a hundred settle times with nothing written
-        #expect(Paths.list("\(root.root)/outbox").isEmpty && Paths.list("\(root.root)/failed").isEmpty,
-                "claimed while its sender still had it open: \(log().suffix(800))")
+        usleep(2_000_000)  // a hundred settle times with nothing written
+        #expect(
+            Paths.list("\(root.root)/outbox").isEmpty && Paths.list("\(root.root)/failed").isEmpty,
+            "claimed while its sender still had it open: \(log().suffix(800))")
         _ = csv.withUnsafeBytes { write(fd, $0.baseAddress! + cut, csv.count - cut) }
         close(fd)
         #expect(WatchProcessTests.waitFor(120) { Paths.list("\(root.root)/outbox").count == 1 }, "\(log().suffix(800))")

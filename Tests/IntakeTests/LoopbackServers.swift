@@ -14,7 +14,8 @@ enum Loopback {
         let name: String
         let package: String
         var path: String? {
-            for dir in ["/usr/sbin", "/usr/bin", "/sbin", "/bin"] + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+            for dir in ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+                + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
             where access("\(dir)/\(name)", X_OK) == 0 { return "\(dir)/\(name)" }
             return nil
         }
@@ -40,7 +41,8 @@ enum Loopback {
         var missing = programs.filter { $0.path == nil }.map(\.description)
         if root && getuid() != 0 { missing.append("root (sshd logs in as the user running it; the test logs in as root)") }
         guard !missing.isEmpty else { return }
-        let reason = "missing: \(missing.joined(separator: ", ")); `apt-get install -y \(Set(programs.filter { $0.path == nil }.map(\.package)).sorted().joined(separator: " "))` (.ci/run does it)"
+        let reason =
+            "missing: \(missing.joined(separator: ", ")); `apt-get install -y \(Set(programs.filter { $0.path == nil }.map(\.package)).sorted().joined(separator: " "))` (.ci/run does it)"
         if required { throw Failure(description: "INTAKE_REQUIRE_SERVERS=1 but \(reason)") }
         try Test.cancel(Comment(rawValue: reason))
     }
@@ -142,7 +144,11 @@ final class Child {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        if input { posix_spawn_file_actions_adddup2(&actions, ends[1], 0) } else { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
+        if input {
+            posix_spawn_file_actions_adddup2(&actions, ends[1], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var attr = posix_spawnattr_t()
@@ -278,7 +284,9 @@ final class SSHServer {
     init() throws {
         dir = Loopback.temporaryFolder("intake-sshd")
         for name in ["host_key", "client_key"] {
-            try Child.run([Loopback.sshKeygen.path!, "-q", "-t", "ed25519", "-N", "", "-C", "intake-test", "-f", "\(dir)/\(name)"], log: "\(dir)/keygen.log")
+            try Child.run(
+                [Loopback.sshKeygen.path!, "-q", "-t", "ed25519", "-N", "", "-C", "intake-test", "-f", "\(dir)/\(name)"],
+                log: "\(dir)/keygen.log")
         }
         try Loopback.write("\(dir)/authorized_keys", Loopback.text("\(dir)/client_key.pub"), mode: 0o600)
         // sshd refuses to start without its privilege separation folder; /run is a tmpfs that a
@@ -286,7 +294,9 @@ final class SSHServer {
         if !Paths.exists("/run/sshd") { mkdir("/run/sshd", 0o755) }
         let dir = dir
         (port, server) = try Loopback.listen("sshd", banner: "SSH-2.0-", log: "\(dir)/sshd.log") { port in
-            try Loopback.write("\(dir)/sshd_config", """
+            try Loopback.write(
+                "\(dir)/sshd_config",
+                """
                 Port \(port)
                 ListenAddress 127.0.0.1
                 HostKey \(dir)/host_key
@@ -316,26 +326,33 @@ final class SSHServer {
 
     /// Options every OpenSSH client gets: no user config, no known_hosts, no prompts.
     private var clientOptions: [String] {
-        ["-F", "/dev/null", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
+        [
+            "-F", "/dev/null", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+        ]
     }
 
     /// The stock `sftp` putting `local` at the absolute path `remote`, at most `kbits` Kbit/s (`-l`).
     func sftpPut(_ local: String, to remote: String, kbits: Int, log: String) throws -> Child {
         let batch = "\(dir)/batch-\(UUID().uuidString)"
         try Loopback.write(batch, "put \(local) \(remote)\n")
-        return try Child([Loopback.sftp.path!, "-b", batch, "-l", String(kbits), "-P", String(port)] + clientOptions + ["root@127.0.0.1"], log: log)
+        return try Child(
+            [Loopback.sftp.path!, "-b", batch, "-l", String(kbits), "-P", String(port)] + clientOptions + ["root@127.0.0.1"], log: log)
     }
 
     /// The stock `scp` (SFTP protocol, OpenSSH 9) copying `local` to `remote` at most `kbits` Kbit/s.
     func scp(_ local: String, to remote: String, kbits: Int, log: String) throws -> Child {
-        try Child([Loopback.scp.path!, "-l", String(kbits), "-P", String(port)] + clientOptions + [local, "root@127.0.0.1:\(remote)"], log: log)
+        try Child(
+            [Loopback.scp.path!, "-l", String(kbits), "-P", String(port)] + clientOptions + [local, "root@127.0.0.1:\(remote)"], log: log)
     }
 
     /// `curl -T -` (libssh2) uploading what the test feeds to its stdin to the absolute path `remote`.
     func curlUpload(to remote: String, log: String) throws -> Child {
-        try Child([Loopback.curl.path!, "-sS", "-T", "-", "--insecure", "--key", key, "--pubkey", "\(key).pub",
-                   "sftp://root@127.0.0.1:\(port)\(remote)"], log: log, input: true)
+        try Child(
+            [
+                Loopback.curl.path!, "-sS", "-T", "-", "--insecure", "--key", key, "--pubkey", "\(key).pub",
+                "sftp://root@127.0.0.1:\(port)\(remote)",
+            ], log: log, input: true)
     }
 }
 
@@ -357,7 +374,9 @@ final class FTPServer {
         let dir = dir
         (port, server) = try Loopback.listen("vsftpd", banner: "220", log: "\(dir)/vsftpd.log") { port in
             // vsftpd checks the file is owned by the user running it; write it fresh each try.
-            try Loopback.write("\(dir)/vsftpd.conf", """
+            try Loopback.write(
+                "\(dir)/vsftpd.conf",
+                """
                 listen=YES
                 listen_ipv6=NO
                 listen_address=127.0.0.1
@@ -402,14 +421,18 @@ final class FTPServer {
     /// `curl -T` uploading `local` (or, with nil, what the test feeds to stdin) to `remote`
     /// (relative to the FTP root), at most `rate` bytes/s when given (`--limit-rate`).
     func curlUpload(_ local: String?, to remote: String, rate: Int? = nil, log: String) throws -> Child {
-        try Child([Loopback.curl.path!, "-sS", "-T", local ?? "-"] + (rate.map { ["--limit-rate", String($0)] } ?? [])
-                  + ["\(url)/\(remote)"], log: log, input: local == nil)
+        try Child(
+            [Loopback.curl.path!, "-sS", "-T", local ?? "-"] + (rate.map { ["--limit-rate", String($0)] } ?? [])
+                + ["\(url)/\(remote)"], log: log, input: local == nil)
     }
 
     /// `lftp` putting `local` at `remote`, at most `rate` bytes/s (`net:limit-rate`).
     func lftpPut(_ local: String, to remote: String, rate: Int, log: String) throws -> Child {
-        try Child([Loopback.lftp.path!, "-c",
-                   "set cmd:fail-exit yes; set net:limit-rate \(rate); set net:max-retries 1; open -u anonymous,intake -p \(port) 127.0.0.1; put \(local) -o \(remote)"],
-                  log: log)
+        try Child(
+            [
+                Loopback.lftp.path!, "-c",
+                "set cmd:fail-exit yes; set net:limit-rate \(rate); set net:max-retries 1; open -u anonymous,intake -p \(port) 127.0.0.1; put \(local) -o \(remote)",
+            ],
+            log: log)
     }
 }

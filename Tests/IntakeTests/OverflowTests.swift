@@ -40,14 +40,18 @@ struct OverflowTests {
         if !done { problems.append("only \(Paths.list("\(root.root)/outbox").count) of \(real) imported") }
         let sources = Paths.list("\(root.root)/outbox").flatMap { Paths.list("\(root.root)/outbox/\($0)/source") }
         if Set(sources).count != sources.count { problems.append("a file imported twice") }
-        if Set(sources) != Set((0..<real).map { "f\($0).csv" }) { problems.append("missing: \(Set((0..<real).map { "f\($0).csv" }).subtracting(sources).sorted().prefix(5))") }
+        if Set(sources) != Set((0..<real).map { "f\($0).csv" }) {
+            problems.append("missing: \(Set((0..<real).map { "f\($0).csv" }).subtracting(sources).sorted().prefix(5))")
+        }
         if Paths.list(folder).contains(where: { !$0.hasSuffix(".part") }) { problems.append("left in the inbox") }
         return (sources.count, seconds, text.contains("event=event_queue_overflow"), problems)
     }
 
     @Test func anOverflowingEventQueueIsRescannedAndEveryFileImportedOnce() throws {
         let r = try OverflowTests.flood(real: 40, junk: 12_000)
-        print("overflow: 40 files among 12,000 ignored ones while stopped: \(r.imports) imported in \(String(format: "%.1f", r.seconds)) s, overflow logged: \(r.overflow)")
+        print(
+            "overflow: 40 files among 12,000 ignored ones while stopped: \(r.imports) imported in \(String(format: "%.1f", r.seconds)) s, overflow logged: \(r.overflow)"
+        )
         #expect(r.overflow, "the queue did not overflow (fs.inotify.max_queued_events above 24,000?)")
         #expect(r.problems.isEmpty, "\(r.problems)")
     }
@@ -55,9 +59,12 @@ struct OverflowTests {
     @Test(.enabled(if: Overflow.files > 0))
     func fiftyThousandFilesWhileStopped() throws {
         let r = try OverflowTests.flood(real: Overflow.files, junk: 0)
-        let line = "overflow files=\(Overflow.files) imported=\(r.imports) seconds=\(Int(r.seconds)) overflow_logged=\(r.overflow) problems=\(r.problems.count)"
+        let line =
+            "overflow files=\(Overflow.files) imported=\(r.imports) seconds=\(Int(r.seconds)) overflow_logged=\(r.overflow) problems=\(r.problems.count)"
         print(line)
-        if let report = ProcessInfo.processInfo.environment["INTAKE_SOAK_REPORT"] { try (line + "\n" + r.problems.joined(separator: "\n")).write(toFile: report, atomically: true, encoding: .utf8) }
+        if let report = ProcessInfo.processInfo.environment["INTAKE_SOAK_REPORT"] {
+            try (line + "\n" + r.problems.joined(separator: "\n")).write(toFile: report, atomically: true, encoding: .utf8)
+        }
         #expect(r.overflow)
         #expect(r.problems.isEmpty, "\(r.problems)")
     }

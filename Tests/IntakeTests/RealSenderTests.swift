@@ -114,27 +114,46 @@ struct RealSenderTests {
     /// What a user must see after a complete upload: one import, SUCCESSFUL, with every row
     /// sent and the file as sent in source/, published once and never changed afterwards.
     func expectWhole(_ drop: Drop, sender: Child, server: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let context = "sender \(sender.argv[0].split(separator: "/").last!) ended \(sender.outcome) after \(String(format: "%.1f", (sender.ended ?? Date()).timeIntervalSince(drop.started))) s\n\(sender.output)\ndaemon log:\n\(drop.story)\nserver log:\n\(server.suffix(800))"
+        let context =
+            "sender \(sender.argv[0].split(separator: "/").last!) ended \(sender.outcome) after \(String(format: "%.1f", (sender.ended ?? Date()).timeIntervalSince(drop.started))) s\n\(sender.output)\ndaemon log:\n\(drop.story)\nserver log:\n\(server.suffix(800))"
         #expect(sender.succeeded, "the upload itself failed: \(context)", sourceLocation: sourceLocation)
         let sentRows = drop.bytes.count(where: { $0 == UInt8(ascii: "\n") }) - 1
-        #expect(drop.folders.count == 1, "one file sent, \(drop.folders.count) result folders: \(drop.folders)\n\(context)", sourceLocation: sourceLocation)
+        #expect(
+            drop.folders.count == 1, "one file sent, \(drop.folders.count) result folders: \(drop.folders)\n\(context)",
+            sourceLocation: sourceLocation)
         let folder = try #require(drop.folders.first, "no result folder: \(context)", sourceLocation: sourceLocation)
         let record = try drop.record(folder)
-        #expect(folder.hasPrefix("outbox/"), "\(folder) is \(record["status"]?.stringValue ?? "?") \(record["import_errors"].map { "\($0)" } ?? ""): \(context)", sourceLocation: sourceLocation)
+        #expect(
+            folder.hasPrefix("outbox/"),
+            "\(folder) is \(record["status"]?.stringValue ?? "?") \(record["import_errors"].map { "\($0)" } ?? ""): \(context)",
+            sourceLocation: sourceLocation)
         let imported = record["result_metadata"]?["num_rows"]?.intValue
-        #expect(imported == sentRows, "import.json num_rows \(imported.map(String.init) ?? "nil") of \(sentRows) rows sent: \(context)", sourceLocation: sourceLocation)
+        #expect(
+            imported == sentRows, "import.json num_rows \(imported.map(String.init) ?? "nil") of \(sentRows) rows sent: \(context)",
+            sourceLocation: sourceLocation)
         let files = drop.files(folder)
         let results = (try? JSONParser.parse(files["results.json"] ?? []))?.arrayValue?.count
-        #expect(results == sentRows, "results.json holds \(results.map(String.init) ?? "no array") of \(sentRows) rows sent", sourceLocation: sourceLocation)
+        #expect(
+            results == sentRows, "results.json holds \(results.map(String.init) ?? "no array") of \(sentRows) rows sent",
+            sourceLocation: sourceLocation)
         let source = files["source/\(drop.name)"] ?? []
-        #expect(source == drop.bytes, "source/\(drop.name) has \(source.count) bytes, \(drop.bytes.count) were sent", sourceLocation: sourceLocation)
+        #expect(
+            source == drop.bytes, "source/\(drop.name) has \(source.count) bytes, \(drop.bytes.count) were sent",
+            sourceLocation: sourceLocation)
         // The folder as first seen, the moment it was published, is the folder now: nothing kept writing into it.
         if let first = drop.firstSeen[folder] {
             let changed = Set(first.keys).union(files.keys).filter { first[$0] != files[$0] }.sorted()
-            #expect(changed.isEmpty, "the published folder changed after it appeared: \(changed.map { "\($0) \(first[$0]?.count ?? 0) -> \(files[$0]?.count ?? 0) bytes" })", sourceLocation: sourceLocation)
+            #expect(
+                changed.isEmpty,
+                "the published folder changed after it appeared: \(changed.map { "\($0) \(first[$0]?.count ?? 0) -> \(files[$0]?.count ?? 0) bytes" })",
+                sourceLocation: sourceLocation)
         }
-        #expect(drop.claims.count == 1, "claimed \(drop.claims.count) times:\n\(drop.claims.joined(separator: "\n"))", sourceLocation: sourceLocation)
-        #expect(!drop.root.log.contains("event=changed_during_import"), "claimed before the upload ended, then redone:\n\(drop.story)", sourceLocation: sourceLocation)
+        #expect(
+            drop.claims.count == 1, "claimed \(drop.claims.count) times:\n\(drop.claims.joined(separator: "\n"))",
+            sourceLocation: sourceLocation)
+        #expect(
+            !drop.root.log.contains("event=changed_during_import"), "claimed before the upload ended, then redone:\n\(drop.story)",
+            sourceLocation: sourceLocation)
     }
 
     // MARK: complete uploads by the stock clients, throttled
@@ -246,14 +265,20 @@ struct RealSenderTests {
         drop.finish()
         drop.stop()
 
-        let context = "\(cut) of \(drop.bytes.count) bytes sent (arrived in the inbox: \(arrived)), sender \(feed.sender.outcome)\ndaemon log:\n\(drop.story)\nserver log:\n\(feed.serverLog().suffix(800))"
+        let context =
+            "\(cut) of \(drop.bytes.count) bytes sent (arrived in the inbox: \(arrived)), sender \(feed.sender.outcome)\ndaemon log:\n\(drop.story)\nserver log:\n\(feed.serverLog().suffix(800))"
         #expect(drop.folders.count == 1, "one file, \(drop.folders.count) result folders: \(drop.folders)\n\(context)")
         let folder = try #require(drop.folders.first, "no result folder: \(context)")
         let record = try drop.record(folder)
         let rows = record["result_metadata"]?["num_rows"]?.intValue
-        #expect(folder.hasPrefix("failed/"), "a file cut off mid-row ended in \(folder) as \(record["status"]?.stringValue ?? "?") with \(rows.map(String.init) ?? "no") rows: \(context)")
+        #expect(
+            folder.hasPrefix("failed/"),
+            "a file cut off mid-row ended in \(folder) as \(record["status"]?.stringValue ?? "?") with \(rows.map(String.init) ?? "no") rows: \(context)"
+        )
         #expect(record["status"]?.stringValue == "FAILED")
-        #expect(record["import_errors"]?.arrayValue?.first?["code"]?.stringValue == "INCOMPLETE_FILE", "import_errors: \(record["import_errors"].map { "\($0)" } ?? "nil")")
+        #expect(
+            record["import_errors"]?.arrayValue?.first?["code"]?.stringValue == "INCOMPLETE_FILE",
+            "import_errors: \(record["import_errors"].map { "\($0)" } ?? "nil")")
         let source = drop.files(folder)["source/\(drop.name)"] ?? []
         #expect(source == Array(drop.bytes[..<cut]), "source/\(drop.name) has \(source.count) bytes; the server received \(cut)")
         #expect(drop.claims.count == 1, "claimed \(drop.claims.count) times:\n\(drop.claims.joined(separator: "\n"))")

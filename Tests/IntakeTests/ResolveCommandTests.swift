@@ -35,7 +35,9 @@ struct ResolveCommandTests {
         try Self.write(#"{"removeRows": [99], "mapping": {"Nope": "email"}}"#, bad)
         var r = try Intake.run(["resolve", id, "--resolution", bad.path, "--root", root.path])
         #expect(r.code == 3)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("review/\(id)/report.json"))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("review/\(id)/report.json")))
+                as? [String: Any])
         #expect((report["reasons"] as? [String])?.contains("RESOLUTION_NOT_APPLIED") == true)
         #expect(Self.fm.fileExists(atPath: root.appendingPathComponent("review/\(id)/review.html").path))
         #expect(Self.fm.fileExists(atPath: root.appendingPathComponent("review/\(id)/source/customers-invalid.csv").path))
@@ -44,7 +46,10 @@ struct ResolveCommandTests {
         try Self.write(#"{"invalidDataBehavior": "REMOVE_INVALID_ROWS"}"#, good)
         r = try Intake.run(["resolve", id, "--resolution", good.path, "--root", root.path])
         #expect(r.code == 0, "\(r.stderr)")
-        #expect(Self.list(root.appendingPathComponent("outbox/\(id)")) == ["import.json", "metadata.json", "rejected.csv", "results.json", "source"])
+        #expect(
+            Self.list(root.appendingPathComponent("outbox/\(id)")) == [
+                "import.json", "metadata.json", "rejected.csv", "results.json", "source",
+            ])
         #expect(Self.list(root.appendingPathComponent("review")).isEmpty)
         #expect(Self.list(root.appendingPathComponent(".intake/resolving")).isEmpty)
         // Not in review any more: exit 1; bad arguments: exit 2.
@@ -63,18 +68,22 @@ struct ResolveCommandTests {
         defer { try? Self.fm.removeItem(at: root) }
         let claim = root.appendingPathComponent(".intake/resolving/\(id)")
         // A dead owner's claim (no lock file: nobody holds it).
-        try Self.write(#"{"id": "\#(id)", "owner": "dead00001", "claimed": "2026-01-01T00:00:00.000Z"}"#, claim.appendingPathComponent("claim.json"))
+        try Self.write(
+            #"{"id": "\#(id)", "owner": "dead00001", "claimed": "2026-01-01T00:00:00.000Z"}"#, claim.appendingPathComponent("claim.json"))
         try Self.write(#"{"invalidDataBehavior": "REMOVE_INVALID_ROWS"}"#, claim.appendingPathComponent("resolution.json"))
         let review = root.appendingPathComponent("review/\(id)")
         let old = claim.appendingPathComponent("old")
         if crash != .claimedOnly { try Self.fm.moveItem(at: review, to: old) }
         if crash == .sourcesMovedToBuild || crash == .publishedNotCleaned {
             try Self.fm.createDirectory(at: claim.appendingPathComponent("build/source"), withIntermediateDirectories: true)
-            try Self.fm.moveItem(at: old.appendingPathComponent("source/customers-invalid.csv"), to: claim.appendingPathComponent("build/source/customers-invalid.csv"))
+            try Self.fm.moveItem(
+                at: old.appendingPathComponent("source/customers-invalid.csv"),
+                to: claim.appendingPathComponent("build/source/customers-invalid.csv"))
         }
         if crash == .publishedNotCleaned {
-            try Self.write(#"{"id": "\#(id)", "status": "SUCCESSFUL", "original_filename": "customers-invalid.csv"}"#,
-                           claim.appendingPathComponent("build/import.json"))
+            try Self.write(
+                #"{"id": "\#(id)", "status": "SUCCESSFUL", "original_filename": "customers-invalid.csv"}"#,
+                claim.appendingPathComponent("build/import.json"))
             try Self.fm.createDirectory(at: root.appendingPathComponent("outbox"), withIntermediateDirectories: true)
             try Self.fm.moveItem(at: claim.appendingPathComponent("build"), to: root.appendingPathComponent("outbox/\(id)"))
         }
@@ -89,7 +98,9 @@ struct ResolveCommandTests {
         if crash != .publishedNotCleaned {
             #expect(Self.fm.fileExists(atPath: root.appendingPathComponent("outbox/\(id)/results.json").path))
         }
-        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent(".intake/records/\(id).json"))) as? [String: Any])
+        let record = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent(".intake/records/\(id).json")))
+                as? [String: Any])
         #expect(record["status"] as? String == "SUCCESSFUL")
     }
 }

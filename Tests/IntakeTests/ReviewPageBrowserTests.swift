@@ -71,13 +71,15 @@ struct ReviewPageBrowserTests {
         let root = try Self.makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }
         // Two columns claim "email" equally: COLUMNS_NOT_MAPPED.
-        let (id, folder) = try Self.review("""
+        let (id, folder) = try Self.review(
+            """
             Name,Email,E-mail,Phone
             Ada,ada@example.com,ada@work.example,+44 555-555-5555
             Alan,alan@example.org,alan@,+1 555-555-0000
             Grace,grace@example.com,grace@work.example,not a phone
             """, root: root, name: "people.csv")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("report.json"))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("report.json"))) as? [String: Any])
         #expect(report["reasons"] as? [String] == ["COLUMNS_NOT_MAPPED"])
 
         let (browser, downloads) = try Self.openPage(in: folder, root: root)
@@ -88,11 +90,14 @@ struct ReviewPageBrowserTests {
         // The work email column fills "email"; the other is left out.
         try browser.choose("email", in: "select[data-column='2']")
         try browser.choose("", in: "select[data-column='1']")
-        #expect(try browser.evaluate("document.getElementById('mapping-warnings').textContent") as? String
+        #expect(
+            try browser.evaluate("document.getElementById('mapping-warnings').textContent") as? String
                 == "Every field that must be filled has a column.")
         // Alan's work address is fixed, Grace's row removed.
         try browser.type("alan@work.example", into: "#grid td[data-row='1'][data-col='2'] input")
-        #expect(try browser.evaluate("document.querySelector(\"#grid td[data-row='1'][data-col='2']\").classList.contains('edited')") as? Bool == true)
+        #expect(
+            try browser.evaluate("document.querySelector(\"#grid td[data-row='1'][data-col='2']\").classList.contains('edited')") as? Bool
+                == true)
         try browser.click("button[data-remove='2']")
         #expect(try browser.evaluate("document.querySelector(\"#grid tr[data-row='2']\").classList.contains('removed')") as? Bool == true)
         let saved = try Self.save(browser, downloads: downloads)
@@ -107,19 +112,24 @@ struct ReviewPageBrowserTests {
         let watch = try Intake.run(["watch", "--once", "--root", root.path, "--settle", "50"])
         #expect(watch.code == 0, "\(watch.stderr)")
         let outbox = root.appendingPathComponent("outbox/\(id)")
-        let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: outbox.appendingPathComponent("results.json"))) as? [[String: Any]])
+        let results = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: outbox.appendingPathComponent("results.json"))) as? [[String: Any]])
         #expect(results.map { $0["email"] as? String } == ["ada@work.example", "alan@work.example"])
         #expect(!FileManager.default.fileExists(atPath: folder.path))
-        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: outbox.appendingPathComponent("import.json"))) as? [String: Any])
+        let record = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: outbox.appendingPathComponent("import.json"))) as? [String: Any])
         #expect(record["status"] as? String == "SUCCESSFUL")
 
         // The next file with those headers maps on its own (remembered for "People").
         let next = root.appendingPathComponent("next.csv")
-        try "Name,Email,E-mail,Phone\nKen,ken@example.com,ken@work.example,+1 555-555-1234\n".write(to: next, atomically: true, encoding: .utf8)
+        try "Name,Email,E-mail,Phone\nKen,ken@example.com,ken@work.example,+1 555-555-1234\n".write(
+            to: next, atomically: true, encoding: .utf8)
         let again = try Intake.run(["import", next.path, "--schema", "people", "--root", root.path])
         #expect(again.code == 0, "\(again.stdout)")
         let nextID = try #require(try Intake.json(again.stdout)["id"] as? String)
-        let metadata = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("outbox/\(nextID)/metadata.json"))) as? [String: Any])
+        let metadata = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("outbox/\(nextID)/metadata.json")))
+                as? [String: Any])
         let email = (metadata["fields"] as? [String: Any])?["email"] as? [String: Any]
         #expect(email?["fileHeader"] as? String == "E-mail")
         #expect(email?["matchedBy"] as? String == "memory")
@@ -129,7 +139,8 @@ struct ReviewPageBrowserTests {
     func aPersonFollowsTheErrorsFixesThemAndIntakeResolveImportsTheFile() throws {
         let root = try Self.makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }
-        let (id, folder) = try Self.review("""
+        let (id, folder) = try Self.review(
+            """
             Name,Email,Phone
             Ada,ada@example.com,+44 555-555-5555
             Alan,alan@,+1 555-555-0000
@@ -139,11 +150,18 @@ struct ReviewPageBrowserTests {
         let (browser, downloads) = try Self.openPage(in: folder, root: root)
         defer { browser.quit() }
         // Only the rows with errors are shown, the invalid cells marked with their message.
-        #expect(try browser.evaluate("[...document.querySelectorAll('#grid tr[data-row]')].map(r => Number(r.dataset.row))") as? [Int] == [1, 2])
-        #expect(try browser.evaluate("document.querySelector(\"#grid td[data-row='1'][data-col='1'] .msg\").textContent") as? String == "Not a valid email address")
+        #expect(
+            try browser.evaluate("[...document.querySelectorAll('#grid tr[data-row]')].map(r => Number(r.dataset.row))") as? [Int] == [
+                1, 2,
+            ])
+        #expect(
+            try browser.evaluate("document.querySelector(\"#grid td[data-row='1'][data-col='1'] .msg\").textContent") as? String
+                == "Not a valid email address")
         // Next error goes to the first invalid cell; the person fixes it there.
         try browser.click("#next-error")
-        let focused = try browser.evaluate("document.activeElement.closest('td').dataset.row + ',' + document.activeElement.closest('td').dataset.col") as? String
+        let focused =
+            try browser.evaluate(
+                "document.activeElement.closest('td').dataset.row + ',' + document.activeElement.closest('td').dataset.col") as? String
         #expect(focused == "1,1")
         try browser.type("alan@example.org", into: "#grid td[data-row='1'][data-col='1'] input")
         // The row without a name is removed.
@@ -157,7 +175,9 @@ struct ReviewPageBrowserTests {
         try saved.write(to: file)
         let r = try Intake.run(["resolve", id, "--resolution", file.path, "--root", root.path])
         #expect(r.code == 0, "\(r.stdout)\(r.stderr)")
-        let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("outbox/\(id)/results.json"))) as? [[String: Any]])
+        let results = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("outbox/\(id)/results.json")))
+                as? [[String: Any]])
         #expect(results.map { $0["name"] as? String } == ["Ada", "Alan", "Ken"])
         #expect(results[1]["email"] as? String == "alan@example.org")
     }
@@ -175,7 +195,8 @@ extension ReviewPageBrowserTests {
         #expect(r.code == 3, "\(r.stdout)\(r.stderr)")
         let id = try #require(try Intake.json(r.stdout)["id"] as? String)
         let folder = root.appendingPathComponent("review/\(id)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("report.json"))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("report.json"))) as? [String: Any])
         #expect(report["reasons"] as? [String] == ["ENCODING"])
         let readings = try #require((report["encoding"] as? [String: Any])?["candidates"] as? [[String: Any]])
         #expect(readings.first?["encoding"] as? String == "windows-1252")
@@ -198,7 +219,9 @@ extension ReviewPageBrowserTests {
         try saved.write(to: resolutionFile)
         let resolved = try Intake.run(["resolve", id, "--resolution", resolutionFile.path, "--root", root.path])
         #expect(resolved.code == 0, "\(resolved.stdout)\(resolved.stderr)")
-        let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("outbox/\(id)/results.json"))) as? [[String: Any]])
+        let results = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("outbox/\(id)/results.json")))
+                as? [[String: Any]])
         #expect(results.first?["name"] as? String == "Zoë€")
     }
 

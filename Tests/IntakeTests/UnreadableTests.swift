@@ -6,7 +6,9 @@ import Watcher
 
 /// Unreadable files (chmod 000). Root reads every file whatever its mode, so the daemon runs
 /// as `nobody` (setpriv) on a root that nobody owns, with the files owned by root.
-@Suite(.timeLimit(.hangGuard), .enabled(if: getuid() == 0 && Paths.exists("/usr/bin/setpriv"), "needs root and setpriv to run the daemon as nobody"))
+@Suite(
+    .timeLimit(.hangGuard),
+    .enabled(if: getuid() == 0 && Paths.exists("/usr/bin/setpriv"), "needs root and setpriv to run the daemon as nobody"))
 struct UnreadableTests {
     @Test func anUnreadableFileFailsWithItsSourceKeptAndAnUnreadableSidecarWaitsUntilItCanBeRead() throws {
         let root = try ChaosRun()
@@ -21,7 +23,10 @@ struct UnreadableTests {
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Intake.binary.path, "watch", "--root", root.root, "--settle", "20", "--rescan", "1"]
+        p.arguments = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", Intake.binary.path, "watch", "--root", root.root, "--settle", "20",
+            "--rescan", "1",
+        ]
         _ = FileManager.default.createFile(atPath: "\(root.root)/daemon.log", contents: nil)
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(root.root)/daemon.log"))
         try p.run()
@@ -38,7 +43,8 @@ struct UnreadableTests {
         // Someone fixes the mode: the next scan reads the sidecar and imports the pair.
         #expect(chmod("\(inbox)/x.csv.import.json", 0o644) == 0)
         #expect(WatchProcessTests.waitFor { Paths.list("\(root.root)/outbox").count == 1 }, "\(log().suffix(600))")
-        #expect(Paths.list("\(root.root)/outbox/\(Paths.list("\(root.root)/outbox").first ?? "-")/source") == ["x.csv", "x.csv.import.json"])
+        #expect(
+            Paths.list("\(root.root)/outbox/\(Paths.list("\(root.root)/outbox").first ?? "-")/source") == ["x.csv", "x.csv.import.json"])
     }
 }
 

@@ -10,7 +10,9 @@ struct WatchProcessTests {
     /// The `intake` built next to the tests (`swift build` makes it).
     static let binary: String = {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        for config in ["debug", "release"] where Paths.exists("\(repo)/.build/\(config)/intake") { return "\(repo)/.build/\(config)/intake" }
+        for config in ["debug", "release"] where Paths.exists("\(repo)/.build/\(config)/intake") {
+            return "\(repo)/.build/\(config)/intake"
+        }
         return "\(repo)/.build/debug/intake"
     }()
 
@@ -21,7 +23,10 @@ struct WatchProcessTests {
             _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
             path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             for dir in ["inbox/customers", "schemas", "outbox", "review", "failed"] { try Paths.makeDirectories("\(path)/\(dir)") }
-            write("schemas/customers.json", #"{"name": "Customers", "fields": [{"key": "email", "type": "email", "validators": [{"validate": "required"}]}, {"key": "name"}]}"#)
+            write(
+                "schemas/customers.json",
+                #"{"name": "Customers", "fields": [{"key": "email", "type": "email", "validators": [{"validate": "required"}]}, {"key": "name"}]}"#
+            )
         }
         deinit { Paths.removeTree(path) }
 

@@ -31,7 +31,9 @@ final class HookListener: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = port.bigEndian
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         guard bound == 0, listen(fd, 16) == 0 else { throw Chromium.Failure(description: "cannot listen on 127.0.0.1:\(port): \(errno)") }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
@@ -130,11 +132,11 @@ struct WebhookTests {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("schemas"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("inbox/people"), withIntermediateDirectories: true)
         try """
-            {"name": "People", "fields": [{"key": "name", "validators": [{"validate": "required"}]},
-                                          {"key": "email", "type": "email", "validators": [{"validate": "required"}]}],
-             "settings": {"webhookUrl": "http://127.0.0.1:\(port)/hooks/done?token=SECRET-TOKEN",
-                          "needsReviewWebhookUrl": "http://127.0.0.1:\(port)/hooks/review?token=SECRET-TOKEN"}}
-            """.write(to: root.appendingPathComponent("schemas/people.json"), atomically: true, encoding: .utf8)
+        {"name": "People", "fields": [{"key": "name", "validators": [{"validate": "required"}]},
+                                      {"key": "email", "type": "email", "validators": [{"validate": "required"}]}],
+         "settings": {"webhookUrl": "http://127.0.0.1:\(port)/hooks/done?token=SECRET-TOKEN",
+                      "needsReviewWebhookUrl": "http://127.0.0.1:\(port)/hooks/review?token=SECRET-TOKEN"}}
+        """.write(to: root.appendingPathComponent("schemas/people.json"), atomically: true, encoding: .utf8)
         let log = root.appendingPathComponent("daemon.log")
         var daemon = try Self.daemon(root: root, log: log)
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() } }
@@ -142,13 +144,19 @@ struct WebhookTests {
         try "name,email\nAda,ada@example.com\n".write(to: inbox.appendingPathComponent("ok.csv"), atomically: true, encoding: .utf8)
         try "name,phone\nAda,555\n".write(to: inbox.appendingPathComponent("review.csv"), atomically: true, encoding: .utf8)
         try "".write(to: inbox.appendingPathComponent("empty.csv"), atomically: true, encoding: .utf8)
-        func folders(_ name: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(name).path)) ?? [] }
+        func folders(_ name: String) -> [String] {
+            (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(name).path)) ?? []
+        }
         try Self.waitFor("three imports") { folders("outbox").count + folders("review").count + folders("failed").count == 3 }
         // The first three attempts are refused (503); whatever got through, take the listener down.
         try Self.waitFor("three refused attempts") { listener.received.count >= 3 }
         listener.stop()
         let pending = root.appendingPathComponent(".intake/webhooks")
-        func pendingCount() -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: pending.path)) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.count }
+        func pendingCount() -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: pending.path)) ?? []).filter {
+                $0.hasSuffix(".json") && !$0.hasPrefix(".")
+            }.count
+        }
         #expect(pendingCount() + listener.accepted.count == 3)
         #expect(pendingCount() > 0, "deliveries refused or unanswered wait in .intake/webhooks/")
         // Down across a restart: the daemon is killed, the deliveries wait on disk.
@@ -174,7 +182,10 @@ struct WebhookTests {
         #expect(Set(byEvent.keys) == ["import_completed", "headless_import_needs_review", "headless_import_failed"])
         for (event, body) in byEvent {
             let data = try #require(body["data"] as? [String: Any])
-            #expect(Set(data.keys) == ["id", "filename", "created_date", "import_type", "status", "num_data_rows", "has_data", "import_metadata", "headless"])
+            #expect(
+                Set(data.keys) == [
+                    "id", "filename", "created_date", "import_type", "status", "num_data_rows", "has_data", "import_metadata", "headless",
+                ])
             #expect(data["import_type"] as? String == "HEADLESS")
             let headless = try #require(data["headless"] as? [String: Any])
             #expect(headless["id"] as? String == data["id"] as? String)
@@ -182,7 +193,9 @@ struct WebhookTests {
             let status = data["status"] as? String
             switch event {
             case "import_completed":
-                #expect(status == "SUCCESSFUL" && data["num_data_rows"] as? Int == 1 && data["has_data"] as? Bool == true && data["filename"] as? String == "ok.csv")
+                #expect(
+                    status == "SUCCESSFUL" && data["num_data_rows"] as? Int == 1 && data["has_data"] as? Bool == true
+                        && data["filename"] as? String == "ok.csv")
             case "headless_import_needs_review":
                 #expect(status == "NEEDS_REVIEW" && (headless["review_url"] as? String)?.hasSuffix("/review.html") == true)
             default:
@@ -195,7 +208,9 @@ struct WebhookTests {
         #expect(!lines.contains("SECRET-TOKEN") && !lines.contains("/hooks/") && !lines.contains("ada@example.com"))
         let attempts = lines.split(separator: "\n").filter { $0.contains("event=webhook_delivered") || $0.contains("event=webhook_failed") }
         #expect(attempts.count >= listener.received.count, "\(lines)")
-        #expect(lines.contains("event=webhook_failed") && lines.contains("error=\"HTTP 503\"") && lines.contains("host=http://127.0.0.1:\(port)"))
+        #expect(
+            lines.contains("event=webhook_failed") && lines.contains("error=\"HTTP 503\"")
+                && lines.contains("host=http://127.0.0.1:\(port)"))
     }
 
     static func event(_ request: HookListener.Request) -> String? {

@@ -92,12 +92,16 @@ struct ClaimCheckTests {
         try Paths.makeDirectories("\(root.path)/schemas/hooks")
         root.write("schemas/hooks/slow.sh", "#!/bin/sh\nread line\nsleep 2\necho '{}'\n")
         chmod("\(root.path)/schemas/hooks/slow.sh", 0o755)
-        root.write("schemas/slow.json", #"{"name": "S", "fields": [{"key": "email", "type": "email"}, {"key": "name"}], "hooks": {"beforeFinish": "hooks/slow.sh"}}"#)
+        root.write(
+            "schemas/slow.json",
+            #"{"name": "S", "fields": [{"key": "email", "type": "email"}, {"key": "name"}], "hooks": {"beforeFinish": "hooks/slow.sh"}}"#)
         try Paths.makeDirectories("\(root.path)/inbox/slow")
         let csv = TestRoot.csv(rows: 50, tag: "changed")
         root.write("inbox/slow/c.csv", csv)
         let lines = Mutex<[String]>([])
-        let work = ImportWork(layout: root.layout, owner: "check001", log: EventLog(minimum: .debug) { l in lines.withLock { $0.append(l) } }, metrics: Metrics())
+        let work = ImportWork(
+            layout: root.layout, owner: "check001", log: EventLog(minimum: .debug) { l in lines.withLock { $0.append(l) } },
+            metrics: Metrics())
         let outcome = Mutex<WorkResult.Outcome?>(nil)
         let done = DispatchSemaphore(value: 0)
         Thread {
@@ -137,7 +141,7 @@ struct ClaimCheckTests {
         #expect(work.perform(.redo(id)) == .changed(id: id), "still held")
         #expect(root.results().isEmpty)
         close(fd)
-        usleep(300_000)   // a redo waits until the file has held still for the settle time (0.2 s)
+        usleep(300_000)  // a redo waits until the file has held still for the settle time (0.2 s)
         #expect(work.perform(.redo(id)) == .imported(id: id, status: "SUCCESSFUL"))
         _ = inode
         #expect(try Paths.readFile("\(root.path)/outbox/\(id)/source/a.csv") == Array(csv.utf8))

@@ -35,7 +35,7 @@ struct CompletionRulesTests {
         var m = PairingMachine(settle: 0.2, uploadWindow: 100)
         m.observe(csv, file, now: 0, event: true, writers: .open)
         for t in [0.5, 1.0, 5.0] {
-            for p in m.due(now: t) { m.observe(p, file, now: t) }   // the kernel would not say
+            for p in m.due(now: t) { m.observe(p, file, now: t) }  // the kernel would not say
             #expect(claims(m.tick(now: t, capacity: 10)) == [])
         }
         #expect(m.nextDeadline(after: 5.0) == 5.2, "looked at again after a settle time, not at every turn")
@@ -47,7 +47,7 @@ struct CompletionRulesTests {
     @Test func lostEventsForgetWhatTheySaidOfWriters() {
         var m = PairingMachine(settle: 0.2, uploadWindow: 100)
         m.observe(csv, file, now: 0, event: true, writers: .open)
-        m.forgetWriters()   // the queue overflowed: the IN_CLOSE_WRITE may be lost
+        m.forgetWriters()  // the queue overflowed: the IN_CLOSE_WRITE may be lost
         for p in m.due(now: 0.2) { m.observe(p, file, now: 0.2) }
         #expect(claims(m.tick(now: 0.2, capacity: 10)).count == 1)
     }
@@ -117,7 +117,9 @@ struct CompletionRulesTests {
         #expect(claims(m.tick(now: 0.2, capacity: 10)).map(\.take) == [[sidecar, data, ready]])
     }
 
-    @Test(arguments: [("a.csv.done", "a.csv"), ("A.CSV.READY", "A.CSV"), ("a.csv.Ready", nil), (".done", nil), ("done", nil), ("a.csv", nil)])
+    @Test(arguments: [
+        ("a.csv.done", "a.csv"), ("A.CSV.READY", "A.CSV"), ("a.csv.Ready", nil), (".done", nil), ("done", nil), ("a.csv", nil),
+    ])
     func doneFilesAreNamedForTheirData(name: String, marks: String?) {
         #expect(InboxRules.markedName(name) == marks)
     }

@@ -133,7 +133,10 @@ struct DaemonTests {
         let root = try TestRoot()
         let daemon = RunningDaemon(root: root.path)
         defer { daemon.stop() }
-        root.write("inbox/p.import.json", #"{"fields": [{"key": "email", "type": "email"}, {"key": "n", "type": "number"}], "initial_data": [{"email": "a@b.co", "n": 2}, {"n": 3.5, "email": "c@d.co"}]}"#)
+        root.write(
+            "inbox/p.import.json",
+            #"{"fields": [{"key": "email", "type": "email"}, {"key": "n", "type": "number"}], "initial_data": [{"email": "a@b.co", "n": 2}, {"n": 3.5, "email": "c@d.co"}]}"#
+        )
         #expect(TestRoot.waitFor { root.results().count == 1 })
         let r = try #require(root.results().first)
         #expect(r.record.status == .successful)

@@ -40,7 +40,8 @@ struct FaultTests {
     /// Every published folder is whole.
     static func wholeFolders(_ root: TestRoot) -> Bool {
         root.results().allSatisfy { r in
-            r.folder != "outbox" || ["import.json", "results.json", "metadata.json"].allSatisfy { Paths.exists("\(root.path)/outbox/\(r.id)/\($0)") }
+            r.folder != "outbox"
+                || ["import.json", "results.json", "metadata.json"].allSatisfy { Paths.exists("\(root.path)/outbox/\(r.id)/\($0)") }
         }
     }
 
@@ -63,7 +64,8 @@ struct FaultTests {
 
             let token = FaultInjection.arm(prefix: root.path + "/", calls: [call], after: point)
             var outcome = work.perform(.claim(plan))
-            let sourcesKept = FaultTests.copies(of: "p.csv", Array(FaultTests.csv.utf8), in: root).count == 1
+            let sourcesKept =
+                FaultTests.copies(of: "p.csv", Array(FaultTests.csv.utf8), in: root).count == 1
                 && FaultTests.copies(of: "p.csv.import.json", Array(FaultTests.sidecar.utf8), in: root).count == 1
             let whole = FaultTests.wholeFolders(root)
             let fired = FaultInjection.disarm(token)
@@ -73,7 +75,9 @@ struct FaultTests {
             }
             #expect(sourcesKept, "\(call) #\(point): a source is lost or doubled while the disk is full")
             #expect(whole, "\(call) #\(point): half a folder published")
-            let said = lines.withLock { $0 }.contains { $0.contains("event=claim_failed") || $0.contains("event=retry_later") || $0.contains("event=record_not_written") }
+            let said = lines.withLock { $0 }.contains {
+                $0.contains("event=claim_failed") || $0.contains("event=retry_later") || $0.contains("event=record_not_written")
+            }
             #expect(said || outcome == .notClaimed, "\(call) #\(point): no log line says what happened")
 
             // Space is back: the step the daemon takes next.
@@ -117,11 +121,13 @@ struct FullDiskTests {
         let daemon = RunningDaemon(root: root.path, rescan: 1)
         defer { daemon.stop() }
         root.rename("staging.csv", "inbox/customers/big.csv")
-        #expect(TestRoot.waitFor { daemon.log.contains { $0.contains("event=claim_failed") || $0.contains("event=retry_later") } },
-                "the full disk is said in the log")
+        #expect(
+            TestRoot.waitFor { daemon.log.contains { $0.contains("event=claim_failed") || $0.contains("event=retry_later") } },
+            "the full disk is said in the log")
         usleep(500_000)
         #expect(root.results().isEmpty, "nothing published on a full disk")
-        #expect(FaultTests.copies(of: "big.csv", Array(csv.utf8), in: root, inbox: "inbox/customers").count == 1, "the source is kept, once")
+        #expect(
+            FaultTests.copies(of: "big.csv", Array(csv.utf8), in: root, inbox: "inbox/customers").count == 1, "the source is kept, once")
         disk.free()
         #expect(TestRoot.waitFor { root.results().count == 1 }, "resumed by itself once space was back")
         let r = try #require(root.results().first)
@@ -129,7 +135,9 @@ struct FullDiskTests {
         #expect(r.record.resultMetadata["num_rows"]?.intValue == 3000)
         #expect(try Paths.readFile("\(root.path)/outbox/\(r.id)/source/big.csv") == Array(csv.utf8))
         #expect(TestRoot.waitFor { Paths.list(root.layout.work).isEmpty })
-        print("full disk (\(leave >> 10) KiB left): \(daemon.log.filter { $0.contains("claim_failed") || $0.contains("retry_later") }.count) waits logged, then published")
+        print(
+            "full disk (\(leave >> 10) KiB left): \(daemon.log.filter { $0.contains("claim_failed") || $0.contains("retry_later") }.count) waits logged, then published"
+        )
     }
 }
 

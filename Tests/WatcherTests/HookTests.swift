@@ -30,85 +30,114 @@ struct HookTests {
 
     static let csv = "name,email,code\nAda,ada@example.com,ab1\nBob,bob@example.com,\n"
 
-    static func run(hooks: String, scripts: [String: String], timeout: Double = 60, runner: Bool = true, csv: String = HookTests.csv) throws -> Run {
+    static func run(
+        hooks: String, scripts: [String: String], timeout: Double = 60, runner: Bool = true, csv: String = HookTests.csv
+    ) throws -> Run {
         let json = #"""
-        {"fields": [{"key": "name"}, {"key": "email", "type": "email"}, {"key": "code"}],
-         "settings": {"invalidDataBehavior": "INCLUDE_INVALID_ROWS", "hookTimeoutSeconds": \#(timeout)},
-         "hooks": \#(hooks)}
-        """#
+            {"fields": [{"key": "name"}, {"key": "email", "type": "email"}, {"key": "code"}],
+             "settings": {"invalidDataBehavior": "INCLUDE_INVALID_ROWS", "hookTimeoutSeconds": \#(timeout)},
+             "hooks": \#(hooks)}
+            """#
         let report = SchemaLoader.load(bytes: Array(json.utf8))
         let schema = try #require(report.schema, "\(report.problems)")
         let dir = try folder(scripts)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let workspace = MemoryWorkspace()
-        let request = ImportRequest(id: "h", schema: schema, filename: "h.csv",
-                                    hookRunner: runner ? ProcessHookRunner(directory: dir) : nil)
+        let request = ImportRequest(
+            id: "h", schema: schema, filename: "h.csv",
+            hookRunner: runner ? ProcessHookRunner(directory: dir) : nil)
         let outcome = try Importer.run(request, source: MemorySource(csv), workspace: workspace)
         return Run(outcome: outcome, workspace: workspace)
     }
 
     @Test func rowHookChangesValuesAndItsMessagesLandInMetadata() throws {
-        let r = try HookTests.run(hooks: #"{"rowHooks": ["hooks/row"]}"#, scripts: ["row": #"""
-            while IFS= read -r line; do
-              echo '{"row": {"name": {"value": "X", "info": [{"message": "renamed", "level": "warning"}]}, "email": {"value": "not an email"}}}'
-            done
-            """#])
+        let r = try HookTests.run(
+            hooks: #"{"rowHooks": ["hooks/row"]}"#,
+            scripts: [
+                "row": #"""
+                while IFS= read -r line; do
+                  echo '{"row": {"name": {"value": "X", "info": [{"message": "renamed", "level": "warning"}]}, "email": {"value": "not an email"}}}'
+                done
+                """#
+            ])
         #expect(r.outcome.status == .successful, "\(r.message)")
-        #expect(r.results == """
-            [
-            {"name":"X","email":"not an email","code":"ab1"},
-            {"name":"X","email":"not an email","code":null}
-            ]
+        #expect(
+            r.results == """
+                [
+                {"name":"X","email":"not an email","code":"ab1"},
+                {"name":"X","email":"not an email","code":null}
+                ]
 
-            """)
+                """)
         let errors = r.metadata?["errors"]?.arrayValue ?? []
-        #expect(errors.map { $0["message"]?.stringValue ?? "" } == ["Not a valid email address", "renamed", "Not a valid email address", "renamed"])
+        #expect(
+            errors.map { $0["message"]?.stringValue ?? "" } == [
+                "Not a valid email address", "renamed", "Not a valid email address", "renamed",
+            ])
         #expect(errors[1]["level"] == "warning")
         #expect(r.metadata?["invalidRows"] == .number(2))
     }
 
     @Test func rowHookSeesEveryMappedFieldOfTheRow() throws {
         // The hook answers with an error on "code" carrying the request it got.
-        let r = try HookTests.run(hooks: #"{"rowHooks": ["hooks/echo"]}"#, scripts: ["echo": #"""
-            while IFS= read -r line; do
-              escaped=$(printf '%s' "$line" | sed 's/\\/\\\\/g; s/"/\\"/g')
-              echo "{\"row\": {\"code\": {\"info\": [{\"message\": \"$escaped\"}]}}}"
-            done
-            """#])
+        let r = try HookTests.run(
+            hooks: #"{"rowHooks": ["hooks/echo"]}"#,
+            scripts: [
+                "echo": #"""
+                while IFS= read -r line; do
+                  escaped=$(printf '%s' "$line" | sed 's/\\/\\\\/g; s/"/\\"/g')
+                  echo "{\"row\": {\"code\": {\"info\": [{\"message\": \"$escaped\"}]}}}"
+                done
+                """#
+            ])
         let errors = r.metadata?["errors"]?.arrayValue ?? []
-        #expect(errors.first?["message"]?.stringValue == #"{"index":0,"row":{"name":{"value":"Ada"},"email":{"value":"ada@example.com"},"code":{"value":"ab1"}}}"#)
+        #expect(
+            errors.first?["message"]?.stringValue
+                == #"{"index":0,"row":{"name":{"value":"Ada"},"email":{"value":"ada@example.com"},"code":{"value":"ab1"}}}"#)
         #expect(errors.first?["level"] == nil, "an info without a level is an error, as in Dromo")
         #expect(r.metadata?["invalidRows"] == .number(2))
     }
 
     @Test func bulkRowHookAnswersOneRecordPerRecord() throws {
-        let r = try HookTests.run(hooks: #"{"bulkRowHooks": ["hooks/bulk"]}"#, scripts: ["bulk": #"""
-            while IFS= read -r line; do
-              echo '[{"row": {"code": {"value": "one"}}}, {"row": {"code": {"value": "two"}}}]'
-            done
-            """#])
+        let r = try HookTests.run(
+            hooks: #"{"bulkRowHooks": ["hooks/bulk"]}"#,
+            scripts: [
+                "bulk": #"""
+                while IFS= read -r line; do
+                  echo '[{"row": {"code": {"value": "one"}}}, {"row": {"code": {"value": "two"}}}]'
+                done
+                """#
+            ])
         #expect(r.outcome.status == .successful, "\(r.message)")
         #expect(r.results?.contains(#""code":"one""#) == true)
         #expect(r.results?.contains(#""code":"two""#) == true)
     }
 
     @Test func columnHookGetsTheWholeColumnOnce() throws {
-        let r = try HookTests.run(hooks: #"{"columnHooks": [{"fieldName": "code", "command": "hooks/column"}]}"#, scripts: ["column": #"""
-            IFS= read -r line
-            [ "$line" = '[{"index":0,"value":"ab1"},{"index":1,"value":""}]' ] || { echo "unexpected: $line" >&2; exit 9; }
-            echo '[{"index": 0, "value": "AB1"}, {"index": 1, "info": [{"message": "A code is needed", "level": "error"}]}]'
-            """#])
+        let r = try HookTests.run(
+            hooks: #"{"columnHooks": [{"fieldName": "code", "command": "hooks/column"}]}"#,
+            scripts: [
+                "column": #"""
+                IFS= read -r line
+                [ "$line" = '[{"index":0,"value":"ab1"},{"index":1,"value":""}]' ] || { echo "unexpected: $line" >&2; exit 9; }
+                echo '[{"index": 0, "value": "AB1"}, {"index": 1, "info": [{"message": "A code is needed", "level": "error"}]}]'
+                """#
+            ])
         #expect(r.outcome.status == .successful, "\(r.message)")
         #expect(r.results?.contains(#""code":"AB1""#) == true)
         #expect(r.metadata?["rowsWithError"] == [1])
     }
 
     @Test func beforeFinishCancelSendsTheImportToReview() throws {
-        let r = try HookTests.run(hooks: #"{"beforeFinish": "hooks/check"}"#, scripts: ["check": #"""
-            IFS= read -r line
-            case "$line" in '{"data":[{"name":"Ada"'*'"metadata":{"id":"h"'*) ;; *) echo "bad request: $line" >&2; exit 4 ;; esac
-            echo '{"cancel": true, "message": "Totals do not match the invoice"}'
-            """#])
+        let r = try HookTests.run(
+            hooks: #"{"beforeFinish": "hooks/check"}"#,
+            scripts: [
+                "check": #"""
+                IFS= read -r line
+                case "$line" in '{"data":[{"name":"Ada"'*'"metadata":{"id":"h"'*) ;; *) echo "bad request: $line" >&2; exit 4 ;; esac
+                echo '{"cancel": true, "message": "Totals do not match the invoice"}'
+                """#
+            ])
         #expect(r.outcome.status == .needsReview, "\(r.message)")
         #expect(r.outcome.reasons == ["HOOK_CANCELLED"])
         #expect(r.results == nil)
@@ -122,22 +151,38 @@ struct HookTests {
     }
 
     static let failures: [(String, String, String, [String])] = [
-        ("crash", #"{"rowHooks": ["hooks/crash"]}"#, "read line; echo 'cannot parse phone' >&2; exit 3",
-         ["The hook hooks.rowHooks[0] (hooks/crash) exited with status 3 before answering", "Its stderr ended with: cannot parse phone"]),
-        ("garbage", #"{"rowHooks": ["hooks/garbage"]}"#, "while read line; do echo 'Traceback: oops'; done",
-         ["hooks.rowHooks[0] (hooks/garbage) answered what is not JSON", "Traceback: oops"]),
-        ("wrong shape", #"{"rowHooks": ["hooks/shape"]}"#, #"while read line; do echo '{"rows": {}}'; done"#,
-         [#"answered what is not {"row": {"<field key>": {"value", "info"}}}"#]),
-        ("unknown field", #"{"rowHooks": ["hooks/field"]}"#, #"while read line; do echo '{"row": {"phone": {"value": "1"}}}'; done"#,
-         ["answered the key 'phone', which is no field of the schema"]),
-        ("bulk count", #"{"bulkRowHooks": ["hooks/count"]}"#, #"while read line; do echo '[]'; done"#,
-         ["answered 0 records for 2 records"]),
-        ("exit non-zero at the end", #"{"beforeFinish": "hooks/late"}"#, "read line; echo '{}'; echo 'bye' >&2; exit 1",
-         ["hooks.beforeFinish (hooks/late) exited with status 1", "bye"]),
-        ("extra output", #"{"beforeFinish": "hooks/chatty"}"#, "read line; echo '{}'; echo '{}'",
-         ["printed more lines than it was asked for"]),
-        ("missing program", #"{"rowHooks": ["hooks/absent"]}"#, "",
-         ["hooks.rowHooks[0] (hooks/absent) could not start: is not a file"]),
+        (
+            "crash", #"{"rowHooks": ["hooks/crash"]}"#, "read line; echo 'cannot parse phone' >&2; exit 3",
+            ["The hook hooks.rowHooks[0] (hooks/crash) exited with status 3 before answering", "Its stderr ended with: cannot parse phone"]
+        ),
+        (
+            "garbage", #"{"rowHooks": ["hooks/garbage"]}"#, "while read line; do echo 'Traceback: oops'; done",
+            ["hooks.rowHooks[0] (hooks/garbage) answered what is not JSON", "Traceback: oops"]
+        ),
+        (
+            "wrong shape", #"{"rowHooks": ["hooks/shape"]}"#, #"while read line; do echo '{"rows": {}}'; done"#,
+            [#"answered what is not {"row": {"<field key>": {"value", "info"}}}"#]
+        ),
+        (
+            "unknown field", #"{"rowHooks": ["hooks/field"]}"#, #"while read line; do echo '{"row": {"phone": {"value": "1"}}}'; done"#,
+            ["answered the key 'phone', which is no field of the schema"]
+        ),
+        (
+            "bulk count", #"{"bulkRowHooks": ["hooks/count"]}"#, #"while read line; do echo '[]'; done"#,
+            ["answered 0 records for 2 records"]
+        ),
+        (
+            "exit non-zero at the end", #"{"beforeFinish": "hooks/late"}"#, "read line; echo '{}'; echo 'bye' >&2; exit 1",
+            ["hooks.beforeFinish (hooks/late) exited with status 1", "bye"]
+        ),
+        (
+            "extra output", #"{"beforeFinish": "hooks/chatty"}"#, "read line; echo '{}'; echo '{}'",
+            ["printed more lines than it was asked for"]
+        ),
+        (
+            "missing program", #"{"rowHooks": ["hooks/absent"]}"#, "",
+            ["hooks.rowHooks[0] (hooks/absent) could not start: is not a file"]
+        ),
     ]
 
     @Test(arguments: HookTests.failures)
@@ -151,7 +196,8 @@ struct HookTests {
 
     @Test func aHookThatHangsIsStoppedAtTheTimeout() throws {
         let started = ContinuousClock.now
-        let r = try HookTests.run(hooks: #"{"rowHooks": ["hooks/hang"]}"#, scripts: ["hang": "read line; echo 'thinking' >&2; sleep 30"], timeout: 0.3)
+        let r = try HookTests.run(
+            hooks: #"{"rowHooks": ["hooks/hang"]}"#, scripts: ["hang": "read line; echo 'thinking' >&2; sleep 30"], timeout: 0.3)
         #expect(r.outcome.failure?.code == "HOOK_FAILED")
         #expect(r.message.contains("did not answer within hookTimeoutSeconds (0.3 s) and was stopped"), "\(r.message)")
         #expect(r.message.contains("thinking"))
@@ -168,23 +214,25 @@ struct HookTests {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples").path
         let json = #"""
-        {"fields": [{"key": "phone", "type": "phone-number"}, {"key": "code"}],
-         "settings": {"invalidDataBehavior": "INCLUDE_INVALID_ROWS", "hookTimeoutSeconds": 60},
-         "hooks": {"rowHooks": ["hooks/clean-phone.py"], "columnHooks": [{"fieldName": "code", "command": "hooks/upper-codes.py"}],
-                   "beforeFinish": "hooks/require-rows.sh"}}
-        """#
+            {"fields": [{"key": "phone", "type": "phone-number"}, {"key": "code"}],
+             "settings": {"invalidDataBehavior": "INCLUDE_INVALID_ROWS", "hookTimeoutSeconds": 60},
+             "hooks": {"rowHooks": ["hooks/clean-phone.py"], "columnHooks": [{"fieldName": "code", "command": "hooks/upper-codes.py"}],
+                       "beforeFinish": "hooks/require-rows.sh"}}
+            """#
         let schema = try #require(SchemaLoader.load(bytes: Array(json.utf8)).schema)
         let workspace = MemoryWorkspace()
         let request = ImportRequest(id: "e", schema: schema, filename: "e.csv", hookRunner: ProcessHookRunner(directory: examples))
-        let outcome = try Importer.run(request, source: MemorySource("phone,code\ntel: 212 867 5309,ab\n(212) 867-5309,\n"), workspace: workspace)
+        let outcome = try Importer.run(
+            request, source: MemorySource("phone,code\ntel: 212 867 5309,ab\n(212) 867-5309,\n"), workspace: workspace)
         #expect(outcome.status == .successful, "\(outcome.failure?.message ?? "")")
-        #expect(workspace.text("results.json") == """
-            [
-            {"phone":"+12128675309","code":"AB"},
-            {"phone":"+12128675309","code":null}
-            ]
+        #expect(
+            workspace.text("results.json") == """
+                [
+                {"phone":"+12128675309","code":"AB"},
+                {"phone":"+12128675309","code":null}
+                ]
 
-            """)
+                """)
         #expect(outcome.resultMetadata["num_invalid_rows"] == .number(1))
     }
 }

@@ -25,8 +25,11 @@ struct HostileInboxTests {
             // Names a file system can hold or not: the sidecar waits for them, then expires.
             ("newline.import.json", side(#"a\nb.csv"#), ["UPLOAD_EXPIRED"]),
             ("long.import.json", side(long), ["UPLOAD_EXPIRED", "INVALID_SIDECAR"]),
-            ("badutf8.import.json", Array(#"{"schema_id": "customers", "original_filename": "a"#.utf8) + [0xFF, 0xFE, 0xC0, 0x80] + Array(#".csv"}"#.utf8),
-             ["INVALID_SIDECAR", "UPLOAD_EXPIRED"]),
+            (
+                "badutf8.import.json",
+                Array(#"{"schema_id": "customers", "original_filename": "a"#.utf8) + [0xFF, 0xFE, 0xC0, 0x80] + Array(#".csv"}"#.utf8),
+                ["INVALID_SIDECAR", "UPLOAD_EXPIRED"]
+            ),
             ("notjson.import.json", [0x00, 0xFF, 0x7B], ["INVALID_SIDECAR"]),
         ]
     }()
@@ -62,10 +65,12 @@ struct HostileInboxTests {
     @Test(.enabled(if: getuid() == 0, "mknod needs root"))
     func devicesAreRefusedUnopenedAndNamesThatAreNotUTF8AreLeftAlone() throws {
         let root = try TestRoot()
-        let made = mknod("\(root.path)/inbox/customers/null.csv", S_IFCHR | 0o666, dev_t(0x103)) == 0
+        let made =
+            mknod("\(root.path)/inbox/customers/null.csv", S_IFCHR | 0o666, dev_t(0x103)) == 0
             && mknod("\(root.path)/inbox/zero.csv", S_IFCHR | 0o666, dev_t(0x105)) == 0
         try #require(made, "mknod needs root (CAP_MKNOD): errno \(errno)")
-        let badName: [CChar] = Array("\(root.path)/inbox/customers/".utf8CString.dropLast()) + [CChar(bitPattern: 0xFF), 0x2E, 0x63, 0x73, 0x76, 0]
+        let badName: [CChar] =
+            Array("\(root.path)/inbox/customers/".utf8CString.dropLast()) + [CChar(bitPattern: 0xFF), 0x2E, 0x63, 0x73, 0x76, 0]
         let fd = open(badName, O_WRONLY | O_CREAT, 0o644)
         close(fd)
         let daemon = RunningDaemon(root: root.path)

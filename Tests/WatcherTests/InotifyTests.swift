@@ -8,11 +8,14 @@ struct InotifyTests {
         ("a name that fills its padding exactly", [InotifyEvent(wd: 3, mask: Inotify.closeWrite, name: "abc")]),
         ("an event on the folder itself, no name", [InotifyEvent(wd: 2, mask: Inotify.deleteSelf, name: "")]),
         ("overflow", [InotifyEvent(wd: -1, mask: Inotify.queueOverflow, name: "")]),
-        ("several, with a move cookie", [
-            InotifyEvent(wd: 1, mask: Inotify.movedFrom, cookie: 77, name: "x.part"),
-            InotifyEvent(wd: 1, mask: Inotify.movedTo, cookie: 77, name: "x.csv"),
-            InotifyEvent(wd: 4, mask: Inotify.create | Inotify.isDir, name: "customers"),
-        ]),
+        (
+            "several, with a move cookie",
+            [
+                InotifyEvent(wd: 1, mask: Inotify.movedFrom, cookie: 77, name: "x.part"),
+                InotifyEvent(wd: 1, mask: Inotify.movedTo, cookie: 77, name: "x.csv"),
+                InotifyEvent(wd: 4, mask: Inotify.create | Inotify.isDir, name: "customers"),
+            ]
+        ),
         ("a UTF-8 name", [InotifyEvent(wd: 1, mask: Inotify.create, name: "Kundenübersicht März.csv")]),
     ]
 
@@ -28,7 +31,9 @@ struct InotifyTests {
     }
 
     @Test func decodeDropsATruncatedTail() {
-        var bytes = Inotify.encode([InotifyEvent(wd: 1, mask: Inotify.create, name: "a"), InotifyEvent(wd: 1, mask: Inotify.create, name: "bbbbbbbb")])
+        var bytes = Inotify.encode([
+            InotifyEvent(wd: 1, mask: Inotify.create, name: "a"), InotifyEvent(wd: 1, mask: Inotify.create, name: "bbbbbbbb"),
+        ])
         bytes.removeLast(3)
         #expect(Inotify.decode(bytes) == [InotifyEvent(wd: 1, mask: Inotify.create, name: "a")])
         #expect(Inotify.decode([1, 2, 3]) == [])

@@ -39,7 +39,8 @@ struct RecoveryTests {
     @Test func aClaimThatNeverTookItsFirstFileIsDroppedAndTheFileImportedAnew() throws {
         let root = try TestRoot()
         root.write("inbox/customers/b.csv", TestRoot.csv(rows: 1))
-        let claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("b.csv", folder: "customers")], schemaFolder: "customers"), moved: 0)
+        let claim = try deadClaim(
+            root, plan: ClaimPlan(take: [InboxPath("b.csv", folder: "customers")], schemaFolder: "customers"), moved: 0)
         let daemon = RunningDaemon(root: root.path, once: true)
         #expect(daemon.waitForExit())
         let results = root.results()
@@ -51,7 +52,8 @@ struct RecoveryTests {
     @Test func anImportCutInTheMiddleOfItsBuildIsRedoneIntoOneFolder() throws {
         let root = try TestRoot()
         root.write("inbox/customers/c.csv", TestRoot.csv(rows: 3))
-        let claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("c.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
+        let claim = try deadClaim(
+            root, plan: ClaimPlan(take: [InboxPath("c.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
         // Half a build, the source already moved into it, as a kill just before the publish leaves it.
         let build = ClaimStore(layout: root.layout).build(claim.id)
         try Paths.makeDirectories(build + "/source")
@@ -69,7 +71,8 @@ struct RecoveryTests {
     @Test func aClaimAlreadyPublishedOnlyGetsItsBookkeeping() throws {
         let root = try TestRoot()
         root.write("inbox/customers/d.csv", TestRoot.csv(rows: 1))
-        let claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("d.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
+        let claim = try deadClaim(
+            root, plan: ClaimPlan(take: [InboxPath("d.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
         // The import ran and was published; the kill came before the record and the clean-up.
         let store = ClaimStore(layout: root.layout)
         let job = ImportWork(layout: root.layout, owner: "x", log: EventLog { _ in }, metrics: Metrics()).makeJob(claim)
@@ -88,7 +91,8 @@ struct RecoveryTests {
         let root = try TestRoot()
         let owner = try OwnerLock(layout: root.layout)
         root.write("inbox/customers/e.csv", TestRoot.csv(rows: 1))
-        var claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("e.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
+        var claim = try deadClaim(
+            root, plan: ClaimPlan(take: [InboxPath("e.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
         claim = try ClaimStore(layout: root.layout).setOwner(claim, to: owner.id)
         let daemon = RunningDaemon(root: root.path, once: true)
         #expect(daemon.waitForExit())
@@ -126,8 +130,9 @@ struct RecoveryTests {
     @Test func aDeadDaemonsClaimIsAdoptedByOneDaemonOnly() throws {
         let root = try TestRoot()
         root.write("inbox/customers/a.csv", TestRoot.csv(rows: 2))
-        let claim = try deadClaim(root, plan: ClaimPlan(take: [InboxPath("a.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
-        unlink("\(root.path)/.intake/owners/dead0001.lock")   // the first adopter removed it already
+        let claim = try deadClaim(
+            root, plan: ClaimPlan(take: [InboxPath("a.csv", folder: "customers")], schemaFolder: "customers"), moved: 1)
+        unlink("\(root.path)/.intake/owners/dead0001.lock")  // the first adopter removed it already
         let folder = ClaimStore(layout: root.layout).folder(claim.id)
         var first: OwnerLock? = try OwnerLock(layout: root.layout)
         let second = try OwnerLock(layout: root.layout)
@@ -140,8 +145,10 @@ struct RecoveryTests {
         // Two daemons' recoveries: one adopts, the other finds nothing to adopt.
         let log = EventLog { _ in }
         let other = ClaimStore(layout: root.layout)
-        let ids = [Recovery(layout: root.layout, owner: second.id, log: log).adoptOrphans(skip: []),
-                   Recovery(layout: root.layout, owner: "third001", log: log).adoptOrphans(skip: [])]
+        let ids = [
+            Recovery(layout: root.layout, owner: second.id, log: log).adoptOrphans(skip: []),
+            Recovery(layout: root.layout, owner: "third001", log: log).adoptOrphans(skip: []),
+        ]
         #expect(ids.flatMap { $0 } == [claim.id])
         #expect(other.load(claim.id)?.owner == second.id)
     }

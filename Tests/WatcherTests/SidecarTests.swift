@@ -35,14 +35,18 @@ struct SidecarTests {
     }
 
     @Test func aSidecarWithASavedSchemaNamesItsFile() throws {
-        let s = try Sidecar.parse(Array(#"{"schema_id": "customers", "filename": "a.csv", "import_metadata": {"batch": 7}}"#.utf8), name: "a.import.json").get()
+        let s = try Sidecar.parse(
+            Array(#"{"schema_id": "customers", "filename": "a.csv", "import_metadata": {"batch": 7}}"#.utf8), name: "a.import.json"
+        ).get()
         #expect(s.schema == .saved("customers"))
         #expect(s.dataFile == "a.csv")
         #expect(s.importMetadata == ["batch": 7])
     }
 
     @Test func settingsAndHooksOfTheSidecarReplaceTheSchemasKeys() throws {
-        let s = try Sidecar.parse(Array(#"{"schema_id": "c", "original_filename": "a.csv", "settings": {"maxRecords": 5}}"#.utf8), name: "a.import.json").get()
+        let s = try Sidecar.parse(
+            Array(#"{"schema_id": "c", "original_filename": "a.csv", "settings": {"maxRecords": 5}}"#.utf8), name: "a.import.json"
+        ).get()
         let base: JSONValue = ["name": "C", "fields": [["key": "email"]], "settings": ["maxRecords": 100, "delimiter": ";"]]
         let merged = try s.schemaJSON { _ in .success(base) }.get()
         #expect(merged["settings"] == ["maxRecords": 5, "delimiter": ";"])
@@ -50,7 +54,9 @@ struct SidecarTests {
     }
 
     @Test func anInlineSchemaComesFromFields() throws {
-        let s = try Sidecar.parse(Array(#"{"fields": [{"key": "email"}], "initial_data": [{"email": "a@b.c"}]}"#.utf8), name: "p.import.json").get()
+        let s = try Sidecar.parse(
+            Array(#"{"fields": [{"key": "email"}], "initial_data": [{"email": "a@b.c"}]}"#.utf8), name: "p.import.json"
+        ).get()
         #expect(s.dataFile == nil)
         let json = try s.schemaJSON { _ in .failure(ImportFailure("X", "not asked")) }.get()
         #expect(SchemaLoader.load(json).schema?.fields.map(\.key) == ["email"])
@@ -71,8 +77,10 @@ struct SidecarTests {
         #expect(f.code == code)
     }
 
-    @Test(arguments: [("a.csv", false), (".a.csv", true), ("a.csv.part", true), ("a.CSV.TMP", true), ("a.filepart", true),
-                      ("a.crdownload", true), ("a.partial", true), (".a.swp", true), ("a.csv~", true), ("a.csv.import.json", false)])
+    @Test(arguments: [
+        ("a.csv", false), (".a.csv", true), ("a.csv.part", true), ("a.CSV.TMP", true), ("a.filepart", true),
+        ("a.crdownload", true), ("a.partial", true), (".a.swp", true), ("a.csv~", true), ("a.csv.import.json", false),
+    ])
     func uploadsInProgressAreIgnored(_ name: String, _ ignored: Bool) {
         #expect(InboxRules.isIgnored(name) == ignored)
     }

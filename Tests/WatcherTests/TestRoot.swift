@@ -65,7 +65,8 @@ final class TestRoot {
             for id in Paths.list("\(path)/\(folder)") where !id.hasPrefix(".") {
                 let dir = "\(path)/\(folder)/\(id)"
                 guard let bytes = try? Paths.readFile("\(dir)/import.json"), let json = try? JSONParser.parse(bytes),
-                      let record = ImportRecord(json: json) else { continue }
+                    let record = ImportRecord(json: json)
+                else { continue }
                 out.append(Result(folder: folder, id: id, record: record, sources: Paths.list("\(dir)/source")))
             }
         }
@@ -99,8 +100,10 @@ final class RunningDaemon: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let lines = Mutex<[String]>([])
 
-    init(root: String, settle: Double = 0.05, rescan: Double = 1, uploadWindow: Double = 60, workers: Int = 2,
-         poll: Double? = nil, once: Bool = false) {
+    init(
+        root: String, settle: Double = 0.05, rescan: Double = 1, uploadWindow: Double = 60, workers: Int = 2,
+        poll: Double? = nil, once: Bool = false
+    ) {
         var options = WatchOptions(root: root)
         options.settle = settle
         options.rescan = rescan

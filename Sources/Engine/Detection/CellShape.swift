@@ -62,15 +62,18 @@ enum CellShape: Equatable {
             // 2024-01-31, 31/01/2024, 1.2.2024, 2024-01-31 10:00, 31.01.2024 10:00
             let first = bytes[start]
             if groups >= 3, first != 0x2D, first != 0x2B, first != 0x24,
-               (0..<(end - start)).contains(where: { bytes[start + $0] == 0x2F || bytes[start + $0] == 0x2D })
-                || countDots(bytes, start, end) == 2 && (groups == 3 || (start..<end).contains { bytes[$0] == 0x3A }) {
+                (0..<(end - start)).contains(where: { bytes[start + $0] == 0x2F || bytes[start + $0] == 0x2D })
+                    || countDots(bytes, start, end) == 2 && (groups == 3 || (start..<end).contains { bytes[$0] == 0x3A })
+            {
                 return .date
             }
             return thousands ? .number : .text
         }
         // Month names: "Jan 5, 2024", "5-Feb-2024", ISO with T.
         if letters <= 9 && digits >= 4 && other == 0 && groups >= 2 { return .date }
-        if letters == 1 && digits > 0 && other == 0 && (bytes[end - 1] | 0x20 == UInt8(ascii: "e") || (start..<end).contains { bytes[$0] | 0x20 == UInt8(ascii: "e") }) {
+        if letters == 1 && digits > 0 && other == 0
+            && (bytes[end - 1] | 0x20 == UInt8(ascii: "e") || (start..<end).contains { bytes[$0] | 0x20 == UInt8(ascii: "e") })
+        {
             return .number  // 1e5
         }
         return .text
@@ -126,9 +129,9 @@ extension CellShape {
                 if previousSpace { return false }
                 previousSpace = true
             case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "'"), UInt8(ascii: "&"),
-                 UInt8(ascii: "/"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ":"), UInt8(ascii: "#"),
-                 UInt8(ascii: "+"), UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "?"),
-                 UInt8(ascii: "\""):
+                UInt8(ascii: "/"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ":"), UInt8(ascii: "#"),
+                UInt8(ascii: "+"), UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "?"),
+                UInt8(ascii: "\""):
                 previousSpace = false
             default: return false
             }

@@ -20,7 +20,9 @@ public struct DialectCandidate: Sendable, Equatable {
 /// quote and escape candidates come from what the sample holds: doubled quotes (RFC 4180), `\"`,
 /// or no escaping at all (a quote is text unless a delimiter or a line end follows it).
 public enum DialectDetector {
-    public static let delimiters: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|"), UInt8(ascii: " ")]
+    public static let delimiters: [UInt8] = [
+        UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|"), UInt8(ascii: " "),
+    ]
     /// Detection reads at most this much of the sample: enough rows to see a pattern, few enough
     /// that forty candidate dialects stay cheap.
     static let detectionBytes = 64 << 10
@@ -30,7 +32,9 @@ public enum DialectDetector {
     /// How much better (relatively) a less common dialect must score to be chosen.
     static let margin = 0.01
 
-    public static func detect(_ text: [UInt8], complete: Bool, forcedDelimiter: UInt8? = nil) -> (chosen: Dialect, candidates: [DialectCandidate]) {
+    public static func detect(
+        _ text: [UInt8], complete: Bool, forcedDelimiter: UInt8? = nil
+    ) -> (chosen: Dialect, candidates: [DialectCandidate]) {
         let cut = text.count > detectionBytes
         let sample = cut ? Array(text[0..<detectionBytes]) : text
         let isComplete = complete && !cut
@@ -38,7 +42,11 @@ public enum DialectDetector {
         var scored: [(candidate: DialectCandidate, rows: Int, raw: Double, values: Double, singles: Int)] = []
         for dialect in dialects {
             let s = score(dialect, sample: sample, complete: isComplete)
-            scored.append((DialectCandidate(dialect: dialect, score: 0, columns: s.columns, pattern: s.pattern, types: s.types), s.rows, s.pattern, s.values, s.singles))
+            scored.append(
+                (
+                    DialectCandidate(dialect: dialect, score: 0, columns: s.columns, pattern: s.pattern, types: s.types), s.rows, s.pattern,
+                    s.values, s.singles
+                ))
         }
         // Patterns are sums over rows: compare them against the most rows any dialect read.
         let mostRows = Double(max(1, scored.map(\.rows).max() ?? 1))
@@ -58,7 +66,8 @@ public enum DialectDetector {
                 c.score >= best.score * (1 - margin) && dialects.firstIndex(of: c.dialect)! < i
             }
             if let preferred = usual.min(by: { dialects.firstIndex(of: $0.dialect)! < dialects.firstIndex(of: $1.dialect)! }),
-               let j = candidates.firstIndex(of: preferred) {
+                let j = candidates.firstIndex(of: preferred)
+            {
                 candidates.remove(at: j)
                 candidates.insert(preferred, at: 0)
             }
@@ -71,7 +80,8 @@ public enum DialectDetector {
             // open a value across lines reads fewer rows with it than without.
             let delimiter = forcedDelimiter ?? UInt8(ascii: ",")
             let singles = Dictionary(scored.map { ($0.candidate.dialect, $0.singles) }, uniquingKeysWith: max)
-            chosen = dialects.filter { $0.delimiter == delimiter }
+            chosen =
+                dialects.filter { $0.delimiter == delimiter }
                 .enumerated().max { a, b in
                     let (x, y) = (singles[a.element] ?? 0, singles[b.element] ?? 0)
                     return x != y ? x < y : a.offset > b.offset
@@ -130,7 +140,9 @@ public enum DialectDetector {
         dialect.delimiter == 0x20 && values < 0.2 ? 0 : 1
     }
 
-    static func score(_ dialect: Dialect, sample: [UInt8], complete: Bool) -> (pattern: Double, types: Double, columns: Int, rows: Int, values: Double, singles: Int) {
+    static func score(
+        _ dialect: Dialect, sample: [UInt8], complete: Bool
+    ) -> (pattern: Double, types: Double, columns: Int, rows: Int, values: Double, singles: Int) {
         let batch = DelimitedReader.sample(sample, dialect: dialect, maxRows: detectionRows, complete: complete)
         var widths: [Int: Int] = [:]
         var rows = 0

@@ -20,14 +20,17 @@ extension HeaderDetector {
         upperFilled.reserveCapacity(width)
         lowerFilled.reserveCapacity(width)
         for c in 0..<width {
-            let (u, l) = (batch.withCell(row: upper, column: c) { labelShape($0) }, batch.withCell(row: lower, column: c) { labelShape($0) })
+            let (u, l) = (
+                batch.withCell(row: upper, column: c) { labelShape($0) }, batch.withCell(row: lower, column: c) { labelShape($0) }
+            )
             guard let u, let l else { return nil }  // a number: data, not a label
             upperFilled.append(u)
             lowerFilled.append(l)
         }
         let labels = upperFilled.indices.filter { upperFilled[$0] }
         guard let first = labels.first, labels.count >= 2 || first > 0,
-              lowerFilled.lazy.filter({ $0 }).count > labels.count else { return nil }
+            lowerFilled.lazy.filter({ $0 }).count > labels.count
+        else { return nil }
         // A label spans: it has a sub-label under it and the cell to its right is empty over a sub-label.
         let spans = labels.contains { c in lowerFilled[c] && c + 1 < width && !upperFilled[c + 1] && lowerFilled[c + 1] }
         guard spans else { return nil }
@@ -66,11 +69,16 @@ extension HeaderDetector {
         // A first-column label over a sub-label labels a group only if it spans: `Sales report,
         // January` over `Date,Units,Price` is a title whose comma made two cells.
         if batch.withCell(row: lower, column: 0, { CellShape.of($0) != .empty }),
-           batch.withCell(row: upper, column: 0, { CellShape.of($0) != .empty }),
-           batch.withCell(row: upper, column: 1, { CellShape.of($0) != .empty }) { return nil }
+            batch.withCell(row: upper, column: 0, { CellShape.of($0) != .empty }),
+            batch.withCell(row: upper, column: 1, { CellShape.of($0) != .empty })
+        {
+            return nil
+        }
         var overData = 0
         for c in 0..<batch.cellCount(row: upper) {
-            let k: TableShape.Kind?? = batch.withCell(row: upper, column: c) { CellShape.of($0) == .empty ? .none : .some(TableShape.kind($0)) }
+            let k: TableShape.Kind?? = batch.withCell(row: upper, column: c) {
+                CellShape.of($0) == .empty ? .none : .some(TableShape.kind($0))
+            }
             guard let k else { continue }
             let expected = c < shape.typed.count ? shape.typed[c] : nil
             if let expected {
@@ -94,8 +102,9 @@ extension HeaderDetector {
         while header.count < maxHeaderLines, p + 2 < rows.count {
             let next = rows[p + 1]
             guard batch.rowRecords[next] - batch.rowRecords[rows[p]] <= 3,
-                  filledWidth(batch, next) * 2 >= filledWidth(batch, rows[top]),
-                  shape.isHeaderLike(batch, row: next) || groups(batch, upper: rows[p], lower: next, shape: shape) != nil else { break }
+                filledWidth(batch, next) * 2 >= filledWidth(batch, rows[top]),
+                shape.isHeaderLike(batch, row: next) || groups(batch, upper: rows[p], lower: next, shape: shape) != nil
+            else { break }
             header.append(next)
             p += 1
         }
@@ -154,15 +163,21 @@ extension HeaderDetector {
         var reasons: [String] = []
         for i in 0..<(lines.count - 1) {
             if groups(batch, upper: lines[i], lower: lines[i + 1], shape: shape) != nil {
-                reasons.append("record \(records[i]) labels groups of columns over record \(records[i + 1]) (each label spans the empty cells to its right)")
+                reasons.append(
+                    "record \(records[i]) labels groups of columns over record \(records[i + 1]) (each label spans the empty cells to its right)"
+                )
             } else {
                 reasons.append("record \(records[i + 1]) is words where the data has numbers or dates")
             }
         }
         let consecutive = records.last! - records[0] == records.count - 1
-        let span = consecutive ? "records \(records[0])–\(records.last!)"
+        let span =
+            consecutive
+            ? "records \(records[0])–\(records.last!)"
             : "records " + records.dropLast().map(String.init).joined(separator: ", ") + " and \(records.last!)"
         let shown = names.filter { !$0.isEmpty }.prefix(4).map { "`\($0)`" }.joined(separator: ", ")
-        return ["\(span) are one header: \(reasons.joined(separator: "; ")); each column's name joins its lines' labels (\(shown)\(names.count > 4 ? ", …" : ""))"]
+        return [
+            "\(span) are one header: \(reasons.joined(separator: "; ")); each column's name joins its lines' labels (\(shown)\(names.count > 4 ? ", …" : ""))"
+        ]
     }
 }

@@ -50,7 +50,8 @@ public enum HeaderDetector {
         if let override {
             let index = batch.rowRecords.firstIndex(of: override)
             let cells = index.map { batch.strings(row: $0) } ?? []
-            var decision = HeaderDecision(chosen: override, candidates: [HeaderCandidate(row: override, score: 1, cells: cells)], method: "override")
+            var decision = HeaderDecision(
+                chosen: override, candidates: [HeaderCandidate(row: override, score: 1, cells: cells)], method: "override")
             decision.rows = [override]
             decision.names = cells
             decision.firstDataRecord = override + 1
@@ -97,7 +98,8 @@ public enum HeaderDetector {
             // The runner-up may be another line of the same header (its group labels, its next
             // line): no rival then — unless it names the same columns (two headers to choose from).
             let shape = dataShape(batch, rows: rows, top: bestPosition, width: tableWidth)
-            let partners = headerPartners(batch, lines: headerLines(batch, rows: rows, top: bestPosition, shape: shape), best: rows[bestPosition], shape: shape)
+            let partners = headerPartners(
+                batch, lines: headerLines(batch, rows: rows, top: bestPosition, shape: shape), best: rows[bestPosition], shape: shape)
             if !partners.isEmpty {
                 let records = Set(partners.map { batch.rowRecords[$0] })
                 runnerUp = ranked.dropFirst().first { !records.contains($0.row) }?.score ?? 0
@@ -117,11 +119,15 @@ public enum HeaderDetector {
             decision.noHeader = true
             decision.firstDataRecord = batch.rowRecords[rows[top]]
             decision.shape = shape
-            decision.evidence.append("record \(decision.firstDataRecord) has numbers and dates where the rows below have them: the file has no header row, the table starts there")
+            decision.evidence.append(
+                "record \(decision.firstDataRecord) has numbers and dates where the rows below have them: the file has no header row, the table starts there"
+            )
             return decision
         }
         guard confident else {
-            decision.evidence.append("no row stands out as the header (best record \(best.row), score \(ColumnMapper.round2(best.score)), next \(ColumnMapper.round2(runnerUp)))")
+            decision.evidence.append(
+                "no row stands out as the header (best record \(best.row), score \(ColumnMapper.round2(best.score)), next \(ColumnMapper.round2(runnerUp)))"
+            )
             return decision
         }
         // A header spread over several lines: group labels above it, lines of words under it.
@@ -179,7 +185,11 @@ public enum HeaderDetector {
             let normalized = Similarity.normalize(batch.string(row: row, column: c))
             let group = groups.map { c < $0.count ? Similarity.normalize($0[c]) : "" } ?? ""
             if seen.insert(group + "\u{1F}" + normalized).inserted { distinct += 1 }
-            if names.contains(normalized) || names.contains(group + normalized) || names.contains(where: { Similarity.score($0, normalized) >= 0.8 }) { named += 1 }
+            if names.contains(normalized) || names.contains(group + normalized)
+                || names.contains(where: { Similarity.score($0, normalized) >= 0.8 })
+            {
+                named += 1
+            }
         }
         guard filled > 0 else { return 0 }
         let columns = Double(max(width, tableWidth))

@@ -27,7 +27,8 @@ public struct LeftOut: Sendable, Equatable {
             case .header: "the header row: its cells name the columns"
             case .blank: "a blank line"
             case .notes: "notes under the table at the end of the file (a line of text in a wide table, nothing after it)"
-            case .anotherTable: "another table: the header again, or a blank line then a row of words where the data has numbers and dates; it and everything after it are left out"
+            case .anotherTable:
+                "another table: the header again, or a blank line then a row of words where the data has numbers and dates; it and everything after it are left out"
             }
         }
     }
@@ -116,13 +117,14 @@ public struct LeftOut: Sendable, Equatable {
 
     /// `[{"records": [first, last], "reason", "why", "preview"}]`, the first `maxListed` runs.
     public var json: JSONValue {
-        .array(ordered.prefix(LeftOut.maxListed).map { run in
-            [
-                "records": .array([.number(run.first), .number(run.last)]), "reason": .string(run.reason.rawValue),
-                "why": .string(run.reason.why),
-                "preview": .array(run.preview.map { .array($0.map { .string($0) }) }),
-            ]
-        })
+        .array(
+            ordered.prefix(LeftOut.maxListed).map { run in
+                [
+                    "records": .array([.number(run.first), .number(run.last)]), "reason": .string(run.reason.rawValue),
+                    "why": .string(run.reason.why),
+                    "preview": .array(run.preview.map { .array($0.map { .string($0) }) }),
+                ]
+            })
     }
 
     /// The runs listed are all there are (`leftOutComplete` in metadata.json).

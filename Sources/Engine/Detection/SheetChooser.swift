@@ -15,8 +15,10 @@ public struct SheetSummary: Sendable, Equatable {
     public var preview: [[String]] = []
 
     public var json: JSONValue {
-        ["name": .string(name), "rows": .number(rows), "columns": .number(columns),
-         "score": score.map { .number(ColumnMapper.round2($0)) } ?? .null]
+        [
+            "name": .string(name), "rows": .number(rows), "columns": .number(columns),
+            "score": score.map { .number(ColumnMapper.round2($0)) } ?? .null,
+        ]
     }
 }
 
@@ -38,14 +40,20 @@ enum SheetChooser {
 
     /// `samples[i]` is the sample of sheet i (nil for sheets that are not data: hidden sheets,
     /// chartsheets). Scores are written into `summaries`.
-    static func choose(sheets: [WorkbookSheet], samples: [RowBatch?], summaries: inout [SheetSummary], override: String?,
-                       fields: [Field]) -> SheetChoice {
+    static func choose(
+        sheets: [WorkbookSheet], samples: [RowBatch?], summaries: inout [SheetSummary], override: String?,
+        fields: [Field]
+    ) -> SheetChoice {
         if let override {
             let exact = sheets.firstIndex { $0.name == override && $0.kind == "worksheet" }
             let loose = sheets.firstIndex { $0.name.lowercased() == override.lowercased() && $0.kind == "worksheet" }
             if let i = exact ?? loose { return SheetChoice(index: i, method: "override") }
             let names = sheets.filter { $0.kind == "worksheet" }.map { "\"\($0.name)\"" }.joined(separator: ", ")
-            return SheetChoice(index: nil, method: nil, problem: "settings.uploadStep.sheetOverride names the sheet \"\(override)\", which the workbook does not have (its worksheets: \(names))")
+            return SheetChoice(
+                index: nil, method: nil,
+                problem:
+                    "settings.uploadStep.sheetOverride names the sheet \"\(override)\", which the workbook does not have (its worksheets: \(names))"
+            )
         }
         let withData = samples.indices.filter { samples[$0].map { $0.count > 0 } ?? false }
         if withData.count == 1 { return SheetChoice(index: withData[0], method: "only") }
@@ -62,7 +70,9 @@ enum SheetChooser {
             return SheetChoice(index: scored[0].index, method: "header")
         }
         let list = scored.map { "\"\(sheets[$0.index].name)\" \(ColumnMapper.round2($0.score))" }.joined(separator: ", ")
-        return SheetChoice(index: nil, method: nil, problem: "the workbook has \(withData.count) sheets with data and none matches the schema clearly best (scores: \(list))")
+        return SheetChoice(
+            index: nil, method: nil,
+            problem: "the workbook has \(withData.count) sheets with data and none matches the schema clearly best (scores: \(list))")
     }
 
     /// The share of the schema's (visible) fields that the sheet's header maps.

@@ -78,7 +78,9 @@ struct TableFilter {
         guard !ended else {
             for r in 0..<batch.count {
                 leftOut.add(batch.rowRecords[r], .anotherTable, batch: batch, row: r)
-                if let shape, shape.typedColumns > 0, !batch.isBlank(row: r), shape.conforms(batch, row: r) { leftOut.dataLikeAfterEnd += 1 }
+                if let shape, shape.typedColumns > 0, !batch.isBlank(row: r), shape.conforms(batch, row: r) {
+                    leftOut.dataLikeAfterEnd += 1
+                }
             }
             return RowBatch()
         }
@@ -129,7 +131,7 @@ struct TableFilter {
                 for h in heldHere { leftOut.add(batch.rowRecords[h], .anotherTable, batch: batch, row: h) }
                 let out = build(batch, plan: plan)
                 held = RowBatch()
-                _ = filter(RowBatch(rows: batch, from: r))   // counted as the other table's, with their evidence
+                _ = filter(RowBatch(rows: batch, from: r))  // counted as the other table's, with their evidence
                 return out
             }
             if shape.isNote(batch, row: r) {

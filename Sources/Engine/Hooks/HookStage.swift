@@ -35,7 +35,8 @@ final class HookStage {
     static func failure(_ name: String, _ process: (any HookProcess)?, _ what: String) -> ImportFailure {
         let tail = process?.stderrTail ?? ""
         let stderr = tail.isEmpty ? "" : " Its stderr ended with: \(tail)"
-        return ImportFailure("HOOK_FAILED", "The hook \(name) \(what).\(stderr) Fix the hook program (contract §9) and drop the file again.")
+        return ImportFailure(
+            "HOOK_FAILED", "The hook \(name) \(what).\(stderr) Fix the hook program (contract §9) and drop the file again.")
     }
 
     private func start(_ name: String, _ command: String) throws -> any HookProcess {
@@ -85,12 +86,16 @@ final class HookStage {
             }
             for item in items {
                 guard case .object(let o) = item, let index = o["index"]?.intValue, index >= 0, index < cells.count,
-                      o.keys.allSatisfy({ ["index", "value", "info"].contains($0) }) else {
+                    o.keys.allSatisfy({ ["index", "value", "info"].contains($0) })
+                else {
                     process.cancel()
-                    throw HookStage.failure(name, process, "answered an entry that is not {\"index\" (a row of the column), \"value\"?, \"info\"?}")
+                    throw HookStage.failure(
+                        name, process, "answered an entry that is not {\"index\" (a row of the column), \"value\"?, \"info\"?}")
                 }
                 if let v = o["value"] { columnValues[index, default: [:]][column] = try text(v, name, process) }
-                for note in try notes(o["info"], field: f, value: cells[index], name, process) { columnNotes[index, default: []].append(note) }
+                for note in try notes(o["info"], field: f, value: cells[index], name, process) {
+                    columnNotes[index, default: []].append(note)
+                }
             }
             try finish(name, process)
         }
@@ -136,7 +141,9 @@ final class HookStage {
                 let answer = try ask(name, process, .array(rows[start..<end].map { request($0.index, $0.cells) }))
                 guard case .array(let items) = answer, items.count == end - start else {
                     process.cancel()
-                    throw HookStage.failure(name, process, "answered \(answer.arrayValue.map { "\($0.count) records" } ?? answer.typeName) for \(end - start) records")
+                    throw HookStage.failure(
+                        name, process,
+                        "answered \(answer.arrayValue.map { "\($0.count) records" } ?? answer.typeName) for \(end - start) records")
                 }
                 for (k, item) in zip(start..<end, items) {
                     try take(item, into: &rows[k].cells, notes: &notes[rows[k].batchRow, default: []], name, process)
@@ -161,7 +168,9 @@ final class HookStage {
     }
 
     /// Takes a row hook's answer `{"row": {key: {"value"?, "info"?}}}` into the row's cells.
-    private func take(_ answer: JSONValue, into cells: inout [String], notes: inout [CellError], _ name: String, _ process: any HookProcess) throws {
+    private func take(
+        _ answer: JSONValue, into cells: inout [String], notes: inout [CellError], _ name: String, _ process: any HookProcess
+    ) throws {
         guard case .object(let o) = answer, case .object(let row)? = o["row"], o.keys.allSatisfy({ ["row", "index"].contains($0) }) else {
             process.cancel()
             throw HookStage.failure(name, process, "answered what is not {\"row\": {\"<field key>\": {\"value\", \"info\"}}}")
@@ -209,7 +218,8 @@ final class HookStage {
             let level = (item["level"] ?? .string("error")).stringValue ?? ""
             guard case .object = item, case .string(let message)? = item["message"], ["info", "warning", "error"].contains(level) else {
                 process.cancel()
-                throw HookStage.failure(name, process, "answered an info message that is not {\"message\", \"level\": \"info\" | \"warning\" | \"error\"}")
+                throw HookStage.failure(
+                    name, process, "answered an info message that is not {\"message\", \"level\": \"info\" | \"warning\" | \"error\"}")
             }
             return CellError(field: field, message: message, value: value, level: level)
         }
@@ -249,7 +259,9 @@ final class HookStage {
         }
         guard case .object(let o)? = try? JSONParser.parse(answer), o.keys.allSatisfy({ ["cancel", "message"].contains($0) }) else {
             process.cancel()
-            throw HookStage.failure(name, process, "answered what is not {} or {\"cancel\": true, \"message\"}: \(String(decoding: answer.prefix(120), as: UTF8.self))")
+            throw HookStage.failure(
+                name, process,
+                "answered what is not {} or {\"cancel\": true, \"message\"}: \(String(decoding: answer.prefix(120), as: UTF8.self))")
         }
         try finish(name, process)
         guard o["cancel"] == .bool(true) else { return nil }

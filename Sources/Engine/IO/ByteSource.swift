@@ -16,7 +16,9 @@ extension ByteSource {
         var skip = offset
         var scratch = [UInt8](repeating: 0, count: min(max(skip, 1), 1 << 20))
         while skip > 0 {
-            let n = try scratch.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min(skip, $0.count)])) }
+            let n = try scratch.withUnsafeMutableBytes {
+                try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min(skip, $0.count)]))
+            }
             if n == 0 { break }
             skip -= n
         }

@@ -82,11 +82,15 @@ struct ChunkedPass {
                 carry = t
             }
         }
-        try OrderedPipeline.run(width: width, next: { try cutter.next() },
-                                process: { [self] chunk, worker in work(chunk, processor: chunk.first ? own[worker] : rest[worker]) }) { worked in
+        try OrderedPipeline.run(
+            width: width, next: { try cutter.next() },
+            process: { [self] chunk, worker in work(chunk, processor: chunk.first ? own[worker] : rest[worker]) }
+        ) { worked in
             if let failure = worked.failure, !(failure is ReadError) { throw failure }
             var processed: ProcessedBatch
-            if carry == nil, worked.failure == nil, worked.first || filter.isSteady, let tokenizer = worked.tokenizer, var after = worked.filter {
+            if carry == nil, worked.failure == nil, worked.first || filter.isSteady, let tokenizer = worked.tokenizer,
+                var after = worked.filter
+            {
                 // As the worker assumed: its rows, numbered from where the chunk starts.
                 processed = worked.processed
                 processed.shift(lines: line - 1, offset: worked.base)
@@ -135,7 +139,8 @@ struct ChunkedPass {
     private func work(_ chunk: Chunk, processor: RowProcessor) -> Worked {
         var worked = Worked(first: chunk.first, last: chunk.last, base: chunk.offset + (chunk.first ? bomLength : 0))
         do {
-            worked.text = try TextDecoder.decodeWhole(chunk.bytes, encoding: encoding, bomLength: chunk.first ? bomLength : 0, offset: chunk.offset)
+            worked.text = try TextDecoder.decodeWhole(
+                chunk.bytes, encoding: encoding, bomLength: chunk.first ? bomLength : 0, offset: chunk.offset)
             var tokenizer = CSVTokenizer(dialect: dialect, limits: limits)
             tokenizer.reserve(forBytes: worked.text.count)
             try worked.text.withUnsafeBytes { try tokenizer.feed($0) }
@@ -156,8 +161,10 @@ extension ChunkedPass {
     /// Reads rows again alone, by where their text is in the file (`spans`, in row order: see
     /// `ResultWriter.rowSpans`), instead of reading the whole file again: for the rows that
     /// turned invalid late. `wanted` is asked about rows in increasing order, up to `last`.
-    static func reread(_ source: any ByteSource, dialect: Dialect, limits: ReadLimits, spans: SpillReader, wanted: (Int) -> Bool, last: Int,
-                       visit: (Int, [String]) throws -> Void) throws {
+    static func reread(
+        _ source: any ByteSource, dialect: Dialect, limits: ReadLimits, spans: SpillReader, wanted: (Int) -> Bool, last: Int,
+        visit: (Int, [String]) throws -> Void
+    ) throws {
         let file = SpillReader(try source.open())
         var position = 0
         var row = 0
@@ -206,7 +213,8 @@ final class ChunkCutter {
             let n = try bytes.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
             if n == 0 { ended = true } else { filled += n }
         }
-        let cut = ended ? filled : bytes.withUnsafeBytes { ChunkCutter.cut(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), encoding: encoding) }
+        let cut =
+            ended ? filled : bytes.withUnsafeBytes { ChunkCutter.cut(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), encoding: encoding) }
         leftover = Array(bytes[cut..<filled])
         bytes.removeSubrange(cut...)
         let chunk = ChunkedPass.Chunk(bytes: bytes, offset: offset, first: offset == 0, last: ended && leftover.isEmpty)

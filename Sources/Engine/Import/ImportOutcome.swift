@@ -52,9 +52,11 @@ public struct ImportRecord: Sendable {
     public var importErrors: [ImportFailure]?
     public var importMetadata: JSONValue
 
-    public init(id: String, schemaID: String?, status: ImportStatus, originalFilename: String, createdDate: String,
-                modifiedDate: String, reviewURL: String? = nil, resultMetadata: JSONValue = .null,
-                importErrors: [ImportFailure]? = nil, importMetadata: JSONValue = .null) {
+    public init(
+        id: String, schemaID: String?, status: ImportStatus, originalFilename: String, createdDate: String,
+        modifiedDate: String, reviewURL: String? = nil, resultMetadata: JSONValue = .null,
+        importErrors: [ImportFailure]? = nil, importMetadata: JSONValue = .null
+    ) {
         self.id = id
         self.schemaID = schemaID
         self.status = status
@@ -79,16 +81,18 @@ public struct ImportRecord: Sendable {
     }
 
     public init?(json: JSONValue) {
-        guard let o = json.objectValue, let id = o["id"]?.stringValue, let status = o["status"]?.stringValue.flatMap(ImportStatus.init) else {
+        guard let o = json.objectValue, let id = o["id"]?.stringValue, let status = o["status"]?.stringValue.flatMap(ImportStatus.init)
+        else {
             return nil
         }
-        self.init(id: id, schemaID: o["schema_id"]?.stringValue, status: status,
-                  originalFilename: o["original_filename"]?.stringValue ?? "", createdDate: o["created_date"]?.stringValue ?? "",
-                  modifiedDate: o["modified_date"]?.stringValue ?? "", reviewURL: o["review_url"]?.stringValue,
-                  resultMetadata: o["result_metadata"] ?? .null,
-                  importErrors: o["import_errors"]?.arrayValue?.map {
-                      ImportFailure($0["code"]?.stringValue ?? "", $0["message"]?.stringValue ?? "")
-                  },
-                  importMetadata: o["import_metadata"] ?? .null)
+        self.init(
+            id: id, schemaID: o["schema_id"]?.stringValue, status: status,
+            originalFilename: o["original_filename"]?.stringValue ?? "", createdDate: o["created_date"]?.stringValue ?? "",
+            modifiedDate: o["modified_date"]?.stringValue ?? "", reviewURL: o["review_url"]?.stringValue,
+            resultMetadata: o["result_metadata"] ?? .null,
+            importErrors: o["import_errors"]?.arrayValue?.map {
+                ImportFailure($0["code"]?.stringValue ?? "", $0["message"]?.stringValue ?? "")
+            },
+            importMetadata: o["import_metadata"] ?? .null)
     }
 }

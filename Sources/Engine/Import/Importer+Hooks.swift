@@ -1,15 +1,20 @@
 extension Importer {
     /// The hook stage of an import whose schema has hooks, with its column hooks already run
     /// (they need the whole column: one pass over the file gathers it).
-    static func makeHookStage(_ request: ImportRequest, plans: [FieldPlan], headerRecord: Int, decisions: SourceDecisions,
-                              source: any ByteSource) throws -> HookStage? {
+    static func makeHookStage(
+        _ request: ImportRequest, plans: [FieldPlan], headerRecord: Int, decisions: SourceDecisions,
+        source: any ByteSource
+    ) throws -> HookStage? {
         let hooks = request.schema.hooks
         guard !hooks.isEmpty else { return nil }
         guard let runner = request.hookRunner else {
-            throw ImportFailure("HOOK_FAILED", "The schema has hooks, but this import was started without a way to run them. Run it with intake watch or intake import.")
+            throw ImportFailure(
+                "HOOK_FAILED",
+                "The schema has hooks, but this import was started without a way to run them. Run it with intake watch or intake import.")
         }
-        let stage = HookStage(hooks: hooks, runner: runner, timeout: request.schema.settings.hookTimeoutSeconds,
-                              fields: request.schema.fields, columns: plans.map(\.column), headerRecord: headerRecord)
+        let stage = HookStage(
+            hooks: hooks, runner: runner, timeout: request.schema.settings.hookTimeoutSeconds,
+            fields: request.schema.fields, columns: plans.map(\.column), headerRecord: headerRecord)
         guard !hooks.columnHooks.isEmpty else { return stage }
         var wanted: [Int: Int] = [:]
         for hook in hooks.columnHooks {
@@ -27,8 +32,10 @@ extension Importer {
 
     /// Runs `beforeFinish` on the written result; returns its message when it sends the import
     /// to review (the result files are then taken away).
-    static func runBeforeFinish(_ stage: HookStage, request: ImportRequest, totals: ResultWriter.Totals, blocked: Bool,
-                                workspace: any Workspace) throws -> String? {
+    static func runBeforeFinish(
+        _ stage: HookStage, request: ImportRequest, totals: ResultWriter.Totals, blocked: Bool,
+        workspace: any Workspace
+    ) throws -> String? {
         guard request.schema.hooks.beforeFinish != nil, !(blocked && totals.invalid > 0) else { return nil }
         let data = try workspace.openResult("results.json").readAll()
         let metadata: JSONValue = [

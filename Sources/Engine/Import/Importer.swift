@@ -22,8 +22,10 @@ public struct ImportRequest: Sendable {
     /// with HOOK_FAILED without one.
     public var hookRunner: (any HookRunner)?
 
-    public init(id: String, schema: Schema, filename: String, importMetadata: JSONValue = .null, limits: ReadLimits = ReadLimits(),
-                progress: (@Sendable (Int) -> Void)? = nil, workers: Int = 1, hookRunner: (any HookRunner)? = nil) {
+    public init(
+        id: String, schema: Schema, filename: String, importMetadata: JSONValue = .null, limits: ReadLimits = ReadLimits(),
+        progress: (@Sendable (Int) -> Void)? = nil, workers: Int = 1, hookRunner: (any HookRunner)? = nil
+    ) {
         self.progress = progress
         self.hookRunner = hookRunner
         self.workers = workers
@@ -57,30 +59,37 @@ public enum Importer {
         var plan = ResolutionPlan(request.resolution, remembered: request.rememberedMapping)
         let resolution = request.resolution
         if let max = settings.maxFileSize, let size = source.size, size > max {
-            throw ImportFailure("FILE_TOO_LARGE", "\(request.filename) is \(size) bytes, more than this schema's maxFileSize of \(max) bytes. Split the file, or raise settings.maxFileSize.")
+            throw ImportFailure(
+                "FILE_TOO_LARGE",
+                "\(request.filename) is \(size) bytes, more than this schema's maxFileSize of \(max) bytes. Split the file, or raise settings.maxFileSize."
+            )
         }
         let namedEncoding = resolution?.encoding ?? settings.encoding
         let namedBy = resolution?.encoding != nil ? "resolution.json" : "settings.encoding"
-        var decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits,
-                                                 sheet: resolution?.sheet ?? settings.sheetOverride, fields: schema.fields,
-                                                 encoding: namedEncoding, namedBy: namedBy)
+        var decisions = try SourceDecisions.read(
+            source, delimiter: settings.delimiter, limits: request.limits,
+            sheet: resolution?.sheet ?? settings.sheetOverride, fields: schema.fields,
+            encoding: namedEncoding, namedBy: namedBy)
         if let sheet = resolution?.sheet {
             if decisions.format != "xlsx" {
                 plan.problem("sheet", "\(request.filename) is not a workbook (it is \(decisions.format)): it has no sheets to choose")
             } else if decisions.sheetChoice?.index == nil {
                 let names = decisions.sheets.filter { $0.kind == "worksheet" }.map { "\"\($0.name)\"" }.joined(separator: ", ")
                 plan.problem("sheet", "the workbook has no worksheet \"\(sheet)\" (its worksheets: \(names))")
-                decisions = try SourceDecisions.read(source, delimiter: settings.delimiter, limits: request.limits, sheet: settings.sheetOverride,
-                                                     fields: schema.fields, encoding: namedEncoding, namedBy: namedBy)
+                decisions = try SourceDecisions.read(
+                    source, delimiter: settings.delimiter, limits: request.limits, sheet: settings.sheetOverride,
+                    fields: schema.fields, encoding: namedEncoding, namedBy: namedBy)
             }
         }
         if decisions.encodingDecision?.unsure == true {
             // Unsure is not a guess: a person chooses among the readings (resolution.json "encoding").
-            let context = DocumentContext(request: request, decisions: decisions, header: HeaderDecision(chosen: nil, candidates: [], method: "detected"))
+            let context = DocumentContext(
+                request: request, decisions: decisions, header: HeaderDecision(chosen: nil, candidates: [], method: "detected"))
             return try review(context, ["ENCODING"], plan: plan, mapping: nil, totals: nil, workspace: workspace)
         }
         if decisions.format == "xlsx" && decisions.sheetChoice?.index == nil {
-            let context = DocumentContext(request: request, decisions: decisions, header: HeaderDecision(chosen: nil, candidates: [], method: "detected"))
+            let context = DocumentContext(
+                request: request, decisions: decisions, header: HeaderDecision(chosen: nil, candidates: [], method: "detected"))
             return try review(context, ["SHEET_NOT_CHOSEN"], plan: plan, mapping: nil, totals: nil, workspace: workspace)
         }
         // A JSON document's header is its keys (record 0).
@@ -91,7 +100,10 @@ public enum Importer {
             } else if let r = decisions.sample.rowRecords.firstIndex(of: row), !decisions.sample.isBlank(row: r) {
                 headerOverride = row
             } else {
-                plan.problem("headerRow", "row \(row) is blank or not among the first \(decisions.sample.count) rows of the file; choose a row that holds the headers")
+                plan.problem(
+                    "headerRow",
+                    "row \(row) is blank or not among the first \(decisions.sample.count) rows of the file; choose a row that holds the headers"
+                )
             }
         }
         var header = HeaderDetector.detect(decisions.sample, fields: schema.fields, override: headerOverride)
@@ -100,7 +112,9 @@ public enum Importer {
 
         if header.chosen == nil && !header.noHeader {
             if decisions.sample.count == 0 || (0..<decisions.sample.count).allSatisfy({ decisions.sample.isBlank(row: $0) }) {
-                throw ImportFailure("EMPTY_DATA", "\(request.filename) has no rows: only blank lines. Check the export that made it and drop the file again.")
+                throw ImportFailure(
+                    "EMPTY_DATA",
+                    "\(request.filename) has no rows: only blank lines. Check the export that made it and drop the file again.")
             }
             return try review(context, ["HEADER_ROW_UNDETERMINED"], plan: plan, mapping: nil, totals: nil, workspace: workspace)
         }
@@ -110,7 +124,10 @@ public enum Importer {
         var headers: [String] = []
         if let chosen = header.chosen {
             guard let headerRow = decisions.sample.rowRecords.firstIndex(of: chosen) else {
-                throw ImportFailure("EMPTY_DATA", "\(request.filename): the header row \(chosen) (settings.matchingStep.headerRowOverride) is past the end of the file's first \(decisions.sample.count) rows.")
+                throw ImportFailure(
+                    "EMPTY_DATA",
+                    "\(request.filename): the header row \(chosen) (settings.matchingStep.headerRowOverride) is past the end of the file's first \(decisions.sample.count) rows."
+                )
             }
             headerLine = decisions.sample.rowLines[headerRow]
             headers = header.names
@@ -120,9 +137,11 @@ public enum Importer {
         let samples = decisions.columnSamples(headerRecord: headerRecord, width: width)
         while headers.count < width { headers.append("") }
         let forced = plan.forcedMapping(headers: headers, fields: schema.fields, autoMap: settings.autoMapHeaders)
-        let mapping = ColumnMapper.map(headers: headers, samples: samples, fields: schema.fields, fuzzy: settings.fuzzyMatchHeaders, forced: forced)
+        let mapping = ColumnMapper.map(
+            headers: headers, samples: samples, fields: schema.fields, fuzzy: settings.fuzzyMatchHeaders, forced: forced)
         if mapping.needsReview {
-            return try review(context, ["COLUMNS_NOT_MAPPED"], plan: plan, mapping: mapping, headers: headers, totals: nil, workspace: workspace)
+            return try review(
+                context, ["COLUMNS_NOT_MAPPED"], plan: plan, mapping: mapping, headers: headers, totals: nil, workspace: workspace)
         }
         plan.prepareEdits(fieldColumns: mapping.fieldColumns, fields: schema.fields)
 
@@ -139,26 +158,30 @@ public enum Importer {
             return FieldPlan(field: field, column: column, columns: columns, dateOrder: order)
         }
         if settings.allowCustomFields { shape.custom = customColumns(mapping, headers: headers, fields: schema.fields) }
-        let passThrough: [Int]? = settings.passThroughUnmappedColumns
+        let passThrough: [Int]? =
+            settings.passThroughUnmappedColumns
             ? mapping.unmappedColumns.filter { c in !shape.custom.contains { $0.column == c } } : nil
         let wantsCSV = settings.outputFormats.contains("csv")
-        let processor = RowProcessor(plans: plans, headerRecord: headerRecord, formulaEscape: true,
-                                     customColumns: shape.custom, unmappedColumns: passThrough,
-                                     csv: wantsCSV, csvFormulaEscape: settings.csvFormulaEscape)
+        let processor = RowProcessor(
+            plans: plans, headerRecord: headerRecord, formulaEscape: true,
+            customColumns: shape.custom, unmappedColumns: passThrough,
+            csv: wantsCSV, csvFormulaEscape: settings.csvFormulaEscape)
         var csvHeader: [UInt8]?
         if wantsCSV {
             var line: [UInt8] = []
-            CSVWriter.appendRecord(processor.csvHeader(customNames: shape.custom.map(\.name)), escapeFormulas: settings.csvFormulaEscape, to: &line)
+            CSVWriter.appendRecord(
+                processor.csvHeader(customNames: shape.custom.map(\.name)), escapeFormulas: settings.csvFormulaEscape, to: &line)
             csvHeader = line
         }
         let behavior = resolution?.invalidDataBehavior ?? settings.invalidDataBehavior
         let blocked = behavior == .blockSubmit
         let removed = plan.removed
         func makeWriter() throws -> ResultWriter {
-            try ResultWriter(workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
-                             columns: plans.map(\.column), behavior: behavior, writeResults: true,
-                             maxRecords: settings.maxRecords, ndjson: settings.outputFormats.contains("ndjson"), csvHeader: csvHeader,
-                             skipRows: removed, workers: request.workers)
+            try ResultWriter(
+                workspace: workspace, fieldKeys: schema.fields.map(\.key), uniqueSlots: processor.uniqueSlots,
+                columns: plans.map(\.column), behavior: behavior, writeResults: true,
+                maxRecords: settings.maxRecords, ndjson: settings.outputFormats.contains("ndjson"), csvHeader: csvHeader,
+                skipRows: removed, workers: request.workers)
         }
         let hookStage = try makeHookStage(request, plans: plans, headerRecord: headerRecord, decisions: decisions, source: source)
         defer { hookStage?.cancel() }
@@ -177,42 +200,52 @@ public enum Importer {
         var passEnd: SourceDecisions.PassEnd
         if decisions.chunkable && !changesRows && hookStage?.hasRowHooks != true {
             // The usual case, on every core: nothing needs the rows one batch after another.
-            passEnd = try decisions.forEachChunk(source, limits: request.limits, header: header, processor: processor, width: request.workers,
-                                                  chunkSize: request.chunkSize, restart: restart) { processed in
+            passEnd = try decisions.forEachChunk(
+                source, limits: request.limits, header: header, processor: processor, width: request.workers,
+                chunkSize: request.chunkSize, restart: restart
+            ) { processed in
                 try writer.append(processed)
                 request.progress?(writer.rows)
             }
         } else {
             var leftOut = LeftOut()
-            passEnd = try decisions.forEachBatch(source, limits: request.limits, restart: { leftOut = LeftOut(); try restart() }, reading: { next in
-            // Only the table's rows: rows past where another table starts and a trailing run of
-            // notes are left out (TableFilter, which counts them); then a resolution's edits and removals.
-            var table = TableFilter(header, format: decisions.format)
-            defer { leftOut = table.leftOut }
-            func tableRows() throws -> RowBatch? {
-                while true {
-                    guard let batch = try next() else { table.finish(); return nil }
-                    let rows = table.filter(batch)
-                    if rows.count > 0 { return rows }
-                }
-            }
-            func rows() throws -> RowBatch? {
-                guard let batch = try tableRows() else { return nil }
-                return changesRows ? plan.apply(batch, headerRecord: headerRecord) : batch
-            }
-            if let hookStage, hookStage.hasRowHooks {
-                try OrderedPipeline.run(width: request.workers, next: { try rows().map { try hookStage.apply($0) } },
-                                        process: { item, _ in processor.process(item.batch, annotations: item.notes) }) { processed in
-                    try writer.append(processed)
-                    request.progress?(writer.rows)
-                }
-            } else {
-                try OrderedPipeline.run(width: request.workers, next: rows, process: { batch, _ in processor.process(batch) }) { processed in
-                    try writer.append(processed)
-                    request.progress?(writer.rows)
-                }
-            }
-        })
+            passEnd = try decisions.forEachBatch(
+                source, limits: request.limits,
+                restart: {
+                    leftOut = LeftOut(); try restart()
+                },
+                reading: { next in
+                    // Only the table's rows: rows past where another table starts and a trailing run of
+                    // notes are left out (TableFilter, which counts them); then a resolution's edits and removals.
+                    var table = TableFilter(header, format: decisions.format)
+                    defer { leftOut = table.leftOut }
+                    func tableRows() throws -> RowBatch? {
+                        while true {
+                            guard let batch = try next() else { table.finish(); return nil }
+                            let rows = table.filter(batch)
+                            if rows.count > 0 { return rows }
+                        }
+                    }
+                    func rows() throws -> RowBatch? {
+                        guard let batch = try tableRows() else { return nil }
+                        return changesRows ? plan.apply(batch, headerRecord: headerRecord) : batch
+                    }
+                    if let hookStage, hookStage.hasRowHooks {
+                        try OrderedPipeline.run(
+                            width: request.workers, next: { try rows().map { try hookStage.apply($0) } },
+                            process: { item, _ in processor.process(item.batch, annotations: item.notes) }
+                        ) { processed in
+                            try writer.append(processed)
+                            request.progress?(writer.rows)
+                        }
+                    } else {
+                        try OrderedPipeline.run(width: request.workers, next: rows, process: { batch, _ in processor.process(batch) }) {
+                            processed in
+                            try writer.append(processed)
+                            request.progress?(writer.rows)
+                        }
+                    }
+                })
             passEnd.leftOut = leftOut
         }
         if let late = passEnd.encodingDecision, late.unsure {
@@ -227,12 +260,20 @@ public enum Importer {
             // An upload that stopped half-way (the sender died, the link dropped): importing the
             // rows before it would pass off part of a file as the whole.
             let what = end.inQuotes ? "a quoted value is still open at the end" : "it has \(end.cells) of \(width) columns"
-            throw ImportFailure("INCOMPLETE_FILE", "\(request.filename) ends in the middle of a record: its last line (line \(end.line)) has no line end and \(what). The file was probably cut short while it was sent; nothing of it was imported. Send the whole file again (if the file is whole as it is, end its last line with a line break).")
+            throw ImportFailure(
+                "INCOMPLETE_FILE",
+                "\(request.filename) ends in the middle of a record: its last line (line \(end.line)) has no line end and \(what). The file was probably cut short while it was sent; nothing of it was imported. Send the whole file again (if the file is whole as it is, end its last line with a line break)."
+            )
         }
         try hookStage?.finishRowHooks()
         if writer.rows == 0 {
-            let place = decisions.format == "json" ? "keys" : decisions.format == "xlsx" ? "header row (row \(headerLine) of sheet \"\(decisions.sheet ?? "")\")" : "header row (line \(headerLine))"
-            throw ImportFailure("EMPTY_DATA", "\(request.filename) has a \(place) but no data rows. Add rows below the header and drop the file again.")
+            let place =
+                decisions.format == "json"
+                ? "keys"
+                : decisions.format == "xlsx"
+                    ? "header row (row \(headerLine) of sheet \"\(decisions.sheet ?? "")\")" : "header row (line \(headerLine))"
+            throw ImportFailure(
+                "EMPTY_DATA", "\(request.filename) has a \(place) but no data rows. Add rows below the header and drop the file again.")
         }
         if changesRows { plan.checkRows() }
         finished = true
@@ -244,7 +285,9 @@ public enum Importer {
             do {
                 try decisions.forEachBatch(source, limits: request.limits, restart: { row = 0 }) { batch in
                     for r in 0..<batch.count where batch.rowRecords[r] > headerRecord && !batch.isBlank(row: r) {
-                        if wanted(row) && !removed.contains(row) { try visit(row, batch.rowLines[r], fixedPlan.edited(row, batch.strings(row: r))) }
+                        if wanted(row) && !removed.contains(row) {
+                            try visit(row, batch.rowLines[r], fixedPlan.edited(row, batch.strings(row: r)))
+                        }
                         if row == last { throw Found() }
                         row += 1
                     }
@@ -253,7 +296,8 @@ public enum Importer {
         }
         let totals = try writer.finish(rawHeaders: headers, formulaEscape: true) { wanted, last, visit in
             if let spans = try writer.rowSpans() {
-                try ChunkedPass.reread(source, dialect: decisions.dialect, limits: request.limits, spans: spans, wanted: wanted, last: last, visit: visit)
+                try ChunkedPass.reread(
+                    source, dialect: decisions.dialect, limits: request.limits, spans: spans, wanted: wanted, last: last, visit: visit)
             } else {
                 try reread(wanted, last) { row, _, cells in try visit(row, cells) }
             }
@@ -262,13 +306,16 @@ public enum Importer {
         context2.encoding = encoding
         if let decision = passEnd.encodingDecision { context2.encodingDecision = decision }
         context2.leftOut = passEnd.leftOut
-        if let hookStage, let message = try runBeforeFinish(hookStage, request: request, totals: totals, blocked: blocked, workspace: workspace) {
+        if let hookStage,
+            let message = try runBeforeFinish(hookStage, request: request, totals: totals, blocked: blocked, workspace: workspace)
+        {
             context2.hookMessage = message
             for name in ["results.json", "results.ndjson", "results.csv", "rejected.csv"] { workspace.remove(name) }
             workspace.removeScratch("errors.part")
             context2.totalRows = totals.rows
             context2.rows = try reviewRows(totals: totals, reread: reread)
-            var outcome = try review(context2, ["HOOK_CANCELLED"], plan: plan, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
+            var outcome = try review(
+                context2, ["HOOK_CANCELLED"], plan: plan, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
             outcome.resultMetadata = resultMetadata(totals, leftOut: passEnd.leftOut)
             return outcome
         }
@@ -285,13 +332,16 @@ public enum Importer {
             workspace.removeScratch("errors.part")
             context2.totalRows = totals.rows
             context2.rows = try reviewRows(totals: totals, reread: reread)
-            var outcome = try review(context2, reasons, plan: plan, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
+            var outcome = try review(
+                context2, reasons, plan: plan, mapping: mapping, headers: headers, totals: totals, workspace: workspace)
             outcome.resultMetadata = resultMetadata(totals, leftOut: passEnd.leftOut)
             return outcome
         }
-        try writeMetadata(context2, mapping: mapping, headers: headers, totals: totals, resolution: plan.reportJSON, shape: shape, workspace: workspace)
-        return ImportOutcome(status: .successful, failure: nil, resultMetadata: resultMetadata(totals, leftOut: passEnd.leftOut), reasons: [],
-                             learnedMapping: learned(plan))
+        try writeMetadata(
+            context2, mapping: mapping, headers: headers, totals: totals, resolution: plan.reportJSON, shape: shape, workspace: workspace)
+        return ImportOutcome(
+            status: .successful, failure: nil, resultMetadata: resultMetadata(totals, leftOut: passEnd.leftOut), reasons: [],
+            learnedMapping: learned(plan))
     }
 
     /// Reads the source again and calls back with (rowIndex, sourceRow, cells as edited) of the wanted data rows.
@@ -304,8 +354,10 @@ public enum Importer {
     }
 
     /// Writes `report.json` and `review.html` and returns the NEEDS_REVIEW outcome.
-    static func review(_ context: DocumentContext, _ reasons: [String], plan: ResolutionPlan, mapping: MappingDecision?, headers: [String] = [],
-                       totals: ResultWriter.Totals?, workspace: any Workspace) throws -> ImportOutcome {
+    static func review(
+        _ context: DocumentContext, _ reasons: [String], plan: ResolutionPlan, mapping: MappingDecision?, headers: [String] = [],
+        totals: ResultWriter.Totals?, workspace: any Workspace
+    ) throws -> ImportOutcome {
         var reasons = reasons
         if !plan.problems.isEmpty && !reasons.contains("RESOLUTION_NOT_APPLIED") { reasons.append("RESOLUTION_NOT_APPLIED") }
         try writeReport(context, reasons: reasons, mapping: mapping, headers: headers, totals: totals, plan: plan, workspace: workspace)
@@ -325,13 +377,17 @@ public enum Importer {
             r += 1
         }
         var rows: [ReviewRow] = []
-        try reread({ wanted.contains($0) }, wanted.max() ?? -1) { row, line, cells in rows.append(ReviewRow(rowIndex: row, sourceRow: line, cells: cells)) }
+        try reread({ wanted.contains($0) }, wanted.max() ?? -1) { row, line, cells in
+            rows.append(ReviewRow(rowIndex: row, sourceRow: line, cells: cells))
+        }
         return rows.sorted { $0.rowIndex < $1.rowIndex }
     }
 
     static func resultMetadata(_ t: ResultWriter.Totals, leftOut: LeftOut) -> JSONValue {
-        ["num_rows": .number(t.rows), "num_valid_rows": .number(t.valid), "num_invalid_rows": .number(t.invalid),
-         "num_removed_rows": .number(t.removed), "num_left_out_rows": .number(leftOut.count)]
+        [
+            "num_rows": .number(t.rows), "num_valid_rows": .number(t.valid), "num_invalid_rows": .number(t.invalid),
+            "num_removed_rows": .number(t.removed), "num_left_out_rows": .number(leftOut.count),
+        ]
     }
 
     /// The day-month order of a date column (see `dateOrderDecision`).

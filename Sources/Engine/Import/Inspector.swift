@@ -30,11 +30,14 @@ public enum Inspector {
             let name: String? = header.chosen == nil ? nil : (c < header.names.count ? header.names[c] : "")
             columns.append(["index": .number(c), "header": .string(name), "type": .string(guessType(samples[c]))])
         }
-        let context = DocumentContext(request: ImportRequest(id: "", schema: Schema(fields: []), filename: ""), decisions: d, header: header)
+        let context = DocumentContext(
+            request: ImportRequest(id: "", schema: Schema(fields: []), filename: ""), decisions: d, header: header)
         let source = context.sourceJSON
         let sheets: [JSONValue] = d.sheets.map {
-            ["name": .string($0.name), "kind": .string($0.kind), "visibility": .string($0.state), "rows": .number($0.rows),
-             "columns": .number($0.columns), "chosen": .bool($0.name == d.sheet)]
+            [
+                "name": .string($0.name), "kind": .string($0.kind), "visibility": .string($0.state), "rows": .number($0.rows),
+                "columns": .number($0.columns), "chosen": .bool($0.name == d.sheet),
+            ]
         }
         return [
             "format": .string(d.format), "encoding": source["encoding"] ?? .null,
@@ -54,17 +57,23 @@ public enum Inspector {
     static func evidence(_ d: SourceDecisions, header: HeaderDecision, table: TableFilter, dataRows: [Int]) -> JSONValue {
         var notes = header.evidence
         if let end = table.endRecord {
-            notes.append("another table starts at record \(end) (its header, or a row of words where the data has numbers and dates): the first table is read, the rest left out")
+            notes.append(
+                "another table starts at record \(end) (its header, or a row of words where the data has numbers and dates): the first table is read, the rest left out"
+            )
         }
         if !table.footerRecords.isEmpty {
-            let records = table.footerRecords.count == 1 ? "record \(table.footerRecords[0]) at the end is a note" : "records \(table.footerRecords.map(String.init).joined(separator: ", ")) at the end are notes"
+            let records =
+                table.footerRecords.count == 1
+                ? "record \(table.footerRecords[0]) at the end is a note"
+                : "records \(table.footerRecords.map(String.init).joined(separator: ", ")) at the end are notes"
             notes.append("\(records) under the table (a line of text in a wide table): left out")
         }
         let best = d.dialectCandidates.first
         return [
             "encoding": d.encodingDecision.map(encodingJSON) ?? .null,
             "dialect": [
-                "method": "each candidate reads the start of the file; score = pattern (row consistency) x types (cells that look like values)",
+                "method":
+                    "each candidate reads the start of the file; score = pattern (row consistency) x types (cells that look like values)",
                 "chosen": dialectJSON(d.dialect, best.flatMap { $0.dialect == d.dialect ? $0 : nil }),
             ],
             "dialects": .array(d.dialectCandidates.map { dialectJSON($0.dialect, $0) }),
@@ -73,9 +82,13 @@ public enum Inspector {
                 "none": .bool(header.noHeader),
                 "names": header.chosen == nil ? .null : .array(header.names.map { .string($0) }),
             ],
-            "headerCandidates": .array(header.candidates.map {
-                ["row": .number($0.row), "score": .number(ColumnMapper.round2($0.score)), "cells": .array($0.cells.map { .string($0) })]
-            }),
+            "headerCandidates": .array(
+                header.candidates.map {
+                    [
+                        "row": .number($0.row), "score": .number(ColumnMapper.round2($0.score)),
+                        "cells": .array($0.cells.map { .string($0) }),
+                    ]
+                }),
             "table": [
                 "firstDataRecord": dataRows.first.map { .number($0) } ?? .null,
                 "lastDataRecord": dataRows.last.map { .number($0) } ?? .null,
@@ -98,14 +111,17 @@ public enum Inspector {
             o["bytesRead"] = .number(e.scannedBytes)
             o["wholeFile"] = .bool(e.wholeFile)
             o["differingBytes"] = .array(e.differingBytes.map { .string(hex($0)) })
-            o["candidates"] = .array(e.candidates.map { c in
-                var j: JSONObject = ["encoding": .string(c.encoding.rawValue), "language": .string(c.language),
-                                     "bitsPerByte": .number(ColumnMapper.round2(c.bitsPerByte)),
-                                     "excess": .number(ColumnMapper.round2(c.excess))]
-                if c.invalid > 0 { j["invalidBytes"] = .number(c.invalid) }
-                if let same = c.sameTextAs { j["sameTextAs"] = .string(same.rawValue) }
-                return .object(j)
-            })
+            o["candidates"] = .array(
+                e.candidates.map { c in
+                    var j: JSONObject = [
+                        "encoding": .string(c.encoding.rawValue), "language": .string(c.language),
+                        "bitsPerByte": .number(ColumnMapper.round2(c.bitsPerByte)),
+                        "excess": .number(ColumnMapper.round2(c.excess)),
+                    ]
+                    if c.invalid > 0 { j["invalidBytes"] = .number(c.invalid) }
+                    if let same = c.sameTextAs { j["sameTextAs"] = .string(same.rawValue) }
+                    return .object(j)
+                })
         }
         return .object(o)
     }
@@ -144,7 +160,9 @@ public enum Inspector {
         try writeCSV(source, decisions: d, header: header, to: emit)
     }
 
-    static func writeCSV(_ source: any ByteSource, decisions d: SourceDecisions, header: HeaderDecision, to emit: ([UInt8]) throws -> Void) throws {
+    static func writeCSV(
+        _ source: any ByteSource, decisions d: SourceDecisions, header: HeaderDecision, to emit: ([UInt8]) throws -> Void
+    ) throws {
         var emitted = false
         var out: [UInt8] = []
         if header.chosen != nil {
@@ -155,26 +173,29 @@ public enum Inspector {
             }
             out.append(contentsOf: [0x0D, 0x0A])
         }
-        try d.forEachBatch(source, limits: ReadLimits(), restart: {
-            // Rows already printed cannot be taken back: say so rather than mix encodings.
-            if emitted { throw ReadError("the file stops being UTF-8 after its start; convert it to UTF-8") }
-        }, reading: { next in
-            var table = TableFilter(header, format: d.format)
-            while !table.ended, let batch = try next() {
-                let rows = table.filter(batch)
-                for r in 0..<rows.count where rows.rowRecords[r] > header.lastNonDataRecord && !rows.isBlank(row: r) {
-                    for c in 0..<rows.cellCount(row: r) {
-                        if c > 0 { out.append(UInt8(ascii: ",")) }
-                        rows.withCell(row: r, column: c) { CSVWriter.appendField($0, escapeFormulas: false, to: &out) }
+        try d.forEachBatch(
+            source, limits: ReadLimits(),
+            restart: {
+                // Rows already printed cannot be taken back: say so rather than mix encodings.
+                if emitted { throw ReadError("the file stops being UTF-8 after its start; convert it to UTF-8") }
+            },
+            reading: { next in
+                var table = TableFilter(header, format: d.format)
+                while !table.ended, let batch = try next() {
+                    let rows = table.filter(batch)
+                    for r in 0..<rows.count where rows.rowRecords[r] > header.lastNonDataRecord && !rows.isBlank(row: r) {
+                        for c in 0..<rows.cellCount(row: r) {
+                            if c > 0 { out.append(UInt8(ascii: ",")) }
+                            rows.withCell(row: r, column: c) { CSVWriter.appendField($0, escapeFormulas: false, to: &out) }
+                        }
+                        out.append(contentsOf: [0x0D, 0x0A])
                     }
-                    out.append(contentsOf: [0x0D, 0x0A])
+                    try emit(out)
+                    out.removeAll(keepingCapacity: true)
+                    emitted = true
                 }
-                try emit(out)
-                out.removeAll(keepingCapacity: true)
-                emitted = true
-            }
-            if !out.isEmpty { try emit(out) }
-        })
+                if !out.isEmpty { try emit(out) }
+            })
     }
 
     /// Every batch of rows of the file, as the import reads them (for benchmarks and tools).

@@ -40,18 +40,23 @@ enum OrderedPipeline {
     }
 
     /// `process` is told which worker runs it (0..<width), for state of a worker's own.
-    static func run<Input: Sendable, Output>(width: Int, next: () throws -> Input?, process: @escaping @Sendable (Input, _ worker: Int) -> Output,
-                                             consume: (Output) throws -> Void) throws {
+    static func run<Input: Sendable, Output>(
+        width: Int, next: () throws -> Input?, process: @escaping @Sendable (Input, _ worker: Int) -> Output,
+        consume: (Output) throws -> Void
+    ) throws {
         let queue = Queue<Input, Output>()
         // Threads the machine will not give (too many already) are done without.
-        let threads = width <= 1 ? [] : (0..<width).compactMap { worker in
-            Worker.start {
-                while let slot = queue.take() {
-                    slot.result = process(slot.input, worker)
-                    slot.done.signal()
+        let threads =
+            width <= 1
+            ? []
+            : (0..<width).compactMap { worker in
+                Worker.start {
+                    while let slot = queue.take() {
+                        slot.result = process(slot.input, worker)
+                        slot.done.signal()
+                    }
                 }
             }
-        }
         guard !threads.isEmpty else {
             while let batch = try next() { try consume(process(batch, 0)) }
             return
@@ -91,11 +96,13 @@ enum Worker {
     static func start(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
         var thread = pthread_t()
         let box = Unmanaged.passRetained(Body(body))
-        let created = pthread_create(&thread, nil, { raw in
-            let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
-            body.run()
-            return nil
-        }, box.toOpaque())
+        let created = pthread_create(
+            &thread, nil,
+            { raw in
+                let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
+                body.run()
+                return nil
+            }, box.toOpaque())
         guard created == 0 else {
             box.release()
             return nil

@@ -1,13 +1,18 @@
 extension SourceDecisions {
     /// A zip: an XLSX/XLSM workbook (else UNSUPPORTED_FORMAT with what to do). Reads each
     /// visible worksheet's first rows, chooses the sheet, and keeps the chosen one's sample.
-    static func readWorkbook(_ source: any ByteSource, head: [UInt8], sheet override: String?, fields: [Field],
-                             limits: ReadLimits) throws -> SourceDecisions {
+    static func readWorkbook(
+        _ source: any ByteSource, head: [UInt8], sheet override: String?, fields: [Field],
+        limits: ReadLimits
+    ) throws -> SourceDecisions {
         let archive = try ZipArchive(source)
         if let mimetype = archive.entry("mimetype") {
             let text = String(decoding: (try? archive.contents(mimetype, budget: InflateBudget(), limit: 1024)) ?? [], as: UTF8.self)
             if text.contains("opendocument.spreadsheet") {
-                throw ImportFailure("UNSUPPORTED_FORMAT", "This is an OpenDocument spreadsheet (.ods), which Intake does not read. Open it in LibreOffice and save it as .xlsx (File › Save As › Excel 2007-365) or CSV, then drop that file instead.")
+                throw ImportFailure(
+                    "UNSUPPORTED_FORMAT",
+                    "This is an OpenDocument spreadsheet (.ods), which Intake does not read. Open it in LibreOffice and save it as .xlsx (File › Save As › Excel 2007-365) or CSV, then drop that file instead."
+                )
             }
         }
         let workbook = try Workbook(archive)
@@ -32,21 +37,28 @@ extension SourceDecisions {
             summary.rows = done ? sample.count : max(sample.count, reader.declaredRows ?? 0)
             summary.columns = reader.widest - (reader.minimumColumn == .max ? 0 : reader.minimumColumn)
             let left = reader.minimumColumn == .max ? 0 : reader.minimumColumn
-            summary.preview = (0..<sample.count).lazy.filter { !sample.isBlank(row: $0) }.prefix(5).map { Array(sample.strings(row: $0).dropFirst(left)) }
+            summary.preview = (0..<sample.count).lazy.filter { !sample.isBlank(row: $0) }.prefix(5).map {
+                Array(sample.strings(row: $0).dropFirst(left))
+            }
             summaries.append(summary)
             samples.append(sample)
             readers.append(reader)
             complete.append(done)
         }
-        let choice = SheetChooser.choose(sheets: workbook.sheets, samples: samples, summaries: &summaries, override: override, fields: fields)
-        var decisions = SourceDecisions(format: "xlsx", encoding: .utf8, bomLength: 0, dialect: .rfc4180, dialectCandidates: [],
-                                        sample: RowBatch(), sampleComplete: true, sheets: summaries, sheetChoice: choice,
-                                        sheet: choice.index.map { workbook.sheets[$0].name }, workbook: workbook)
+        let choice = SheetChooser.choose(
+            sheets: workbook.sheets, samples: samples, summaries: &summaries, override: override, fields: fields)
+        var decisions = SourceDecisions(
+            format: "xlsx", encoding: .utf8, bomLength: 0, dialect: .rfc4180, dialectCandidates: [],
+            sample: RowBatch(), sampleComplete: true, sheets: summaries, sheetChoice: choice,
+            sheet: choice.index.map { workbook.sheets[$0].name }, workbook: workbook)
         guard let index = choice.index else {
             if choice.problem == nil {
                 let hidden = workbook.sheets.filter { !$0.isData }.map { "\"\($0.name)\"" }
                 let note = hidden.isEmpty ? "" : " (hidden sheets and chartsheets are not read: \(hidden.joined(separator: ", ")))"
-                throw ImportFailure("EMPTY_DATA", "The workbook has no rows: none of its visible worksheets holds a value\(note). Check the export that made it and drop the file again.")
+                throw ImportFailure(
+                    "EMPTY_DATA",
+                    "The workbook has no rows: none of its visible worksheets holds a value\(note). Check the export that made it and drop the file again."
+                )
             }
             return decisions
         }

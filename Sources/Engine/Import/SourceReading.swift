@@ -31,12 +31,18 @@ public struct SourceDecisions: Sendable {
     /// `encoding` (settings.encoding, a resolution) names the encoding of delimited text, `namedBy`
     /// says where; `wholeFile` checks a file whose start is ASCII to its end (inspect), where an
     /// import finds out only if a later byte is not UTF-8.
-    public static func read(_ source: any ByteSource, delimiter: String? = nil, limits: ReadLimits = ReadLimits(), sheet: String? = nil,
-                            fields: [Field] = [], encoding named: TextEncoding? = nil, namedBy: String = "settings.encoding",
-                            wholeFile: Bool = false) throws -> SourceDecisions {
+    public static func read(
+        _ source: any ByteSource, delimiter: String? = nil, limits: ReadLimits = ReadLimits(), sheet: String? = nil,
+        fields: [Field] = [], encoding named: TextEncoding? = nil, namedBy: String = "settings.encoding",
+        wholeFile: Bool = false
+    ) throws -> SourceDecisions {
         let head = try source.prefix(sampleBytes)
         let complete = head.count < sampleBytes
-        if head.isEmpty { throw ImportFailure("EMPTY_DATA", "The file is empty (0 bytes): there is nothing to import. Check the export that made it and drop the file again.") }
+        if head.isEmpty {
+            throw ImportFailure(
+                "EMPTY_DATA",
+                "The file is empty (0 bytes): there is nothing to import. Check the export that made it and drop the file again.")
+        }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
             return try readWorkbook(source, head: head, sheet: sheet, fields: fields, limits: limits)
         }
@@ -44,8 +50,9 @@ public struct SourceDecisions: Sendable {
         if JSONRows.looksLikeJSON(head) {
             let bytes = try JSONRows.load(source)
             let (rows, sample, count) = try JSONRows.read(bytes, sampleRows: sampleRows)
-            return SourceDecisions(format: "json", encoding: .utf8, bomLength: 0, dialect: .rfc4180, dialectCandidates: [], sample: sample,
-                                   sampleComplete: count < sampleRows, json: rows)
+            return SourceDecisions(
+                format: "json", encoding: .utf8, bomLength: 0, dialect: .rfc4180, dialectCandidates: [], sample: sample,
+                sampleComplete: count < sampleRows, json: rows)
         }
         try FormatSniffer.check(head)
         var decision: EncodingDecision
@@ -57,14 +64,18 @@ public struct SourceDecisions: Sendable {
             decision = try EncodingDetector.detect(source)
         }
         guard let utf8 = try decode(head, encoding: decision.encoding, bomLength: decision.bomLength, complete: complete) else {
-            throw ImportFailure("UNREADABLE_FILE", "The file is not \(decision.encoding.rawValue) as \(namedBy) says: a byte in its first \(head.count) bytes is not part of any \(decision.encoding.rawValue) character. Correct \(namedBy), or leave it out to let Intake decide.")
+            throw ImportFailure(
+                "UNREADABLE_FILE",
+                "The file is not \(decision.encoding.rawValue) as \(namedBy) says: a byte in its first \(head.count) bytes is not part of any \(decision.encoding.rawValue) character. Correct \(namedBy), or leave it out to let Intake decide."
+            )
         }
         try FormatSniffer.checkText(utf8)
         let forced = delimiter.flatMap { $0.utf8.first }
         let (dialect, candidates) = DialectDetector.detect(utf8, complete: complete, forcedDelimiter: forced)
         let sample = try DelimitedReader.sampleChecked(utf8, dialect: dialect, maxRows: sampleRows, complete: complete, limits: limits)
-        return SourceDecisions(format: "csv", encoding: decision.encoding, bomLength: decision.bomLength, encodingDecision: decision,
-                               dialect: dialect, dialectCandidates: candidates, sample: sample, sampleComplete: complete)
+        return SourceDecisions(
+            format: "csv", encoding: decision.encoding, bomLength: decision.bomLength, encodingDecision: decision,
+            dialect: dialect, dialectCandidates: candidates, sample: sample, sampleComplete: complete)
     }
 
     static func decode(_ bytes: [UInt8], encoding: TextEncoding, bomLength: Int, complete: Bool) throws -> [UInt8]? {
@@ -86,11 +97,16 @@ public struct SourceDecisions: Sendable {
     /// was done with the rows so far) and the rows are read again in the encoding the whole
     /// file says (`EncodingDetector`). Returns the encoding the rows were finally read in.
     @discardableResult
-    public func forEachBatch(_ source: any ByteSource, limits: ReadLimits = ReadLimits(), restart: () throws -> Void = {},
-                             _ body: (RowBatch) throws -> Void) throws -> TextEncoding {
-        try forEachBatch(source, limits: limits, restart: restart, reading: { reader in
-            while let batch = try reader() { try body(batch) }
-        }).encoding
+    public func forEachBatch(
+        _ source: any ByteSource, limits: ReadLimits = ReadLimits(), restart: () throws -> Void = {},
+        _ body: (RowBatch) throws -> Void
+    ) throws -> TextEncoding {
+        try forEachBatch(
+            source, limits: limits, restart: restart,
+            reading: { reader in
+                while let batch = try reader() { try body(batch) }
+            }
+        ).encoding
     }
 
     /// How a pass over the file ended: the encoding it was read in, and the last record of a
@@ -106,8 +122,10 @@ public struct SourceDecisions: Sendable {
 
     /// The same, giving `reading` a function that returns the next batch (nil at the end).
     @discardableResult
-    func forEachBatch(_ source: any ByteSource, limits: ReadLimits, restart: () throws -> Void,
-                      reading: (() throws -> RowBatch?) throws -> Void) throws -> PassEnd {
+    func forEachBatch(
+        _ source: any ByteSource, limits: ReadLimits, restart: () throws -> Void,
+        reading: (() throws -> RowBatch?) throws -> Void
+    ) throws -> PassEnd {
         if let workbook, let index = sheetChoice?.index {
             let reader = try workbook.rows(ofSheet: index, limits: limits, leftColumn: leftColumn)
             try reading { try reader.next() }
@@ -139,14 +157,17 @@ public struct SourceDecisions: Sendable {
 
     /// The main pass of a `chunkable` file on `width` threads: `processor`'s rows of the table
     /// `header` starts, in order. Restarts like `forEachBatch`; returns the encoding read in.
-    func forEachChunk(_ source: any ByteSource, limits: ReadLimits, header: HeaderDecision, processor: RowProcessor, width: Int,
-                      chunkSize: Int = ChunkedPass.defaultChunkSize, restart: () throws -> Void,
-                      _ consume: (ProcessedBatch) throws -> Void) throws -> PassEnd {
+    func forEachChunk(
+        _ source: any ByteSource, limits: ReadLimits, header: HeaderDecision, processor: RowProcessor, width: Int,
+        chunkSize: Int = ChunkedPass.defaultChunkSize, restart: () throws -> Void,
+        _ consume: (ProcessedBatch) throws -> Void
+    ) throws -> PassEnd {
         var end: (UnterminatedRecord?, LeftOut) = (nil, LeftOut())
         let decision = try withEncoding(source, restart: restart) { encoding, bom in
             if encoding.cutsAtLineEnds {
-                let pass = ChunkedPass(dialect: dialect, encoding: encoding, bomLength: bom, limits: limits, header: header, processor: processor,
-                                       chunkSize: chunkSize)
+                let pass = ChunkedPass(
+                    dialect: dialect, encoding: encoding, bomLength: bom, limits: limits, header: header, processor: processor,
+                    chunkSize: chunkSize)
                 end = try pass.run(source, width: width, consume: consume)
             } else {
                 // Decided again as an encoding that is not cut in chunks: one batch after another.
@@ -166,20 +187,26 @@ public struct SourceDecisions: Sendable {
     /// Runs `body` in the file's encoding; when UTF-8 turns out wrong (and no one named it),
     /// calls `restart`, decides the encoding from the whole file and runs it again. Returns the
     /// new decision, or nil when the first one held.
-    private func withEncoding(_ source: any ByteSource, restart: () throws -> Void,
-                              _ body: (TextEncoding, Int) throws -> Void) throws -> EncodingDecision? {
+    private func withEncoding(
+        _ source: any ByteSource, restart: () throws -> Void,
+        _ body: (TextEncoding, Int) throws -> Void
+    ) throws -> EncodingDecision? {
         do {
             try body(encoding, bomLength)
             return nil
         } catch let e as NotUTF8 where encoding == .utf8 {
             if let named = encodingDecision, named.method == "named" {
-                throw ImportFailure("UNREADABLE_FILE", "The file is not UTF-8 as \(named.note.dropFirst("named in ".count)) says: the byte at offset \(e.offset) is not part of any UTF-8 character. Correct the setting, or leave it out to let Intake decide.")
+                throw ImportFailure(
+                    "UNREADABLE_FILE",
+                    "The file is not UTF-8 as \(named.note.dropFirst("named in ".count)) says: the byte at offset \(e.offset) is not part of any UTF-8 character. Correct the setting, or leave it out to let Intake decide."
+                )
             }
             try restart()
             var decision = try EncodingDetector.detect(source, notUTF8: true)
             if decision.encoding == .utf8 {
                 // Cannot happen (a byte that is not UTF-8 is evidence); were it to, one byte per character reads any file.
-                decision = EncodingDecision(.windows1252, method: "language models", confidence: 0.5, note: "not UTF-8, and no evidence of another encoding")
+                decision = EncodingDecision(
+                    .windows1252, method: "language models", confidence: 0.5, note: "not UTF-8, and no evidence of another encoding")
                 decision.unsure = true
             }
             try body(decision.encoding, decision.bomLength)
@@ -205,10 +232,16 @@ enum FormatSniffer {
     static func check(_ head: [UInt8]) throws {
         func starts(_ magic: [UInt8]) -> Bool { head.starts(with: magic) }
         if starts(Array("%PDF".utf8)) {
-            throw ImportFailure("UNSUPPORTED_FORMAT", "This is a PDF document, not a spreadsheet. Intake reads CSV, TSV and other delimited text; export the data as CSV and drop that file instead.")
+            throw ImportFailure(
+                "UNSUPPORTED_FORMAT",
+                "This is a PDF document, not a spreadsheet. Intake reads CSV, TSV and other delimited text; export the data as CSV and drop that file instead."
+            )
         }
         if starts([0x1F, 0x8B]) {
-            throw ImportFailure("UNSUPPORTED_FORMAT", "This is a gzip-compressed file. Intake reads CSV, TSV and other delimited text; decompress it and drop the data file itself.")
+            throw ImportFailure(
+                "UNSUPPORTED_FORMAT",
+                "This is a gzip-compressed file. Intake reads CSV, TSV and other delimited text; decompress it and drop the data file itself."
+            )
         }
     }
 
@@ -220,7 +253,10 @@ enum FormatSniffer {
         }
         let n = min(text.count, 64 << 10)
         if n > 0 && control * 20 > n {
-            throw ImportFailure("UNREADABLE_FILE", "The file looks like binary data, not text: \(control) of its first \(n) bytes (as text) are control characters. Intake reads CSV, TSV and other delimited text; check that the right file was sent.")
+            throw ImportFailure(
+                "UNREADABLE_FILE",
+                "The file looks like binary data, not text: \(control) of its first \(n) bytes (as text) are control characters. Intake reads CSV, TSV and other delimited text; check that the right file was sent."
+            )
         }
     }
 }

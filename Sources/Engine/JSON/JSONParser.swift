@@ -27,8 +27,10 @@ public struct JSONParser {
     /// Parses a top-level array one element at a time, calling `body` with each element and
     /// the (line, column) where it starts, so a large array never exists as one value.
     /// `notArray` is called (and its error thrown) when the document is not an array.
-    public static func forEachElement(_ bytes: [UInt8], notArray: (JSONValue, Int, Int) -> any Error,
-                                      _ body: (JSONValue, _ line: Int, _ column: Int) throws -> Void) throws {
+    public static func forEachElement(
+        _ bytes: [UInt8], notArray: (JSONValue, Int, Int) -> any Error,
+        _ body: (JSONValue, _ line: Int, _ column: Int) throws -> Void
+    ) throws {
         var parser = JSONParser(bytes: bytes)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.pos = 3 }
         parser.skipSpace()

@@ -38,8 +38,10 @@ public enum ColumnMapper {
 
     /// `forced`: column index → field key (or nil to leave the column out), decided before
     /// (a resolution, or remembered mappings), with how.
-    public static func map(headers: [String], samples: [[String]], fields: [Field], fuzzy: Bool,
-                           forced: [Int: (field: String?, matchedBy: String)] = [:]) -> MappingDecision {
+    public static func map(
+        headers: [String], samples: [[String]], fields: [Field], fuzzy: Bool,
+        forced: [Int: (field: String?, matchedBy: String)] = [:]
+    ) -> MappingDecision {
         let mappable = fields.filter { !$0.hidden }
         var scores: [[FieldScore]] = headers.map { header in
             let h = Similarity.normalize(header)
@@ -115,17 +117,21 @@ public enum ColumnMapper {
             let chosen = columnField[c]
             if chosen == nil { unmapped.append(c) }
             let alternatives = scores[c].filter { $0.field != chosen?.field && $0.score >= 0.5 }.prefix(3)
-            columns.append(ColumnMatch(index: c, header: header, field: chosen?.field, score: chosen.map { round2($0.score) } ?? 0,
-                                       matchedBy: chosen?.matchedBy,
-                                       alternatives: alternatives.map { FieldScore(field: $0.field, score: round2($0.score), matchedBy: $0.matchedBy) }))
+            columns.append(
+                ColumnMatch(
+                    index: c, header: header, field: chosen?.field, score: chosen.map { round2($0.score) } ?? 0,
+                    matchedBy: chosen?.matchedBy,
+                    alternatives: alternatives.map { FieldScore(field: $0.field, score: round2($0.score), matchedBy: $0.matchedBy) }))
         }
-        let missing = mappable.filter { f in f.mustBeMapped && fieldColumns[f.key] == nil && !conflicts.contains { $0.field == f.key } }.map(\.key)
+        let missing = mappable.filter { f in f.mustBeMapped && fieldColumns[f.key] == nil && !conflicts.contains { $0.field == f.key } }
+            .map(\.key)
         for key in manyColumns.keys {
             manyColumns[key]?.sort()
             fieldColumns[key] = manyColumns[key]?.first
         }
-        return MappingDecision(columns: columns, fieldColumns: fieldColumns, manyColumns: manyColumns, unmappedColumns: unmapped,
-                               missingRequiredFields: missing, conflicts: conflicts)
+        return MappingDecision(
+            columns: columns, fieldColumns: fieldColumns, manyColumns: manyColumns, unmappedColumns: unmapped,
+            missingRequiredFields: missing, conflicts: conflicts)
     }
 
     static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }

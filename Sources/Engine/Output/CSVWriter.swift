@@ -6,8 +6,9 @@ public enum CSVWriter {
     public static func appendField(_ bytes: UnsafeRawBufferPointer, escapeFormulas: Bool, to out: inout [UInt8]) {
         out.append(0x22)
         if escapeFormulas, let first = bytes.first,
-           first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
-            || first == 0x09 || first == 0x0D {
+            first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
+                || first == 0x09 || first == 0x0D
+        {
             out.append(UInt8(ascii: "'"))
         }
         for b in bytes {

@@ -52,27 +52,31 @@ private let rowsMarker = "\u{1}rowsWithError\u{1}"
 
 extension Importer {
     static func mappingColumnsJSON(_ mapping: MappingDecision) -> JSONValue {
-        .array(mapping.columns.map { c in
-            [
-                "index": .number(c.index), "header": .string(c.header), "field": .string(c.field),
-                "score": .number(c.score), "matchedBy": .string(c.matchedBy),
-                "alternatives": .array(c.alternatives.map { ["field": .string($0.field), "score": .number($0.score)] }),
-            ]
-        })
+        .array(
+            mapping.columns.map { c in
+                [
+                    "index": .number(c.index), "header": .string(c.header), "field": .string(c.field),
+                    "score": .number(c.score), "matchedBy": .string(c.matchedBy),
+                    "alternatives": .array(c.alternatives.map { ["field": .string($0.field), "score": .number($0.score)] }),
+                ]
+            })
     }
 
     /// `report.json` (contract §6) and `review.html`, the page made from it.
-    static func writeReport(_ context: DocumentContext, reasons: [String], mapping: MappingDecision?, headers: [String] = [],
-                            totals: ResultWriter.Totals?, plan: ResolutionPlan, workspace: any Workspace) throws {
+    static func writeReport(
+        _ context: DocumentContext, reasons: [String], mapping: MappingDecision?, headers: [String] = [],
+        totals: ResultWriter.Totals?, plan: ResolutionPlan, workspace: any Workspace
+    ) throws {
         var mappingJSON: JSONValue = .null
         if let mapping {
             mappingJSON = [
                 "columns": mappingColumnsJSON(mapping),
                 "unmappedColumns": .array(mapping.unmappedColumns.map { .number($0) }),
                 "missingRequiredFields": .array(mapping.missingRequiredFields.map { .string($0) }),
-                "conflicts": .array(mapping.conflicts.map {
-                    ["field": .string($0.field), "columns": .array($0.columns.map { .number($0) })]
-                }),
+                "conflicts": .array(
+                    mapping.conflicts.map {
+                        ["field": .string($0.field), "columns": .array($0.columns.map { .number($0) })]
+                    }),
             ]
         }
         let schema = context.request.schema
@@ -86,31 +90,47 @@ extension Importer {
             "sheets": .array(visibleSheets.map(\.json)),
             "headerRow": [
                 "chosen": context.header.chosen.map { .number($0) } ?? .null,
-                "candidates": .array(context.header.candidates.map {
-                    ["row": .number($0.row), "score": .number(ColumnMapper.round2($0.score)), "cells": .array($0.cells.map { .string($0) })]
-                }),
+                "candidates": .array(
+                    context.header.candidates.map {
+                        [
+                            "row": .number($0.row), "score": .number(ColumnMapper.round2($0.score)),
+                            "cells": .array($0.cells.map { .string($0) }),
+                        ]
+                    }),
             ],
             "mapping": mappingJSON,
             "errorCount": .number(totals?.errorCount ?? 0),
             "errors": .array(totals?.firstErrors ?? []),
             "preview": context.preview,
-            "fields": .array(schema.fields.filter { !$0.hidden }.map {
-                ["key": .string($0.key), "label": .string($0.label), "type": .string($0.type.kind.rawValue), "required": .bool($0.mustBeMapped)]
-            }),
+            "fields": .array(
+                schema.fields.filter { !$0.hidden }.map {
+                    [
+                        "key": .string($0.key), "label": .string($0.label), "type": .string($0.type.kind.rawValue),
+                        "required": .bool($0.mustBeMapped),
+                    ]
+                }),
             "invalidDataBehavior": .string((plan.resolution?.invalidDataBehavior ?? schema.settings.invalidDataBehavior).rawValue),
             "totalRows": context.totalRows.map { .number($0) } ?? .null,
             "rowsWithErrors": totals.map { .number($0.invalid) } ?? .null,
-            "sheetPreviews": .object(JSONObject(visibleSheets.map { (key: $0.name, value: .array($0.preview.map { .array($0.map { .string($0) }) })) })),
+            "sheetPreviews": .object(
+                JSONObject(visibleSheets.map { (key: $0.name, value: .array($0.preview.map { .array($0.map { .string($0) }) })) })),
             "resolution": plan.reportJSON,
             "tableEnd": context.leftOut?.tableEnd.map { end in
-                ["record": .number(end), "dataLikeRowsAfter": .number(context.leftOut?.dataLikeAfterEnd ?? 0),
-                 "preview": .array((context.leftOut?.ordered.first { $0.reason == .anotherTable }?.preview ?? []).map { .array($0.map { .string($0) }) })]
+                [
+                    "record": .number(end), "dataLikeRowsAfter": .number(context.leftOut?.dataLikeAfterEnd ?? 0),
+                    "preview": .array(
+                        (context.leftOut?.ordered.first { $0.reason == .anotherTable }?.preview ?? []).map {
+                            .array($0.map { .string($0) })
+                        }),
+                ]
             } ?? .null,
         ]
         if reasons.contains("ENCODING"), let e = context.encodingDecision, case .object(var o) = report {
             let candidates: [JSONValue] = e.choices.map { c in
-                ["encoding": .string(c.candidate.encoding.rawValue), "language": .string(c.candidate.language),
-                 "bitsPerByte": .number(ColumnMapper.round2(c.candidate.bitsPerByte)), "lines": .array(c.lines.map { .string($0) })]
+                [
+                    "encoding": .string(c.candidate.encoding.rawValue), "language": .string(c.candidate.language),
+                    "bitsPerByte": .number(ColumnMapper.round2(c.candidate.bitsPerByte)), "lines": .array(c.lines.map { .string($0) }),
+                ]
             }
             let encoding: JSONValue = [
                 "chosen": .string(e.encoding.rawValue), "confidence": .number(ColumnMapper.round2(e.confidence)), "note": .string(e.note),
@@ -152,19 +172,24 @@ extension Importer {
     }
 
     /// A sentence per reason: what went wrong and what to do.
-    static func message(for reason: String, context: DocumentContext, mapping: MappingDecision?, totals: ResultWriter.Totals?,
-                        plan: ResolutionPlan) -> String {
+    static func message(
+        for reason: String, context: DocumentContext, mapping: MappingDecision?, totals: ResultWriter.Totals?,
+        plan: ResolutionPlan
+    ) -> String {
         switch reason {
         case "ENCODING":
             let e = context.encodingDecision
             let names = (e?.choices ?? []).map { "\($0.candidate.encoding.rawValue)" + ($0.lines.first.map { " reads \"\($0)\"" } ?? "") }
-            return "Intake cannot tell which encoding \(context.request.filename) is written in: \(names.joined(separator: "; ")). Choose the one that reads the text as written in resolution.json (\"encoding\": \"\(e?.encoding.rawValue ?? "windows-1252")\"), or set settings.encoding."
+            return
+                "Intake cannot tell which encoding \(context.request.filename) is written in: \(names.joined(separator: "; ")). Choose the one that reads the text as written in resolution.json (\"encoding\": \"\(e?.encoding.rawValue ?? "windows-1252")\"), or set settings.encoding."
         case "SHEET_NOT_CHOSEN":
             let problem = context.decisions.sheetChoice?.problem ?? "no sheet could be chosen"
-            return "\(context.request.filename): \(problem). Choose the sheet in resolution.json (\"sheet\"), or set settings.uploadStep.sheetOverride."
+            return
+                "\(context.request.filename): \(problem). Choose the sheet in resolution.json (\"sheet\"), or set settings.uploadStep.sheetOverride."
         case "HEADER_ROW_UNDETERMINED":
             let rows = context.header.candidates.prefix(3).map { "record \($0.row)" }.joined(separator: ", ")
-            return "No row of \(context.request.filename) can be called the header with confidence (candidates: \(rows)). Choose the header row in resolution.json (\"headerRow\"), or set settings.matchingStep.headerRowOverride."
+            return
+                "No row of \(context.request.filename) can be called the header with confidence (candidates: \(rows)). Choose the header row in resolution.json (\"headerRow\"), or set settings.matchingStep.headerRowOverride."
         case "COLUMNS_NOT_MAPPED":
             var parts: [String] = []
             if let m = mapping, !m.missingRequiredFields.isEmpty {
@@ -176,31 +201,39 @@ extension Importer {
                     parts.append("columns \(names) both match the field \(c.field) equally")
                 }
             }
-            return "The columns could not all be matched: \(parts.joined(separator: "; ")). Map them in resolution.json (\"mapping\": {\"<header>\": \"<field key>\"}), or add the header to the field's alternateMatches."
+            return
+                "The columns could not all be matched: \(parts.joined(separator: "; ")). Map them in resolution.json (\"mapping\": {\"<header>\": \"<field key>\"}), or add the header to the field's alternateMatches."
         case "TABLE_END":
             let end = context.leftOut?.tableEnd.map { "record \($0)" } ?? "a record"
             let rows = context.leftOut?.dataLikeAfterEnd ?? 0
-            return "Another table seems to start at \(end) of \(context.request.filename) (its header again, or a blank line then a row of words where the data has numbers and dates), but \(rows) row(s) after it look like this table's data. Say in resolution.json whether the whole file is one table (\"readToEnd\": true) or the rows from there on are left out (\"readToEnd\": false)."
+            return
+                "Another table seems to start at \(end) of \(context.request.filename) (its header again, or a blank line then a row of words where the data has numbers and dates), but \(rows) row(s) after it look like this table's data. Say in resolution.json whether the whole file is one table (\"readToEnd\": true) or the rows from there on are left out (\"readToEnd\": false)."
         case "HOOK_CANCELLED":
-            return "The beforeFinish hook sent the import to review: \(context.hookMessage ?? ""). Decide what to do, then resolve the import or drop the file again."
+            return
+                "The beforeFinish hook sent the import to review: \(context.hookMessage ?? ""). Decide what to do, then resolve the import or drop the file again."
         case "VALIDATION_ERRORS":
             let n = totals?.invalid ?? 0
-            return "\(n) row(s) have invalid cells and the schema's invalidDataBehavior is BLOCK_SUBMIT. Fix the cells (\"edits\"), remove the rows (\"removeRows\") or choose another invalidDataBehavior in resolution.json."
+            return
+                "\(n) row(s) have invalid cells and the schema's invalidDataBehavior is BLOCK_SUBMIT. Fix the cells (\"edits\"), remove the rows (\"removeRows\") or choose another invalidDataBehavior in resolution.json."
         case "RESOLUTION_NOT_APPLIED":
             if plan.resolution?.isUnreadable == true, let problem = plan.problems.first {
-                return "resolution.json could not be read: it is \(problem.message). Save it again from review.html (or fix it) and put it in the folder again."
+                return
+                    "resolution.json could not be read: it is \(problem.message). Save it again from review.html (or fix it) and put it in the folder again."
             }
             let list = plan.problems.prefix(5).map { "\($0.entry): \($0.message)" }.joined(separator: "; ")
             let more = plan.problems.count > 5 ? " (and \(plan.problems.count - 5) more, listed under \"resolution\")" : ""
-            return "\(plan.problems.count) entr\(plan.problems.count == 1 ? "y" : "ies") of resolution.json could not be applied: \(list)\(more). Correct them and save resolution.json again; the other entries were applied."
+            return
+                "\(plan.problems.count) entr\(plan.problems.count == 1 ? "y" : "ies") of resolution.json could not be applied: \(list)\(more). Correct them and save resolution.json again; the other entries were applied."
         default:
             return reason
         }
     }
 
     /// `metadata.json` (contract §5). The error list is streamed from the writer's part file.
-    static func writeMetadata(_ context: DocumentContext, mapping: MappingDecision, headers: [String], totals: ResultWriter.Totals,
-                              resolution: JSONValue = .null, shape: ShapeFacts = ShapeFacts(), workspace: any Workspace) throws {
+    static func writeMetadata(
+        _ context: DocumentContext, mapping: MappingDecision, headers: [String], totals: ResultWriter.Totals,
+        resolution: JSONValue = .null, shape: ShapeFacts = ShapeFacts(), workspace: any Workspace
+    ) throws {
         let schema = context.request.schema
         var fields = JSONObject()
         for field in schema.fields {

@@ -57,13 +57,18 @@ final class ResultWriter {
 
     static let reportErrorCap = 1000
     static let lineEnd: [UInt8] = [0x0A]
-    static let names = (results: "results.part", offsets: "offsets.part", errors: "row-errors.part", rejects: "rejects.part",
-                        metadataErrors: "errors.part", spans: "spans.part", ndjson: "results-ndjson.part", csv: "results-csv.part", csvOffsets: "csv-offsets.part")
+    static let names = (
+        results: "results.part", offsets: "offsets.part", errors: "row-errors.part", rejects: "rejects.part",
+        metadataErrors: "errors.part", spans: "spans.part", ndjson: "results-ndjson.part", csv: "results-csv.part",
+        csvOffsets: "csv-offsets.part"
+    )
 
     /// `csvHeader`: the header line of `results.csv`, or nil when it is not wanted.
-    init(workspace: any Workspace, fieldKeys: [String], uniqueSlots: [UniqueSlot],
-         columns: [Int?], behavior: InvalidDataBehavior, writeResults: Bool, maxRecords: Int?,
-         ndjson: Bool = false, csvHeader: [UInt8]? = nil, skipRows: Set<Int> = [], workers: Int = 1) throws {
+    init(
+        workspace: any Workspace, fieldKeys: [String], uniqueSlots: [UniqueSlot],
+        columns: [Int?], behavior: InvalidDataBehavior, writeResults: Bool, maxRecords: Int?,
+        ndjson: Bool = false, csvHeader: [UInt8]? = nil, skipRows: Set<Int> = [], workers: Int = 1
+    ) throws {
         self.workspace = workspace
         self.workers = workers
         self.skipRows = skipRows
@@ -95,7 +100,8 @@ final class ResultWriter {
         if results != nil { workspace.removeScratch(n.results) }
         if ndjson != nil { workspace.removeScratch(n.ndjson) }
         if csv != nil { workspace.removeScratch(n.csv) }
-        for (file, name) in [(offsets, n.offsets), (errors, n.errors), (rejects, n.rejects), (csvOffsets, n.csvOffsets), (spans, n.spans)] where (file?.position ?? 0) > 0 {
+        for (file, name) in [(offsets, n.offsets), (errors, n.errors), (rejects, n.rejects), (csvOffsets, n.csvOffsets), (spans, n.spans)]
+        where (file?.position ?? 0) > 0 {
             workspace.removeScratch(name)
         }
         duplicates.discard()
@@ -137,7 +143,9 @@ final class ResultWriter {
             rowIndexes.append(row)
             if spansKnown {
                 let span = batch.sourceSpans[i]
-                withUnsafeBytes(of: (UInt64(span.lowerBound).littleEndian, UInt32(span.count).littleEndian)) { spanRecords.append(contentsOf: $0) }
+                withUnsafeBytes(of: (UInt64(span.lowerBound).littleEndian, UInt32(span.count).littleEndian)) {
+                    spanRecords.append(contentsOf: $0)
+                }
             }
             while row >> 6 >= invalidBits.count { invalidBits.append(0) }
             let invalid = batch.invalid[i]
@@ -201,7 +209,9 @@ final class ResultWriter {
     /// Where a row's bytes are in a results scratch file (for the copy without late-invalid rows).
     @inline(__always)
     private static func note(_ row: Int, at offset: Int, length: Int, to records: inout [UInt8]) {
-        withUnsafeBytes(of: (UInt64(offset).littleEndian, UInt32(length).littleEndian, UInt32(row).littleEndian)) { records.append(contentsOf: $0) }
+        withUnsafeBytes(of: (UInt64(offset).littleEndian, UInt32(length).littleEndian, UInt32(row).littleEndian)) {
+            records.append(contentsOf: $0)
+        }
     }
 
     private func appendErrorJSON(_ e: CellError, row: Int, sourceRow: Int, to out: inout [UInt8]) {
@@ -331,7 +341,9 @@ final class ResultWriter {
             first = false
             try metadataErrors.append(Array(json))
             totals.errorCount += 1
-            if totals.firstErrors.count < ResultWriter.reportErrorCap, let v = try? JSONParser.parse(Array(json)) { totals.firstErrors.append(v) }
+            if totals.firstErrors.count < ResultWriter.reportErrorCap, let v = try? JSONParser.parse(Array(json)) {
+                totals.firstErrors.append(v)
+            }
         }
         do {
             let lateReader = hasLate ? SpillReader(try workspace.openScratch("late.part")) : nil
@@ -421,11 +433,14 @@ final class ResultWriter {
             try copyRows(without: removing, from: n.results, index: n.offsets, into: try workspace.create("results.json"), layout: .json)
             workspace.removeScratch(n.results)
             if ndjson != nil {
-                try copyRows(without: removing, from: n.ndjson, index: n.offsets, into: try workspace.create("results.ndjson"), layout: .ndjson)
+                try copyRows(
+                    without: removing, from: n.ndjson, index: n.offsets, into: try workspace.create("results.ndjson"), layout: .ndjson)
                 workspace.removeScratch(n.ndjson)
             }
             if csv != nil {
-                try copyRows(without: removing, from: n.csv, index: n.csvOffsets, into: try workspace.create("results.csv"), layout: .csv(header: csvHeader))
+                try copyRows(
+                    without: removing, from: n.csv, index: n.csvOffsets, into: try workspace.create("results.csv"),
+                    layout: .csv(header: csvHeader))
                 workspace.removeScratch(n.csv)
             }
         } else {
@@ -485,7 +500,9 @@ final class ResultWriter {
     /// Copies the rows of a scratch file (found through its offsets) into `output`, without the
     /// rows in `removed`. The rows between two removed ones are copied as one run, in large
     /// reads and writes.
-    private func copyRows(without removed: (Int) -> Bool, from source: String, index: String, into output: any OutputFile, layout: Layout) throws {
+    private func copyRows(
+        without removed: (Int) -> Bool, from source: String, index: String, into output: any OutputFile, layout: Layout
+    ) throws {
         let entries = SpillReader(try workspace.openScratch(index))
         let scratch = SpillReader(try workspace.openScratchOnce(source))
         let out = BufferedOutput(output)

@@ -37,7 +37,9 @@ final class SpillReader {
         let size = Swift.max(n, 1 << 20)
         if buffer.count < size {
             var bigger = [UInt8](repeating: 0, count: size)
-            bigger.withUnsafeMutableBytes { to in buffer.withUnsafeBytes { to.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: keep) } }
+            bigger.withUnsafeMutableBytes { to in
+                buffer.withUnsafeBytes { to.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: keep) }
+            }
             buffer = bigger
         } else if keep > 0 {
             buffer.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: keep) }
@@ -137,7 +139,7 @@ final class SpillReader {
         var left = n
         while left > 0 {
             let have = end - position
-            if have == 0 { guard try ensure(Swift.min(left, 1 << 20)) else { return } ; continue }
+            if have == 0 { guard try ensure(Swift.min(left, 1 << 20)) else { return }; continue }
             let step = Swift.min(have, left)
             position += step
             left -= step

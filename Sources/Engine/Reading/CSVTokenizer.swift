@@ -351,8 +351,9 @@ struct CSVTokenizer {
             try endCell(at: batch.bytes.count)
             endRow(end: fed, fill: batch.bytes.count)
             let row = batch.count - 1
-            unterminated = UnterminatedRecord(line: line, cells: batch.cellCount(row: row), inQuotes: inQuotes,
-                                              blank: !inQuotes && batch.isBlank(row: row))
+            unterminated = UnterminatedRecord(
+                line: line, cells: batch.cellCount(row: row), inQuotes: inQuotes,
+                blank: !inQuotes && batch.isBlank(row: row))
         }
         state = .cellStart
     }
@@ -385,7 +386,9 @@ struct CSVTokenizer {
     @inline(__always)
     private mutating func checkRowSize(_ fill: Int) throws(ReadError) {
         if fill - rowStartByte > limits.maxRowBytes {
-            throw ReadError("the row that starts on line \(rowStartLine) is longer than \(limits.maxRowBytes >> 20) MiB, the most Intake reads in one row (is a quote left open?)")
+            throw ReadError(
+                "the row that starts on line \(rowStartLine) is longer than \(limits.maxRowBytes >> 20) MiB, the most Intake reads in one row (is a quote left open?)"
+            )
         }
     }
 

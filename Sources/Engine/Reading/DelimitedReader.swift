@@ -8,8 +8,10 @@ final class DelimitedReader {
     /// Rows per batch: enough to amortize the per-batch work, small enough to stay in cache.
     private let batchRows: Int
 
-    init(source: any ByteSource, encoding: TextEncoding, bomLength: Int, dialect: Dialect,
-         limits: ReadLimits = ReadLimits(), batchRows: Int = 4096) throws {
+    init(
+        source: any ByteSource, encoding: TextEncoding, bomLength: Int, dialect: Dialect,
+        limits: ReadLimits = ReadLimits(), batchRows: Int = 4096
+    ) throws {
         self.decoder = try TextDecoder(reader: try source.open(), encoding: encoding, bomLength: bomLength)
         self.tokenizer = CSVTokenizer(dialect: dialect, limits: limits)
         self.batchRows = batchRows
@@ -44,7 +46,9 @@ final class DelimitedReader {
     }
 
     /// The same, but a row that breaks a limit is an error: for the dialect that was chosen.
-    static func sampleChecked(_ bytes: [UInt8], dialect: Dialect, maxRows: Int, complete: Bool, limits: ReadLimits) throws(ReadError) -> RowBatch {
+    static func sampleChecked(
+        _ bytes: [UInt8], dialect: Dialect, maxRows: Int, complete: Bool, limits: ReadLimits
+    ) throws(ReadError) -> RowBatch {
         var tokenizer = CSVTokenizer(dialect: dialect, limits: limits)
         var failure: ReadError?
         bytes.withUnsafeBytes { buffer in

@@ -32,7 +32,10 @@ struct JSONRows: Sendable {
     }
 
     private static func tooLarge(_ size: Int) -> ImportFailure {
-        ImportFailure("UNREADABLE_FILE", "This JSON data file is larger than \(maxBytes >> 20) MiB, the most Intake reads as JSON (a JSON document is read whole). Send the rows as CSV, or split them into smaller files.")
+        ImportFailure(
+            "UNREADABLE_FILE",
+            "This JSON data file is larger than \(maxBytes >> 20) MiB, the most Intake reads as JSON (a JSON document is read whole). Send the rows as CSV, or split them into smaller files."
+        )
     }
 
     /// Reads the document's keys and its first `sampleRows` rows (header row first).
@@ -53,10 +56,13 @@ struct JSONRows: Sendable {
             if objects.count < sampleRows { objects.append(object) }
         }
         if count == 0 {
-            throw ImportFailure("EMPTY_DATA", "The JSON array is empty ([]): there are no rows to import. Check the export that made it and drop the file again.")
+            throw ImportFailure(
+                "EMPTY_DATA",
+                "The JSON array is empty ([]): there are no rows to import. Check the export that made it and drop the file again.")
         }
         if keys.isEmpty {
-            throw ImportFailure("EMPTY_DATA", "The JSON array holds \(count) object(s), all of them empty ({}): there are no values to import.")
+            throw ImportFailure(
+                "EMPTY_DATA", "The JSON array holds \(count) object(s), all of them empty ({}): there are no values to import.")
         }
         let rows = JSONRows(keys: keys, columns: columns)
         var sample = RowBatch()
@@ -85,17 +91,28 @@ struct JSONRows: Sendable {
     static func elements(_ bytes: [UInt8], _ body: (JSONObject, Int) throws -> Void) throws {
         var position = 0
         do {
-            try JSONParser.forEachElement(bytes, notArray: { value, line, column in
-                ImportFailure("INVALID_JSON", "The JSON document is \(value.typeName) (line \(line), column \(column)), not an array of objects. Send the rows as [{\"column\": value, …}, …].")
-            }) { value, line, column in
+            try JSONParser.forEachElement(
+                bytes,
+                notArray: { value, line, column in
+                    ImportFailure(
+                        "INVALID_JSON",
+                        "The JSON document is \(value.typeName) (line \(line), column \(column)), not an array of objects. Send the rows as [{\"column\": value, …}, …]."
+                    )
+                }
+            ) { value, line, column in
                 position += 1
                 guard case .object(let object) = value else {
-                    throw ImportFailure("INVALID_JSON", "Item \(position) of the JSON array (line \(line), column \(column)) is \(value.typeName), not an object. Every item must be an object of column: value.")
+                    throw ImportFailure(
+                        "INVALID_JSON",
+                        "Item \(position) of the JSON array (line \(line), column \(column)) is \(value.typeName), not an object. Every item must be an object of column: value."
+                    )
                 }
                 try body(object, position)
             }
         } catch let e as JSONParser.SyntaxError {
-            throw ImportFailure("INVALID_JSON", "The file is not valid JSON: line \(e.line), column \(e.column): \(e.reason). Fix the document and drop it again.")
+            throw ImportFailure(
+                "INVALID_JSON",
+                "The file is not valid JSON: line \(e.line), column \(e.column): \(e.reason). Fix the document and drop it again.")
         }
     }
 

@@ -50,49 +50,75 @@ public struct Resolution: Sendable {
         var r = Resolution()
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch {
-            r.problems.append(ResolutionProblem(entry: "resolution.json",
-                                                message: "not valid JSON (\(error)); nothing in it was applied"))
+            r.problems.append(
+                ResolutionProblem(
+                    entry: "resolution.json",
+                    message: "not valid JSON (\(error)); nothing in it was applied"))
             return r
         }
         r.document = json
         guard let o = json.objectValue else {
-            r.problems.append(ResolutionProblem(entry: "resolution.json", message: "not a JSON object but \(json.typeName); nothing in it was applied"))
+            r.problems.append(
+                ResolutionProblem(entry: "resolution.json", message: "not a JSON object but \(json.typeName); nothing in it was applied"))
             return r
         }
         for (key, value) in o {
             switch key {
             case "sheet":
                 if value.isNull { continue }
-                if let s = value.stringValue { r.sheet = s } else { r.problem(key, "must be a sheet name (a string), not \(value.typeName)") }
+                if let s = value.stringValue {
+                    r.sheet = s
+                } else {
+                    r.problem(key, "must be a sheet name (a string), not \(value.typeName)")
+                }
             case "readToEnd":
                 if value.isNull { continue }
-                if let b = value.boolValue { r.readToEnd = b } else { r.problem(key, "must be true (the whole file is one table) or false (keep the cut), not \(describe(value))") }
+                if let b = value.boolValue {
+                    r.readToEnd = b
+                } else {
+                    r.problem(key, "must be true (the whole file is one table) or false (keep the cut), not \(describe(value))")
+                }
             case "encoding":
                 if value.isNull { continue }
-                if let e = value.stringValue.flatMap(TextEncoding.named) { r.encoding = e } else {
+                if let e = value.stringValue.flatMap(TextEncoding.named) {
+                    r.encoding = e
+                } else {
                     r.problem(key, "must name an encoding Intake reads (such as \"windows-1250\" or \"shift_jis\"), not \(describe(value))")
                 }
             case "headerRow":
                 if value.isNull { continue }
-                if let n = value.intValue, n >= 0 { r.headerRow = n } else { r.problem(key, "must be a row number from 0 (0-based), not \(describe(value))") }
+                if let n = value.intValue, n >= 0 {
+                    r.headerRow = n
+                } else {
+                    r.problem(key, "must be a row number from 0 (0-based), not \(describe(value))")
+                }
             case "mapping":
                 guard let m = value.objectValue else {
-                    if !value.isNull { r.problem(key, "must be an object from header (or \"#<column index>\") to field key or null, not \(value.typeName)") }
+                    if !value.isNull {
+                        r.problem(key, "must be an object from header (or \"#<column index>\") to field key or null, not \(value.typeName)")
+                    }
                     continue
                 }
                 for (column, target) in m {
-                    if target.isNull { r.mapping.append(MappingEntry(column: column, field: nil)) }
-                    else if let f = target.stringValue { r.mapping.append(MappingEntry(column: column, field: f)) }
-                    else { r.problem("mapping[\(quoted(column))]", "must be a field key (a string) or null, not \(target.typeName)") }
+                    if target.isNull {
+                        r.mapping.append(MappingEntry(column: column, field: nil))
+                    } else if let f = target.stringValue {
+                        r.mapping.append(MappingEntry(column: column, field: f))
+                    } else {
+                        r.problem("mapping[\(quoted(column))]", "must be a field key (a string) or null, not \(target.typeName)")
+                    }
                 }
             case "edits":
                 guard let list = value.arrayValue else {
-                    if !value.isNull { r.problem(key, "must be an array of {\"rowIndex\", \"fieldKey\", \"value\"}, not \(value.typeName)") }
+                    if !value.isNull {
+                        r.problem(key, "must be an array of {\"rowIndex\", \"fieldKey\", \"value\"}, not \(value.typeName)")
+                    }
                     continue
                 }
                 for (i, e) in list.enumerated() {
                     guard let row = e["rowIndex"]?.intValue, row >= 0, let field = e["fieldKey"]?.stringValue, let v = e["value"] else {
-                        r.problem("edits[\(i)]", "must be {\"rowIndex\": <row from 0>, \"fieldKey\": \"<field key>\", \"value\": \"<text>\"}")
+                        r.problem(
+                            "edits[\(i)]", "must be {\"rowIndex\": <row from 0>, \"fieldKey\": \"<field key>\", \"value\": \"<text>\"}")
                         continue
                     }
                     let text: String
@@ -113,11 +139,17 @@ public struct Resolution: Sendable {
                     continue
                 }
                 for (i, e) in list.enumerated() {
-                    if let n = e.intValue, n >= 0 { r.removeRows.append(n) } else { r.problem("removeRows[\(i)]", "must be a row index from 0, not \(describe(e))") }
+                    if let n = e.intValue, n >= 0 {
+                        r.removeRows.append(n)
+                    } else {
+                        r.problem("removeRows[\(i)]", "must be a row index from 0, not \(describe(e))")
+                    }
                 }
             case "invalidDataBehavior":
                 if value.isNull { continue }
-                if let b = value.stringValue.flatMap(InvalidDataBehavior.init(rawValue:)) { r.invalidDataBehavior = b } else {
+                if let b = value.stringValue.flatMap(InvalidDataBehavior.init(rawValue:)) {
+                    r.invalidDataBehavior = b
+                } else {
                     r.problem(key, "must be one of BLOCK_SUBMIT, REMOVE_INVALID_ROWS, INCLUDE_INVALID_ROWS, not \(describe(value))")
                 }
             default:

@@ -42,11 +42,15 @@ struct ResolutionPlan {
                 }
                 column = n
             } else if let c = headers.firstIndex(of: entry.column)
-                        ?? headers.firstIndex(where: { $0.trimmingSpaces.lowercased() == entry.column.trimmingSpaces.lowercased() }) {
+                ?? headers.firstIndex(where: { $0.trimmingSpaces.lowercased() == entry.column.trimmingSpaces.lowercased() })
+            {
                 column = c
             } else {
                 let list = headers.enumerated().map { $0.element.isEmpty ? "#\($0.offset)" : "\"\($0.element)\"" }.joined(separator: ", ")
-                problem(name, "no column has the header \"\(entry.column)\" (the headers are: \(list)); name a column by its header or as \"#<index>\"")
+                problem(
+                    name,
+                    "no column has the header \"\(entry.column)\" (the headers are: \(list)); name a column by its header or as \"#<index>\""
+                )
                 continue
             }
             if let key = entry.field {
@@ -61,7 +65,8 @@ struct ResolutionPlan {
                 fieldEntry[key] = name
             }
             if let before = forced[column] {
-                problem(name, "column #\(column) is already mapped (to \(before.field.map { "\"\($0)\"" } ?? "nothing")) by an earlier entry")
+                problem(
+                    name, "column #\(column) is already mapped (to \(before.field.map { "\"\($0)\"" } ?? "nothing")) by an earlier entry")
                 continue
             }
             forced[column] = (entry.field, "resolution")
@@ -90,7 +95,9 @@ struct ResolutionPlan {
                 continue
             }
             guard let column = fieldColumns[e.fieldKey] else {
-                problem("edits[\(i)]", "the field \"\(e.fieldKey)\" has no column in the file, so no cell of it can be edited; map a column to it first")
+                problem(
+                    "edits[\(i)]",
+                    "the field \"\(e.fieldKey)\" has no column in the file, so no cell of it can be edited; map a column to it first")
                 continue
             }
             edits[e.rowIndex, default: []].append((column, e.value))

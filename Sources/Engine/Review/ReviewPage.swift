@@ -41,42 +41,42 @@ public enum ReviewPage {
 
     static let template = (
         head: """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-            <title>Review an import — Intake</title>
-            <style>
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+        <title>Review an import — Intake</title>
+        <style>
 
-            """,
+        """,
         body: """
-            </style>
-            </head>
-            <body>
-            <header><h1 id="title">Review an import</h1><p id="subtitle"></p></header>
-            <main>
-            <section id="problems" aria-labelledby="problems-h"><h2 id="problems-h">What needs your decision</h2><ul id="reasons"></ul>
-            <details><summary>Technical details</summary><ul id="messages"></ul></details></section>
-            <section id="sheet-section" hidden><h2>Which sheet holds the data?</h2><div id="sheet-controls"></div></section>
-            <section id="header-section" hidden><h2>Which row holds the column names?</h2><div id="header-controls"></div></section>
-            <section id="mapping-section" hidden><h2>Which field does each column fill?</h2><div id="mapping-warnings"></div><div id="mapping-controls"></div></section>
-            <section id="rows-section" hidden><h2>The rows</h2><p id="rows-note" class="note"></p>
-            <div class="toolbar"><label><input type="checkbox" id="only-errors"> Only rows with errors</label>
-            <button type="button" id="prev-error">◀ Previous error</button><button type="button" id="next-error">Next error ▶</button>
-            <span id="error-position" class="note"></span></div>
-            <div id="grid-wrap"><table id="grid"></table></div>
-            <div class="toolbar" id="pager"></div>
-            <div id="behavior"></div></section>
-            <section id="save-section"><h2>Save your decisions</h2>
-            <p>When you are done, save <code>resolution.json</code> and put it in this import's folder<span id="folder"></span>. Intake picks it up within seconds, imports the file again with your decisions, and moves the folder to <code>outbox/</code> (done), back to <code>review/</code> (something still needs you: this page will say what) or <code>failed/</code>.</p>
-            <p><button type="button" id="save" class="primary">Save resolution.json</button> <a id="download" download="resolution.json" hidden>download again</a> <span id="save-status" class="note"></span></p>
-            <p class="note">If your browser does not download it, copy this text into a file named <code>resolution.json</code> in the folder:</p>
-            <textarea id="resolution-text" rows="8" readonly spellcheck="false"></textarea></section>
-            </main>
-            <script type="application/json" id="report">
+        </style>
+        </head>
+        <body>
+        <header><h1 id="title">Review an import</h1><p id="subtitle"></p></header>
+        <main>
+        <section id="problems" aria-labelledby="problems-h"><h2 id="problems-h">What needs your decision</h2><ul id="reasons"></ul>
+        <details><summary>Technical details</summary><ul id="messages"></ul></details></section>
+        <section id="sheet-section" hidden><h2>Which sheet holds the data?</h2><div id="sheet-controls"></div></section>
+        <section id="header-section" hidden><h2>Which row holds the column names?</h2><div id="header-controls"></div></section>
+        <section id="mapping-section" hidden><h2>Which field does each column fill?</h2><div id="mapping-warnings"></div><div id="mapping-controls"></div></section>
+        <section id="rows-section" hidden><h2>The rows</h2><p id="rows-note" class="note"></p>
+        <div class="toolbar"><label><input type="checkbox" id="only-errors"> Only rows with errors</label>
+        <button type="button" id="prev-error">◀ Previous error</button><button type="button" id="next-error">Next error ▶</button>
+        <span id="error-position" class="note"></span></div>
+        <div id="grid-wrap"><table id="grid"></table></div>
+        <div class="toolbar" id="pager"></div>
+        <div id="behavior"></div></section>
+        <section id="save-section"><h2>Save your decisions</h2>
+        <p>When you are done, save <code>resolution.json</code> and put it in this import's folder<span id="folder"></span>. Intake picks it up within seconds, imports the file again with your decisions, and moves the folder to <code>outbox/</code> (done), back to <code>review/</code> (something still needs you: this page will say what) or <code>failed/</code>.</p>
+        <p><button type="button" id="save" class="primary">Save resolution.json</button> <a id="download" download="resolution.json" hidden>download again</a> <span id="save-status" class="note"></span></p>
+        <p class="note">If your browser does not download it, copy this text into a file named <code>resolution.json</code> in the folder:</p>
+        <textarea id="resolution-text" rows="8" readonly spellcheck="false"></textarea></section>
+        </main>
+        <script type="application/json" id="report">
 
-            """
+        """
     )
 }

@@ -32,9 +32,11 @@ public struct Field: Sendable {
     public var readOnly: Bool
     public var hidden: Bool
 
-    public init(key: String, label: String? = nil, type: FieldType = FieldType(.string), description: String? = nil,
-                alternateMatches: [String] = [], validators: [Validator] = [], selectOptions: [SelectOption] = [],
-                requireMapping: Bool = false, manyToOne: Bool = false, readOnly: Bool = false, hidden: Bool = false) {
+    public init(
+        key: String, label: String? = nil, type: FieldType = FieldType(.string), description: String? = nil,
+        alternateMatches: [String] = [], validators: [Validator] = [], selectOptions: [SelectOption] = [],
+        requireMapping: Bool = false, manyToOne: Bool = false, readOnly: Bool = false, hidden: Bool = false
+    ) {
         self.key = key
         self.label = label ?? key
         self.type = type

@@ -180,7 +180,11 @@ private struct Context {
         }
         var out: [String] = []
         for (i, item) in items.enumerated() {
-            if case .string(let s) = item { out.append(s) } else { problem("\(path).\(key)[\(i)]", "must be a string, not \(item.typeName)") }
+            if case .string(let s) = item {
+                out.append(s)
+            } else {
+                problem("\(path).\(key)[\(i)]", "must be a string, not \(item.typeName)")
+            }
         }
         return out
     }
@@ -234,9 +238,13 @@ private struct Context {
         field.manyToOne = bool(o, "manyToOne", at: path) ?? false
         field.readOnly = bool(o, "readOnly", at: path) ?? false
         field.hidden = bool(o, "hidden", at: path) ?? false
-        if let t = o["type"] { field.type = type(t, at: "\(path).type") ?? field.type }
+        if let t = o["type"] {
+            field.type = type(t, at: "\(path).type") ?? field.type
+        }
         // Dromo's own examples give select fields by their options alone.
-        else if o["selectOptions"] != nil { field.type = FieldType(.select) }
+        else if o["selectOptions"] != nil {
+            field.type = FieldType(.select)
+        }
         field.selectOptions = selectOptions(o["selectOptions"], at: "\(path).selectOptions")
         if (field.type.kind == .select || field.type.kind == .multiSelect) && field.selectOptions.isEmpty {
             problem("\(path).selectOptions", "a \(field.type.kind.rawValue) field needs at least one option")
@@ -282,8 +290,9 @@ private struct Context {
         }
         var type = FieldType(kind, options: options)
         let optionsPath = json.arrayValue != nil ? "\(path)[1]" : path
-        checkKeys(options, at: optionsPath, known: Vocabulary.typeOptions[kind] ?? [],
-                  ignoring: [.number, .date, .datetime, .time].contains(kind) ? Vocabulary.typeOptionsIgnored : [])
+        checkKeys(
+            options, at: optionsPath, known: Vocabulary.typeOptions[kind] ?? [],
+            ignoring: [.number, .date, .datetime, .time].contains(kind) ? Vocabulary.typeOptionsIgnored : [])
         if case .string(let preset)? = options["preset"] {
             if !Vocabulary.numberPresets.contains(preset) { problem("\(optionsPath).preset", "'\(preset)' is not a number preset") }
             type.preset = preset
@@ -298,7 +307,9 @@ private struct Context {
                 for (key, message) in problems { problem("\(optionsPath).outputFormat.\(key)", message) }
                 type.numberFormat = format
             } else {
-                problem("\(optionsPath).outputFormat", "a number's outputFormat must be a Numbro format object like {\"mantissa\": 2}, not \(v.typeName)")
+                problem(
+                    "\(optionsPath).outputFormat",
+                    "a number's outputFormat must be a Numbro format object like {\"mantissa\": 2}, not \(v.typeName)")
             }
         } else if let format = string(options, "outputFormat", at: optionsPath) {
             type.outputFormat = format
@@ -324,8 +335,11 @@ private struct Context {
         switch type.kind {
         case .multiSelect:
             if let d = string(options, "delimiter", at: path) {
-                if d.isEmpty || d.contains(where: { $0 == "\n" || $0 == "\r" }) { problem("\(path).delimiter", "must be one or more characters on one line, such as \",\" \";\" or \"|\"") }
-                else { type.delimiter = d }
+                if d.isEmpty || d.contains(where: { $0 == "\n" || $0 == "\r" }) {
+                    problem("\(path).delimiter", "must be one or more characters on one line, such as \",\" \";\" or \"|\"")
+                } else {
+                    type.delimiter = d
+                }
             }
         case .phoneNumber:
             if let c = string(options, "country", at: path), CountryValue.byAlpha2(c) == nil || c.count != 2 {
@@ -348,7 +362,10 @@ private struct Context {
             oneOf("format", ["5-digit", "9-digit"])
             _ = bool(options, "outputDash", at: path)
         case .ssn: _ = bool(options, "outputDash", at: path)
-        case .uuid: _ = integer(options, "version", at: path, minimum: 1).map { if $0 > 8 { problem("\(path).version", "must be a UUID version from 1 to 8") } }
+        case .uuid:
+            _ = integer(options, "version", at: path, minimum: 1).map {
+                if $0 > 8 { problem("\(path).version", "must be a UUID version from 1 to 8") }
+            }
         default: break
         }
     }
@@ -430,7 +447,9 @@ private struct Context {
         case "require_with_values", "require_without_values", "require_with_all_values", "require_without_all_values":
             checkKeys(o, at: path, known: common.union(["fieldValues"]))
             guard case .object(let values)? = o["fieldValues"] else {
-                problem("\(path).fieldValues", o["fieldValues"] == nil ? "is required (an object {\"field key\": value})" : "must be an object {\"field key\": value}")
+                problem(
+                    "\(path).fieldValues",
+                    o["fieldValues"] == nil ? "is required (an object {\"field key\": value})" : "must be an object {\"field key\": value}")
                 return nil
             }
             if values.count == 0 { problem("\(path).fieldValues", "must name at least one field") }
@@ -477,8 +496,12 @@ private struct Context {
         checkKeys(o, at: "settings", known: Vocabulary.settings, ignoring: Vocabulary.settingsIgnored)
         s.importIdentifier = string(o, "importIdentifier", at: "settings")
         if let b = string(o, "invalidDataBehavior", at: "settings") {
-            if let v = InvalidDataBehavior(rawValue: b) { s.invalidDataBehavior = v } else {
-                problem("settings.invalidDataBehavior", "must be one of \(InvalidDataBehavior.allCases.map(\.rawValue).joined(separator: ", "))")
+            if let v = InvalidDataBehavior(rawValue: b) {
+                s.invalidDataBehavior = v
+            } else {
+                problem(
+                    "settings.invalidDataBehavior", "must be one of \(InvalidDataBehavior.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
         }
         if let allow = bool(o, "allowInvalidSubmit", at: "settings"), o["invalidDataBehavior"] == nil {
@@ -487,13 +510,19 @@ private struct Context {
         s.maxRecords = integer(o, "maxRecords", at: "settings", minimum: 1)
         s.maxFileSize = integer(o, "maxFileSize", at: "settings", minimum: 1)
         if let d = string(o, "delimiter", at: "settings") {
-            if d.utf8.count == 1, let b = d.utf8.first, b != 0x0A, b != 0x0D, b != 0x22 { s.delimiter = d } else {
+            if d.utf8.count == 1, let b = d.utf8.first, b != 0x0A, b != 0x0D, b != 0x22 {
+                s.delimiter = d
+            } else {
                 problem("settings.delimiter", "must be a single character such as \",\" \";\" \"\\t\" or \"|\"")
             }
         }
         if let e = string(o, "encoding", at: "settings") {
-            if let encoding = TextEncoding.named(e) { s.encoding = encoding } else {
-                problem("settings.encoding", "\"\(e)\" is no encoding Intake reads; use one of \(TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))")
+            if let encoding = TextEncoding.named(e) {
+                s.encoding = encoding
+            } else {
+                problem(
+                    "settings.encoding",
+                    "\"\(e)\" is no encoding Intake reads; use one of \(TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         s.allowCustomFields = bool(o, "allowCustomFields", at: "settings") ?? false
@@ -504,12 +533,16 @@ private struct Context {
         if case .object(let upload)? = o["uploadStep"] {
             checkKeys(upload, at: "settings.uploadStep", known: Vocabulary.uploadStep, ignoring: Vocabulary.uploadStepIgnored)
             s.sheetOverride = string(upload, "sheetOverride", at: "settings.uploadStep")
-        } else if let v = o["uploadStep"] { problem("settings.uploadStep", "must be an object, not \(v.typeName)") }
+        } else if let v = o["uploadStep"] {
+            problem("settings.uploadStep", "must be an object, not \(v.typeName)")
+        }
         if case .object(let matching)? = o["matchingStep"] {
             checkKeys(matching, at: "settings.matchingStep", known: Vocabulary.matchingStep, ignoring: Vocabulary.matchingStepIgnored)
             s.headerRowOverride = integer(matching, "headerRowOverride", at: "settings.matchingStep")
             s.fuzzyMatchHeaders = bool(matching, "fuzzyMatchHeaders", at: "settings.matchingStep") ?? true
-        } else if let v = o["matchingStep"] { problem("settings.matchingStep", "must be an object, not \(v.typeName)") }
+        } else if let v = o["matchingStep"] {
+            problem("settings.matchingStep", "must be an object, not \(v.typeName)")
+        }
         if o["outputFormats"] != nil {
             let formats = strings(o, "outputFormats", at: "settings")
             for (i, f) in formats.enumerated() where !["json", "ndjson", "csv"].contains(f) {
@@ -542,7 +575,10 @@ private struct Context {
                     let p = "hooks.columnHooks[\(i)]"
                     guard case .object(let c) = item else { problem(p, "must be {\"fieldName\", \"command\"}"); continue }
                     if c["callback"] != nil {
-                        problem("\(p).callback", "is JavaScript (a Dromo browser hook); Intake runs hook programs: write {\"fieldName\", \"command\": \"hooks/<program>\"} (contract §9)")
+                        problem(
+                            "\(p).callback",
+                            "is JavaScript (a Dromo browser hook); Intake runs hook programs: write {\"fieldName\", \"command\": \"hooks/<program>\"} (contract §9)"
+                        )
                         continue
                     }
                     checkKeys(c, at: p, known: ["fieldName", "command"])
@@ -567,7 +603,10 @@ private struct Context {
         if command.isEmpty { problem(path, "is empty; give the path of a program under schemas/"); return }
         let javaScript = ["=>", "function", "{", "(", ";", "return "].contains { command.contains($0) }
         if javaScript {
-            problem(path, "is JavaScript (a Dromo browser hook); Intake runs hook programs instead: give the path of an executable under schemas/, such as \"hooks/clean-phone\" (contract §9)")
+            problem(
+                path,
+                "is JavaScript (a Dromo browser hook); Intake runs hook programs instead: give the path of an executable under schemas/, such as \"hooks/clean-phone\" (contract §9)"
+            )
         } else if command.contains(where: { $0.isWhitespace || $0 == "\0" }) {
             problem(path, "must be a path without spaces, relative to schemas/ (arguments are not supported)")
         } else if command.hasPrefix("/") {

@@ -132,8 +132,9 @@ extension ByteRegex.Parser {
             pos -= 1
             return legacyOctal()
         case "c":
-            if let letter = peek, ("a"..."z").contains(letter) || ("A"..."Z").contains(letter)
-                || (inClass && !unicode && (Self.isDigit(letter) || letter == "_"))
+            if let letter = peek,
+                ("a"..."z").contains(letter) || ("A"..."Z").contains(letter)
+                    || (inClass && !unicode && (Self.isDigit(letter) || letter == "_"))
             {
                 pos += 1
                 return letter.value % 32

@@ -236,9 +236,12 @@ extension ByteRegex {
         mutating func parseGroupName() throws(SyntaxError) -> String {
             var name = String.UnicodeScalarView()
             while let scalar = peek, scalar != ">" {
-                let valid = scalar == "$" || scalar == "_"
-                    || (name.isEmpty ? scalar.properties.isIDStart : scalar.properties.isIDContinue
-                        || scalar == "\u{200C}" || scalar == "\u{200D}")
+                let valid =
+                    scalar == "$" || scalar == "_"
+                    || (name.isEmpty
+                        ? scalar.properties.isIDStart
+                        : scalar.properties.isIDContinue
+                            || scalar == "\u{200C}" || scalar == "\u{200D}")
                 guard valid else { throw SyntaxError("invalid capture group name") }
                 name.append(scalar)
                 pos += 1

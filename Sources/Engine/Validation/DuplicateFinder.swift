@@ -34,9 +34,10 @@ final class DuplicateFinder {
     /// little-endian, as `add` writes it.
     @inline(__always)
     static func entry(at offset: Int, in bytes: UnsafeRawBufferPointer) -> Entry {
-        Entry(slot: bytes[offset], hash: bytes.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self).littleEndian,
-              row: bytes.loadUnaligned(fromByteOffset: offset + 9, as: UInt32.self).littleEndian,
-              line: bytes.loadUnaligned(fromByteOffset: offset + 13, as: UInt32.self).littleEndian)
+        Entry(
+            slot: bytes[offset], hash: bytes.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self).littleEndian,
+            row: bytes.loadUnaligned(fromByteOffset: offset + 9, as: UInt32.self).littleEndian,
+            line: bytes.loadUnaligned(fromByteOffset: offset + 13, as: UInt32.self).littleEndian)
     }
     private let workspace: any Workspace
     private var buffers: [[UInt8]]
@@ -60,7 +61,9 @@ final class DuplicateFinder {
     func add(slot: Int, hash: UInt64, row: Int, line: Int) throws {
         let p = Int(hash >> 58)
         buffers[p].append(UInt8(slot))
-        withUnsafeBytes(of: (hash.littleEndian, UInt32(truncatingIfNeeded: row).littleEndian, UInt32(truncatingIfNeeded: line).littleEndian)) {
+        withUnsafeBytes(
+            of: (hash.littleEndian, UInt32(truncatingIfNeeded: row).littleEndian, UInt32(truncatingIfNeeded: line).littleEndian)
+        ) {
             buffers[p].append(contentsOf: $0)
         }
         entries += 1
@@ -189,9 +192,11 @@ final class DuplicateFinder {
             while end < list.count && list[end].slot == list[start].slot && list[end].hash == list[start].hash { end += 1 }
             if end - start > 1 {
                 let first = list[start]
-                out.append(Duplicate(row: Int(first.row), line: Int(first.line), slot: Int(first.slot), otherLine: Int(list[start + 1].line)))
+                out.append(
+                    Duplicate(row: Int(first.row), line: Int(first.line), slot: Int(first.slot), otherLine: Int(list[start + 1].line)))
                 for k in (start + 1)..<end {
-                    out.append(Duplicate(row: Int(list[k].row), line: Int(list[k].line), slot: Int(list[k].slot), otherLine: Int(first.line)))
+                    out.append(
+                        Duplicate(row: Int(list[k].row), line: Int(list[k].line), slot: Int(list[k].slot), otherLine: Int(first.line)))
                 }
             }
             start = end
@@ -223,7 +228,9 @@ extension DuplicateFinder {
         }
         func spill(_ d: Duplicate) throws {
             let b = min(buckets - 1, d.row / span)
-            if outputs[b] == nil { outputs[b] = BufferedOutput(capacity: 64 << 10) { [workspace] in try workspace.createScratch("dups-\(b).part") } }
+            if outputs[b] == nil {
+                outputs[b] = BufferedOutput(capacity: 64 << 10) { [workspace] in try workspace.createScratch("dups-\(b).part") }
+            }
             put(d)
             try outputs[b]!.append(record)
         }

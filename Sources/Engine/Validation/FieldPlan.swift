@@ -56,7 +56,9 @@ final class FieldPlan: Sendable {
             default: false
             }
         }
-        self.select = field.type.kind == .select || field.type.kind == .multiSelect ? SelectLookup(field.selectOptions, exact: field.type.exactMatchOnly) : nil
+        self.select =
+            field.type.kind == .select || field.type.kind == .multiSelect
+            ? SelectLookup(field.selectOptions, exact: field.type.exactMatchOnly) : nil
         self.dateOrder = dateOrder
         let t = field.type
         if let format = t.outputFormat, let pattern = try? DateFormatPattern(format) {

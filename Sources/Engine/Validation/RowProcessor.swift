@@ -32,7 +32,9 @@ struct ProcessedBatch: Sendable {
     /// Numbers the rows' lines `lines` further on.
     mutating func shift(lines: Int, offset: Int) {
         if lines != 0 { for i in sourceRows.indices { sourceRows[i] += lines } }
-        if offset != 0 { for i in sourceSpans.indices { sourceSpans[i] = (sourceSpans[i].lowerBound + offset)..<(sourceSpans[i].upperBound + offset) } }
+        if offset != 0 {
+            for i in sourceSpans.indices { sourceSpans[i] = (sourceSpans[i].lowerBound + offset)..<(sourceSpans[i].upperBound + offset) }
+        }
     }
 
     /// Each row's JSON comes after a `,\n` (what goes before it in results.json, but for the first).
@@ -64,9 +66,11 @@ struct RowProcessor: Sendable {
     let csv: Bool
     let csvFormulaEscape: Bool
 
-    init(plans: [FieldPlan], headerRecord: Int, formulaEscape: Bool = true,
-         customColumns: [(name: String, column: Int)] = [], unmappedColumns: [Int]? = nil,
-         csv: Bool = false, csvFormulaEscape: Bool = true) {
+    init(
+        plans: [FieldPlan], headerRecord: Int, formulaEscape: Bool = true,
+        customColumns: [(name: String, column: Int)] = [], unmappedColumns: [Int]? = nil,
+        csv: Bool = false, csvFormulaEscape: Bool = true
+    ) {
         self.plans = plans
         self.headerRecord = headerRecord
         let slots = UniqueSlot.slots(plans)
@@ -131,8 +135,10 @@ struct RowProcessor: Sendable {
     }
 
     /// `cells`: the batch's bytes (cells are taken from them without a closure per cell).
-    private func process(_ batch: RowBatch, cells: UnsafeRawBufferPointer, annotations: [Int: [CellError]], keys: UnsafeRawBufferPointer,
-                         keyRanges: [Range<Int>], spans: Bool) -> ProcessedBatch {
+    private func process(
+        _ batch: RowBatch, cells: UnsafeRawBufferPointer, annotations: [Int: [CellError]], keys: UnsafeRawBufferPointer,
+        keyRanges: [Range<Int>], spans: Bool
+    ) -> ProcessedBatch {
         var out = ProcessedBatch()
         var json = ByteWriter(capacity: batch.bytes.count + batch.count * 64)
         // One row each (or a few): sized once, not grown by doubling.
@@ -165,14 +171,19 @@ struct RowProcessor: Sendable {
                     json.append(plan.kind == .checkbox ? falseBytes : nullBytes)
                     if plan.required != nil {
                         invalid = true
-                        out.errors.append(CellError(field: f, message: plan.required?.errorMessage ?? "Required: this field has no column in the file", value: ""))
+                        out.errors.append(
+                            CellError(
+                                field: f, message: plan.required?.errorMessage ?? "Required: this field has no column in the file",
+                                value: ""))
                     }
                     if facts { filled[f] = false; valueEnds[f] = json.count }
                     continue
                 }
                 var any = false
                 if plan.manyToOne {
-                    if manyToOneValue(plan, field: f, batch: batch, row: r, into: &out, json: &json, scratch: &scratch, any: &any) { invalid = true }
+                    if manyToOneValue(plan, field: f, batch: batch, row: r, into: &out, json: &json, scratch: &scratch, any: &any) {
+                        invalid = true
+                    }
                 } else {
                     let cell = batch.cell(row: r, column: firstColumn, in: cells)
                     if facts { any = !trimmed(cell).isEmpty }
@@ -240,20 +251,25 @@ struct RowProcessor: Sendable {
 
     /// A `manyToOne` field's value: an array of its cells' values. Returns true when one is invalid.
     @inline(never)
-    private func manyToOneValue(_ plan: FieldPlan, field f: Int, batch: RowBatch, row r: Int, into out: inout ProcessedBatch,
-                                json: inout ByteWriter, scratch: inout [UInt8], any: inout Bool) -> Bool {
+    private func manyToOneValue(
+        _ plan: FieldPlan, field f: Int, batch: RowBatch, row r: Int, into out: inout ProcessedBatch,
+        json: inout ByteWriter, scratch: inout [UInt8], any: inout Bool
+    ) -> Bool {
         var invalid = false
         json.append(UInt8(ascii: "["))
         for (k, column) in plan.columns.enumerated() {
             if k > 0 { json.append(UInt8(ascii: ",")) }
             batch.withCell(row: r, column: column) { cell in
                 if !trimmed(cell).isEmpty { any = true }
-                if cellValue(plan, field: f, cell: cell, checkRequired: false, into: &out, json: &json, scratch: &scratch) { invalid = true }
+                if cellValue(plan, field: f, cell: cell, checkRequired: false, into: &out, json: &json, scratch: &scratch) {
+                    invalid = true
+                }
             }
         }
         json.append(UInt8(ascii: "]"))
         if !any, let required = plan.required {
-            out.errors.append(CellError(field: f, message: required.errorMessage ?? "Required: these cells are empty", value: "", level: required.level))
+            out.errors.append(
+                CellError(field: f, message: required.errorMessage ?? "Required: these cells are empty", value: "", level: required.level))
             if required.level == "error" { invalid = true }
         }
         return invalid
@@ -291,7 +307,9 @@ struct RowProcessor: Sendable {
                 return texts.contains { $0.count == range.count && json.bytes(range).elementsEqual($0) }
             }
             if needed {
-                out.errors.append(CellError(field: rule.field, message: rule.validator.errorMessage ?? rule.message, value: "", level: rule.validator.level))
+                out.errors.append(
+                    CellError(
+                        field: rule.field, message: rule.validator.errorMessage ?? rule.message, value: "", level: rule.validator.level))
                 if rule.validator.level == "error" { invalid = true }
             }
         }
@@ -331,13 +349,18 @@ struct RowProcessor: Sendable {
 
     /// Writes the cell's JSON value and records its errors; returns true when it is invalid.
     @inline(__always)
-    private func cellValue(_ plan: FieldPlan, field f: Int, cell: UnsafeRawBufferPointer, checkRequired: Bool,
-                           into out: inout ProcessedBatch, json: inout ByteWriter, scratch: inout [UInt8]) -> Bool {
+    private func cellValue(
+        _ plan: FieldPlan, field f: Int, cell: UnsafeRawBufferPointer, checkRequired: Bool,
+        into out: inout ProcessedBatch, json: inout ByteWriter, scratch: inout [UInt8]
+    ) -> Bool {
         let text = trimmed(cell)
         if text.isEmpty {
             json.append(plan.kind == .checkbox ? falseBytes : nullBytes)
             if checkRequired, let required = plan.required {
-                out.errors.append(CellError(field: f, message: required.errorMessage ?? "Required: this cell is empty", value: String(decoding: cell, as: UTF8.self), level: required.level))
+                out.errors.append(
+                    CellError(
+                        field: f, message: required.errorMessage ?? "Required: this cell is empty",
+                        value: String(decoding: cell, as: UTF8.self), level: required.level))
                 return required.level == "error"
             }
             return false
@@ -356,7 +379,11 @@ struct RowProcessor: Sendable {
                 if plan.formatsNumbers || plan.round != nil || facts.isPercent {
                     json.truncate(to: start)
                     if let digits = plan.round { value = roundHalfAway(value, digits) }
-                    if plan.formatsNumbers { appendFormatted(plan, value, to: &json) } else { json.append(contentsOf: JSONValue.format(value).utf8) }
+                    if plan.formatsNumbers {
+                        appendFormatted(plan, value, to: &json)
+                    } else {
+                        json.append(contentsOf: JSONValue.format(value).utf8)
+                    }
                 }
                 if let min = plan.min, value < min { typeError = "Must be at least \(JSONValue.format(min))" }
                 if let max = plan.max, value > max { typeError = "Must be at most \(JSONValue.format(max))" }
@@ -424,7 +451,8 @@ struct RowProcessor: Sendable {
         for k in plan.checks.indices {
             guard let failed = plan.checks[k].rule.failure(checked) else { continue }
             let v = plan.checks[k]
-            out.errors.append(CellError(field: f, message: v.errorMessage ?? failed, value: String(decoding: cell, as: UTF8.self), level: v.level))
+            out.errors.append(
+                CellError(field: f, message: v.errorMessage ?? failed, value: String(decoding: cell, as: UTF8.self), level: v.level))
             if v.level == "error" { invalid = true }
         }
         return invalid

@@ -16,7 +16,8 @@ struct UniqueSlot: Sendable {
                 switch v.rule {
                 case .unique, .uniqueCaseInsensitive:
                     let ci: Bool = if case .uniqueCaseInsensitive = v.rule { true } else { false }
-                    slots.append(UniqueSlot(fields: [i], validator: v, caseInsensitive: ci, message: "Duplicate: the same value is on line"))
+                    slots.append(
+                        UniqueSlot(fields: [i], validator: v, caseInsensitive: ci, message: "Duplicate: the same value is on line"))
                 case .uniqueWith(let key):
                     if let s = groups[key] {
                         slots[s].fields.append(i)
@@ -30,7 +31,9 @@ struct UniqueSlot: Sendable {
         }
         for (s, slot) in slots.enumerated() where slot.message.isEmpty {
             let names = slot.fields.map { plans[$0].field.key }
-            slots[s].message = names.count == 1 ? "Duplicate: the same value is on line"
+            slots[s].message =
+                names.count == 1
+                ? "Duplicate: the same value is on line"
                 : "Duplicate: the same \(RowRule.list(names, "and")) are on line"
         }
         return slots
@@ -59,7 +62,8 @@ struct RowRule: Sendable {
             wanted = nil
             self.all = all
             self.without = without
-            message = "Required when \(RowRule.list(fields, all ? "and" : "or")) \(fields.count > 1 && all ? "are" : "is") \(without ? "empty" : "filled")"
+            message =
+                "Required when \(RowRule.list(fields, all ? "and" : "or")) \(fields.count > 1 && all ? "are" : "is") \(without ? "empty" : "filled")"
         case .requireWithValues(let values, let all, let without):
             others = values.compactMap { keys[$0.field] }
             wanted = values.map { RowRule.texts($0.value) }

@@ -12,7 +12,8 @@ struct VocabularyTests {
         let report = SchemaLoader.load(bytes: Array(schemaJSON.utf8))
         let schema = try #require(report.schema, "\(report.problems)")
         let workspace = MemoryWorkspace()
-        let outcome = try Importer.run(ImportRequest(id: "v", schema: schema, filename: "v.csv"), source: MemorySource(csv), workspace: workspace)
+        let outcome = try Importer.run(
+            ImportRequest(id: "v", schema: schema, filename: "v.csv"), source: MemorySource(csv), workspace: workspace)
         try #require(outcome.status == .successful, "\(outcome)")
         let results = try JSONParser.parse(try #require(workspace.files["results.json"]))
         let metadata = try JSONParser.parse(try #require(workspace.files["metadata.json"]))
@@ -67,20 +68,20 @@ enum VocabularyDocument {
 
     static func render() -> String {
         var out = """
-        # Vocabulary: every type and validator by example
+            # Vocabulary: every type and validator by example
 
-        Generated from `Tests/EngineTests/Vocabulary/VocabularyCases.swift` by `VocabularyTests`, which also runs
-        every example through a real import: the tables cannot drift from the code. To change this file, change
-        the cases and run `INTAKE_UPDATE_FIXTURES=1 swift test --filter Vocabulary`.
+            Generated from `Tests/EngineTests/Vocabulary/VocabularyCases.swift` by `VocabularyTests`, which also runs
+            every example through a real import: the tables cannot drift from the code. To change this file, change
+            the cases and run `INTAKE_UPDATE_FIXTURES=1 swift test --filter Vocabulary`.
 
-        A value is what `results.json` holds for the cell; ✗ marks an invalid cell, with the message listed in
-        `metadata.json` (with `INCLUDE_INVALID_ROWS` the cell's text is kept as a string). Every type but `string`
-        reads the cell with surrounding spaces removed; an empty cell is `null` (`false` for a checkbox). The
-        decisions behind each type are in docs/CONTRACT.md §14.
+            A value is what `results.json` holds for the cell; ✗ marks an invalid cell, with the message listed in
+            `metadata.json` (with `INCLUDE_INVALID_ROWS` the cell's text is kept as a string). Every type but `string`
+            reads the cell with surrounding spaces removed; an empty cell is `null` (`false` for a checkbox). The
+            decisions behind each type are in docs/CONTRACT.md §14.
 
-        ## Types
+            ## Types
 
-        """
+            """
         var section = ""
         for e in VocabularyCases.types {
             if e.section != section {
@@ -89,7 +90,8 @@ enum VocabularyDocument {
             }
             out += "| \(cell(e.input)) | \(cell(e.expected)) |\n"
         }
-        out += "\n## Validators\n\nEach example is a whole file (header, then rows from `rowIndex` 0) and the problems it gets, as `rowIndex field: message`.\n"
+        out +=
+            "\n## Validators\n\nEach example is a whole file (header, then rows from `rowIndex` 0) and the problems it gets, as `rowIndex field: message`.\n"
         for v in VocabularyCases.validators {
             out += "\n### \(v.section)\n\n```json\n\(v.fields)\n```\n\n```csv\n\(v.csv)```\n\n"
             out += v.expected.isEmpty ? "No problems.\n" : v.expected.map { "- \($0)" }.joined(separator: "\n") + "\n"

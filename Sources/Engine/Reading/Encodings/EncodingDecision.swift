@@ -53,7 +53,9 @@ public struct EncodingDecision: Sendable, Equatable {
         var out: [(EncodingCandidate, [String])] = []
         for c in candidates where c.sameTextAs == nil && c.invalid == 0 {
             let lines = samples.map { line in
-                ((try? SourceDecisions.decode(line, encoding: c.encoding, bomLength: 0, complete: true)) ?? nil).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                ((try? SourceDecisions.decode(line, encoding: c.encoding, bomLength: 0, complete: true)) ?? nil).map {
+                    String(decoding: $0, as: UTF8.self)
+                } ?? ""
             }
             out.append((c, lines))
             if out.count == 4 { break }
@@ -64,7 +66,8 @@ public struct EncodingDecision: Sendable, Equatable {
     /// A person named the encoding (settings.encoding, a resolution). A BOM of that encoding is skipped.
     static func named(_ encoding: TextEncoding, head: [UInt8], by whom: String) -> EncodingDecision {
         let bom = EncodingDetector.bom(head)
-        return EncodingDecision(encoding, bomLength: bom?.encoding == encoding ? bom!.length : 0, method: "named",
-                                note: "named in \(whom)")
+        return EncodingDecision(
+            encoding, bomLength: bom?.encoding == encoding ? bom!.length : 0, method: "named",
+            note: "named in \(whom)")
     }
 }

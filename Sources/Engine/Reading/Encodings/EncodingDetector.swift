@@ -12,7 +12,9 @@ enum EncodingDetector {
         .iso8859_1, .iso8859_15, .iso8859_2, .iso8859_5, .iso8859_7, .iso8859_9, .iso8859_13, .koi8R, .koi8U, .macintosh,
         .ibm850, .ibm437, .ibm866, .shiftJIS, .eucJP, .gbk, .big5, .eucKR,
     ]
-    static let multiByteLanguages: [TextEncoding: String] = [.shiftJIS: "ja", .eucJP: "ja", .gbk: "zh-Hans", .big5: "zh-Hant", .eucKR: "ko"]
+    static let multiByteLanguages: [TextEncoding: String] = [
+        .shiftJIS: "ja", .eucJP: "ja", .gbk: "zh-Hans", .big5: "zh-Hant", .eucKR: "ko",
+    ]
     /// Below this confidence, a choice that changes the text is not made alone.
     static let sure = 0.95
 
@@ -30,17 +32,22 @@ enum EncodingDetector {
     /// start is not UTF-8: the decision needs the evidence of the whole file.
     static func fromStart(_ head: [UInt8], complete: Bool) -> EncodingDecision? {
         if let (encoding, length) = bom(head) {
-            return EncodingDecision(encoding, bomLength: length, method: "bom", note: "the file starts with the byte order mark of \(encoding.rawValue)")
+            return EncodingDecision(
+                encoding, bomLength: length, method: "bom", note: "the file starts with the byte order mark of \(encoding.rawValue)")
         }
         if let unicode = zeroBytes(head) { return unicode }
         let valid = head.withUnsafeBytes { UTF8Check.validPrefixLength($0) }
         guard head.count - valid < 4 && UTF8Check.isTruncatedSequence(head[valid...]) else { return nil }
         if head.contains(where: { $0 >= 0x80 }) {
-            return EncodingDecision(.utf8, method: "valid utf-8", note: "every non-ASCII byte in the first \(head.count) bytes is part of a valid UTF-8 sequence")
+            return EncodingDecision(
+                .utf8, method: "valid utf-8",
+                note: "every non-ASCII byte in the first \(head.count) bytes is part of a valid UTF-8 sequence")
         }
-        return EncodingDecision(.utf8, method: "ascii", note: complete
-            ? "the file is ASCII: it reads the same in every encoding Intake knows"
-            : "the first \(head.count) bytes are ASCII; a later byte that is not UTF-8 makes Intake decide again from the whole file")
+        return EncodingDecision(
+            .utf8, method: "ascii",
+            note: complete
+                ? "the file is ASCII: it reads the same in every encoding Intake knows"
+                : "the first \(head.count) bytes are ASCII; a later byte that is not UTF-8 makes Intake decide again from the whole file")
     }
 
     /// UTF-16 and UTF-32 without a BOM: ASCII characters (delimiters, digits, line ends) have
@@ -53,18 +60,24 @@ enum EncodingDetector {
         let units4 = n / 4
         func share(_ k: Int, _ units: Int) -> Double { Double(k) / Double(max(units, 1)) }
         if share(zeros[2], units4) > 0.9 && share(zeros[3], units4) > 0.9 && share(zeros[0], units4) < 0.05 {
-            return EncodingDecision(.utf32LE, method: "zero bytes", note: "bytes 3 and 4 of each four are zero: UTF-32 little-endian without a byte order mark")
+            return EncodingDecision(
+                .utf32LE, method: "zero bytes", note: "bytes 3 and 4 of each four are zero: UTF-32 little-endian without a byte order mark")
         }
         if share(zeros[0], units4) > 0.9 && share(zeros[1], units4) > 0.9 && share(zeros[3], units4) < 0.05 {
-            return EncodingDecision(.utf32BE, method: "zero bytes", note: "bytes 1 and 2 of each four are zero: UTF-32 big-endian without a byte order mark")
+            return EncodingDecision(
+                .utf32BE, method: "zero bytes", note: "bytes 1 and 2 of each four are zero: UTF-32 big-endian without a byte order mark")
         }
         let units = n / 2
         let even = zeros[0] + zeros[2], odd = zeros[1] + zeros[3]
-        for (encoding, high, low) in [(TextEncoding.utf16LE, odd, even), (.utf16BE, even, odd)] where share(high, units) >= 0.05 && share(low, units) <= 0.02 {
+        for (encoding, high, low) in [(TextEncoding.utf16LE, odd, even), (.utf16BE, even, odd)]
+        where share(high, units) >= 0.05 && share(low, units) <= 0.02 {
             guard validUTF16(head[0..<(n & ~1)], little: encoding == .utf16LE) else { continue }
             let percent = Int((share(high, units) * 100).rounded())
-            return EncodingDecision(encoding, method: "zero bytes", confidence: share(high, units) >= 0.2 ? 1 : 0.97,
-                                    note: "\(percent)% of the first \(units) two-byte units have a zero \(encoding == .utf16LE ? "second" : "first") byte and none the other: \(encoding.rawValue) without a byte order mark")
+            return EncodingDecision(
+                encoding, method: "zero bytes", confidence: share(high, units) >= 0.2 ? 1 : 0.97,
+                note:
+                    "\(percent)% of the first \(units) two-byte units have a zero \(encoding == .utf16LE ? "second" : "first") byte and none the other: \(encoding.rawValue) without a byte order mark"
+            )
         }
         return nil
     }
@@ -87,9 +100,11 @@ enum EncodingDetector {
     static func decide(_ evidence: EncodingEvidence, notUTF8: Bool = false) -> EncodingDecision {
         let whole = evidence.wholeFile ? "the whole file" : "the first \(evidence.scanned) bytes"
         if evidence.nonASCII == 0 || (evidence.validUTF8 && !notUTF8) {
-            var d = EncodingDecision(.utf8, method: evidence.nonASCII == 0 ? "ascii" : "valid utf-8",
-                                     note: evidence.nonASCII == 0 ? "the file is ASCII" : "every non-ASCII byte in \(whole) is part of a valid UTF-8 sequence")
-            d.nonASCIIBytes = evidence.nonASCII; d.lines = evidence.lines; d.scannedBytes = evidence.scanned; d.wholeFile = evidence.wholeFile
+            var d = EncodingDecision(
+                .utf8, method: evidence.nonASCII == 0 ? "ascii" : "valid utf-8",
+                note: evidence.nonASCII == 0 ? "the file is ASCII" : "every non-ASCII byte in \(whole) is part of a valid UTF-8 sequence")
+            d.nonASCIIBytes = evidence.nonASCII; d.lines = evidence.lines; d.scannedBytes = evidence.scanned;
+            d.wholeFile = evidence.wholeFile
             return d
         }
         var candidates = score(evidence)
@@ -106,7 +121,9 @@ enum EncodingDetector {
         candidates.sort { $0.total != $1.total ? $0.total < $1.total : rank[$0.encoding, default: 99] < rank[$1.encoding, default: 99] }
         for i in candidates.indices {
             guard let page = candidates[i].encoding.codePage else { continue }
-            if let same = candidates[..<i].first(where: { $0.sameTextAs == nil && $0.encoding.codePage.map { reads(page, like: $0, present) } == true }) {
+            if let same = candidates[..<i].first(where: {
+                $0.sameTextAs == nil && $0.encoding.codePage.map { reads(page, like: $0, present) } == true
+            }) {
                 candidates[i].sameTextAs = same.encoding
             }
         }
@@ -132,7 +149,9 @@ enum EncodingDetector {
                 let languages = [best.encoding: best.language ?? "", runner.encoding: runner.language ?? ""]
                 func marginOn(_ e: EncodingEvidence, oneLanguage: Bool) -> Double? {
                     let pair = score(e, only: [best.encoding, runner.encoding], languages: languages, oneLanguage: oneLanguage)
-                    guard let x = pair.first(where: { $0.encoding == best.encoding }), let y = pair.first(where: { $0.encoding == runner.encoding }) else { return nil }
+                    guard let x = pair.first(where: { $0.encoding == best.encoding }),
+                        let y = pair.first(where: { $0.encoding == runner.encoding })
+                    else { return nil }
                     return y.total - x.total
                 }
                 if let around = marginOn(evidence.letters(around: differing), oneLanguage: true) {
@@ -156,9 +175,11 @@ enum EncodingDetector {
             decision.note = "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely where they differ"
             let multiByte = best.encoding.codePage == nil
             if let rival = candidates.first(where: { ($0.encoding.codePage == nil) != multiByte && $0.sameTextAs == nil }),
-               rival.encoding != runner.encoding, rival.total - best.total < margin {
+                rival.encoding != runner.encoding, rival.total - best.total < margin
+            {
                 margin = max(0, rival.total - best.total)
-                decision.note += "; \(rival.encoding.rawValue), which reads the bytes as other characters, \(format(margin)) bits less likely"
+                decision.note +=
+                    "; \(rival.encoding.rawValue), which reads the bytes as other characters, \(format(margin)) bits less likely"
             }
             decision.confidence = 1 / (1 + exp2(-min(margin, 60)))
         } else {
@@ -168,7 +189,8 @@ enum EncodingDetector {
         // encoding (rows pasted from two exports), and no single reading is right.
         if evidence.utf8Lines > 0 && evidence.utf8Lines * 2 >= evidence.lines {
             decision.confidence = min(decision.confidence, 0.5)
-            decision.note += "; \(evidence.utf8Lines) of the \(evidence.lines) lines with non-ASCII bytes are valid UTF-8 and the others are not: the file mixes UTF-8 with another encoding"
+            decision.note +=
+                "; \(evidence.utf8Lines) of the \(evidence.lines) lines with non-ASCII bytes are valid UTF-8 and the others are not: the file mixes UTF-8 with another encoding"
         }
         // A reading that looks like no language is no certainty either.
         if best.excess > 25 {
@@ -183,7 +205,9 @@ enum EncodingDetector {
         }
         decision.candidates = candidates
         let language = best.language.map { " (\($0))" } ?? ""
-        decision.note = "\(evidence.nonASCII) non-ASCII bytes in \(evidence.lines) lines of \(whole) read best as \(decision.encoding.rawValue)\(language); " + decision.note
+        decision.note =
+            "\(evidence.nonASCII) non-ASCII bytes in \(evidence.lines) lines of \(whole) read best as \(decision.encoding.rawValue)\(language); "
+            + decision.note
         return decision
     }
 
@@ -200,7 +224,9 @@ enum EncodingDetector {
     /// `languages`: the language to read each encoding's text as (else the best of those it serves).
     /// `oneLanguage`: every token in one language (the given one, or another for `switchCost` once),
     /// instead of each token in the cheapest of the page's languages for `switchCost` more.
-    static func score(_ evidence: EncodingEvidence, only: [TextEncoding]? = nil, languages: [TextEncoding: String] = [:], oneLanguage: Bool = false) -> [EncodingCandidate] {
+    static func score(
+        _ evidence: EncodingEvidence, only: [TextEncoding]? = nil, languages: [TextEncoding: String] = [:], oneLanguage: Bool = false
+    ) -> [EncodingCandidate] {
         let n = Double(max(evidence.nonASCII, 1))
         var out: [EncodingCandidate] = []
         // What the tokens without a non-ASCII byte cost in the cheapest page reading: every
@@ -254,15 +280,19 @@ enum EncodingDetector {
                 let model = served[main]
                 cheapestASCII = min(cheapestASCII ?? asciiOnly, asciiOnly)
                 asciiPaid[encoding] = asciiOnly
-                out.append(EncodingCandidate(encoding: encoding, language: model.language, bitsPerByte: Double(cost) / 8 / n,
-                                             excess: (Double(high) - model.expected * n) / 8 / n, total: Double(cost) / 8, invalid: invalid))
+                out.append(
+                    EncodingCandidate(
+                        encoding: encoding, language: model.language, bitsPerByte: Double(cost) / 8 / n,
+                        excess: (Double(high) - model.expected * n) / 8 / n, total: Double(cost) / 8, invalid: invalid))
             } else if let language = multiByteLanguages[encoding], let model = CharacterModel.all[language], let name = encoding.iconvName,
-                      let converter = Iconv(from: name) {
+                let converter = Iconv(from: name)
+            {
                 var utf8: [UInt8] = []
                 _ = evidence.text.withUnsafeBytes { converter.append($0, final: true, to: &utf8) }
                 // The ASCII letters cost what a letter of English costs, as the code pages'
                 // readings pay for them through their models.
-                let ascii = asciiLettersInTokens(evidence.text) * asciiLetterCost + (cheapestASCII ?? asciiLetters(evidence.text) * asciiLetterCost)
+                let ascii =
+                    asciiLettersInTokens(evidence.text) * asciiLetterCost + (cheapestASCII ?? asciiLetters(evidence.text) * asciiLetterCost)
                 var cost = 0
                 var characters = 0, invalid = 0
                 // A character of these scripts right next to an ASCII letter is what a wrong
@@ -287,8 +317,10 @@ enum EncodingDetector {
                 // What a file is before its bytes are read: a multi-byte reading starts 4 bits behind.
                 cost += multiBytePrior
                 let excess = (Double(cost) - model.expected * Double(characters)) / 8
-                out.append(EncodingCandidate(encoding: encoding, language: language, bitsPerByte: Double(cost + ascii) / 8 / n, excess: excess / n,
-                                             total: Double(cost + ascii) / 8, invalid: invalid))
+                out.append(
+                    EncodingCandidate(
+                        encoding: encoding, language: language, bitsPerByte: Double(cost + ascii) / 8 / n, excess: excess / n,
+                        total: Double(cost + ascii) / 8, invalid: invalid))
             }
         }
         // The tokens without a non-ASCII byte read alike in every encoding: each reading pays the
@@ -334,7 +366,9 @@ enum EncodingDetector {
     static func hasFourByteSequences(_ text: [UInt8]) -> Bool {
         var i = 0
         while i + 3 < text.count {
-            if text[i] >= 0x81 && text[i + 1] >= 0x30 && text[i + 1] <= 0x39 && text[i + 2] >= 0x81 && text[i + 3] >= 0x30 && text[i + 3] <= 0x39 {
+            if text[i] >= 0x81 && text[i + 1] >= 0x30 && text[i + 1] <= 0x39 && text[i + 2] >= 0x81 && text[i + 3] >= 0x30
+                && text[i + 3] <= 0x39
+            {
                 return true
             }
             i += 1

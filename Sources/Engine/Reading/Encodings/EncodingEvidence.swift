@@ -23,7 +23,7 @@ struct EncodingEvidence: Sendable {
     static func collect(_ reader: any ByteReader) throws -> EncodingEvidence {
         var evidence = EncodingEvidence()
         var block = [UInt8](repeating: 0, count: 1 << 20)
-        var pending: [UInt8] = []   // the start of a line the last block cut
+        var pending: [UInt8] = []  // the start of a line the last block cut
         var ended = false
         while !ended && evidence.text.count < enough {
             let n = try block.withUnsafeMutableBytes { try reader.read(into: $0) }
@@ -54,7 +54,7 @@ struct EncodingEvidence: Sendable {
         bytes.withUnsafeBytes { raw in
             let n = raw.count
             var i = 0
-            var taken = 0   // where the last line taken ended
+            var taken = 0  // where the last line taken ended
             while i < n {
                 if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
                 if raw[i] < 0x80 { i += 1; continue }

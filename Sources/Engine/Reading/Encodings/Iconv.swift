@@ -21,7 +21,8 @@ final class Iconv {
     /// such a tail reads as U+FFFD and 0 is returned.
     func append(_ bytes: UnsafeRawBufferPointer, final: Bool, to out: inout [UInt8]) -> Int {
         guard bytes.count > 0 else { return 0 }
-        var input: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer<CChar>(mutating: bytes.baseAddress!.assumingMemoryBound(to: CChar.self))
+        var input: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer<CChar>(
+            mutating: bytes.baseAddress!.assumingMemoryBound(to: CChar.self))
         var inLeft = bytes.count
         var buffer = [UInt8](repeating: 0, count: bytes.count * 2 + 16)
         while inLeft > 0 {

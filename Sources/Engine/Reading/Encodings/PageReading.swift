@@ -89,15 +89,16 @@ struct PageReading {
         text.withUnsafeBufferPointer { bytes in
             model.costs.withUnsafeBufferPointer { costs in
                 table.withUnsafeBufferPointer { table in
-                    var token = 0               // the cost of the token so far
+                    var token = 0  // the cost of the token so far
                     var tokenBytes = 0
-                    var tokenHigh = false       // it holds a non-ASCII byte
-                    var prev = 0                // the model's index of the letter before (0: no letter)
-                    var lastCase: UInt32 = 0    // 1 small, 2 capital, 0 none
+                    var tokenHigh = false  // it holds a non-ASCII byte
+                    var prev = 0  // the model's index of the letter before (0: no letter)
+                    var lastCase: UInt32 = 0  // 1 small, 2 capital, 0 none
                     var capitals = 0
                     var prevKind = Kind.end.rawValue
                     var edgeAfterLetter = false
-                    let letter = Kind.letter.rawValue, symbol = Kind.symbol.rawValue, edge = Kind.edge.rawValue, apostrophe = Kind.apostrophe.rawValue
+                    let letter = Kind.letter.rawValue, symbol = Kind.symbol.rawValue, edge = Kind.edge.rawValue,
+                        apostrophe = Kind.apostrophe.rawValue
                     for b in bytes {
                         let e = table[Int(b)]
                         let kind = e >> 8 & 7

@@ -84,7 +84,10 @@ final class TextDecoder {
 
     static func converter(_ name: String, for encoding: TextEncoding) throws -> Iconv {
         guard let converter = Iconv(from: name) else {
-            throw ImportFailure("UNREADABLE_FILE", "The file is written in \(encoding.rawValue), which this machine cannot decode (the C library's iconv has no \(name) converter; on Debian and Ubuntu it comes with libc6). Save the file as UTF-8 and drop it again.")
+            throw ImportFailure(
+                "UNREADABLE_FILE",
+                "The file is written in \(encoding.rawValue), which this machine cannot decode (the C library's iconv has no \(name) converter; on Debian and Ubuntu it comes with libc6). Save the file as UTF-8 and drop it again."
+            )
         }
         return converter
     }
@@ -98,7 +101,11 @@ final class TextDecoder {
                 switch encoding {
                 case .utf8: throw NotUTF8(offset: consumed - carry.count)
                 default:
-                    if let iconv { _ = carry.withUnsafeBytes { iconv.append($0, final: true, to: &out) } } else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
+                    if let iconv {
+                        _ = carry.withUnsafeBytes { iconv.append($0, final: true, to: &out) }
+                    } else {
+                        out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                    }
                     carry.removeAll()
                 }
                 return true

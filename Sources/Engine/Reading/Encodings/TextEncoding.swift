@@ -92,11 +92,14 @@ public enum TextEncoding: String, Sendable, Equatable, CaseIterable {
         "utf8": .utf8, "utf-16": .utf16LE, "utf16": .utf16LE, "utf16le": .utf16LE, "utf16be": .utf16BE, "ucs-2": .utf16LE,
         "utf32": .utf32LE, "utf-32": .utf32LE, "utf32le": .utf32LE, "utf32be": .utf32BE,
         "latin1": .iso8859_1, "latin-1": .iso8859_1, "l1": .iso8859_1, "iso8859-1": .iso8859_1, "latin2": .iso8859_2, "latin-2": .iso8859_2,
-        "latin5": .iso8859_9, "latin7": .iso8859_13, "latin9": .iso8859_15, "latin-9": .iso8859_15, "cyrillic": .iso8859_5, "greek": .iso8859_7,
+        "latin5": .iso8859_9, "latin7": .iso8859_13, "latin9": .iso8859_15, "latin-9": .iso8859_15, "cyrillic": .iso8859_5,
+        "greek": .iso8859_7,
         "koi8r": .koi8R, "koi8": .koi8R, "koi8u": .koi8U, "mac": .macintosh, "macroman": .macintosh, "mac-roman": .macintosh,
         "x-mac-roman": .macintosh, "cp437": .ibm437, "437": .ibm437, "cp850": .ibm850, "850": .ibm850, "cp866": .ibm866, "866": .ibm866,
-        "sjis": .shiftJIS, "shift-jis": .shiftJIS, "shiftjis": .shiftJIS, "cp932": .shiftJIS, "windows-31j": .shiftJIS, "ms-kanji": .shiftJIS,
-        "eucjp": .eucJP, "gb2312": .gbk, "cp936": .gbk, "euc-cn": .gbk, "big5-hkscs": .big5, "cp950": .big5, "euckr": .eucKR, "cp949": .eucKR,
+        "sjis": .shiftJIS, "shift-jis": .shiftJIS, "shiftjis": .shiftJIS, "cp932": .shiftJIS, "windows-31j": .shiftJIS,
+        "ms-kanji": .shiftJIS,
+        "eucjp": .eucJP, "gb2312": .gbk, "cp936": .gbk, "euc-cn": .gbk, "big5-hkscs": .big5, "cp950": .big5, "euckr": .eucKR,
+        "cp949": .eucKR,
         "uhc": .eucKR, "ks-c-5601-1987": .eucKR,
     ]
 }

@@ -65,7 +65,9 @@ enum CellFormat: Sendable, Equatable {
                 var j = i + 1
                 while j < bytes.count, bytes[j] != UInt8(ascii: "]") { j += 1 }
                 let inside = bytes[(i + 1)..<min(j, bytes.count)].map { $0 | 0x20 }
-                if let first = inside.first, inside.allSatisfy({ $0 == first }), [UInt8(ascii: "h"), UInt8(ascii: "m"), UInt8(ascii: "s")].contains(first) {
+                if let first = inside.first, inside.allSatisfy({ $0 == first }),
+                    [UInt8(ascii: "h"), UInt8(ascii: "m"), UInt8(ascii: "s")].contains(first)
+                {
                     elapsed = true
                     tokens.append(first)
                 }
@@ -79,10 +81,14 @@ enum CellFormat: Sendable, Equatable {
                     i += 2  // scientific: 0.00E+00
                     continue
                 }
-                if [UInt8(ascii: "y"), UInt8(ascii: "d"), UInt8(ascii: "e"), UInt8(ascii: "m"), UInt8(ascii: "h"), UInt8(ascii: "s")].contains(l) {
+                if [UInt8(ascii: "y"), UInt8(ascii: "d"), UInt8(ascii: "e"), UInt8(ascii: "m"), UInt8(ascii: "h"), UInt8(ascii: "s")]
+                    .contains(l)
+                {
                     tokens.append(l)
                     while i + 1 < bytes.count, bytes[i + 1] | 0x20 == l { i += 1 }
-                } else if l == UInt8(ascii: "b"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "1") || bytes[i + 1] == UInt8(ascii: "2") {
+                } else if l == UInt8(ascii: "b"), i + 1 < bytes.count,
+                    bytes[i + 1] == UInt8(ascii: "1") || bytes[i + 1] == UInt8(ascii: "2")
+                {
                     tokens.append(UInt8(ascii: "y"))  // Buddhist / Hijri year
                     i += 1
                 }

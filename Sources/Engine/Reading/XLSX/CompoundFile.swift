@@ -9,12 +9,21 @@ enum CompoundFile {
     static func failure(_ source: any ByteSource) -> ImportFailure {
         let names = (try? streamNames(source)) ?? []
         if names.contains("EncryptionInfo") || names.contains("EncryptedPackage") {
-            return ImportFailure("UNREADABLE_FILE", "This workbook is password-protected (encrypted), so Intake cannot read it. Open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, then clear it), save it as .xlsx and drop it again.")
+            return ImportFailure(
+                "UNREADABLE_FILE",
+                "This workbook is password-protected (encrypted), so Intake cannot read it. Open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, then clear it), save it as .xlsx and drop it again."
+            )
         }
         if names.isEmpty || names.contains("Workbook") || names.contains("Book") {
-            return ImportFailure("UNSUPPORTED_FORMAT", "This is a legacy Excel workbook (.xls), which Intake does not read. Open it in Excel or LibreOffice, save it as .xlsx or CSV (UTF-8), and drop that file instead.")
+            return ImportFailure(
+                "UNSUPPORTED_FORMAT",
+                "This is a legacy Excel workbook (.xls), which Intake does not read. Open it in Excel or LibreOffice, save it as .xlsx or CSV (UTF-8), and drop that file instead."
+            )
         }
-        return ImportFailure("UNSUPPORTED_FORMAT", "This is an old Microsoft Office document (OLE2), not a spreadsheet Intake reads. Intake reads .xlsx, CSV/TSV and JSON; save the data in one of those and drop it again.")
+        return ImportFailure(
+            "UNSUPPORTED_FORMAT",
+            "This is an old Microsoft Office document (OLE2), not a spreadsheet Intake reads. Intake reads .xlsx, CSV/TSV and JSON; save the data in one of those and drop it again."
+        )
     }
 
     /// The names of the entries in the compound file's directory (bounded: at most 4,096

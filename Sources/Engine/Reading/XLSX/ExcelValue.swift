@@ -18,7 +18,9 @@ enum ExcelValue {
             return
         }
         let text = d.description
-        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(text[text.index(after: e)...]), abs(exponent) <= 30 else {
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(text[text.index(after: e)...]),
+            abs(exponent) <= 30
+        else {
             out.append(contentsOf: text.utf8)
             return
         }
@@ -99,8 +101,10 @@ enum ExcelValue {
     /// format over a value with a time of day gives a date-time, and so does a time format over
     /// a value with a day (`hasDay`: past the epoch's day 0); a `date` field takes the date of a
     /// date-time and a `time` field its time. False past the year 9999.
-    static func appendDate(_ civil: (year: Int, month: Int, day: Int), msOfDay: Int64, hasDay: Bool, format: CellFormat,
-                           to out: inout [UInt8]) -> Bool {
+    static func appendDate(
+        _ civil: (year: Int, month: Int, day: Int), msOfDay: Int64, hasDay: Bool, format: CellFormat,
+        to out: inout [UInt8]
+    ) -> Bool {
         if format == .time && !hasDay {
             appendTime(msOfDay, hours: true, to: &out)
             return true
@@ -195,7 +199,8 @@ enum ExcelValue {
         var civil: (year: Int, month: Int, day: Int)?
         if raw.count >= 10, raw[4] == UInt8(ascii: "-") {
             guard let y = number(4), skip("-"), let m = number(2), skip("-"), let d = number(2),
-                  (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y) else { return nil }
+                (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y)
+            else { return nil }
             civil = (y, m, d)
             if i == raw.count { return (civil, 0) }
             guard skip("T") || skip(" ") else { return nil }

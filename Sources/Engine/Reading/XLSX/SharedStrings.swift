@@ -58,7 +58,8 @@ enum OOXMLText {
         var i = 0
         while i < text.count {
             if text[i] == UInt8(ascii: "_"), i + 6 < text.count, text[i + 1] == UInt8(ascii: "x"), text[i + 6] == UInt8(ascii: "_"),
-               let unit = hex4(text, i + 2) {
+                let unit = hex4(text, i + 2)
+            {
                 if let scalar = Unicode.Scalar(unit) {
                     out.append(contentsOf: Array(String(Character(scalar)).utf8))
                     i += 7

@@ -48,8 +48,9 @@ final class SheetReader {
                 } else if scanner.nameIs("dimension"), let ref = scanner.attribute("ref") {
                     declaredFirstColumn = SheetReader.column(ofReference: ref)
                     if let colon = ref.firstIndex(of: UInt8(ascii: ":")),
-                       let first = SheetReader.row(ofReference: UnsafeRawBufferPointer(rebasing: ref[..<colon])),
-                       let last = SheetReader.row(ofReference: UnsafeRawBufferPointer(rebasing: ref[(colon + 1)...])), last >= first {
+                        let first = SheetReader.row(ofReference: UnsafeRawBufferPointer(rebasing: ref[..<colon])),
+                        let last = SheetReader.row(ofReference: UnsafeRawBufferPointer(rebasing: ref[(colon + 1)...])), last >= first
+                    {
                         declaredRows = last - first + 1
                     }
                 } else if scanner.nameIs("sheetData") && scanner.selfClosing {
@@ -82,7 +83,9 @@ final class SheetReader {
                 var column = nextColumn
                 if let ref = scanner.attribute("r") {
                     guard let c = SheetReader.column(ofReference: ref) else {
-                        throw ReadError("row \(number) has a cell with the reference \"\(String(decoding: ref, as: UTF8.self))\", which is not a cell reference")
+                        throw ReadError(
+                            "row \(number) has a cell with the reference \"\(String(decoding: ref, as: UTF8.self))\", which is not a cell reference"
+                        )
                     }
                     column = c
                 }
@@ -94,7 +97,9 @@ final class SheetReader {
                 if column < minimumColumn { minimumColumn = column }
                 let position = column - leftColumn
                 guard position >= 0 else {
-                    throw ReadError("row \(number) has a value in column \(column + 1), left of where the sheet's table starts (its dimension is wrong); save the sheet again in Excel")
+                    throw ReadError(
+                        "row \(number) has a value in column \(column + 1), left of where the sheet's table starts (its dimension is wrong); save the sheet again in Excel"
+                    )
                 }
                 guard position >= cells else {
                     batch.bytes.removeSubrange((batch.cellEnds.last ?? 0)...)
@@ -129,7 +134,10 @@ final class SheetReader {
     /// Reads the cell at the scanner (its start tag just read) and appends its text to the
     /// batch's bytes. False when the cell holds no value (nothing appended).
     private func readCell(_ batch: inout RowBatch, _ buffers: inout Buffers) throws -> Bool {
-        let type = scanner.attribute("t").map { $0.isEmpty ? UInt8(ascii: "n") : $0[0] == UInt8(ascii: "i") ? UInt8(ascii: "I") : $0.count == 3 ? UInt8(ascii: "S") : $0[0] } ?? UInt8(ascii: "n")
+        let type =
+            scanner.attribute("t").map {
+                $0.isEmpty ? UInt8(ascii: "n") : $0[0] == UInt8(ascii: "i") ? UInt8(ascii: "I") : $0.count == 3 ? UInt8(ascii: "S") : $0[0]
+            } ?? UInt8(ascii: "n")
         let style = scanner.attribute("s").flatMap { SheetReader.integer($0) } ?? 0
         buffers.value.removeAll(keepingCapacity: true)
         buffers.inline.removeAll(keepingCapacity: true)
@@ -139,18 +147,28 @@ final class SheetReader {
         loop: while true {
             switch try scanner.next() {
             case .start:
-                if scanner.nameIs("v") { inValue = true }
-                else if scanner.nameIs("is") { inInline = true }
-                else if scanner.nameIs("t") { inText = inInline && phonetic == 0 }
-                else if scanner.nameIs("rPh") { phonetic += 1 }
+                if scanner.nameIs("v") {
+                    inValue = true
+                } else if scanner.nameIs("is") {
+                    inInline = true
+                } else if scanner.nameIs("t") {
+                    inText = inInline && phonetic == 0
+                } else if scanner.nameIs("rPh") {
+                    phonetic += 1
+                }
             case .text:
                 if inValue { scanner.appendText(to: &buffers.value) } else if inText { scanner.appendText(to: &buffers.inline) }
             case .end:
                 if scanner.nameIs("c") { break loop }
-                if scanner.nameIs("v") { inValue = false }
-                else if scanner.nameIs("t") { inText = false }
-                else if scanner.nameIs("is") { inInline = false }
-                else if scanner.nameIs("rPh") { phonetic -= 1 }
+                if scanner.nameIs("v") {
+                    inValue = false
+                } else if scanner.nameIs("t") {
+                    inText = false
+                } else if scanner.nameIs("is") {
+                    inInline = false
+                } else if scanner.nameIs("rPh") {
+                    phonetic -= 1
+                }
             case .endOfDocument:
                 throw ReadError("the sheet's XML ends inside a cell; the workbook is damaged")
             }
@@ -165,7 +183,9 @@ final class SheetReader {
             OOXMLText.unescape(buffers.value, into: &batch.bytes)
         case UInt8(ascii: "b"):
             guard !buffers.value.isEmpty else { return false }
-            batch.bytes.append(contentsOf: buffers.value == [UInt8(ascii: "1")] || buffers.value == Array("true".utf8) ? Array("TRUE".utf8) : Array("FALSE".utf8))
+            batch.bytes.append(
+                contentsOf: buffers.value == [UInt8(ascii: "1")] || buffers.value == Array("true".utf8)
+                    ? Array("TRUE".utf8) : Array("FALSE".utf8))
         case UInt8(ascii: "e"):
             batch.bytes.append(contentsOf: buffers.value)
         case UInt8(ascii: "d"):
@@ -175,7 +195,8 @@ final class SheetReader {
             guard !buffers.value.isEmpty else { return false }
             let format = style < styles.count ? styles[style] : .number
             if format != .number, let serial = Double(String(decoding: buffers.value, as: UTF8.self)),
-               ExcelValue.appendDate(serial, format: format, date1904: date1904, to: &batch.bytes) {
+                ExcelValue.appendDate(serial, format: format, date1904: date1904, to: &batch.bytes)
+            {
                 break
             }
             buffers.value.withUnsafeBytes { ExcelValue.appendNumber($0, to: &batch.bytes) }

@@ -32,13 +32,23 @@ struct Workbook: Sendable {
             if let office = relationships.values.first(where: { $0.type.hasSuffix("/officeDocument") }) { workbookPart = office.target }
         }
         if workbookPart.lowercased().hasSuffix(".bin") {
-            throw ImportFailure("UNSUPPORTED_FORMAT", "This is an Excel binary workbook (.xlsb), which Intake does not read. Open it in Excel and save it as .xlsx or CSV (UTF-8), then drop that file instead.")
+            throw ImportFailure(
+                "UNSUPPORTED_FORMAT",
+                "This is an Excel binary workbook (.xlsb), which Intake does not read. Open it in Excel and save it as .xlsx or CSV (UTF-8), then drop that file instead."
+            )
         }
         guard let workbookEntry = archive.entry(workbookPart) else {
-            if archive.entry("[Content_Types].xml") != nil && archive.entry("xl/workbook.xml") == nil && archive.entry("_rels/.rels") != nil {
-                throw ImportFailure("UNSUPPORTED_FORMAT", "This is an Office document that is not an Excel workbook (a Word or PowerPoint file?). Intake reads .xlsx, CSV/TSV and JSON data; export the table as one of those and drop it again.")
+            if archive.entry("[Content_Types].xml") != nil && archive.entry("xl/workbook.xml") == nil && archive.entry("_rels/.rels") != nil
+            {
+                throw ImportFailure(
+                    "UNSUPPORTED_FORMAT",
+                    "This is an Office document that is not an Excel workbook (a Word or PowerPoint file?). Intake reads .xlsx, CSV/TSV and JSON data; export the table as one of those and drop it again."
+                )
             }
-            throw ImportFailure("UNSUPPORTED_FORMAT", "This is a zip archive, not a spreadsheet Intake reads. Intake reads .xlsx workbooks, CSV/TSV and JSON data; unzip it and drop the data file itself.")
+            throw ImportFailure(
+                "UNSUPPORTED_FORMAT",
+                "This is a zip archive, not a spreadsheet Intake reads. Intake reads .xlsx workbooks, CSV/TSV and JSON data; unzip it and drop the data file itself."
+            )
         }
         // Once the zip is known to be a workbook (another zip stays UNSUPPORTED_FORMAT).
         try archive.checkDeclaredSizes()
@@ -78,13 +88,15 @@ struct Workbook: Sendable {
         self.date1904 = date1904
 
         let stylesPart = relationships.values.first { $0.type.hasSuffix("/styles") }?.target
-        self.styles = try stylesPart.flatMap { archive.entry($0) }.map {
-            try CellFormat.read(XMLScanner(archive.open($0, budget: budget), part: $0.name))
-        } ?? []
+        self.styles =
+            try stylesPart.flatMap { archive.entry($0) }.map {
+                try CellFormat.read(XMLScanner(archive.open($0, budget: budget), part: $0.name))
+            } ?? []
         let stringsPart = relationships.values.first { $0.type.hasSuffix("/sharedStrings") }?.target
-        self.strings = try stringsPart.flatMap { archive.entry($0) }.map {
-            try SharedStrings.read(XMLScanner(archive.open($0, budget: budget), part: $0.name))
-        } ?? SharedStrings()
+        self.strings =
+            try stringsPart.flatMap { archive.entry($0) }.map {
+                try SharedStrings.read(XMLScanner(archive.open($0, budget: budget), part: $0.name))
+            } ?? SharedStrings()
     }
 
     /// A reader of the rows of sheet `index`.
@@ -93,7 +105,8 @@ struct Workbook: Sendable {
         guard let part = sheet.part, let entry = archive.entry(part) else {
             throw ReadError("the sheet \"\(sheet.name)\" has no worksheet part in the zip; the workbook is damaged")
         }
-        return SheetReader(XMLScanner(try archive.open(entry, budget: budget), part: part), workbook: self, limits: limits, leftColumn: leftColumn)
+        return SheetReader(
+            XMLScanner(try archive.open(entry, budget: budget), part: part), workbook: self, limits: limits, leftColumn: leftColumn)
     }
 
     struct Relationship {
@@ -102,7 +115,9 @@ struct Workbook: Sendable {
     }
 
     /// A `.rels` part: Id → (Type, Target resolved against `base`). External targets are dropped.
-    static func relationships(_ archive: ZipArchive, _ entry: ZipEntry, base: String, budget: InflateBudget) throws -> [String: Relationship] {
+    static func relationships(
+        _ archive: ZipArchive, _ entry: ZipEntry, base: String, budget: InflateBudget
+    ) throws -> [String: Relationship] {
         let scanner = XMLScanner(try archive.open(entry, budget: budget), part: entry.name)
         var out: [String: Relationship] = [:]
         while true {

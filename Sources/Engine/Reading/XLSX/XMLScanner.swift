@@ -149,7 +149,9 @@ final class XMLScanner {
                 textIsCDATA = true
                 return .text
             }
-            throw ReadError("the workbook part \(part) declares a DTD or entities (<!DOCTYPE/<!ENTITY), which Intake refuses (entity expansion can exhaust memory)")
+            throw ReadError(
+                "the workbook part \(part) declares a DTD or entities (<!DOCTYPE/<!ENTITY), which Intake refuses (entity expansion can exhaust memory)"
+            )
         }
         var attrs: [(Int, Int, Int, Int)] = []
         swap(&attrs, &attributes)
@@ -204,7 +206,9 @@ final class XMLScanner {
         if bang && matches(pos, "<!--") {
             var i = pos + 4
             while i + 2 < end {
-                if buffer[i] == UInt8(ascii: "-") && buffer[i + 1] == UInt8(ascii: "-") && buffer[i + 2] == UInt8(ascii: ">") { return i + 2 }
+                if buffer[i] == UInt8(ascii: "-") && buffer[i + 1] == UInt8(ascii: "-") && buffer[i + 2] == UInt8(ascii: ">") {
+                    return i + 2
+                }
                 i += 1
             }
             return -1
@@ -212,7 +216,9 @@ final class XMLScanner {
         if bang && matches(pos, "<![CDATA[") {
             var i = pos + 9
             while i + 2 < end {
-                if buffer[i] == UInt8(ascii: "]") && buffer[i + 1] == UInt8(ascii: "]") && buffer[i + 2] == UInt8(ascii: ">") { return i + 2 }
+                if buffer[i] == UInt8(ascii: "]") && buffer[i + 1] == UInt8(ascii: "]") && buffer[i + 2] == UInt8(ascii: ">") {
+                    return i + 2
+                }
                 i += 1
             }
             return -1
@@ -253,7 +259,8 @@ final class XMLScanner {
         }
         if end == capacity {
             guard capacity < XMLScanner.maxToken else {
-                throw ReadError("the workbook part \(part) has a single XML token longer than \(XMLScanner.maxToken >> 20) MiB, more than Intake reads")
+                throw ReadError(
+                    "the workbook part \(part) has a single XML token longer than \(XMLScanner.maxToken >> 20) MiB, more than Intake reads")
             }
             let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
             bigger.update(from: buffer, count: end)

@@ -30,14 +30,17 @@ struct ZipArchive: Sendable {
         let tailLength = min(size, 65_557)
         let tail = try ZipArchive.read(source, at: size - tailLength, count: tailLength)
         guard let eocd = ZipArchive.lastIndex(of: [0x50, 0x4B, 0x05, 0x06], in: tail, minimumTail: 22) else {
-            throw ReadError("the workbook is cut short or is not a zip archive (its central directory is missing); it was probably not copied completely")
+            throw ReadError(
+                "the workbook is cut short or is not a zip archive (its central directory is missing); it was probably not copied completely"
+            )
         }
         var count = Int(tail.le16(eocd + 10))
         var directorySize = Int(tail.le32(eocd + 12))
         var directoryOffset = Int(tail.le32(eocd + 16))
         // zip64: the locator sits just before the record.
         if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF, eocd >= 20,
-           tail.le32(eocd - 20) == 0x0706_4B50 {
+            tail.le32(eocd - 20) == 0x0706_4B50
+        {
             let recordOffset = Int(truncatingIfNeeded: tail.le64(eocd - 12))
             let record = try ZipArchive.read(source, at: recordOffset, count: 56)
             guard record.le32(0) == 0x0606_4B50 else { throw ReadError("the workbook's zip64 directory is damaged") }
@@ -49,23 +52,30 @@ struct ZipArchive: Sendable {
             throw ReadError("the workbook's zip holds \(count) entries in a \(directorySize)-byte directory, more than Intake reads")
         }
         guard directoryOffset >= 0, directorySize >= 0, directoryOffset + directorySize <= size else {
-            throw ReadError("the workbook is cut short (its zip directory points past the end of the file); it was probably not copied completely")
+            throw ReadError(
+                "the workbook is cut short (its zip directory points past the end of the file); it was probably not copied completely")
         }
         let directory = try ZipArchive.read(source, at: directoryOffset, count: directorySize)
         var entries: [ZipEntry] = []
         var index: [String: Int] = [:]
         var p = 0
         for _ in 0..<count {
-            guard p + 46 <= directory.count, directory.le32(p) == 0x0201_4B50 else { throw ReadError("the workbook's zip directory is damaged") }
-            let nameLength = Int(directory.le16(p + 28)), extraLength = Int(directory.le16(p + 30)), commentLength = Int(directory.le16(p + 32))
-            guard p + 46 + nameLength + extraLength + commentLength <= directory.count else { throw ReadError("the workbook's zip directory is damaged") }
+            guard p + 46 <= directory.count, directory.le32(p) == 0x0201_4B50 else {
+                throw ReadError("the workbook's zip directory is damaged")
+            }
+            let nameLength = Int(directory.le16(p + 28)), extraLength = Int(directory.le16(p + 30)),
+                commentLength = Int(directory.le16(p + 32))
+            guard p + 46 + nameLength + extraLength + commentLength <= directory.count else {
+                throw ReadError("the workbook's zip directory is damaged")
+            }
             let rawName = String(decoding: directory[(p + 46)..<(p + 46 + nameLength)], as: UTF8.self)
             try ZipArchive.checkName(rawName)
             // Some Windows tools write `xl\workbook.xml`; APPNOTE 4.4.17 wants `/`, and a part name is the same part either way.
             let name = rawName.contains("\\") ? String(rawName.map { $0 == "\\" ? "/" : $0 }) : rawName
-            var entry = ZipEntry(name: name, method: directory.le16(p + 10), flags: directory.le16(p + 8), crc: directory.le32(p + 16),
-                                 compressedSize: Int(directory.le32(p + 20)), size: Int(directory.le32(p + 24)),
-                                 localHeaderOffset: Int(directory.le32(p + 42)))
+            var entry = ZipEntry(
+                name: name, method: directory.le16(p + 10), flags: directory.le16(p + 8), crc: directory.le32(p + 16),
+                compressedSize: Int(directory.le32(p + 20)), size: Int(directory.le32(p + 24)),
+                localHeaderOffset: Int(directory.le32(p + 42)))
             // zip64 extra field: the 64-bit values of the fields that are 0xFFFFFFFF, in order.
             var e = p + 46 + nameLength
             let extraEnd = e + extraLength
@@ -102,7 +112,9 @@ struct ZipArchive: Sendable {
     /// as it is read.
     func checkDeclaredSizes() throws {
         for entry in entries {
-            guard entry.size >= 0, entry.compressedSize >= 0 else { throw ReadError("the workbook's zip directory is damaged (the part \(entry.name) has no valid size)") }
+            guard entry.size >= 0, entry.compressedSize >= 0 else {
+                throw ReadError("the workbook's zip directory is damaged (the part \(entry.name) has no valid size)")
+            }
             if entry.size > InflateBudget.limit(compressed: entry.compressedSize) {
                 throw InflateBudget.refusal(entry.name, inflated: entry.size, compressed: entry.compressedSize, declared: true)
             }
@@ -112,10 +124,15 @@ struct ZipArchive: Sendable {
     /// A reader of the entry's inflated bytes, checked against the limits as it goes.
     func open(_ entry: ZipEntry, budget: InflateBudget) throws -> ZipEntryReader {
         if entry.flags & 1 != 0 {
-            throw ImportFailure("UNREADABLE_FILE", "The workbook is password-protected (its parts are encrypted), so Intake cannot read it. Remove the password (File › Info › Protect Workbook in Excel), save, and drop the file again.")
+            throw ImportFailure(
+                "UNREADABLE_FILE",
+                "The workbook is password-protected (its parts are encrypted), so Intake cannot read it. Remove the password (File › Info › Protect Workbook in Excel), save, and drop the file again."
+            )
         }
         guard entry.method == 0 || entry.method == 8 else {
-            throw ReadError("the workbook part \(entry.name) is compressed with zip method \(entry.method), which Intake does not read (only stored and deflate)")
+            throw ReadError(
+                "the workbook part \(entry.name) is compressed with zip method \(entry.method), which Intake does not read (only stored and deflate)"
+            )
         }
         guard entry.localHeaderOffset >= 0, entry.compressedSize >= 0, entry.localHeaderOffset + 30 <= size else {
             throw ReadError("the workbook is cut short (the part \(entry.name) is missing); it was probably not copied completely")
@@ -124,7 +141,8 @@ struct ZipArchive: Sendable {
         guard header.le32(0) == 0x0403_4B50 else { throw ReadError("the workbook's zip is damaged (no local header for \(entry.name))") }
         let dataOffset = entry.localHeaderOffset + 30 + Int(header.le16(26)) + Int(header.le16(28))
         guard dataOffset + entry.compressedSize <= size else {
-            throw ReadError("the workbook is cut short (the part \(entry.name) ends past the end of the file); it was probably not copied completely")
+            throw ReadError(
+                "the workbook is cut short (the part \(entry.name) ends past the end of the file); it was probably not copied completely")
         }
         return try ZipEntryReader(entry: entry, input: source.open(at: dataOffset), budget: budget)
     }
@@ -135,7 +153,9 @@ struct ZipArchive: Sendable {
         var out: [UInt8] = []
         try reader.forEachChunk(size: 64 << 10) { piece in
             out.append(contentsOf: piece)
-            if out.count > limit { throw ReadError("the workbook part \(entry.name) is larger than \(limit >> 20) MiB, more than Intake reads for it") }
+            if out.count > limit {
+                throw ReadError("the workbook part \(entry.name) is larger than \(limit >> 20) MiB, more than Intake reads for it")
+            }
         }
         return out
     }
@@ -145,7 +165,9 @@ struct ZipArchive: Sendable {
         let parts = name.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }
         let drive = name.utf8.count >= 2 && name.utf8.dropFirst().first == UInt8(ascii: ":")
         if name.hasPrefix("/") || name.hasPrefix("\\") || drive || parts.contains("..") || name.utf8.contains(0) {
-            throw ReadError("the workbook's zip holds an entry named \"\(name)\", which points outside the archive (a path-traversal trick); Intake refuses such files")
+            throw ReadError(
+                "the workbook's zip holds an entry named \"\(name)\", which points outside the archive (a path-traversal trick); Intake refuses such files"
+            )
         }
     }
 

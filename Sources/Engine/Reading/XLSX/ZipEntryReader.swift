@@ -23,7 +23,9 @@ final class InflateBudget {
     static func refusal(_ name: String, inflated: Int, compressed: Int, declared: Bool) -> ReadError {
         let times = compressed > 0 ? "\(inflated / compressed)×" : "endlessly"
         let size = declared ? "\(inflated) bytes" : "more than \(inflated) bytes"
-        return ReadError("the workbook part \(name) inflates \(times) (\(size) from \(compressed)), past the \(ratio)× Intake allows for a part over \(floor >> 20) MiB (a zip bomb?); Intake refuses the file")
+        return ReadError(
+            "the workbook part \(name) inflates \(times) (\(size) from \(compressed)), past the \(ratio)× Intake allows for a part over \(floor >> 20) MiB (a zip bomb?); Intake refuses the file"
+        )
     }
 }
 
@@ -73,18 +75,23 @@ final class ZipEntryReader: ByteReader {
         produced += n
         budget.remaining -= n
         if produced > entry.size && entry.size >= 0 {
-            throw ReadError("the workbook part \(entry.name) inflates past the \(entry.size) bytes its zip header declares; the file is damaged or forged")
+            throw ReadError(
+                "the workbook part \(entry.name) inflates past the \(entry.size) bytes its zip header declares; the file is damaged or forged"
+            )
         }
         if produced > allowed {
             throw InflateBudget.refusal(entry.name, inflated: produced, compressed: entry.compressedSize, declared: false)
         }
         if budget.remaining < 0 {
-            throw ReadError("the workbook inflates to more than \(InflateBudget.total >> 30) GiB in all, the most Intake reads (a zip bomb?)")
+            throw ReadError(
+                "the workbook inflates to more than \(InflateBudget.total >> 30) GiB in all, the most Intake reads (a zip bomb?)")
         }
         if n > 0 { crc = crc32(crc, buffer.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(n)) }
         if done {
             if produced != entry.size {
-                throw ReadError("the workbook part \(entry.name) holds \(produced) bytes but its zip header declares \(entry.size); the file is damaged")
+                throw ReadError(
+                    "the workbook part \(entry.name) holds \(produced) bytes but its zip header declares \(entry.size); the file is damaged"
+                )
             }
             if UInt32(truncatingIfNeeded: crc) != entry.crc {
                 throw ReadError("the workbook part \(entry.name) is damaged (its CRC-32 does not match)")

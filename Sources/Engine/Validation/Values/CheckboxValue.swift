@@ -3,7 +3,7 @@
 public enum CheckboxValue {
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let c = ByteCursor(bytes)
-        let all = 0 ..< bytes.count
+        let all = 0..<bytes.count
         switch bytes.count {
         case 0: return false
         case 1: return !(bytes[0] == UInt8(ascii: "0") || ByteCursor.lower(bytes[0]) == UInt8(ascii: "n"))

@@ -3,31 +3,31 @@ extension DateFormatPattern {
     /// Luxon's macro tokens (`D`, `DD`, `t`, `f`, …) are expanded when the pattern is compiled
     /// into the tokens that spell their `en-US` rendering.
     enum Token: Sendable, Hashable {
-        case millisecond(width: Int)            // S, SSS, u
-        case second(width: Int)                 // s, ss
-        case minute(width: Int)                 // m, mm
-        case hour12(width: Int)                 // h, hh
-        case hour24(width: Int)                 // H, HH
-        case offset(OffsetStyle)                // Z, ZZ, ZZZ
-        case meridiem                           // a
-        case day(width: Int)                    // d, dd
-        case weekdayNumber                      // c, E
-        case weekdayName(length: Int)           // ccc, cccc, ccccc, EEE, EEEE, EEEEE
-        case month(width: Int)                  // L, LL, M, MM
-        case monthName(length: Int)             // LLL, LLLL, LLLLL, MMM, MMMM, MMMMM
-        case year(width: Int)                   // y, yyyy, yyyyyy
-        case twoDigitYear                       // yy
-        case era(length: Int)                   // G, GG, GGGGG
-        case weekYear(twoDigits: Bool)          // kk, kkkk
-        case weekNumber(width: Int)             // W, WW
-        case ordinal(width: Int)                // o, ooo
-        case quarter(width: Int)                // q, qq
-        case unixSeconds                        // X
-        case unixMilliseconds                   // x
+        case millisecond(width: Int)  // S, SSS, u
+        case second(width: Int)  // s, ss
+        case minute(width: Int)  // m, mm
+        case hour12(width: Int)  // h, hh
+        case hour24(width: Int)  // H, HH
+        case offset(OffsetStyle)  // Z, ZZ, ZZZ
+        case meridiem  // a
+        case day(width: Int)  // d, dd
+        case weekdayNumber  // c, E
+        case weekdayName(length: Int)  // ccc, cccc, ccccc, EEE, EEEE, EEEEE
+        case month(width: Int)  // L, LL, M, MM
+        case monthName(length: Int)  // LLL, LLLL, LLLLL, MMM, MMMM, MMMMM
+        case year(width: Int)  // y, yyyy, yyyyyy
+        case twoDigitYear  // yy
+        case era(length: Int)  // G, GG, GGGGG
+        case weekYear(twoDigits: Bool)  // kk, kkkk
+        case weekNumber(width: Int)  // W, WW
+        case ordinal(width: Int)  // o, ooo
+        case quarter(width: Int)  // q, qq
+        case unixSeconds  // X
+        case unixMilliseconds  // x
 
         enum OffsetStyle: Sendable, Hashable {
             case narrow  // +5, +5:30
-            case short   // +05:00
+            case short  // +05:00
             case techie  // +0500
         }
 
@@ -113,7 +113,7 @@ extension DateFormatPattern {
         var usesDate: Bool {
             switch self {
             case .day, .weekdayNumber, .weekdayName, .month, .monthName, .year, .twoDigitYear, .era,
-                 .weekYear, .weekNumber, .ordinal, .quarter, .unixSeconds, .unixMilliseconds:
+                .weekYear, .weekNumber, .ordinal, .quarter, .unixSeconds, .unixMilliseconds:
                 return true
             default:
                 return false
@@ -158,7 +158,8 @@ extension DateFormatPattern {
                 if let offset { Token.appendOffset(offset, style: style, to: &out) }
             case .unixSeconds, .unixMilliseconds:
                 guard let date else { return }
-                let seconds = date.daysSinceEpoch * 86_400 + time.hour * 3600 + time.minute * 60 + time.second
+                let seconds =
+                    date.daysSinceEpoch * 86_400 + time.hour * 3600 + time.minute * 60 + time.second
                     - (offset ?? 0)
                 if case .unixSeconds = self {
                     Token.appendNumber(seconds, width: 0, to: &out)

@@ -101,7 +101,7 @@ public struct DateFormatPattern: Sendable, Hashable {
         let bytes = Array(pattern.utf8)
         var literalStart = literals.count
         func endLiteral() {
-            if literals.count > literalStart { elements.append(.literal(literalStart ..< literals.count)) }
+            if literals.count > literalStart { elements.append(.literal(literalStart..<literals.count)) }
         }
         var quoted = false
         var i = 0
@@ -119,7 +119,7 @@ public struct DateFormatPattern: Sendable, Hashable {
             }
             var j = i + 1
             while j < bytes.count && bytes[j] == b { j += 1 }
-            let run = String(decoding: bytes[i ..< j], as: UTF8.self)
+            let run = String(decoding: bytes[i..<j], as: UTF8.self)
             endLiteral()
             switch Token.meaning(letter: b, count: j - i) {
             case .token(let token)?:
@@ -167,7 +167,7 @@ public struct DateFormatPattern: Sendable, Hashable {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 96) { buffer in
             var w = FixedWriter(buffer: buffer)
             writeISO(style, date: date, time: time, offset: offset, to: &w)
-            out.append(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0 ..< w.count])))
+            out.append(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<w.count])))
         }
     }
 

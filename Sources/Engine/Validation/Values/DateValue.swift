@@ -44,7 +44,8 @@ public enum DateValue {
         var end = 0
 
         func date(_ order: DateOrder) -> CivilDate? {
-            let date = ambiguous && order == .dayFirst
+            let date =
+                ambiguous && order == .dayFirst
                 ? CivilDate(year: year, month: second, day: first)
                 : CivilDate(year: year, month: first, day: second)
             return date.isValid ? date : nil
@@ -111,7 +112,8 @@ public enum DateValue {
                 return true
             }
             let separator = c.current
-            let isSeparator = separator == UInt8(ascii: "-") || separator == UInt8(ascii: "/")
+            let isSeparator =
+                separator == UInt8(ascii: "-") || separator == UInt8(ascii: "/")
                 || separator == UInt8(ascii: ".")
             if lead.count == 4 {  // year first
                 guard isSeparator else { return false }
@@ -136,14 +138,16 @@ public enum DateValue {
                 c.index += 1
                 if ByteCursor.isLetter(c.current) {  // 9-Feb-2024
                     guard let month = EnglishCalendarNames.month(in: c, c.letters()),
-                          c.consume(separator),
-                          let y = Fields.year(c.digits(), allowTwoDigits: true) else { return false }
+                        c.consume(separator),
+                        let y = Fields.year(c.digits(), allowTwoDigits: true)
+                    else { return false }
                     (year, first, second) = (y, month, lead.value)
                     return true
                 }
                 let middle = c.digits()
                 guard middle.count >= 1 && middle.count <= 2, c.consume(separator),
-                      let y = Fields.year(c.digits(), allowTwoDigits: true) else { return false }
+                    let y = Fields.year(c.digits(), allowTwoDigits: true)
+                else { return false }
                 (year, first, second, ambiguous) = (y, lead.value, middle.value, true)
                 return true
             }

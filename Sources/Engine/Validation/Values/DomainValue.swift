@@ -30,7 +30,8 @@ enum DomainValue {
                 if i == end {
                     // The top-level label: letters, or an IDNA A-label.
                     let tld = UnsafeRawBufferPointer(rebasing: b[labelStart..<i])
-                    let idna = n > 4 && ByteCursor.lower(tld[0]) == 0x78 && ByteCursor.lower(tld[1]) == 0x6E && tld[2] == 0x2D && tld[3] == 0x2D
+                    let idna =
+                        n > 4 && ByteCursor.lower(tld[0]) == 0x78 && ByteCursor.lower(tld[1]) == 0x6E && tld[2] == 0x2D && tld[3] == 0x2D
                     guard n >= 2, idna || tld.allSatisfy({ $0 >= 0x80 || ByteCursor.isLetter($0) }) else { return nil }
                 } else {
                     out.append(0x2E)

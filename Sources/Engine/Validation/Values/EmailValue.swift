@@ -12,12 +12,12 @@ public enum EmailValue {
         let n = bytes.count
         guard n >= 6 && n <= 254 else { return false }  // a@b.cd
         var at = -1
-        for i in 0 ..< n where bytes[i] == UInt8(ascii: "@") {
+        for i in 0..<n where bytes[i] == UInt8(ascii: "@") {
             guard at < 0 else { return false }
             at = i
         }
         guard at >= 1 && at <= 64 else { return false }
-        return isValidLocalPart(UnsafeRawBufferPointer(rebasing: bytes[0 ..< at]))
+        return isValidLocalPart(UnsafeRawBufferPointer(rebasing: bytes[0..<at]))
             && isValidDomain(UnsafeRawBufferPointer(rebasing: bytes[(at + 1)...]))
     }
 
@@ -40,9 +40,9 @@ public enum EmailValue {
         if b >= 0x80 || ByteCursor.isLetter(b) || ByteCursor.isDigit(b) { return true }
         switch b {
         case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"),
-             UInt8(ascii: "="), UInt8(ascii: "?"), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
-             UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "~"):
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"),
+            UInt8(ascii: "="), UInt8(ascii: "?"), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
+            UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "~"):
             return true
         default:
             return false
@@ -56,7 +56,7 @@ public enum EmailValue {
         let n = domain.count
         while i <= n {
             if i == n || domain[i] == UInt8(ascii: ".") {
-                let label = UnsafeRawBufferPointer(rebasing: domain[labelStart ..< i])
+                let label = UnsafeRawBufferPointer(rebasing: domain[labelStart..<i])
                 guard isValidLabel(label) else { return false }
                 labels += 1
                 if i == n { return labels >= 2 && isValidTopLevel(label) }
@@ -69,7 +69,8 @@ public enum EmailValue {
 
     private static func isValidLabel(_ label: UnsafeRawBufferPointer) -> Bool {
         guard let first = label.first, let last = label.last, label.count <= 63,
-              first != UInt8(ascii: "-"), last != UInt8(ascii: "-") else { return false }
+            first != UInt8(ascii: "-"), last != UInt8(ascii: "-")
+        else { return false }
         for b in label where !(b >= 0x80 || ByteCursor.isLetter(b) || ByteCursor.isDigit(b) || b == UInt8(ascii: "-")) {
             return false
         }
@@ -79,7 +80,8 @@ public enum EmailValue {
     private static func isValidTopLevel(_ label: UnsafeRawBufferPointer) -> Bool {
         guard label.count >= 2 else { return false }
         if label.count > 4 && ByteCursor.lower(label[0]) == UInt8(ascii: "x") && ByteCursor.lower(label[1]) == UInt8(ascii: "n")
-            && label[2] == UInt8(ascii: "-") && label[3] == UInt8(ascii: "-") {
+            && label[2] == UInt8(ascii: "-") && label[3] == UInt8(ascii: "-")
+        {
             return true  // IDNA A-label, e.g. xn--p1ai; its other bytes were checked as a label
         }
         return label.allSatisfy { $0 >= 0x80 || ByteCursor.isLetter($0) }

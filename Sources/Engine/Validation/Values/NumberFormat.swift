@@ -68,7 +68,11 @@ struct NumberFormat: Sendable, Equatable {
             problems.append((key, "unknown key\(hint)"))
         }
         if let s = string("output", ["currency", "percent", "byte", "time", "ordinal", "number"]) {
-            if let out = Output(rawValue: s) { f.output = out } else { problems.append(("output", "'\(s)' output is not supported by Intake (number, currency, percent, ordinal are)")) }
+            if let out = Output(rawValue: s) {
+                f.output = out
+            } else {
+                problems.append(("output", "'\(s)' output is not supported by Intake (number, currency, percent, ordinal are)"))
+            }
         }
         f.mantissa = int("mantissa", 0...20)
         f.optionalMantissa = bool("optionalMantissa") ?? false
@@ -136,7 +140,8 @@ struct NumberFormat: Sendable, Equatable {
         number += suffix
         if output == .ordinal {
             let whole = Int(x.rounded(.towardZero))
-            let ending = (whole % 100 >= 11 && whole % 100 <= 13) ? "th" : ["th", "st", "nd", "rd", "th", "th", "th", "th", "th", "th"][whole % 10]
+            let ending =
+                (whole % 100 >= 11 && whole % 100 <= 13) ? "th" : ["th", "st", "nd", "rd", "th", "th", "th", "th", "th", "th"][whole % 10]
             number += (spaceSeparated ? " " : "") + ending
         }
         if output == .percent { number += (spaceSeparated ? " " : "") + "%" }

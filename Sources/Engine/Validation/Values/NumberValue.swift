@@ -113,7 +113,8 @@ public enum NumberValue {
                     c.index += 1
                 } else if byte == UInt8(ascii: ",") {
                     guard groupLength >= 1, grouped ? groupLength == 3 : groupLength <= 3,
-                          ByteCursor.isDigit(c.peek(1)) else { return nil }
+                        ByteCursor.isDigit(c.peek(1))
+                    else { return nil }
                     grouped = true
                     groupLength = 0
                     c.index += 1
@@ -186,8 +187,8 @@ public enum NumberValue {
             if negative { put(UInt8(ascii: "-")) }
             let count = significantDigits
             let power = lastPower
-            let pointAfter = count + power          // significant digits before the decimal point
-            let exponent10 = pointAfter - 1         // power of the first significant digit
+            let pointAfter = count + power  // significant digits before the decimal point
+            let exponent10 = pointAfter - 1  // power of the first significant digit
             let scientific = exponent10 >= 21 || exponent10 <= -7
 
             if !scientific && pointAfter <= 0 {
@@ -198,7 +199,7 @@ public enum NumberValue {
             // The significant digits, with the point where it falls.
             var digitIndex = 0
             var written = 0
-            for i in bodyStart ..< bodyEnd {
+            for i in bodyStart..<bodyEnd {
                 let byte = b[i]
                 guard ByteCursor.isDigit(byte) else { continue }
                 defer { digitIndex += 1 }
@@ -215,7 +216,7 @@ public enum NumberValue {
                 put(exponent10 >= 0 ? UInt8(ascii: "+") : UInt8(ascii: "-"))
                 n += NumberValue.writeDecimal(abs(exponent10), to: UnsafeMutableBufferPointer(rebasing: out[n...]))
             } else if power > 0 {
-                for _ in 0 ..< power { put(0x30) }
+                for _ in 0..<power { put(0x30) }
             }
             return n
         }
@@ -229,7 +230,7 @@ public enum NumberValue {
             if significantDigits <= 15 && power >= -22 && power <= 22 {
                 var mantissa: UInt64 = 0
                 var digitIndex = 0
-                for i in bodyStart ..< bodyEnd {
+                for i in bodyStart..<bodyEnd {
                     let d = b[i] &- 0x30
                     guard d < 10 else { continue }
                     if digitIndex >= first && digitIndex <= last { mantissa = mantissa * 10 + UInt64(d) }
@@ -268,19 +269,22 @@ public enum NumberValue {
     static func currencyLength(_ c: ByteCursor) -> Int {
         switch c.current {
         case UInt8(ascii: "$"): return 1
-        case 0xC2 where c.peek(1) == 0xA3 || c.peek(1) == 0xA5: return 2             // £ ¥
+        case 0xC2 where c.peek(1) == 0xA3 || c.peek(1) == 0xA5: return 2  // £ ¥
         case 0xE2 where c.peek(1) == 0x82 && (c.peek(2) == 0xAC || c.peek(2) == 0xB9): return 3  // € ₹
         default: break
         }
         guard ByteCursor.isLetter(c.current), ByteCursor.isLetter(c.peek(1)), ByteCursor.isLetter(c.peek(2)),
-              !ByteCursor.isLetter(c.peek(3)) else { return 0 }
+            !ByteCursor.isLetter(c.peek(3))
+        else { return 0 }
         let code = (UInt32(c.current | 0x20) << 16) | (UInt32(c.peek(1) | 0x20) << 8) | UInt32(c.peek(2) | 0x20)
         return currencyCodes.contains(code) ? 3 : 0
     }
 
     private static let currencyCodes: Set<UInt32> = Set(
-        ["usd", "eur", "gbp", "cad", "aud", "nzd", "jpy", "chf", "cny", "inr",
-         "mxn", "brl", "sek", "nok", "dkk", "pln", "zar", "sgd", "hkd"].map { code in
+        [
+            "usd", "eur", "gbp", "cad", "aud", "nzd", "jpy", "chf", "cny", "inr",
+            "mxn", "brl", "sek", "nok", "dkk", "pln", "zar", "sgd", "hkd",
+        ].map { code in
             code.utf8.reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
         })
 }

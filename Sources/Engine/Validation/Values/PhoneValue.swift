@@ -51,8 +51,11 @@ struct PhoneRule: Sendable {
             var start = 0
             var international = plus
             if !plus {
-                if n > 2 && d[0] == 0 && d[1] == 0 { international = true; start = 2 }
-                else if country.callingCode == 1 && n > 3 && d[0] == 0 && d[1] == 1 && d[2] == 1 { international = true; start = 3 }
+                if n > 2 && d[0] == 0 && d[1] == 0 {
+                    international = true; start = 2
+                } else if country.callingCode == 1 && n > 3 && d[0] == 0 && d[1] == 1 && d[2] == 1 {
+                    international = true; start = 3
+                }
             }
             var code = country.callingCode
             if international {
@@ -77,7 +80,9 @@ struct PhoneRule: Sendable {
                 guard length == 10, d[start] >= 2, d[start + 3] >= 2 else { return "Not a valid phone number" }
             } else {
                 let plan = PhoneRule.plans[code] ?? (4, 14, false)
-                guard length >= plan.min, length <= plan.max, length + (code >= 100 ? 3 : code >= 10 ? 2 : 1) <= 15 else { return "Not a valid phone number" }
+                guard length >= plan.min, length <= plan.max, length + (code >= 100 ? 3 : code >= 10 ? 2 : 1) <= 15 else {
+                    return "Not a valid phone number"
+                }
             }
             let own = code == country.callingCode
             if format == .national && !own { return "Not a phone number of \(country.alpha2)" }

@@ -20,8 +20,10 @@ enum TextRule: Sendable {
             let format = o["format"]?.stringValue.flatMap(PhoneRule.Format.init) ?? .international
             self = .phone(PhoneRule(country: country, format: format, formatted: bool("outputFormatted") ?? false))
         case .url:
-            self = .url(URLRule(protocols: strings("acceptedProtocols").map { URLRule.scheme($0) },
-                                domains: strings("acceptedDomains").map { $0.lowercased() }))
+            self = .url(
+                URLRule(
+                    protocols: strings("acceptedProtocols").map { URLRule.scheme($0) },
+                    domains: strings("acceptedDomains").map { $0.lowercased() }))
         case .domain: self = .domain(allowSubdomains: bool("allowSubdomains") ?? true)
         case .country: self = .country(threeLetter: o["format"]?.stringValue == "3-letter")
         case .usStateTerritory: self = .usState

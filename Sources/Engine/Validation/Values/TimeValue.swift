@@ -18,7 +18,8 @@ public enum TimeValue {
     /// Nil for a bare date and for a date-time with an offset.
     public static func parse(ofDateTime bytes: UnsafeRawBufferPointer, order: DateOrder) -> CivilTime? {
         guard let fields = DateValue.Fields(bytes), fields.end < bytes.count, fields.date(order) != nil,
-              let (time, offset) = DateTimeValue.parseTimePart(bytes, from: fields.end), offset == nil else { return nil }
+            let (time, offset) = DateTimeValue.parseTimePart(bytes, from: fields.end), offset == nil
+        else { return nil }
         return time
     }
 

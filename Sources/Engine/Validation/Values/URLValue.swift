@@ -68,7 +68,8 @@ struct URLRule: Sendable {
             if !domains.isEmpty {
                 let h = out[hostOut...]
                 let ok = domains.contains { d in
-                    h.elementsEqual(d.utf8) || (h.count > d.utf8.count + 1 && h.suffix(d.utf8.count + 1).elementsEqual([0x2E] + Array(d.utf8)))
+                    h.elementsEqual(d.utf8)
+                        || (h.count > d.utf8.count + 1 && h.suffix(d.utf8.count + 1).elementsEqual([0x2E] + Array(d.utf8)))
                 }
                 if !ok { return "The URL's domain is not one of \(domains.joined(separator: ", "))" }
             }
@@ -81,7 +82,8 @@ struct URLRule: Sendable {
                 value = value * 10 + Int(b[k] - 0x30)
             }
             guard value <= 65535 else { return "Not a valid URL (port)" }
-            let isDefault = (value == 80 && (scheme.elementsEqual("http".utf8) || scheme.elementsEqual("ws".utf8)))
+            let isDefault =
+                (value == 80 && (scheme.elementsEqual("http".utf8) || scheme.elementsEqual("ws".utf8)))
                 || (value == 443 && (scheme.elementsEqual("https".utf8) || scheme.elementsEqual("wss".utf8)))
                 || (value == 21 && scheme.elementsEqual("ftp".utf8))
             if !isDefault {
