@@ -33,10 +33,40 @@ let filter = arguments.first
 /// first_name, last_name, email, phone, signup_date, country, plan, balance, notes), about 1%
 /// invalid cells, quoted notes with commas, quotes and line breaks.
 enum Generator {
-    static let first = [
-        "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Léa", "Zoë", "José", "Björn", "Chen", "Aarav", "Fatima", "Olga",
-    ]
-    static let last = ["Smith", "Johnson", "Williams", "Brown", "Müller", "O'Brien", "Nguyen", "Kowalski", "de la Cruz", "Van Dyke"]
+    /// The names the rows draw from, and what their e-mail addresses are made of.
+    struct Names {
+        var first: [String]
+        var last: [String]
+        /// The ASCII spelling of each first and last name, in the same order (empty: the name's own ASCII letters).
+        var firstASCII: [String] = []
+        var lastASCII: [String] = []
+
+        static let latin = Names(
+            first: [
+                "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Léa", "Zoë", "José", "Björn", "Chen", "Aarav", "Fatima", "Olga",
+            ],
+            last: ["Smith", "Johnson", "Williams", "Brown", "Müller", "O'Brien", "Nguyen", "Kowalski", "de la Cruz", "Van Dyke"])
+        /// For the windows-1251 file: Russian names (as many as the Latin ones, so the rows are the same draws).
+        static let cyrillic = Names(
+            first: [
+                "Иван", "Мария", "Алексей", "Ольга", "Дмитрий", "Анна", "Сергей", "Елена", "Николай", "Татьяна", "Михаил", "Наталья",
+                "Андрей", "Юлия",
+            ],
+            last: ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров"],
+            firstASCII: [
+                "ivan", "maria", "aleksei", "olga", "dmitrii", "anna", "sergei", "elena", "nikolai", "tatiana", "mikhail", "natalia",
+                "andrei", "iulia",
+            ],
+            lastASCII: ["ivanov", "smirnov", "kuznetsov", "popov", "vasilev", "petrov", "sokolov", "mikhailov", "novikov", "fedorov"])
+        /// For the Shift_JIS file: Japanese names in kanji and kana.
+        static let japanese = Names(
+            first: ["太郎", "花子", "健一", "美咲", "翔太", "陽菜", "大輔", "さくら", "拓也", "ゆい", "蓮", "葵", "健太", "愛"],
+            last: ["佐藤", "鈴木", "高橋", "田中", "渡辺", "伊藤", "山本", "中村", "小林", "加藤"],
+            firstASCII: [
+                "taro", "hanako", "kenichi", "misaki", "shota", "hina", "daisuke", "sakura", "takuya", "yui", "ren", "aoi", "kenta", "ai",
+            ],
+            lastASCII: ["sato", "suzuki", "takahashi", "tanaka", "watanabe", "ito", "yamamoto", "nakamura", "kobayashi", "kato"])
+    }
     static let countries = [
         "US", "GB", "DE", "FR", "ES", "IT", "NL", "SE", "PL", "BR", "MX", "CA", "AU", "JP", "IN", "CN", "ZA", "NG", "AR", "CH",
     ]
@@ -49,7 +79,8 @@ enum Generator {
     }
 
     /// The file in pieces of 100,000 rows (a 10M-row file never sits in memory whole).
-    static func write(rows: Int, _ emit: ([UInt8]) throws -> Void) rethrows {
+    static func write(rows: Int, names: Names = .latin, _ emit: ([UInt8]) throws -> Void) rethrows {
+        let (first, last) = (names.first, names.last)
         var state: UInt64 = 20_240_601
         func next(_ n: Int) -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -58,8 +89,11 @@ enum Generator {
         var out = Array("id,first_name,last_name,email,phone,signup_date,country,plan,balance,notes\n".utf8)
         out.reserveCapacity(100_000 * 110)
         for i in 1...rows {
-            let f = first[next(first.count)], l = last[next(last.count)]
-            var email = "\(f.lowercased().filter(\.isASCII)).\(l.lowercased().filter { $0.isLetter && $0.isASCII })\(i)@example.com"
+            let fi = next(first.count), li = next(last.count)
+            let f = first[fi], l = last[li]
+            let fa = names.firstASCII.isEmpty ? f.lowercased().filter(\.isASCII) : names.firstASCII[fi]
+            let la = names.lastASCII.isEmpty ? l.lowercased().filter { $0.isLetter && $0.isASCII } : names.lastASCII[li]
+            var email = "\(fa).\(la)\(i)@example.com"
             var firstName = f
             var date = String(format: "20%02d-%02d-%02d", 15 + next(10), 1 + next(12), 1 + next(28))
             var plan = plans[next(plans.count)]
@@ -169,22 +203,40 @@ func importOnce(_ path: String) throws -> Int {
 }
 try measure("import-in-process", bytes: dataBytes, rows: rows) { try importOnce(csvPath) }
 
-// 2b. The same file in Windows-1252 (its names in Latin-1; a single-byte page decoded through
-// a 256-entry table on every core): csv-parse and the import, against the UTF-8 figures above.
-let legacyPath = temp.appendingPathComponent("customers-1252.csv").path
-if filter == nil || "windows-1252".contains(filter!) || filter!.contains("1252") {
-    let text = try String(contentsOfFile: csvPath, encoding: .utf8)
-    var legacy: [UInt8] = []
-    legacy.reserveCapacity(dataBytes)
-    for scalar in text.unicodeScalars { legacy.append(scalar.value < 0x100 ? UInt8(scalar.value) : UInt8(ascii: "?")) }
-    try Data(legacy).write(to: URL(fileURLWithPath: legacyPath))
-    try measure("csv-parse-windows-1252", bytes: legacy.count, rows: rows) {
-        let d = try SourceDecisions.read(FileSource(path: legacyPath))
+// 2b. The same rows in other encodings, detected from the bytes and read as written, against the
+// UTF-8 figures above: Windows-1252 (the Latin names as they are) and windows-1251 (Russian
+// names), single-byte pages decoded through a 256-entry table on every core; Shift_JIS
+// (Japanese names), decoded by iconv block by block. csv-parse and the import, as above.
+struct Legacy { var name: String; var encoding: String.Encoding; var names: Generator.Names; var detected: String }
+for legacy in [
+    Legacy(name: "windows-1252", encoding: .windowsCP1252, names: .latin, detected: "windows-1252"),
+    Legacy(name: "windows-1251", encoding: .windowsCP1251, names: .cyrillic, detected: "windows-1251"),
+    Legacy(name: "shift_jis", encoding: .shiftJIS, names: .japanese, detected: "shift_jis"),
+] {
+    guard filter == nil || legacy.name.contains(filter!) || filter!.contains(legacy.name) else { continue }
+    let path = temp.appendingPathComponent("customers-\(legacy.name).csv").path
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    var size = 0
+    try Generator.write(rows: rows, names: legacy.names) { piece in
+        // Every character of these names is in the encoding: nothing is lost.
+        let bytes = try String(decoding: piece, as: UTF8.self).data(using: legacy.encoding, allowLossyConversion: false).unwrap()
+        size += bytes.count
+        try handle.write(contentsOf: bytes)
+    }
+    try handle.close()
+    let decided = try SourceDecisions.read(FileSource(path: path))
+    guard decided.encoding.rawValue == legacy.detected else {
+        print("\(legacy.name): detected as \(decided.encoding.rawValue); not measured")
+        exit(1)
+    }
+    try measure("csv-parse-\(legacy.name)", bytes: size, rows: rows) {
+        let d = try SourceDecisions.read(FileSource(path: path))
         var cells = 0
-        try Inspector.forEachBatch(FileSource(path: legacyPath), decisions: d) { batch in cells += batch.totalCells }
+        try Inspector.forEachBatch(FileSource(path: path), decisions: d) { batch in cells += batch.totalCells }
         return cells
     }
-    try measure("import-in-process-windows-1252", bytes: legacy.count, rows: rows) { try importOnce(legacyPath) }
+    try measure("import-in-process-\(legacy.name)", bytes: size, rows: rows) { try importOnce(path) }
 }
 
 // 3. `intake import` end to end as a process: wall time and peak RSS of the child.

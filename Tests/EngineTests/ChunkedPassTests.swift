@@ -62,7 +62,29 @@ import Testing
             Array(rows().replacingOccurrences(of: "Näme", with: "Name").utf8) + Array("1,Ren".utf8) + [0xE9, 0x65, 0x0A]
         ),
         ("a row too wide after the first chunk", Array(rows(extra: { $0 == 12_000 ? String(repeating: "x,", count: 20_000) : nil }).utf8)),
+        // Multi-byte encodings are cut in chunks too: no line end is part of a character.
+        ("Shift_JIS", shiftJIS(rows().replacingOccurrences(of: "Näme", with: "田中"))),
+        // A quoted field longer than a chunk (at least 64 KB are read), without a line end: cut
+        // between characters, never inside one (田 is 0x93 0x63: its second byte looks like a
+        // character of its own to a cut that knows only UTF-8).
+        (
+            "Shift_JIS, a field longer than a chunk",
+            shiftJIS(
+                rows(extra: { i in
+                    i == 12_000 ? "99999,田中,long@example.com,\"" + String(repeating: "田", count: 100_000) + "\"" : nil
+                }).replacingOccurrences(of: "Näme", with: "田中"))
+        ),
     ]
+
+    /// `text` in Shift_JIS, whose only non-ASCII characters are 田 and 中.
+    static func shiftJIS(_ text: String) -> [UInt8] {
+        text.unicodeScalars.flatMap { s -> [UInt8] in
+            if s == "田" { return [0x93, 0x63] }
+            if s == "中" { return [0x92, 0x86] }
+            precondition(s.isASCII, "only 田 and 中")
+            return [UInt8(s.value)]
+        }
+    }
 
     @Test(arguments: cases.map(\.name))
     func smallChunksOnTwoThreadsReadLikeOnePiece(_ name: String) throws {
@@ -90,6 +112,14 @@ import Testing
         } else {
             #expect(whole.status == .successful)
             #expect((wholeFiles["results.json"]?.count ?? 0) > 500_000)
+        }
+        if name.hasPrefix("Shift_JIS") {
+            let results = String(decoding: cutFiles["results.json"] ?? [], as: UTF8.self)
+            #expect(results.contains("\"name\":\"田中 19999\""))
+            #expect(!results.contains("\u{FFFD}"))
+            if name.hasSuffix("longer than a chunk") {
+                #expect(results.contains("\"note\":\"" + String(repeating: "田", count: 100_000) + "\""))
+            }
         }
     }
 }

@@ -51,7 +51,7 @@ struct ChunkedPass {
     /// the records left out (rows past where the table ends are read only to be counted), and
     /// the last record when no line end closed it.
     func run(_ source: any ByteSource, width: Int, consume: (ProcessedBatch) throws -> Void) throws -> (UnterminatedRecord?, LeftOut) {
-        let cutter = ChunkCutter(reader: try source.open(), size: chunkSize)
+        let cutter = ChunkCutter(reader: try source.open(), size: chunkSize, encoding: encoding)
         // Each worker validates with plans of its own: threads that share objects contend for
         // their reference counts (that was a fifth of an import's time). Rows past the first
         // chunk have no header before them (the header is in the sample, which the first chunk
@@ -195,9 +195,12 @@ final class ChunkCutter {
     private var ended = false
     private var done = false
 
-    init(reader: any ByteReader, size: Int) {
+    private let encoding: TextEncoding
+
+    init(reader: any ByteReader, size: Int, encoding: TextEncoding = .utf8) {
         self.reader = reader
         self.size = size
+        self.encoding = encoding
     }
 
     func next() throws -> ChunkedPass.Chunk? {
@@ -210,7 +213,8 @@ final class ChunkCutter {
             let n = try bytes.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
             if n == 0 { ended = true } else { filled += n }
         }
-        let cut = ended ? filled : bytes.withUnsafeBytes { ChunkCutter.cut(UnsafeRawBufferPointer(rebasing: $0[0..<filled])) }
+        let cut =
+            ended ? filled : bytes.withUnsafeBytes { ChunkCutter.cut(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), encoding: encoding) }
         leftover = Array(bytes[cut..<filled])
         bytes.removeSubrange(cut...)
         let chunk = ChunkedPass.Chunk(bytes: bytes, offset: offset, first: offset == 0, last: ended && leftover.isEmpty)
@@ -219,8 +223,9 @@ final class ChunkCutter {
         return chunk
     }
 
-    /// Where to cut `bytes` (which do not end the file): after its last line end.
-    static func cut(_ bytes: UnsafeRawBufferPointer) -> Int {
+    /// Where to cut `bytes` (which do not end the file, and start a character): after its last
+    /// line end.
+    static func cut(_ bytes: UnsafeRawBufferPointer, encoding: TextEncoding = .utf8) -> Int {
         var i = bytes.count - 1
         while i >= 0 && bytes[i] != 0x0A { i -= 1 }
         if i >= 0 { return i + 1 }
@@ -228,10 +233,21 @@ final class ChunkCutter {
         i = bytes.count - 2
         while i >= 0 && !(bytes[i] == 0x0D && bytes[i + 1] != 0x0A) { i -= 1 }
         if i >= 0 { return i + 1 }
-        // No line end: before the last character that starts (so no UTF-8 sequence is cut),
-        // and not between a CR and an LF.
+        // No line end: before the last character that starts, and not between a CR and an LF.
+        // A multi-byte encoding's second byte may look like a character of its own (Shift_JIS
+        // 田 is 0x93 0x63): its characters are walked from the start.
         var end = bytes.count - 1
-        while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        if encoding.iconvName != nil {
+            var at = 0
+            while at < bytes.count {
+                let next = at + encoding.characterLength(lead: bytes[at], next: at + 1 < bytes.count ? bytes[at + 1] : 0)
+                if next >= bytes.count { break }
+                at = next
+            }
+            end = at
+        } else {
+            while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        }
         if end > 0 && bytes[end - 1] == 0x0D { end -= 1 }
         return max(end, 1)
     }

@@ -1,4 +1,4 @@
-import Glibc
+import func Glibc.exp2
 
 /// Decides a file's encoding from its bytes: a BOM; the zero bytes of UTF-16 and UTF-32; strict
 /// UTF-8; else each single-byte code page and multi-byte CJK encoding reads the file's
@@ -135,34 +135,32 @@ enum EncodingDetector {
             var runner = candidates[r]
             var margin = runner.total - best.total
             var differing = present
-            var disagree = false
             if let a = best.encoding.codePage, let b = runner.encoding.codePage {
-                // Decide by the bytes that differ, read both ways, each reading in the language
-                // its reading of the whole file resembles: the words that hold them (their other
-                // letters tell the language) and the letters right around them (where languages
-                // that price the rest of a word differently, Hungarian and Spanish on Spanish
-                // names, cannot outweigh the letter itself). Both must agree.
+                // Decide by the bytes that differ, read both ways, each reading in the language its
+                // reading of the whole file resembles. The letters right around those bytes decide:
+                // the letter itself is what the two pages disagree on. All of them in one language
+                // (that one, or another of the page's for a few bits once), so that a reading cannot
+                // borrow a language per letter (Portuguese for `á`, Swedish for `ä`). The words that
+                // hold them can only confirm: their other letters are read alike by both pages, and
+                // where they cost more in one language than in another they measure how well each
+                // language's model knows those words (Hungarian prices Spanish surnames lower than
+                // Spanish does), not which page wrote them.
                 differing = present.filter { a.scalars[Int($0 - 0x80)] != b.scalars[Int($0 - 0x80)] }
                 let languages = [best.encoding: best.language ?? "", runner.encoding: runner.language ?? ""]
-                func marginOn(_ e: EncodingEvidence) -> Double? {
-                    let pair = score(e, only: [best.encoding, runner.encoding], languages: languages)
+                func marginOn(_ e: EncodingEvidence, oneLanguage: Bool) -> Double? {
+                    let pair = score(e, only: [best.encoding, runner.encoding], languages: languages, oneLanguage: oneLanguage)
                     guard let x = pair.first(where: { $0.encoding == best.encoding }),
                         let y = pair.first(where: { $0.encoding == runner.encoding })
                     else { return nil }
                     return y.total - x.total
                 }
-                if let words = marginOn(evidence.tokens(holding: differing)), let around = marginOn(evidence.letters(around: differing)) {
-                    if words < 0 && around < 0 {
-                        // Both read better the other way: that decides.
+                if let around = marginOn(evidence.letters(around: differing), oneLanguage: true) {
+                    let words = marginOn(evidence.tokens(holding: differing), oneLanguage: false) ?? 0
+                    margin = (words < 0) == (around < 0) ? max(abs(words), abs(around)) : abs(around)
+                    if around < 0 {
                         candidates.swapAt(0, r)
                         (best, runner) = (runner, best)
                         decision.encoding = best.encoding
-                        margin = max(-words, -around)
-                    } else if words >= 0 && around >= 0 {
-                        margin = max(words, around)
-                    } else {
-                        margin = 0
-                        disagree = true
                     }
                 }
             }
@@ -171,11 +169,19 @@ enum EncodingDetector {
                 decision.samples.append(Array(line.prefix(160)))
                 if decision.samples.count == 5 { break }
             }
+            // A reading of the other kind (multi-byte against a page, or a page against a
+            // multi-byte best) cuts the bytes into other characters: there are no bytes that
+            // differ to compare on, and its whole cost is the measure.
+            decision.note = "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely where they differ"
+            let multiByte = best.encoding.codePage == nil
+            if let rival = candidates.first(where: { ($0.encoding.codePage == nil) != multiByte && $0.sameTextAs == nil }),
+                rival.encoding != runner.encoding, rival.total - best.total < margin
+            {
+                margin = max(0, rival.total - best.total)
+                decision.note +=
+                    "; \(rival.encoding.rawValue), which reads the bytes as other characters, \(format(margin)) bits less likely"
+            }
             decision.confidence = 1 / (1 + exp2(-min(margin, 60)))
-            decision.note =
-                disagree
-                ? "next best: \(runner.encoding.rawValue); the words where they differ and the letters around the bytes they read differently disagree"
-                : "next best: \(runner.encoding.rawValue), \(format(margin)) bits less likely where they differ"
         } else {
             decision.note = "every other candidate reads these bytes the same"
         }
@@ -216,14 +222,17 @@ enum EncodingDetector {
 
     /// Every candidate (or those in `only`), best first.
     /// `languages`: the language to read each encoding's text as (else the best of those it serves).
+    /// `oneLanguage`: every token in one language (the given one, or another for `switchCost` once),
+    /// instead of each token in the cheapest of the page's languages for `switchCost` more.
     static func score(
-        _ evidence: EncodingEvidence, only: [TextEncoding]? = nil, languages: [TextEncoding: String] = [:]
+        _ evidence: EncodingEvidence, only: [TextEncoding]? = nil, languages: [TextEncoding: String] = [:], oneLanguage: Bool = false
     ) -> [EncodingCandidate] {
         let n = Double(max(evidence.nonASCII, 1))
         var out: [EncodingCandidate] = []
         // What the tokens without a non-ASCII byte cost in the cheapest page reading: every
         // reading reads them alike, so a multi-byte reading pays the same for them.
         var cheapestASCII: Int?
+        var asciiPaid: [TextEncoding: Int] = [:]
         for encoding in only ?? preference {
             if let page = encoding.codePage {
                 var invalid = 0
@@ -245,15 +254,20 @@ enum EncodingDetector {
                 }
                 guard !served.isEmpty else { continue }
                 let fixed = languages[encoding].flatMap { l in served.firstIndex { $0.language == l } }
-                let main = fixed ?? totals.indices.min { totals[$0] < totals[$1] }!
+                var main = fixed ?? totals.indices.min { totals[$0] < totals[$1] }!
                 var cost = other, high = other, asciiOnly = 0
+                if oneLanguage, let fixed {
+                    // One language for every token: the given one, or another of the page's for a few bits.
+                    main = totals.indices.min { totals[$0] + ($0 == fixed ? 0 : switchCost) < totals[$1] + ($1 == fixed ? 0 : switchCost) }!
+                    if main != fixed { cost += switchCost }
+                }
                 flat.withUnsafeBufferPointer { f in
                     for t in 0..<width {
                         let own = f[main * width + t]
                         var c = Int(own < 0 ? -1 - own : own)
                         // Another of the page's languages, for a few bits more.
                         do {
-                            for k in 0..<served.count where k != main {
+                            for k in 0..<served.count where k != main && !oneLanguage {
                                 let x = f[k * width + t]
                                 let v = Int(x < 0 ? -1 - x : x) + switchCost
                                 if v < c { c = v }
@@ -265,10 +279,11 @@ enum EncodingDetector {
                 }
                 let model = served[main]
                 cheapestASCII = min(cheapestASCII ?? asciiOnly, asciiOnly)
-                let best: EncodingCandidate? = EncodingCandidate(
-                    encoding: encoding, language: model.language, bitsPerByte: Double(cost) / 8 / n,
-                    excess: (Double(high) - model.expected * n) / 8 / n, total: Double(cost) / 8, invalid: invalid)
-                if let best { out.append(best) }
+                asciiPaid[encoding] = asciiOnly
+                out.append(
+                    EncodingCandidate(
+                        encoding: encoding, language: model.language, bitsPerByte: Double(cost) / 8 / n,
+                        excess: (Double(high) - model.expected * n) / 8 / n, total: Double(cost) / 8, invalid: invalid))
             } else if let language = multiByteLanguages[encoding], let model = CharacterModel.all[language], let name = encoding.iconvName,
                 let converter = Iconv(from: name)
             {
@@ -306,6 +321,17 @@ enum EncodingDetector {
                     EncodingCandidate(
                         encoding: encoding, language: language, bitsPerByte: Double(cost + ascii) / 8 / n, excess: excess / n,
                         total: Double(cost + ascii) / 8, invalid: invalid))
+            }
+        }
+        // The tokens without a non-ASCII byte read alike in every encoding: each reading pays the
+        // cheapest price for them, so that how a language prices English words (`example`, `com`:
+        // dear in Russian, cheap in French) never decides the encoding. They still choose the
+        // language within a page (above).
+        if let cheapestASCII {
+            for i in out.indices {
+                guard let paid = asciiPaid[out[i].encoding] else { continue }
+                out[i].total += Double(cheapestASCII - paid) / 8
+                out[i].bitsPerByte += Double(cheapestASCII - paid) / 8 / n
             }
         }
         let rank = Dictionary(uniqueKeysWithValues: preference.enumerated().map { ($1, $0) })

@@ -33,15 +33,24 @@ struct EncodingEvidence: Sendable {
             // Whole lines only, unless the line never ends (or runs past a megabyte).
             var end = bytes.lastIndex(where: { $0 == 0x0A || $0 == 0x0D }).map { $0 + 1 } ?? 0
             if ended || (end == 0 && bytes.count > 1 << 20) { end = bytes.count }
-            evidence.take(bytes[0..<end])
+            let looked = evidence.take(bytes[0..<end])
+            if looked < end {
+                // Enough before the block's end (a file whose every line holds non-ASCII bytes
+                // has a megabyte of them in each block): the rest is not read.
+                evidence.scanned -= bytes.count - looked
+                evidence.wholeFile = false
+                return evidence
+            }
             pending = Array(bytes[end...])
         }
         evidence.wholeFile = ended
         return evidence
     }
 
-    /// Adds the lines of `bytes` that hold a byte above 0x7F.
-    mutating func take(_ bytes: ArraySlice<UInt8>) {
+    /// Adds the lines of `bytes` that hold a byte above 0x7F, until there are `enough`. Returns
+    /// how many bytes it looked at (all of them, unless it stopped there).
+    @discardableResult
+    mutating func take(_ bytes: ArraySlice<UInt8>) -> Int {
         bytes.withUnsafeBytes { raw in
             let n = raw.count
             var i = 0
@@ -70,7 +79,9 @@ struct EncodingEvidence: Sendable {
                 for c in line where c >= 0x80 { nonASCII += 1 }
                 i = end + 1
                 taken = i
+                if text.count >= EncodingEvidence.enough { return min(i, n) }
             }
+            return n
         }
     }
 

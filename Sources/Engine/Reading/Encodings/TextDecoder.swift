@@ -78,16 +78,18 @@ final class TextDecoder {
         self.encoding = encoding
         self.skip = bomLength
         self.page = encoding.codePage
-        self.iconv = try encoding.iconvName.map { name in
-            guard let converter = Iconv(from: name) else {
-                throw ImportFailure(
-                    "UNREADABLE_FILE",
-                    "The file is written in \(encoding.rawValue), which this machine cannot decode (the C library's iconv has no \(name) converter; on Debian and Ubuntu it comes with libc6). Save the file as UTF-8 and drop it again."
-                )
-            }
-            return converter
-        }
+        self.iconv = try encoding.iconvName.map { try TextDecoder.converter($0, for: encoding) }
         self.raw = [UInt8](repeating: 0, count: TextDecoder.blockSize)
+    }
+
+    static func converter(_ name: String, for encoding: TextEncoding) throws -> Iconv {
+        guard let converter = Iconv(from: name) else {
+            throw ImportFailure(
+                "UNREADABLE_FILE",
+                "The file is written in \(encoding.rawValue), which this machine cannot decode (the C library's iconv has no \(name) converter; on Debian and Ubuntu it comes with libc6). Save the file as UTF-8 and drop it again."
+            )
+        }
+        return converter
     }
 
     /// Replaces `out` with the next block of UTF-8. Returns false at the end.
@@ -129,6 +131,14 @@ final class TextDecoder {
         if let page = encoding.codePage {
             var out: [UInt8] = []
             bytes.withUnsafeBytes { page.append(UnsafeRawBufferPointer(rebasing: $0[bomLength...]), to: &out) }
+            return out
+        }
+        if let name = encoding.iconvName {
+            // A converter per piece: iconv's state is the piece's alone (opening one costs microseconds).
+            let converter = try converter(name, for: encoding)
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + bytes.count / 2)
+            _ = bytes.withUnsafeBytes { converter.append(UnsafeRawBufferPointer(rebasing: $0[bomLength...]), final: true, to: &out) }
             return out
         }
         let valid = bytes.withUnsafeBytes { UTF8Check.validPrefixLength($0) }

@@ -52,8 +52,23 @@ public enum TextEncoding: String, Sendable, Equatable, CaseIterable {
     }
 
     /// A line end is one byte (LF or CR) that is never part of another character, so the file
-    /// can be cut after any line end and each piece decoded alone (`ChunkedPass`).
-    var cutsAtLineEnds: Bool { self == .utf8 || codePage != nil }
+    /// can be cut after any line end and each piece decoded alone (`ChunkedPass`). True of the
+    /// multi-byte encodings too: none is stateful, and their second (to fourth) bytes are 0x30
+    /// or above (CP932 0x40–0xFC, EUC-JP and CP949 0x41 and up, GB18030 0x30–0x39 and 0x40–0xFE,
+    /// Big5-HKSCS 0x40–0xFE). Not of UTF-16 and UTF-32.
+    var cutsAtLineEnds: Bool { self == .utf8 || codePage != nil || iconvName != nil }
+
+    /// How many bytes the character that starts with `lead` (followed by `next`) takes in a
+    /// multi-byte encoding (`iconvName`); 1 for ASCII and for a byte that starts nothing.
+    func characterLength(lead: UInt8, next: UInt8) -> Int {
+        switch self {
+        case .shiftJIS: (0x81...0x9F).contains(lead) || (0xE0...0xFC).contains(lead) ? 2 : 1
+        case .eucJP: lead == 0x8F ? 3 : lead == 0x8E || (0xA1...0xFE).contains(lead) ? 2 : 1
+        case .gbk, .gb18030: (0x81...0xFE).contains(lead) ? ((0x30...0x39).contains(next) ? 4 : 2) : 1
+        case .big5, .eucKR: (0x81...0xFE).contains(lead) ? 2 : 1
+        default: 1
+        }
+    }
 
     /// The encoding a person names (`settings.encoding`, a resolution): its name here or a usual
     /// alias (`cp1251`, `latin1`, `sjis`, `mac`), any case.
