@@ -89,7 +89,8 @@ let helps: [String: String] = [
     intake schema check PATH...
 
     Checks Dromo saved schemas: prints each problem with its JSON path, and the Dromo keys
-    that are accepted but ignored (they only matter to Dromo's browser UI or cloud).
+    that are accepted but ignored, each with the reason; a key that can change what an import
+    does in Dromo (a JavaScript hook, initialData, …) is a "warning: ignored:" line.
     Exit: 0 when every schema is valid, 1 when one is not, 2 bad arguments.
     """,
 ]
@@ -219,7 +220,10 @@ func runSchema(_ args: ArraySlice<String>) throws -> Int32 {
             print("\(path): \(report.problems.count) problem(s)")
             for p in report.problems { print("  \(p)") }
         }
-        for key in report.ignored { print("  ignored: \(key) (only used by Dromo's browser UI or cloud)") }
+        for key in report.ignoredKeys {
+            // A key that changes what an import does in Dromo is a warning: the import here differs.
+            print(key.changesImport ? "  warning: ignored: \(key.path): \(key.reason)" : "  ignored: \(key.path) (\(key.reason))")
+        }
     }
     return allValid ? Exit.ok : Exit.problem
 }

@@ -10,11 +10,14 @@ struct ResolutionTests {
         func json(_ name: String) throws -> JSONValue { try JSONParser.parse(try #require(workspace.files[name], "\(name) not written")) }
     }
 
-    static func run(_ fixture: String, resolution: String?, remembered: RememberedMapping? = nil) throws -> Run {
+    static func run(
+        _ fixture: String, resolution: String?, remembered: RememberedMapping? = nil, autoMapHeaders: Bool = false
+    ) throws -> Run {
         let dir = FixtureTests.root.appendingPathComponent(fixture)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
         let input = try #require(files.first { $0.hasPrefix("input") })
-        let schema = try #require(SchemaLoader.load(bytes: [UInt8](Data(contentsOf: dir.appendingPathComponent("schema.json")))).schema)
+        var schema = try #require(SchemaLoader.load(bytes: [UInt8](Data(contentsOf: dir.appendingPathComponent("schema.json")))).schema)
+        schema.settings.autoMapHeaders = autoMapHeaders
         var request = ImportRequest(id: FixtureTests.fixedID, schema: schema, filename: input)
         request.resolution = resolution.map { Resolution.parse(Array($0.utf8)) }
         request.rememberedMapping = remembered
@@ -65,9 +68,17 @@ struct ResolutionTests {
     @Test func rememberedMappingsMapTheNextFileOnTheirOwn() throws {
         let r = try Self.run(
             "review-competing-columns", resolution: nil,
-            remembered: RememberedMapping([(header: "E-mail", field: "email"), (header: "Email", field: nil)]))
+            remembered: RememberedMapping([(header: "E-mail", field: "email"), (header: "Email", field: nil)]), autoMapHeaders: true)
         #expect(r.outcome.status == .successful)
         #expect(try r.json("metadata.json")["fields"]?["email"]?["matchedBy"]?.stringValue == "memory")
+    }
+
+    /// autoMapHeaders is off by default, as in Dromo: what is remembered is not applied.
+    @Test func rememberedMappingsWaitForAutoMapHeaders() throws {
+        let r = try Self.run(
+            "review-competing-columns", resolution: nil,
+            remembered: RememberedMapping([(header: "E-mail", field: "email"), (header: "Email", field: nil)]))
+        #expect(r.outcome.status == .needsReview)
     }
 
     @Test func mappingByColumnIndexAndHeaderRowAndSheet() throws {

@@ -170,7 +170,8 @@ struct SchemaLoaderTests {
         #expect(schema.settings.headerRowOverride == 0)
         #expect(
             report.ignored == [
-                "id", "settings.styleOverrides", "settings.developmentMode", "settings.uploadStep.helpText",
+                // developmentMode is read now: the JSON webhooks' development_mode says it.
+                "id", "settings.styleOverrides", "settings.uploadStep.helpText",
                 "settings.matchingStep.matchToSchema", "hooks.stepHooks",
             ])
     }

@@ -111,6 +111,11 @@ extension ValueParserTests {
                 ("2024-02-29 13:45", .monthFirst, date(2024, 2, 29)),
                 ("2/9/2024 1:45 PM", .monthFirst, date(2024, 2, 9)),
                 ("2000-02-29", .monthFirst, date(2000, 2, 29)),
+                // Mixed formats in one column (Dromo reads them): a value that reads only one way is
+                // read that way whatever the column's order; one that reads two ways follows it.
+                ("27/03/2024", .monthFirst, date(2024, 3, 27)), ("13/2/2024", .monthFirst, date(2024, 2, 13)),
+                ("03/27/2024", .dayFirst, date(2024, 3, 27)), ("03/04/2024", .dayFirst, date(2024, 4, 3)),
+                ("03/04/2024", .monthFirst, date(2024, 3, 4)), ("27/03/2024 10:15", .monthFirst, date(2024, 3, 27)),
             ] as [(String, DateOrder, CivilDate)])
         func acceptsDate(input: String, order: DateOrder, expected: CivilDate) {
             #expect(withCell(input) { DateValue.parse($0, order: order) } == expected)
@@ -118,7 +123,7 @@ extension ValueParserTests {
 
         @Test(arguments: [
             "", "2024", "2024-02", "2023-02-29", "1900-02-29", "2024-13-01", "2024-00-10", "2024-02-30",
-            "02/30/2024", "13/2/2024", "0/1/2024", "1/0/2024", "1.2.3", "2024-2-9x", "Feb 2024", "Foo 9, 2024",
+            "02/30/2024", "32/2/2024", "0/1/2024", "1/0/2024", "1.2.3", "2024-2-9x", "Feb 2024", "Foo 9, 2024",
             "2024/02-09", "12345", "30240229", "2/9/2024 25:00", "9 Feb", "2024-02-29T", "Feb 9, 24",
             "2024-002-09", "31 Apr 2024", "2/9/202", "Feb 30, 2024", "Mon", "2024-02-29 13:45 EST",
         ])

@@ -224,6 +224,25 @@ struct CommandTests {
         #expect(r.stdout.contains("fields[0].type: 'nubmer' is not a field type (did you mean 'number'?)"))
         #expect(r.stdout.contains("ignored: settings.styleOverrides"))
     }
+
+    /// A Dromo key that can change what an import does (a JavaScript beforeFinishCallback could
+    /// cancel it) is a warning with its reason; a browser-only key is a quiet line.
+    @Test func schemaCheckWarnsAboutDromoKeysThatChangeAnImport() throws {
+        let root = try Intake.makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let schema = root.appendingPathComponent("dromo.json")
+        try #"""
+        {"fields": [{"key": "a", "label": "A"}], "settings": {"title": "Add", "webhookUrl": null},
+         "hooks": {"beforeFinishCallback": "(data) => ({cancel: true, message: 'no'})"}}
+        """#.write(to: schema, atomically: true, encoding: .utf8)
+        let r = try Intake.run(["schema", "check", schema.path])
+        #expect(r.code == 0)
+        #expect(r.stdout.contains("dromo.json: valid (1 fields)"))
+        #expect(
+            r.stdout.contains("  warning: ignored: hooks.beforeFinishCallback: a JavaScript beforeFinish callback may cancel the import"))
+        #expect(r.stdout.contains("  ignored: settings.title (only shapes Dromo's browser UI or its cloud)"))
+        #expect(!r.stdout.contains("warning: ignored: settings.title"))
+    }
 }
 
 extension TimeLimitTrait.Duration {

@@ -87,9 +87,9 @@ struct CrashEveryStepTests {
         let sidecar =
             switch kind {
             case .savedSchemaWithSettings:
-                #"{"schema_id": "people", "original_filename": "people.csv", "settings": {"webhookUrl": "\#(url)"}}"#
+                #"{"schema_id": "people", "original_filename": "people.csv", "settings": {"managedWebhookUrl": "\#(url)"}}"#
             case .inlineFields:
-                #"{"fields": \#(Self.peopleFields), "original_filename": "people.csv", "settings": {"webhookUrl": "\#(url)"}}"#
+                #"{"fields": \#(Self.peopleFields), "original_filename": "people.csv", "settings": {"managedWebhookUrl": "\#(url)"}}"#
             }
         try crashAtEveryStep(
             "sidecar-\(kind.rawValue)", listener: listener,
@@ -115,11 +115,11 @@ struct CrashEveryStepTests {
         try crashAtEveryStep(
             "edited-schema", listener: listener,
             prepare: { root in
-                try Self.write(Self.peopleSchema(#"{"webhookUrl": "\#(base)old"}"#), root, "schemas/people.json")
+                try Self.write(Self.peopleSchema(#"{"managedWebhookUrl": "\#(base)old"}"#), root, "schemas/people.json")
                 try Self.write(Self.csv, root, "inbox/people/people.csv")
             },
             afterKill: { root in
-                try Self.write(Self.peopleSchema(#"{"webhookUrl": "\#(base)new"}"#), root, "schemas/people.json")
+                try Self.write(Self.peopleSchema(#"{"managedWebhookUrl": "\#(base)new"}"#), root, "schemas/people.json")
             },
             expect: { root in
                 let published = !((try? Self.fm.contentsOfDirectory(atPath: root.appendingPathComponent("outbox").path)) ?? []).isEmpty
@@ -134,7 +134,7 @@ struct CrashEveryStepTests {
     /// 3. A resolution (§6): an import in review/ (no column for the required `name`: the file's
     /// is headed `who`; the sidecar names both webhooks) is resolved by `resolution.json`
     /// (`{"mapping": {"who": "name"}}`), and the daemon is killed at each step of applying it. It
-    /// ends in outbox/ with every row, `import_completed` at the sidecar's `webhookUrl`.
+    /// ends in outbox/ with every row, `import_completed` at the sidecar's `managedWebhookUrl`.
     @Test(.enabled(if: compiler != nil, "no C compiler (cc) on PATH: the crash shim cannot be built"))
     func aResolutionCutAtEveryStepEndsOnceWithItsWebhook() throws {
         let listener = HookListener(refuseFirst: 0)
@@ -147,7 +147,7 @@ struct CrashEveryStepTests {
         try Self.write(Self.peopleSchema(), template, "schemas/people.json")
         try Self.write(Self.csv.replacingOccurrences(of: "name,email", with: "who,email"), template, "inbox/people.csv")
         try Self.write(
-            #"{"schema_id": "people", "original_filename": "people.csv", "settings": {"webhookUrl": "\#(base)done", "needsReviewWebhookUrl": "\#(base)review"}}"#,
+            #"{"schema_id": "people", "original_filename": "people.csv", "settings": {"managedWebhookUrl": "\#(base)done", "needsReviewWebhookUrl": "\#(base)review"}}"#,
             template, "inbox/people.csv.import.json")
         let first = try Self.watch(template, log: template.appendingPathComponent("review.log"))
         #expect(first.exit == 0, "the import into review/: \(first.log)")

@@ -16,7 +16,7 @@ struct ReviewPageBrowserTests {
           {"label": "Email", "key": "email", "type": "email", "validators": [{"validate": "required"}]},
           {"label": "Phone", "key": "phone", "validators": [{"validate": "regex_match", "regex": "^\\\\+\\\\d{1,3} \\\\d{3}-\\\\d{3}-\\\\d{4}$",
                                                            "errorMessage": "Use +CC 555-555-5555"}]}],
-         "settings": {"importIdentifier": "People", "invalidDataBehavior": "BLOCK_SUBMIT"}}
+         "settings": {"importIdentifier": "People", "invalidDataBehavior": "BLOCK_SUBMIT", "autoMapHeaders": true}}
         """
 
     static func makeRoot() throws -> URL {

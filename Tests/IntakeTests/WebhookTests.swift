@@ -9,6 +9,8 @@ final class HookListener: @unchecked Sendable {
         var path: String
         var status: Int
         var body: Data
+        /// The Content-Type header, lowercased.
+        var contentType = ""
     }
 
     private let lock = NSLock()
@@ -64,6 +66,7 @@ final class HookListener: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         var headerEnd: Int?
         var length = 0
+        var contentType = ""
         while true {
             if let end = headerEnd, data.count >= end + length { break }
             let n = buffer.withUnsafeMutableBytes { read(client, $0.baseAddress, $0.count) }
@@ -72,8 +75,12 @@ final class HookListener: @unchecked Sendable {
             if headerEnd == nil, let range = data.firstRange(of: Array("\r\n\r\n".utf8)) {
                 headerEnd = range.upperBound
                 let head = String(decoding: data[..<range.lowerBound], as: UTF8.self).lowercased()
-                for line in head.split(separator: "\r\n") where line.hasPrefix("content-length:") {
-                    length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+                for line in head.split(separator: "\r\n") {
+                    if line.hasPrefix("content-length:") {
+                        length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+                    } else if line.hasPrefix("content-type:") {
+                        contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
+                    }
                 }
             }
         }
@@ -82,7 +89,7 @@ final class HookListener: @unchecked Sendable {
         let status = lock.withLock { () -> Int in
             let s = refuse > 0 ? 503 : 200
             refuse -= 1
-            requests.append(Request(path: path, status: s, body: Data(data[headerEnd!...])))
+            requests.append(Request(path: path, status: s, body: Data(data[headerEnd!...]), contentType: contentType))
             return s
         }
         let reply = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Service Unavailable")\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -92,7 +99,8 @@ final class HookListener: @unchecked Sendable {
 
 /// Webhooks (contract §10) against a real listener that refuses the first attempts and is down
 /// across a daemon restart: every event arrives, at least once, with the documented body, and
-/// the log names no secret.
+/// the log names no secret. `webhookUrl` is Dromo's basic webhook (`uploadId=<id>`, form-encoded,
+/// SUCCESSFUL only); `managedWebhookUrl` gets the JSON events of Dromo's managed webhooks.
 @Suite(.serialized)
 struct WebhookTests {
     static func daemon(root: URL, log: URL) throws -> Process {
@@ -134,7 +142,8 @@ struct WebhookTests {
         try """
         {"name": "People", "fields": [{"key": "name", "validators": [{"validate": "required"}]},
                                       {"key": "email", "type": "email", "validators": [{"validate": "required"}]}],
-         "settings": {"webhookUrl": "http://127.0.0.1:\(port)/hooks/done?token=SECRET-TOKEN",
+         "settings": {"webhookUrl": "http://127.0.0.1:\(port)/hooks/basic?token=SECRET-TOKEN",
+                      "managedWebhookUrl": "http://127.0.0.1:\(port)/hooks/done?token=SECRET-TOKEN",
                       "needsReviewWebhookUrl": "http://127.0.0.1:\(port)/hooks/review?token=SECRET-TOKEN"}}
         """.write(to: root.appendingPathComponent("schemas/people.json"), atomically: true, encoding: .utf8)
         let log = root.appendingPathComponent("daemon.log")
@@ -157,7 +166,8 @@ struct WebhookTests {
                 $0.hasSuffix(".json") && !$0.hasPrefix(".")
             }.count
         }
-        #expect(pendingCount() + listener.accepted.count == 3)
+        // SUCCESSFUL: basic and managed; FAILED: managed; NEEDS_REVIEW: needsReviewWebhookUrl and managed.
+        #expect(pendingCount() + listener.accepted.count == 5)
         #expect(pendingCount() > 0, "deliveries refused or unanswered wait in .intake/webhooks/")
         // Down across a restart: the daemon is killed, the deliveries wait on disk.
         usleep(500_000)
@@ -167,25 +177,42 @@ struct WebhookTests {
         #expect(waiting > 0)
         try listener.start(port: port)
         daemon = try Self.daemon(root: root, log: log)
-        try Self.waitFor("every delivery") { pendingCount() == 0 && Set(listener.accepted.compactMap { Self.event($0) }).count == 3 }
+        try Self.waitFor("every delivery") {
+            pendingCount() == 0 && Set(listener.accepted.map { "\($0.path.prefix(12)) \(Self.event($0) ?? "form")" }).count == 5
+        }
         kill(daemon.processIdentifier, SIGTERM)
         daemon.waitUntilExit()
         listener.stop()
 
         // Every event, with the documented body.
         var byEvent: [String: [String: Any]] = [:]
+        var basic: [HookListener.Request] = []
         for request in listener.accepted {
+            if request.path.hasPrefix("/hooks/basic") {
+                basic.append(request)
+                continue
+            }
+            #expect(request.contentType == "application/json")
             let body = try #require(try JSONSerialization.jsonObject(with: request.body) as? [String: Any])
             byEvent[body["event"] as? String ?? ""] = body
-            #expect(request.path.hasPrefix(body["event"] as? String == "headless_import_needs_review" ? "/hooks/review" : "/hooks/done"))
+            #expect(
+                request.path.hasPrefix("/hooks/done")
+                    || (body["event"] as? String == "headless_import_needs_review" && request.path.hasPrefix("/hooks/review")))
         }
+        // The basic webhook: the successful import's id, form-encoded, nothing for the others.
+        let completedID = try #require((byEvent["import_completed"]?["data"] as? [String: Any])?["id"] as? String)
+        #expect(Set(basic.map { String(decoding: $0.body, as: UTF8.self) }) == ["uploadId=\(completedID)"])
+        #expect(basic.allSatisfy { $0.contentType == "application/x-www-form-urlencoded" })
         #expect(Set(byEvent.keys) == ["import_completed", "headless_import_needs_review", "headless_import_failed"])
         for (event, body) in byEvent {
             let data = try #require(body["data"] as? [String: Any])
             #expect(
                 Set(data.keys) == [
-                    "id", "filename", "created_date", "import_type", "status", "num_data_rows", "has_data", "import_metadata", "headless",
+                    "id", "filename", "user", "created_date", "import_type", "status", "num_data_rows", "development_mode", "has_data",
+                    "import_metadata", "headless",
                 ])
+            #expect(data["development_mode"] as? Bool == false)
+            #expect(data["user"] is NSNull)
             #expect(data["import_type"] as? String == "HEADLESS")
             let headless = try #require(data["headless"] as? [String: Any])
             #expect(headless["id"] as? String == data["id"] as? String)
@@ -197,7 +224,8 @@ struct WebhookTests {
                     status == "SUCCESSFUL" && data["num_data_rows"] as? Int == 1 && data["has_data"] as? Bool == true
                         && data["filename"] as? String == "ok.csv")
             case "headless_import_needs_review":
-                #expect(status == "NEEDS_REVIEW" && (headless["review_url"] as? String)?.hasSuffix("/review.html") == true)
+                // Dromo leaves review_url out of webhooks, for security.
+                #expect(status == "NEEDS_REVIEW" && headless["review_url"] == nil && headless["status"] as? String == "NEEDS_REVIEW")
             default:
                 #expect(status == "FAILED" && data["has_data"] as? Bool == false && data["filename"] as? String == "empty.csv")
             }

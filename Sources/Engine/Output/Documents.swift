@@ -311,6 +311,11 @@ extension Importer {
             o["resolution"] = resolution
             document = .object(o)
         }
+        if !schema.ignoredKeys.isEmpty, case .object(var o) = document {
+            // The Dromo keys the schema has that this import did not act on, and why.
+            o["ignoredSchemaKeys"] = .array(schema.ignoredKeys.map(\.json))
+            document = .object(o)
+        }
         if schema.settings.maxRecords != nil, case .object(var o) = document {
             // Rows past maxRecords: after removedRows.
             var entries = o.entries

@@ -5,15 +5,19 @@ public struct Schema: Sendable {
     public var fields: [Field]
     public var settings: Settings
     public var hooks: Hooks
-    /// JSON paths of Dromo keys accepted but meaningless here (browser UI, Dromo cloud).
-    public var ignored: [String]
+    /// Dromo keys accepted but not acted on here, with the reason (`metadata.json` lists them).
+    public var ignoredKeys: [IgnoredKey]
+    /// Their JSON paths.
+    public var ignored: [String] { ignoredKeys.map(\.path) }
 
-    public init(name: String? = nil, fields: [Field], settings: Settings = Settings(), hooks: Hooks = Hooks(), ignored: [String] = []) {
+    public init(
+        name: String? = nil, fields: [Field], settings: Settings = Settings(), hooks: Hooks = Hooks(), ignoredKeys: [IgnoredKey] = []
+    ) {
         self.name = name
         self.fields = fields
         self.settings = settings
         self.hooks = hooks
-        self.ignored = ignored
+        self.ignoredKeys = ignoredKeys
     }
 
     public func field(_ key: String) -> Field? { fields.first { $0.key == key } }
@@ -31,6 +35,8 @@ public struct Field: Sendable {
     public var manyToOne: Bool
     public var readOnly: Bool
     public var hidden: Bool
+    /// Dromo's `invalidValueMessage`: the message of a cell that is not a value of the field's type.
+    public var invalidValueMessage: String?
 
     public init(
         key: String, label: String? = nil, type: FieldType = FieldType(.string), description: String? = nil,
@@ -60,11 +66,30 @@ public struct SelectOption: Sendable, Equatable {
     public var label: String
     public var value: String
     public var alternateMatches: [String]
-    public init(label: String, value: String, alternateMatches: [String] = []) {
+    /// This option matches only a cell written exactly as its value, label or an alternate match.
+    public var exactMatchOnly: Bool
+    public init(label: String, value: String, alternateMatches: [String] = [], exactMatchOnly: Bool = false) {
         self.label = label
         self.value = value
         self.alternateMatches = alternateMatches
+        self.exactMatchOnly = exactMatchOnly
     }
+}
+
+/// A Dromo key Intake accepts and does not act on. `changesImport`: in Dromo it can change what
+/// an import does (a JavaScript hook that could edit rows or cancel the import), so `intake schema
+/// check` warns about it; the others only shape Dromo's browser UI or its cloud.
+public struct IgnoredKey: Sendable, Equatable {
+    public var path: String
+    public var reason: String
+    public var changesImport: Bool
+    public init(path: String, reason: String, changesImport: Bool) {
+        self.path = path
+        self.reason = reason
+        self.changesImport = changesImport
+    }
+
+    var json: JSONValue { ["key": .string(path), "changesImport": .bool(changesImport), "reason": .string(reason)] }
 }
 
 /// Dromo's field types.
@@ -101,6 +126,9 @@ public struct FieldType: Sendable {
     var numberFormat: NumberFormat?
     /// Multi-select: what separates the values in a cell.
     public var delimiter = ","
+    /// Multi-select: each value between delimiters loses its surrounding spaces (Dromo's
+    /// `trimValues`; the default here). `false` keeps them, for `exactMatchOnly` and custom values.
+    public var trimValues = true
     /// Every option as written, for later types and for reports.
     public var options: JSONObject
 
@@ -146,6 +174,12 @@ public enum InvalidDataBehavior: String, Sendable, CaseIterable {
     case blockSubmit = "BLOCK_SUBMIT"
     case removeInvalidRows = "REMOVE_INVALID_ROWS"
     case includeInvalidRows = "INCLUDE_INVALID_ROWS"
+
+    /// Dromo's OpenAPI also lists `INCLUDE_INVALID_ROWS_AND_VALUES`: the invalid rows with their
+    /// invalid values, which is what `INCLUDE_INVALID_ROWS` does here (an invalid cell keeps its text).
+    public init?(dromo name: String) {
+        if name == "INCLUDE_INVALID_ROWS_AND_VALUES" { self = .includeInvalidRows } else { self.init(rawValue: name) }
+    }
 }
 
 public struct Settings: Sendable {
@@ -158,9 +192,15 @@ public struct Settings: Sendable {
     public var encoding: TextEncoding?
     public var allowCustomFields = false
     public var passThroughUnmappedColumns = false
-    public var autoMapHeaders = true
+    /// Apply the mappings remembered for the importIdentifier (off by default, as in Dromo).
+    public var autoMapHeaders = false
+    /// Dromo's basic webhook: `uploadId=<id>` (form-encoded) when an import is SUCCESSFUL.
     public var webhookUrl: String?
+    /// Intake's own: the JSON events of Dromo's managed webhooks, for every ending (contract §10).
+    public var managedWebhookUrl: String?
     public var needsReviewWebhookUrl: String?
+    /// Dromo's `developmentMode`: only the JSON events' `development_mode` says it.
+    public var developmentMode = false
     public var sheetOverride: String?
     public var headerRowOverride: Int?
     public var fuzzyMatchHeaders = true

@@ -10,8 +10,10 @@ public struct SchemaProblem: Sendable, Equatable, CustomStringConvertible {
 public struct SchemaReport: Sendable {
     public var schema: Schema?
     public var problems: [SchemaProblem]
-    /// Dromo keys accepted and ignored (they only matter to Dromo's browser UI or cloud).
-    public var ignored: [String]
+    /// Dromo keys accepted and not acted on, with the reason.
+    public var ignoredKeys: [IgnoredKey]
+    /// Their JSON paths.
+    public var ignored: [String] { ignoredKeys.map(\.path) }
 
     /// One sentence for `import_errors`: the first problems, and how many more.
     public var message: String {
@@ -28,14 +30,14 @@ public enum SchemaLoader {
     public static func load(_ json: JSONValue) -> SchemaReport {
         var ctx = Context()
         let schema = ctx.schema(json)
-        return SchemaReport(schema: ctx.problems.isEmpty ? schema : nil, problems: ctx.problems, ignored: ctx.ignored)
+        return SchemaReport(schema: ctx.problems.isEmpty ? schema : nil, problems: ctx.problems, ignoredKeys: ctx.ignored)
     }
 
     public static func load(bytes: [UInt8]) -> SchemaReport {
         do {
             return load(try JSONParser.parse(bytes))
         } catch {
-            return SchemaReport(schema: nil, problems: [SchemaProblem(path: "", message: "not valid JSON (\(error))")], ignored: [])
+            return SchemaReport(schema: nil, problems: [SchemaProblem(path: "", message: "not valid JSON (\(error))")], ignoredKeys: [])
         }
     }
 
@@ -59,13 +61,13 @@ enum Vocabulary {
     ]
     static let settings: Set<String> = [
         "importIdentifier", "invalidDataBehavior", "maxRecords", "maxFileSize", "delimiter", "encoding", "allowCustomFields",
-        "passThroughUnmappedColumns", "autoMapHeaders", "webhookUrl", "needsReviewWebhookUrl", "uploadStep",
-        "matchingStep", "outputFormats", "csvFormulaEscape", "hookTimeoutSeconds", "allowInvalidSubmit",
+        "passThroughUnmappedColumns", "autoMapHeaders", "webhookUrl", "managedWebhookUrl", "needsReviewWebhookUrl", "uploadStep",
+        "matchingStep", "outputFormats", "csvFormulaEscape", "hookTimeoutSeconds", "allowInvalidSubmit", "developmentMode",
     ]
     /// Settings that only matter to Dromo's browser UI, its SDK or its cloud.
     static let settingsIgnored: Set<String> = [
         "title", "allowEmptySubmit", "manualInputDisabled", "manualInputOnly", "backendSyncMode", "backendSync",
-        "initialData", "initialFile", "developmentMode", "templateDownloadFilename", "browserExcelParsing", "locale",
+        "initialData", "initialFile", "templateDownloadFilename", "browserExcelParsing", "locale",
         "styleOverrides", "matchValuesStep", "reviewStep", "savePartialSession", "sessionId", "textOverrides",
         "xmlParsingOptions", "backendOverride", "version", "alternateDomain", "displayEncoding",
     ]
@@ -74,8 +76,23 @@ enum Vocabulary {
     static let matchingStep: Set<String> = ["headerRowOverride", "fuzzyMatchHeaders"]
     static let matchingStepIgnored: Set<String> = ["helpText", "matchToSchema", "suggestCustomFirst"]
     static let hooks: Set<String> = ["rowHooks", "bulkRowHooks", "columnHooks", "beforeFinish"]
-    /// Dromo's JavaScript-only hooks: they act on its browser UI and have no program form here.
+    /// Dromo's JavaScript-only hooks: they have no program form here.
     static let hooksIgnored: Set<String> = ["stepHooks", "rowDeleteHooks", "beforeFinishCallback"]
+    /// Why a Dromo key that can change what an import does in Dromo is not acted on here; these are
+    /// warned about by `schema check` and listed in `metadata.json` with `changesImport: true`.
+    static let changesImport: [String: String] = [
+        "hooks.stepHooks":
+            "Dromo runs step hooks (JavaScript) in its browser at the upload and review steps, where they may change the data; Intake has no such steps and does not run them",
+        "hooks.rowDeleteHooks":
+            "Dromo runs row delete hooks (JavaScript) when a user deletes a row in its browser, where they may change other rows; Intake does not run them (rows removed by resolution.json removeRows run no hook)",
+        "hooks.beforeFinishCallback":
+            "a JavaScript beforeFinish callback may cancel the import in Dromo; Intake cannot run JavaScript and finishes the import without it: give hooks.beforeFinish a program instead (contract §9)",
+        "settings.allowEmptySubmit":
+            "Dromo's browser refuses to submit an import of 0 rows when it is false; Intake still finishes such an import (SUCCESSFUL with no rows)",
+        "settings.initialData": "Dromo imports this data instead of a file; Intake imports the file that was dropped",
+        "settings.initialFile": "Dromo imports this file object instead of asking for one; Intake imports the file that was dropped",
+    ]
+    static let browserOnly = "only shapes Dromo's browser UI or its cloud"
     static let validators: Set<String> = [
         "required", "unique", "unique_case_insensitive", "regex_match", "regex_exclude", "length",
         "unique_with", "require_with", "require_without", "require_with_all", "require_without_all",
@@ -85,7 +102,7 @@ enum Vocabulary {
     static let typeOptions: [FieldKind: Set<String>] = [
         .string: [], .email: [], .checkbox: [], .usStateTerritory: [],
         .select: ["allowCustom", "exactMatchOnly"],
-        .multiSelect: ["delimiter", "allowCustom", "exactMatchOnly"],
+        .multiSelect: ["delimiter", "allowCustom", "exactMatchOnly", "trimValues"],
         .number: ["preset", "min", "max", "round", "outputFormat", "decimalMark"],
         .date: ["outputFormat", "locale", "autofix"],
         .datetime: ["outputFormat", "locale", "withSeconds"],
@@ -108,7 +125,7 @@ enum Vocabulary {
 
 private struct Context {
     var problems: [SchemaProblem] = []
-    var ignored: [String] = []
+    var ignored: [IgnoredKey] = []
     /// Field keys named by validators, with their JSON paths, checked once every field is known.
     var references: [(key: String, path: String)] = []
 
@@ -121,7 +138,10 @@ private struct Context {
         for key in object.keys where !known.contains(key) {
             let p = path.isEmpty ? key : "\(path).\(key)"
             if ignoring.contains(key) {
-                ignored.append(p)
+                // allowEmptySubmit changes nothing at its default (true).
+                let acts = Vocabulary.changesImport[p] != nil && !(key == "allowEmptySubmit" && object[key] == .bool(true))
+                ignored.append(
+                    IgnoredKey(path: p, reason: acts ? Vocabulary.changesImport[p]! : Vocabulary.browserOnly, changesImport: acts))
             } else {
                 let hint = Self.closest(key, in: known).map { " (did you mean '\($0)'?)" } ?? ""
                 problem(p, "unknown key\(hint)")
@@ -218,7 +238,7 @@ private struct Context {
         }
         let settings = self.settings(top["settings"], fieldCount: fields.count)
         let hooks = self.hooks(top["hooks"], fields: fields)
-        return Schema(name: name, fields: fields, settings: settings, hooks: hooks, ignored: ignored)
+        return Schema(name: name, fields: fields, settings: settings, hooks: hooks, ignoredKeys: ignored)
     }
 
     mutating func field(_ json: JSONValue, at path: String) -> Field? {
@@ -238,6 +258,7 @@ private struct Context {
         field.manyToOne = bool(o, "manyToOne", at: path) ?? false
         field.readOnly = bool(o, "readOnly", at: path) ?? false
         field.hidden = bool(o, "hidden", at: path) ?? false
+        field.invalidValueMessage = string(o, "invalidValueMessage", at: path)
         if let t = o["type"] {
             field.type = type(t, at: "\(path).type") ?? field.type
         }
@@ -246,8 +267,14 @@ private struct Context {
             field.type = FieldType(.select)
         }
         field.selectOptions = selectOptions(o["selectOptions"], at: "\(path).selectOptions")
+        // `selectOptions: []` (as Dromo's docs write a multi-select) is a deliberate list of no
+        // options: every value is then kept as written, as with allowCustom (contract §14).
         if (field.type.kind == .select || field.type.kind == .multiSelect) && field.selectOptions.isEmpty {
-            problem("\(path).selectOptions", "a \(field.type.kind.rawValue) field needs at least one option")
+            if o["selectOptions"]?.arrayValue != nil {
+                field.type.allowCustom = true
+            } else {
+                problem("\(path).selectOptions", "a \(field.type.kind.rawValue) field needs at least one option")
+            }
         } else if field.type.kind != .select && field.type.kind != .multiSelect && o["selectOptions"] != nil {
             problem("\(path).selectOptions", "only select and multi-select fields take selectOptions")
         }
@@ -348,6 +375,7 @@ private struct Context {
                     type.delimiter = d
                 }
             }
+            type.trimValues = bool(options, "trimValues", at: path) ?? true
         case .phoneNumber:
             if let c = string(options, "country", at: path), CountryValue.byAlpha2(c) == nil || c.count != 2 {
                 problem("\(path).country", "'\(c)' is not an ISO 3166 2-letter country code (US, GB, FR, …)")
@@ -359,8 +387,12 @@ private struct Context {
             for (i, d) in strings(options, "acceptedDomains", at: path).enumerated() {
                 var bytes = Array(d.utf8)
                 var out: [UInt8] = []
-                if bytes.withUnsafeMutableBytes({ DomainValue.normalize(UnsafeRawBufferPointer($0), into: &out) }) == nil {
-                    problem("\(path).acceptedDomains[\(i)]", "'\(d)' is not a domain like example.com")
+                // A name without a dot (`google`) stands for that site under any public suffix.
+                let siteName =
+                    !d.isEmpty && d.utf8.count <= 63 && d.first != "-" && d.last != "-"
+                    && d.utf8.allSatisfy { ByteCursor.isLetter($0) || ByteCursor.isDigit($0) || $0 == 0x2D || $0 >= 0x80 }
+                if !siteName && bytes.withUnsafeMutableBytes({ DomainValue.normalize(UnsafeRawBufferPointer($0), into: &out) }) == nil {
+                    problem("\(path).acceptedDomains[\(i)]", "'\(d)' is not a domain like example.com or a site name like example")
                 }
             }
         case .domain: _ = bool(options, "allowSubdomains", at: path)
@@ -387,11 +419,14 @@ private struct Context {
         for (i, item) in items.enumerated() {
             let p = "\(path)[\(i)]"
             guard case .object(let o) = item else { problem(p, "must be an object with label and value"); continue }
-            checkKeys(o, at: p, known: ["label", "value", "alternateMatches"])
+            checkKeys(o, at: p, known: ["label", "value", "alternateMatches", "exactMatchOnly"])
             let value = string(o, "value", at: p, required: true)
             let label = string(o, "label", at: p) ?? value
+            let exact = bool(o, "exactMatchOnly", at: p) ?? false
             if let value, let label {
-                out.append(SelectOption(label: label, value: value, alternateMatches: strings(o, "alternateMatches", at: p)))
+                out.append(
+                    SelectOption(label: label, value: value, alternateMatches: strings(o, "alternateMatches", at: p), exactMatchOnly: exact)
+                )
             }
         }
         return out
@@ -495,15 +530,18 @@ private struct Context {
 
     mutating func settings(_ json: JSONValue?, fieldCount: Int) -> Settings {
         var s = Settings()
-        guard let json else { return s }
-        guard case .object(let o) = json else {
+        guard let json, !json.isNull else { return s }
+        guard case .object(let given) = json else {
             problem("settings", "must be an object, not \(json.typeName)")
             return s
         }
+        // Dromo writes unset settings as null (its default, nullable in its OpenAPI spec): a null
+        // setting is a setting not given, at every level.
+        let o = Self.withoutNulls(given)
         checkKeys(o, at: "settings", known: Vocabulary.settings, ignoring: Vocabulary.settingsIgnored)
         s.importIdentifier = string(o, "importIdentifier", at: "settings")
         if let b = string(o, "invalidDataBehavior", at: "settings") {
-            if let v = InvalidDataBehavior(rawValue: b) {
+            if let v = InvalidDataBehavior(dromo: b) {
                 s.invalidDataBehavior = v
             } else {
                 problem(
@@ -534,16 +572,20 @@ private struct Context {
         }
         s.allowCustomFields = bool(o, "allowCustomFields", at: "settings") ?? false
         s.passThroughUnmappedColumns = bool(o, "passThroughUnmappedColumns", at: "settings") ?? false
-        s.autoMapHeaders = bool(o, "autoMapHeaders", at: "settings") ?? true
+        s.autoMapHeaders = bool(o, "autoMapHeaders", at: "settings") ?? false
         s.webhookUrl = string(o, "webhookUrl", at: "settings")
         s.needsReviewWebhookUrl = string(o, "needsReviewWebhookUrl", at: "settings")
-        if case .object(let upload)? = o["uploadStep"] {
+        s.managedWebhookUrl = string(o, "managedWebhookUrl", at: "settings")
+        s.developmentMode = bool(o, "developmentMode", at: "settings") ?? false
+        if case .object(let given)? = o["uploadStep"] {
+            let upload = Self.withoutNulls(given)
             checkKeys(upload, at: "settings.uploadStep", known: Vocabulary.uploadStep, ignoring: Vocabulary.uploadStepIgnored)
             s.sheetOverride = string(upload, "sheetOverride", at: "settings.uploadStep")
         } else if let v = o["uploadStep"] {
             problem("settings.uploadStep", "must be an object, not \(v.typeName)")
         }
-        if case .object(let matching)? = o["matchingStep"] {
+        if case .object(let given)? = o["matchingStep"] {
+            let matching = Self.withoutNulls(given)
             checkKeys(matching, at: "settings.matchingStep", known: Vocabulary.matchingStep, ignoring: Vocabulary.matchingStepIgnored)
             s.headerRowOverride = integer(matching, "headerRowOverride", at: "settings.matchingStep")
             s.fuzzyMatchHeaders = bool(matching, "fuzzyMatchHeaders", at: "settings.matchingStep") ?? true
@@ -566,11 +608,12 @@ private struct Context {
 
     mutating func hooks(_ json: JSONValue?, fields: [Field]) -> Hooks {
         var h = Hooks()
-        guard let json else { return h }
-        guard case .object(let o) = json else {
+        guard let json, !json.isNull else { return h }
+        guard case .object(let given) = json else {
             problem("hooks", "must be an object, not \(json.typeName)")
             return h
         }
+        let o = Self.withoutNulls(given)
         checkKeys(o, at: "hooks", known: Vocabulary.hooks, ignoring: Vocabulary.hooksIgnored)
         h.rowHooks = strings(o, "rowHooks", at: "hooks")
         for (i, c) in h.rowHooks.enumerated() { hookPath(c, at: "hooks.rowHooks[\(i)]") }
@@ -602,6 +645,11 @@ private struct Context {
         h.beforeFinish = string(o, "beforeFinish", at: "hooks")
         if let b = h.beforeFinish { hookPath(b, at: "hooks.beforeFinish") }
         return h
+    }
+
+    /// The object without its null entries: Dromo writes a setting it leaves unset as null.
+    static func withoutNulls(_ object: JSONObject) -> JSONObject {
+        JSONObject(object.entries.filter { !$0.value.isNull })
     }
 
     /// A hook is a program under `schemas/`, named by a relative path without spaces that stays

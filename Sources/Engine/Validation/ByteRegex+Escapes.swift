@@ -30,7 +30,8 @@ extension ByteRegex.Parser {
             pos += 1
             return .chars(classEscapeSet(scalar))
         case "p" where unicode || peek(1) == "{", "P" where unicode || peek(1) == "{":
-            throw SyntaxError("Unicode property escape \\\(scalar){…} is not supported")
+            let set = try parsePropertyEscape()
+            return .chars(flags.ignoreCase ? set.caseClosed(unicode: unicode) : set)
         case "0" where unicode && peek(1).map(Self.isDigit) == true:
             throw SyntaxError("invalid decimal escape")
         default:
@@ -89,7 +90,7 @@ extension ByteRegex.Parser {
             pos += 1
             return .set(classEscapeSet(escaped))
         case "p" where unicode || peek(1) == "{", "P" where unicode || peek(1) == "{":
-            throw SyntaxError("Unicode property escape \\\(escaped){…} is not supported")
+            return .set(try parsePropertyEscape())
         case "1"..."9":
             if unicode { throw SyntaxError("invalid class escape") }
             return .char(legacyOctal())

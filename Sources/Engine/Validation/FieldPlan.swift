@@ -27,6 +27,8 @@ final class FieldPlan: Sendable {
     let textRule: TextRule?
     /// Multi-select: the delimiter's bytes.
     let delimiter: [UInt8]
+    /// Multi-select: each value is trimmed (`trimValues`, default true).
+    let trimValues: Bool
     /// Number: the Numbro output format (the value is then a string).
     let numberFormat: NumberFormat?
     let formatsNumbers: Bool
@@ -42,6 +44,7 @@ final class FieldPlan: Sendable {
         self.kind = field.type.kind
         self.textRule = TextRule(field.type)
         self.delimiter = Array(field.type.delimiter.utf8)
+        self.trimValues = field.type.trimValues
         self.numberFormat = field.type.numberFormat
         self.formatsNumbers = field.type.numberFormat != nil
         self.required = field.validators.first { if case .required = $0.rule { true } else { false } }
@@ -123,6 +126,8 @@ struct SelectLookup: Sendable {
     private var values: [[UInt8]] = []
     /// Open addressing on the hash: an index into `keys`, or -1. A power of two, at most half full.
     private var slots: [Int32] = []
+    /// Options with their own `exactMatchOnly`: their names as written, to the value as JSON.
+    private var strict: [[UInt8]: [UInt8]] = [:]
     let exact: Bool
     let allowed: String
 
@@ -134,6 +139,10 @@ struct SelectLookup: Sendable {
             var valueJSON: [UInt8] = []
             JSONWriter.appendString(option.value, to: &valueJSON)
             for name in [option.value, option.label] + option.alternateMatches {
+                if option.exactMatchOnly && !exact {
+                    if strict[Array(name.utf8)] == nil { strict[Array(name.utf8)] = valueJSON }
+                    continue
+                }
                 let key = exact ? Array(name.utf8) : SelectLookup.fold(Array(name.utf8))
                 if !seen.insert(key).inserted { continue }
                 keys.append(key)
@@ -156,6 +165,7 @@ struct SelectLookup: Sendable {
 
     /// The option's value as JSON text, or nil.
     func find(_ cell: UnsafeRawBufferPointer) -> [UInt8]? {
+        if !strict.isEmpty, let value = strict[Array(cell)] { return value }
         if exact || cell.contains(where: { $0 >= 0x80 || $0 == 0x20 || $0 == 0x09 }) {
             let key = exact ? Array(cell) : SelectLookup.fold(Array(cell))
             return key.withUnsafeBytes { probe($0, hash: FNV.hash(key), folding: false) }

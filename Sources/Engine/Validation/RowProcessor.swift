@@ -153,7 +153,9 @@ struct RowProcessor: Sendable {
         out.uniqueHashes.reserveCapacity(batch.count * slotColumns.count)
         var scratch: [UInt8] = []
         var hashText: [UInt8] = []
-        let facts = !rowRules.isEmpty
+        // Where each field's value lies in the row's JSON: for the rules across fields, and for
+        // unique slots (they compare the values written, not the cells' texts).
+        let facts = !rowRules.isEmpty || !slotColumns.isEmpty
         var filled = [Bool](repeating: false, count: facts ? plans.count : 0)
         var valueStarts = [Int](repeating: 0, count: facts ? plans.count : 0)
         var valueEnds = [Int](repeating: 0, count: facts ? plans.count : 0)
@@ -200,7 +202,9 @@ struct RowProcessor: Sendable {
             if hasExtras { appendExtras(batch, row: r, to: &json) }
             json.append(UInt8(ascii: "}"))
             // Rules across fields, once every value of the row is known.
-            if facts && checkRowRules(filled: filled, starts: valueStarts, ends: valueEnds, json: json, into: &out) { invalid = true }
+            if !rowRules.isEmpty && checkRowRules(filled: filled, starts: valueStarts, ends: valueEnds, json: json, into: &out) {
+                invalid = true
+            }
             // Messages a hook attached to this row.
             if !annotations.isEmpty, let notes = annotations[r] {
                 for note in notes {
@@ -213,24 +217,22 @@ struct RowProcessor: Sendable {
                 RowCSV.append(row: json.bytes(rowStart..<json.count), escapeFormulas: csvFormulaEscape, to: &out.csv)
                 out.csvEnds.append(out.csv.count)
             }
-            // Unique hashes: the trimmed texts of the slot's cells, joined by 0x1F.
+            // Unique hashes: the values written (a string's trimmed text), joined by 0x1F.
             for s in slotColumns.indices {
                 guard let column = slotColumns[s] else {
-                    out.uniqueHashes.append(combinedHash(uniqueSlots[s], batch: batch, row: r, scratch: &hashText))
+                    out.uniqueHashes.append(
+                        combinedHash(
+                            uniqueSlots[s], batch: batch, row: r, json: json, starts: valueStarts, ends: valueEnds, scratch: &hashText))
                     continue
                 }
-                // One cell: its trimmed bytes hashed in place.
+                // One cell: its value (a string's trimmed text) hashed in place; an empty cell is 0.
                 let caseInsensitive = slotCaseInsensitive[s]
+                let f = uniqueSlots[s].fields[0]
                 let h: UInt64 = {
-                    let t = trimmed(batch.cell(row: r, column: column, in: cells))
-                    if t.isEmpty { return 0 }
-                    if !caseInsensitive { return max(1, FNV.hash(t)) }
-                    if t.contains(where: { $0 >= 0x80 }) {
-                        return max(1, FNV.hash(Array(String(decoding: t, as: UTF8.self).lowercased().utf8)))
-                    }
-                    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                    for b in t { h = (h ^ UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)) &* 0x100_0000_01B3 }
-                    return max(1, h)
+                    let cell = trimmed(batch.cell(row: r, column: column, in: cells))
+                    if cell.isEmpty { return 0 }
+                    if plans[f].kind == .string { return Self.hash(cell, caseInsensitive: caseInsensitive) }
+                    return Self.hash(json.bytes(valueStarts[f]..<valueEnds[f]), caseInsensitive: caseInsensitive)
                 }()
                 out.uniqueHashes.append(h)
             }
@@ -318,29 +320,42 @@ struct RowProcessor: Sendable {
         return invalid
     }
 
-    /// The hash of a slot over several cells (`unique_with`, `manyToOne`): their trimmed texts
-    /// joined by 0x1F (fields) and 0x1E (a field's columns); 0 when every cell is empty.
+    /// The hash of a slot over several cells (`unique_with`, `manyToOne`): the fields' values as
+    /// written (a string's trimmed texts, its columns joined by 0x1E) joined by 0x1F; 0 when every
+    /// cell is empty.
     @inline(never)
-    private func combinedHash(_ slot: UniqueSlot, batch: RowBatch, row r: Int, scratch hashText: inout [UInt8]) -> UInt64 {
+    private func combinedHash(
+        _ slot: UniqueSlot, batch: RowBatch, row r: Int, json: ByteWriter, starts: [Int], ends: [Int], scratch hashText: inout [UInt8]
+    ) -> UInt64 {
         hashText.removeAll(keepingCapacity: true)
         var empty = true
         for (k, f) in slot.fields.enumerated() {
             if k > 0 { hashText.append(0x1F) }
+            let isString = plans[f].kind == .string
             for (j, column) in plans[f].columns.enumerated() {
-                if j > 0 { hashText.append(0x1E) }
+                if isString && j > 0 { hashText.append(0x1E) }
                 batch.withCell(row: r, column: column) { cell in
                     let t = trimmed(cell)
                     if !t.isEmpty { empty = false }
-                    hashText.append(contentsOf: t)
+                    if isString { hashText.append(contentsOf: t) }
                 }
             }
+            if !isString { hashText.append(contentsOf: json.bytes(starts[f]..<ends[f])) }
         }
         if empty { return 0 }
-        if slot.caseInsensitive && hashText.contains(where: { $0 >= 0x80 }) {
-            return max(1, FNV.hash(Array(String(decoding: hashText, as: UTF8.self).lowercased().utf8)))
+        return hashText.withUnsafeBytes { Self.hash($0, caseInsensitive: slot.caseInsensitive) }
+    }
+
+    /// A unique value's hash, never 0 (0 is an empty cell); case folded for `unique_case_insensitive`.
+    @inline(__always)
+    static func hash(_ t: UnsafeRawBufferPointer, caseInsensitive: Bool) -> UInt64 {
+        if !caseInsensitive { return max(1, FNV.hash(t)) }
+        if t.contains(where: { $0 >= 0x80 }) {
+            return max(1, FNV.hash(Array(String(decoding: t, as: UTF8.self).lowercased().utf8)))
         }
-        if slot.caseInsensitive { return max(1, FNV.hash(hashText.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })) }
-        return max(1, FNV.hash(hashText))
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in t { h = (h ^ UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)) &* 0x100_0000_01B3 }
+        return max(1, h)
     }
 
     /// A custom or unmapped column's cell: its exact text, null when empty.
@@ -444,7 +459,9 @@ struct RowProcessor: Sendable {
             }
         }
         if let typeError {
-            out.errors.append(CellError(field: f, message: typeError, value: String(decoding: cell, as: UTF8.self)))
+            // Dromo's invalidValueMessage replaces the type's own message.
+            let message = plan.field.invalidValueMessage ?? typeError
+            out.errors.append(CellError(field: f, message: message, value: String(decoding: cell, as: UTF8.self)))
             invalid = true
         }
         guard !plan.checks.isEmpty else { return invalid }
@@ -515,8 +532,9 @@ extension RowProcessor {
         while i <= text.count {
             let atDelimiter = i + d.count <= text.count && d.indices.allSatisfy { text[i + $0] == d[$0] }
             if i == text.count || atDelimiter {
-                let part = trimmed(UnsafeRawBufferPointer(rebasing: text[partStart..<i]))
-                if !part.isEmpty {
+                let raw = UnsafeRawBufferPointer(rebasing: text[partStart..<i])
+                let part = plan.trimValues ? trimmed(raw) : raw
+                if !trimmed(raw).isEmpty {
                     let before = json.count
                     if written > 0 { json.append(UInt8(ascii: ",")) }
                     let itemStart = json.count

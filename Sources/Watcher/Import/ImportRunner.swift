@@ -39,7 +39,8 @@ public enum ImportRunner {
                             "UNREADABLE_FILE", "\(job.originalFilename) cannot be read (\(e)). Check its permissions and drop it again."))
                 }
             }
-            if case .success(let schema) = job.schema, schema.settings.autoMapHeaders, let identifier = schema.settings.importIdentifier,
+            // Remembered whatever autoMapHeaders says (as Dromo keeps every upload's mapping); applied only with it on.
+            if case .success(let schema) = job.schema, let identifier = schema.settings.importIdentifier,
                 let memory = job.memory, let learned = outcome.learnedMapping, outcome.status != .failed
             {
                 try memory.remember(learned, for: identifier, tag: job.id)

@@ -22,19 +22,34 @@ public struct WebhookQueue: Sendable {
         self.log = log
     }
 
-    /// The documented body (contract §10).
-    public static func body(event: String, record: ImportRecord) -> JSONValue {
+    /// The body of a managed-webhook event (contract §10), as Dromo documents it: `user` from the
+    /// import's metadata (null without one), `num_data_rows` the rows in the results (removed rows
+    /// not counted), `development_mode` the schema's, and `headless` without `review_url`.
+    public static func body(event: String, record: ImportRecord, developmentMode: Bool = false) -> JSONValue {
         let rows = record.resultMetadata["num_rows"]?.intValue ?? 0
-        let kept = rows - (record.resultMetadata["num_removed_rows"]?.intValue ?? 0)
+        let kept = max(0, rows - (record.resultMetadata["num_removed_rows"]?.intValue ?? 0))
+        var headless = record.json
+        if case .object(var o) = headless {
+            o["review_url"] = nil
+            headless = .object(o)
+        }
+        let user = record.importMetadata["user"].flatMap { $0.objectValue != nil ? $0 : nil } ?? .null
         return [
             "event": .string(event),
             "data": [
-                "id": .string(record.id), "filename": .string(record.originalFilename), "created_date": .string(record.createdDate),
-                "import_type": "HEADLESS", "status": .string(record.status.rawValue), "num_data_rows": .number(rows),
+                "id": .string(record.id), "filename": .string(record.originalFilename), "user": user,
+                "created_date": .string(record.createdDate), "import_type": "HEADLESS", "status": .string(record.status.rawValue),
+                "num_data_rows": .number(kept), "development_mode": .bool(developmentMode),
                 "has_data": .bool(record.status == .successful && kept > 0), "import_metadata": record.importMetadata,
-                "headless": record.json,
+                "headless": headless,
             ],
         ]
+    }
+
+    /// The body of Dromo's basic webhook (`webhookUrl`): `uploadId=<id>`, form-encoded.
+    public static func formBody(record: ImportRecord) -> String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        return "uploadId=" + (record.id.addingPercentEncoding(withAllowedCharacters: allowed) ?? record.id)
     }
 
     /// Queues the webhook an ended import calls for, if it has a URL for its status. The file
@@ -42,16 +57,24 @@ public struct WebhookQueue: Sendable {
     /// once. Returns whether something was queued.
     @discardableResult
     public func enqueue(_ record: ImportRecord, to targets: WebhookTargets?, tag: String) throws -> Bool {
-        guard let (event, url) = targets?.target(for: record.status) else { return false }
+        guard let targets else { return false }
+        let list = targets.targets(for: record.status)
+        guard !list.isEmpty else { return false }
         let stamp = record.modifiedDate.filter(\.isNumber)
-        let name = "\(record.id)-\(stamp)-\(event).json"
-        let delivery: JSONValue = [
-            "import_id": .string(record.id), "event": .string(event), "url": .string(url),
-            "queued": .number(Date().timeIntervalSince1970), "attempts": 0, "next_attempt": .number(0),
-            "body": Self.body(event: event, record: record),
-        ]
         try Paths.makeDirectories(layout.webhooks)
-        try RootLayout.writeAtomically("\(layout.webhooks)/\(name)", JSONWriter.document(delivery), sync: true, tag: tag)
+        for (k, target) in list.enumerated() {
+            let name = "\(record.id)-\(stamp)-\(target.event)\(k == 0 ? "" : "-\(k)").json"
+            let body: JSONValue =
+                target.format == .form
+                ? .string(Self.formBody(record: record))
+                : Self.body(event: target.event, record: record, developmentMode: targets.developmentMode)
+            let delivery: JSONValue = [
+                "import_id": .string(record.id), "event": .string(target.event), "url": .string(target.url),
+                "format": .string(target.format.rawValue), "queued": .number(Date().timeIntervalSince1970), "attempts": 0,
+                "next_attempt": .number(0), "body": body,
+            ]
+            try RootLayout.writeAtomically("\(layout.webhooks)/\(name)", JSONWriter.document(delivery), sync: true, tag: tag)
+        }
         return true
     }
 
@@ -104,7 +127,12 @@ public struct WebhookQueue: Sendable {
         let event = o["event"]?.stringValue
         let host = Self.host(urlText)
         let started = Date()
-        let result = post(urlText, body: JSONWriter.document(body))
+        // A basic webhook's body is form text; the others are JSON.
+        let form = o["format"]?.stringValue == WebhookTargets.Format.form.rawValue
+        let result =
+            form
+            ? post(urlText, body: Array((body.stringValue ?? "").utf8), contentType: "application/x-www-form-urlencoded")
+            : post(urlText, body: JSONWriter.document(body))
         let ms = String(Int(Date().timeIntervalSince(started) * 1000))
         switch result {
         case .success(let status):
@@ -138,7 +166,7 @@ public struct WebhookQueue: Sendable {
     enum PostResult { case success(Int), failure(String) }
 
     /// POSTs `body` as JSON. Only the status line and a short reason come back: never the URL.
-    func post(_ urlText: String, body: [UInt8]) -> PostResult {
+    func post(_ urlText: String, body: [UInt8], contentType: String = "application/json") -> PostResult {
         guard let url = URL(string: urlText), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil
         else {
             return .failure("not an http(s) URL")
@@ -146,7 +174,7 @@ public struct WebhookQueue: Sendable {
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: policy.timeout)
         request.httpMethod = "POST"
         request.httpBody = Data(body)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         request.setValue("intake", forHTTPHeaderField: "User-Agent")
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = policy.timeout

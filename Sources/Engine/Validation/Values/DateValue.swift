@@ -43,7 +43,13 @@ public enum DateValue {
         var ambiguous = false
         var end = 0
 
+        /// The date in the column's order; a value that can be read only one way (`27/03/2024` in
+        /// a month-first column: 27 can only be a day) is read that way, as Dromo reads mixed
+        /// formats. A value that reads two ways (`03/04/2024`) always follows `order`.
         func date(_ order: DateOrder) -> CivilDate? {
+            var order = order
+            if ambiguous && first > 12 && second >= 1 && second <= 12 { order = .dayFirst }
+            if ambiguous && second > 12 && first >= 1 && first <= 12 { order = .monthFirst }
             let date =
                 ambiguous && order == .dayFirst
                 ? CivilDate(year: year, month: second, day: first)

@@ -10,6 +10,16 @@ struct URLRule: Sendable {
     /// Lowercase domains; a host matches one when it is that domain or under it.
     let domains: [String]
 
+    /// The label left of a host's public suffix (the last label, or the last two when they are a
+    /// common two-level suffix such as `co.uk`): `google` for `www.google.co.uk`.
+    static func siteName(_ host: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let labels = host.split(separator: 0x2E, omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { return host }
+        let lastTwo = String(decoding: Array(labels[labels.count - 2]) + [0x2E] + Array(labels[labels.count - 1]), as: UTF8.self)
+        if labels.count >= 3 && DomainValue.twoLevelSuffixes.contains(lastTwo) { return labels[labels.count - 3] }
+        return labels[labels.count - 2]
+    }
+
     func normalize(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) -> String? {
         for c in b where c <= 0x20 || c == 0x7F || c == 0x5C { return "Not a valid URL" }
         var i = 0
@@ -68,7 +78,10 @@ struct URLRule: Sendable {
             if !domains.isEmpty {
                 let h = out[hostOut...]
                 let ok = domains.contains { d in
-                    h.elementsEqual(d.utf8)
+                    // A name without a dot (`google`, as Dromo's docs write them) is the site's
+                    // name under any public suffix: google.com, www.google.de, google.co.uk.
+                    if !d.utf8.contains(0x2E) { return URLRule.siteName(h).elementsEqual(d.utf8) }
+                    return h.elementsEqual(d.utf8)
                         || (h.count > d.utf8.count + 1 && h.suffix(d.utf8.count + 1).elementsEqual([0x2E] + Array(d.utf8)))
                 }
                 if !ok { return "The URL's domain is not one of \(domains.joined(separator: ", "))" }
