@@ -264,4 +264,41 @@ struct DromoSchemaTests {
         #expect(rows.first?["b"] == "+12128675309")
         #expect(rows.first?["n"] == "(212) 867-5309")
     }
+
+    // MARK: - Smaller: $unmapped, fuzzyMatchHeaders, time of a datetime
+
+    /// settings.mdx's example result holds `"6": ""`: an empty unmapped cell is "", not null.
+    @Test func unmappedEmptyCellsAreEmptyStrings() throws {
+        let (rows, _) = try Self.run(
+            #"{"fields": [{"key": "firstName"}], "settings": {"passThroughUnmappedColumns": true}}"#,
+            "firstName,Birthday,Notes\nMichael,,x\n")
+        #expect(rows.first?["$unmapped"] == ["1": "", "2": "x"])
+    }
+
+    /// "If set to `false`, Dromo will only suggest columns whose headers exactly match a field's
+    /// `label`, `key`, or `alternateMatches`": case and inner spacing count; surrounding spaces do not.
+    @Test(arguments: [
+        ("firstName", true), (" firstName ", true), ("First name", true), ("given", true), ("FIRSTNAME", false),
+        ("first name", false), ("First  name", false), ("firstname", false), ("First-name", false),
+    ])
+    func fuzzyMatchHeadersOffMatchesOnlyExactly(_ header: String, _ maps: Bool) throws {
+        let field = #"{"key": "firstName", "label": "First name", "alternateMatches": ["given"]}"#
+        let off = #"{"fields": [\#(field)], "settings": {"matchingStep": {"fuzzyMatchHeaders": false}}}"#
+        let (rows, metadata) = try Self.run(off, "\(header),other\nAda,1\n")
+        #expect((rows.first?["firstName"] == "Ada") == maps, "\(metadata["fields"] ?? nil)")
+        // With fuzzy matching on (the default) every one of them maps.
+        let (onRows, _) = try Self.run(#"{"fields": [\#(field)]}"#, "\(header),other\nAda,1\n")
+        #expect(onRows.first?["firstName"] == "Ada")
+    }
+
+    /// The time type "parses datetimes in several formats: ISO-8601, …": a time field takes the
+    /// time of an ISO date-time (in UTC when it has an offset, as a datetime field writes it).
+    @Test(arguments: [
+        ("2022-03-27T15:20:00", "15:20"), ("2022-03-27T15:20", "15:20"), ("2022-03-27T15:20Z", "15:20"),
+        ("2022-03-27T17:20:00+02:00", "15:20"), ("15:20", "15:20"),
+    ])
+    func aTimeFieldTakesTheTimeOfAnISODateTime(_ cell: String, _ expected: String) throws {
+        let (rows, _) = try Self.run(#"{"fields": [{"key": "t", "type": "time"}]}"#, "t\n\(cell)\n")
+        #expect(rows.first?["t"] == .string(expected))
+    }
 }

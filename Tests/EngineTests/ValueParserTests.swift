@@ -186,11 +186,16 @@ extension ValueParserTests {
         }
 
         /// A time field takes the time of a date-time, as a date field takes its date.
-        @Test func takesTheTimeOfADateTimeWithoutAZone() {
+        @Test func takesTheTimeOfADateTimeInUTC() {
             #expect(
                 withCell("2021-01-01T18:00:00") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == CivilTime(hour: 18, minute: 0))
             #expect(withCell("2/9/2024 1:45 PM") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == CivilTime(hour: 13, minute: 45))
-            for input in ["2021-01-01", "2021-01-01T18:00:00Z", "2021-01-01T18:00+02:00", "18:00", "2021-01-01T25:00"] {
+            #expect(
+                withCell("2021-01-01T18:00:00Z") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == CivilTime(hour: 18, minute: 0))
+            #expect(
+                withCell("2021-01-01T01:30+02:00") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) }
+                    == CivilTime(hour: 23, minute: 30))
+            for input in ["2021-01-01", "18:00", "2021-01-01T25:00"] {
                 #expect(withCell(input) { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == nil, "\(input)")
             }
         }

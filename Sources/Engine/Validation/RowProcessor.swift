@@ -294,7 +294,8 @@ struct RowProcessor: Sendable {
                 if k > 0 { json.append(UInt8(ascii: ",")) }
                 json.append(keyJSON)
                 json.append(UInt8(ascii: ":"))
-                batch.withCell(row: r, column: column) { appendText($0, to: &json) }
+                // Always the text, "" when empty, as Dromo's example shows ("6": "").
+                batch.withCell(row: r, column: column) { JSONWriter.appendString($0, to: &json) }
             }
             json.append(UInt8(ascii: "}"))
         }
