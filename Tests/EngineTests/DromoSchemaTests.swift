@@ -204,4 +204,101 @@ struct DromoSchemaTests {
         let (_, metadata) = try Self.run(schema, "name,n\nAda,1\n Ada ,1.00\nAda,2\n")
         #expect(Set(metadata["errors"]?.arrayValue?.compactMap { $0["rowIndex"]?.intValue } ?? []) == [0, 1])
     }
+
+    // MARK: - 8. Output values as Dromo's field-types page documents them
+
+    /// "By default, dates are output to the results in ISO-8601 format, with no time zone offset
+    /// (e.g. "2022-03-27T15:20")": a cell with an offset is the same instant in UTC; without one, as written.
+    @Test(arguments: [
+        ("2022-03-27T15:20Z", "2022-03-27T15:20"), ("2022-03-27T15:20", "2022-03-27T15:20"),
+        ("2022-03-27T17:20+02:00", "2022-03-27T15:20"), ("2022-03-27T22:20-07:00", "2022-03-28T05:20"),
+        ("2022-03-01T00:30+01:00", "2022-02-28T23:30"), ("2024-03-01T00:30+01:00", "2024-02-29T23:30"),
+    ])
+    func datetimeOutputHasNoOffset(_ cell: String, _ expected: String) throws {
+        let (rows, _) = try Self.run(#"{"fields": [{"key": "at", "type": "datetime"}]}"#, "at\n\(cell)\n")
+        #expect(rows.first?["at"] == .string(expected))
+    }
+
+    /// An explicit outputFormat keeps its offset tokens (and "[ISO]" its offset): only the default has none.
+    @Test func anOutputFormatWithAnOffsetTokenStillPrintsIt() throws {
+        let (rows, _) = try Self.run(
+            #"{"fields": [{"key": "at", "type": ["datetime", {"outputFormat": "yyyy-MM-dd HH:mm ZZ"}]}, {"key": "iso", "type": ["datetime", {"outputFormat": "[ISO]"}]}]}"#,
+            "at,iso\n2022-03-27T17:20+02:00,2022-03-27T17:20+02:00\n")
+        #expect(rows.first?["at"] == "2022-03-27 17:20 +02:00")
+        #expect(rows.first?["iso"] == "2022-03-27T17:20:00+02:00")
+    }
+
+    /// "This (obviously) does not validate the actual SSN": only the shape is checked.
+    @Test func ssnChecksTheShapeOnly() throws {
+        let (rows, metadata) = try Self.run(
+            #"{"fields": [{"key": "ssn", "type": "ssn"}], "settings": {"invalidDataBehavior": "INCLUDE_INVALID_ROWS"}}"#,
+            "ssn\n900-12-3456\n666-12-3456\n000-00-0000\n12-345-6789\n")
+        #expect(rows.map { $0["ssn"] } == ["900123456", "666123456", "000000000", "12-345-6789"])
+        #expect(metadata["errors"]?.arrayValue?.compactMap { $0["rowIndex"]?.intValue } == [3])
+    }
+
+    /// "If the input data is unable to be parsed as a number, a validation error is added to the
+    /// cell": `€5` is not an amount a `usd` field reads; `$5`, `5 USD` and a bare `5` are.
+    @Test func aCurrencyPresetRefusesAnotherCurrency() throws {
+        let schema =
+            #"{"fields": [{"key": "fee", "type": ["number", "usd"]}, {"key": "eur", "type": ["number", {"preset": "eur"}]}], "settings": {"invalidDataBehavior": "INCLUDE_INVALID_ROWS"}}"#
+        let (rows, metadata) = try Self.run(schema, "fee,eur\n€5,5 €\n$5,$5\n5 USD,EUR 5\n5,5\nGBP 5,£5\n")
+        #expect(rows.map { $0["fee"] } == ["€5", 5, 5, 5, "GBP 5"])
+        #expect(rows.map { $0["eur"] } == [5, "$5", 5, 5, "£5"])
+        let errors = metadata["errors"]?.arrayValue ?? []
+        #expect(
+            errors.map { "\($0["rowIndex"]?.intValue ?? -1) \($0["fieldKey"]?.stringValue ?? "")" } == ["0 fee", "1 eur", "4 fee", "4 eur"])
+        #expect(errors.first?["message"] == "Not an amount in USD")
+    }
+
+    /// "displaying them with spaces (e.g., +1 212 867 5309) but outputting in E.164 … unless
+    /// outputFormatted: true"; `both`: "All values are displayed and output in international format".
+    @Test func phoneOutputIsTheDocumentedInternationalForm() throws {
+        let schema = #"""
+            {"fields": [{"key": "f", "type": ["phone-number", {"outputFormatted": true}]},
+                        {"key": "b", "type": ["phone-number", {"country": "US", "format": "both"}]},
+                        {"key": "n", "type": ["phone-number", {"country": "US", "format": "national", "outputFormatted": true}]}]}
+            """#
+        let (rows, _) = try Self.run(schema, "f,b,n\n(212) 867-5309,(212) 867-5309,+1 212 867 5309\n")
+        #expect(rows.first?["f"] == "+1 212 867 5309")
+        #expect(rows.first?["b"] == "+12128675309")
+        #expect(rows.first?["n"] == "(212) 867-5309")
+    }
+
+    // MARK: - Smaller: $unmapped, fuzzyMatchHeaders, time of a datetime
+
+    /// settings.mdx's example result holds `"6": ""`: an empty unmapped cell is "", not null.
+    @Test func unmappedEmptyCellsAreEmptyStrings() throws {
+        let (rows, _) = try Self.run(
+            #"{"fields": [{"key": "firstName"}], "settings": {"passThroughUnmappedColumns": true}}"#,
+            "firstName,Birthday,Notes\nMichael,,x\n")
+        #expect(rows.first?["$unmapped"] == ["1": "", "2": "x"])
+    }
+
+    /// "If set to `false`, Dromo will only suggest columns whose headers exactly match a field's
+    /// `label`, `key`, or `alternateMatches`": case and inner spacing count; surrounding spaces do not.
+    @Test(arguments: [
+        ("firstName", true), (" firstName ", true), ("First name", true), ("given", true), ("FIRSTNAME", false),
+        ("first name", false), ("First  name", false), ("firstname", false), ("First-name", false),
+    ])
+    func fuzzyMatchHeadersOffMatchesOnlyExactly(_ header: String, _ maps: Bool) throws {
+        let field = #"{"key": "firstName", "label": "First name", "alternateMatches": ["given"]}"#
+        let off = #"{"fields": [\#(field)], "settings": {"matchingStep": {"fuzzyMatchHeaders": false}}}"#
+        let (rows, metadata) = try Self.run(off, "\(header),other\nAda,1\n")
+        #expect((rows.first?["firstName"] == "Ada") == maps, "\(metadata["fields"] ?? nil)")
+        // With fuzzy matching on (the default) every one of them maps.
+        let (onRows, _) = try Self.run(#"{"fields": [\#(field)]}"#, "\(header),other\nAda,1\n")
+        #expect(onRows.first?["firstName"] == "Ada")
+    }
+
+    /// The time type "parses datetimes in several formats: ISO-8601, …": a time field takes the
+    /// time of an ISO date-time (in UTC when it has an offset, as a datetime field writes it).
+    @Test(arguments: [
+        ("2022-03-27T15:20:00", "15:20"), ("2022-03-27T15:20", "15:20"), ("2022-03-27T15:20Z", "15:20"),
+        ("2022-03-27T17:20:00+02:00", "15:20"), ("15:20", "15:20"),
+    ])
+    func aTimeFieldTakesTheTimeOfAnISODateTime(_ cell: String, _ expected: String) throws {
+        let (rows, _) = try Self.run(#"{"fields": [{"key": "t", "type": "time"}]}"#, "t\n\(cell)\n")
+        #expect(rows.first?["t"] == .string(expected))
+    }
 }

@@ -186,11 +186,16 @@ extension ValueParserTests {
         }
 
         /// A time field takes the time of a date-time, as a date field takes its date.
-        @Test func takesTheTimeOfADateTimeWithoutAZone() {
+        @Test func takesTheTimeOfADateTimeInUTC() {
             #expect(
                 withCell("2021-01-01T18:00:00") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == CivilTime(hour: 18, minute: 0))
             #expect(withCell("2/9/2024 1:45 PM") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == CivilTime(hour: 13, minute: 45))
-            for input in ["2021-01-01", "2021-01-01T18:00:00Z", "2021-01-01T18:00+02:00", "18:00", "2021-01-01T25:00"] {
+            #expect(
+                withCell("2021-01-01T18:00:00Z") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == CivilTime(hour: 18, minute: 0))
+            #expect(
+                withCell("2021-01-01T01:30+02:00") { TimeValue.parse(ofDateTime: $0, order: .monthFirst) }
+                    == CivilTime(hour: 23, minute: 30))
+            for input in ["2021-01-01", "18:00", "2021-01-01T25:00"] {
                 #expect(withCell(input) { TimeValue.parse(ofDateTime: $0, order: .monthFirst) } == nil, "\(input)")
             }
         }
@@ -347,15 +352,16 @@ extension ValueParserTests {
             arguments: [
                 (DateFormatPattern.isoDate, CivilTime?.none, Int?.none, "2024-02-09"),
                 (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4), nil, "2024-02-09T13:07:04"),
-                (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 250_000_000), 0, "2024-02-09T13:07:04.250Z"),
+                (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 250_000_000), 0, "2024-02-09T13:07:04.250"),
                 (
                     .isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 123_456_000), 19800,
-                    "2024-02-09T13:07:04.123456+05:30"
+                    "2024-02-09T07:37:04.123456"
                 ),
-                (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 1), -3600, "2024-02-09T13:07:04.000000001-01:00"),
+                (.isoDateTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 1), -3600, "2024-02-09T14:07:04.000000001"),
                 (.isoDateTime, nil, nil, "2024-02-09T00:00:00"),
                 (.isoTime, CivilTime(hour: 13, minute: 7, second: 4, nanosecond: 5), nil, "13:07:04"),
-                (.isoDateTimeMinutes, CivilTime(hour: 13, minute: 7, second: 4), 3600, "2024-02-09T13:07+01:00"),
+                (.isoDateTimeMinutes, CivilTime(hour: 13, minute: 7, second: 4), 3600, "2024-02-09T12:07"),
+                (.isoDateTimeMinutes, CivilTime(hour: 0, minute: 30), 3600, "2024-02-08T23:30"),
                 (.isoTimeMinutes, CivilTime(hour: 13, minute: 7, second: 4), nil, "13:07"),
             ] as [(DateFormatPattern, CivilTime?, Int?, String)])
         func defaultsAreISO8601(format: DateFormatPattern, time: CivilTime?, offset: Int?, expected: String) {

@@ -145,6 +145,22 @@ struct DaemonTests {
         #expect(results == [["email": "a@b.co", "n": 2], ["email": "c@d.co", "n": .number("3.5")]])
     }
 
+    /// Dromo's other initialData form: arrays "with the fields matching the order specified by fields".
+    @Test func initialDataAsArraysFollowsTheFieldOrder() throws {
+        let root = try TestRoot()
+        let daemon = RunningDaemon(root: root.path)
+        defer { daemon.stop() }
+        root.write(
+            "inbox/p.import.json",
+            #"{"fields": [{"key": "name"}, {"key": "email", "type": "email"}], "initial_data": [["Jack", "jack@thehill.com"], ["Jill"]]}"#
+        )
+        #expect(TestRoot.waitFor { root.results().count == 1 })
+        let r = try #require(root.results().first)
+        #expect(r.record.status == .successful)
+        let results = try JSONParser.parse(try Paths.readFile("\(root.path)/outbox/\(r.id)/results.json"))
+        #expect(results == [["name": "Jack", "email": "jack@thehill.com"], ["name": "Jill", "email": nil]])
+    }
+
     @Test func aFIFOASymlinkAndAHardLinkAreRefusedAndNeverBlockTheDaemon() throws {
         let root = try TestRoot()
         let secret = "\(root.path)/secret.txt"

@@ -31,10 +31,11 @@ struct HookTests {
     static let csv = "name,email,code\nAda,ada@example.com,ab1\nBob,bob@example.com,\n"
 
     static func run(
-        hooks: String, scripts: [String: String], timeout: Double = 60, runner: Bool = true, csv: String = HookTests.csv
+        hooks: String, scripts: [String: String], timeout: Double = 60, runner: Bool = true, csv: String = HookTests.csv,
+        fields: String = #"[{"key": "name"}, {"key": "email", "type": "email"}, {"key": "code"}]"#
     ) throws -> Run {
         let json = #"""
-            {"fields": [{"key": "name"}, {"key": "email", "type": "email"}, {"key": "code"}],
+            {"fields": \#(fields),
              "settings": {"invalidDataBehavior": "INCLUDE_INVALID_ROWS", "hookTimeoutSeconds": \#(timeout)},
              "hooks": \#(hooks)}
             """#
@@ -96,6 +97,50 @@ struct HookTests {
                 == #"{"index":0,"row":{"name":{"value":"Ada"},"email":{"value":"ada@example.com"},"code":{"value":"ab1"}}}"#)
         #expect(errors.first?["level"] == nil, "an info without a level is an error, as in Dromo")
         #expect(r.metadata?["invalidRows"] == .number(2))
+    }
+
+    static let manyToOneFields = #"[{"key": "name"}, {"key": "phone", "manyToOne": true}]"#
+    static let manyToOneCSV = "name,phone,phone\nAda,111,222\n"
+
+    /// Dromo's row hooks: "If the field is manyToOne, every mapped cell for this row appears as an
+    /// array" — in the request, and the answer gives the array back.
+    @Test func aManyToOneFieldIsAnArrayOfCellsInARowHook() throws {
+        let r = try HookTests.run(
+            hooks: #"{"rowHooks": ["hooks/echo"]}"#,
+            scripts: [
+                "echo": #"""
+                while IFS= read -r line; do
+                  escaped=$(printf '%s' "$line" | sed 's/\\/\\\\/g; s/"/\\"/g')
+                  echo "{\"row\": {\"name\": {\"info\": [{\"message\": \"$escaped\", \"level\": \"info\"}]}, \"phone\": [{\"value\": \"333\"}, {\"info\": [{\"message\": \"kept\", \"level\": \"warning\"}]}]}}"
+                done
+                """#
+            ], csv: HookTests.manyToOneCSV, fields: HookTests.manyToOneFields)
+        #expect(r.outcome.status == .successful, "\(r.message)")
+        let errors = r.metadata?["errors"]?.arrayValue ?? []
+        #expect(
+            errors.first?["message"]?.stringValue
+                == #"{"index":0,"row":{"name":{"value":"Ada"},"phone":[{"value":"111"},{"value":"222"}]}}"#)
+        #expect(r.results == "[\n{\"name\":\"Ada\",\"phone\":[\"333\",\"222\"]}\n]\n")
+        #expect(errors.contains { $0["message"] == "kept" && $0["fieldKey"] == "phone" }, "\(errors)")
+    }
+
+    @Test(arguments: [
+        (
+            #"{"row": {"phone": {"value": "1"}}}"#,
+            #"answered for 'phone', a manyToOne field of 2 columns, what is not an array of 2 {"value"?, "info"?}"#
+        ),
+        (#"{"row": {"phone": [{"value": "1"}]}}"#, "a manyToOne field of 2 columns"),
+        (
+            #"{"row": {"name": {"value": "a", "selectOptions": [{"label": "A", "value": "a"}]}}}"#,
+            "answered selectOptions for 'name': per-cell select options from a hook are not supported by Intake"
+        ),
+    ])
+    func aRowHookAnswerIntakeCannotTakeFailsTheImport(_ answer: String, _ expected: String) throws {
+        let r = try HookTests.run(
+            hooks: #"{"rowHooks": ["hooks/answer"]}"#, scripts: ["answer": "while read line; do echo '\(answer)'; done"],
+            csv: HookTests.manyToOneCSV, fields: HookTests.manyToOneFields)
+        #expect(r.outcome.failure?.code == "HOOK_FAILED")
+        #expect(r.message.contains(expected), "\(r.message)")
     }
 
     @Test func bulkRowHookAnswersOneRecordPerRecord() throws {

@@ -68,6 +68,27 @@ struct SidecarTests {
         #expect(csv == "\"b\",\"a\",\"c\",\"d\"\r\n\"x, \"\"y\"\"\",\"1.50\",\"\",\"\"\r\n\"\",\"\",\"true\",\"[1]\"\r\n")
     }
 
+    /// Dromo's array-of-arrays form: no header row, values in the order of the schema's fields.
+    @Test func initialDataAsArraysTakesTheFieldKeysAsHeader() throws {
+        let payload = try JSONParser.parse(#"[["Jack", "jack@thehill.com"], ["Jill", null], [1.50]]"#)
+        let csv = String(decoding: try InitialData.csv(payload, fieldKeys: ["name", "email", "n"]).get(), as: UTF8.self)
+        #expect(csv == "\"name\",\"email\",\"n\"\r\n\"Jack\",\"jack@thehill.com\",\"\"\r\n\"Jill\",\"\",\"\"\r\n\"1.50\",\"\",\"\"\r\n")
+    }
+
+    @Test(arguments: [
+        (#"[["a", "b", "c"]]"#, "INVALID_JSON", "has 3 values but the schema has 2 fields"),
+        (#"[["a"], {"name": "b"}]"#, "INVALID_JSON", "not mixed"), (#"[{"name": "b"}, ["a"]]"#, "INVALID_JSON", "not an object"),
+        ("[[], []]", "EMPTY_DATA", "only empty arrays"),
+    ])
+    func initialDataArraysThatDoNotFitFail(_ text: String, _ code: String, _ message: String) throws {
+        guard case .failure(let f) = InitialData.csv(try JSONParser.parse(text), fieldKeys: ["name", "email"]) else {
+            Issue.record("accepted \(text)")
+            return
+        }
+        #expect(f.code == code)
+        #expect(f.message.contains(message), "\(f.message)")
+    }
+
     @Test(arguments: [("{}", "INVALID_JSON"), ("[]", "EMPTY_DATA"), ("[1]", "INVALID_JSON"), ("[{}]", "EMPTY_DATA")])
     func initialDataThatIsNotRowsFails(_ text: String, _ code: String) throws {
         guard case .failure(let f) = InitialData.csv(try JSONParser.parse(text)) else {

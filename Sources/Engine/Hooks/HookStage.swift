@@ -10,6 +10,8 @@ final class HookStage {
     private let fields: [Field]
     /// Field index → its (first) column; fields without one are left out of requests.
     private let columns: [Int: Int]
+    /// manyToOne fields: field index → every column, in file order (their entry is an array).
+    private let manyColumns: [Int: [Int]]
     private let headerRecord: Int
     private var rowProcesses: [(name: String, process: any HookProcess)] = []
     private var bulkProcesses: [(name: String, process: any HookProcess)] = []
@@ -19,7 +21,10 @@ final class HookStage {
     /// Data rows seen so far (the row index of the next one).
     private var row = 0
 
-    init(hooks: Hooks, runner: any HookRunner, timeout: Double, fields: [Field], columns: [Int?], headerRecord: Int) {
+    init(
+        hooks: Hooks, runner: any HookRunner, timeout: Double, fields: [Field], columns: [Int?], manyColumns: [Int: [Int]] = [:],
+        headerRecord: Int
+    ) {
         self.hooks = hooks
         self.runner = runner
         self.timeout = timeout
@@ -27,6 +32,7 @@ final class HookStage {
         var map: [Int: Int] = [:]
         for (f, c) in columns.enumerated() { if let c { map[f] = c } }
         self.columns = map
+        self.manyColumns = manyColumns
         self.headerRecord = headerRecord
     }
 
@@ -162,7 +168,12 @@ final class HookStage {
         var row = JSONObject()
         for (f, field) in fields.enumerated() {
             guard let c = columns[f] else { continue }
-            row[field.key] = ["value": .string(c < cells.count ? cells[c] : "")]
+            if let many = manyColumns[f] {
+                // Dromo: "If the field is manyToOne, every mapped cell for this row appears as an array."
+                row[field.key] = .array(many.map { ["value": .string($0 < cells.count ? cells[$0] : "")] })
+            } else {
+                row[field.key] = ["value": .string(c < cells.count ? cells[c] : "")]
+            }
         }
         return ["index": .number(index), "row": .object(row)]
     }
@@ -180,14 +191,42 @@ final class HookStage {
                 process.cancel()
                 throw HookStage.failure(name, process, "answered the key '\(key)', which is no field of the schema")
             }
-            guard case .object(let e) = entry, e.keys.allSatisfy({ ["value", "info", "resultValue"].contains($0) }) else {
-                process.cancel()
-                throw HookStage.failure(name, process, "answered for '\(key)' what is not {\"value\"?, \"info\"?}")
-            }
             guard let c = columns[f] else { continue }
-            if let v = e["value"] { set(&cells, c, try text(v, name, process)) }
-            notes += try self.notes(e["info"], field: f, value: c < cells.count ? cells[c] : "", name, process)
+            if let many = manyColumns[f] {
+                guard case .array(let entries) = entry, entries.count == many.count else {
+                    process.cancel()
+                    throw HookStage.failure(
+                        name, process,
+                        "answered for '\(key)', a manyToOne field of \(many.count) columns, what is not an array of \(many.count) {\"value\"?, \"info\"?}"
+                    )
+                }
+                for (column, cellEntry) in zip(many, entries) {
+                    try takeCell(cellEntry, key: key, field: f, column: column, into: &cells, notes: &notes, name, process)
+                }
+            } else {
+                try takeCell(entry, key: key, field: f, column: c, into: &cells, notes: &notes, name, process)
+            }
         }
+    }
+
+    /// One cell's `{"value"?, "info"?}` of a row hook's answer.
+    private func takeCell(
+        _ entry: JSONValue, key: String, field f: Int, column c: Int, into cells: inout [String], notes: inout [CellError],
+        _ name: String, _ process: any HookProcess
+    ) throws {
+        if case .object(let e) = entry, e["selectOptions"] != nil {
+            // Dromo lets a row hook override a cell's select options; Intake does not (CONTRACT §14),
+            // and dropping them would change what the cell becomes without a word.
+            process.cancel()
+            throw HookStage.failure(
+                name, process, "answered selectOptions for '\(key)': per-cell select options from a hook are not supported by Intake")
+        }
+        guard case .object(let e) = entry, e.keys.allSatisfy({ ["value", "info", "resultValue"].contains($0) }) else {
+            process.cancel()
+            throw HookStage.failure(name, process, "answered for '\(key)' what is not {\"value\"?, \"info\"?}")
+        }
+        if let v = e["value"] { set(&cells, c, try text(v, name, process)) }
+        notes += try self.notes(e["info"], field: f, value: c < cells.count ? cells[c] : "", name, process)
     }
 
     private func set(_ cells: inout [String], _ column: Int, _ value: String) {

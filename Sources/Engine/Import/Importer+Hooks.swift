@@ -14,7 +14,9 @@ extension Importer {
         }
         let stage = HookStage(
             hooks: hooks, runner: runner, timeout: request.schema.settings.hookTimeoutSeconds,
-            fields: request.schema.fields, columns: plans.map(\.column), headerRecord: headerRecord)
+            fields: request.schema.fields, columns: plans.map(\.column),
+            manyColumns: Dictionary(uniqueKeysWithValues: plans.indices.filter { plans[$0].manyToOne }.map { ($0, plans[$0].columns) }),
+            headerRecord: headerRecord)
         guard !hooks.columnHooks.isEmpty else { return stage }
         var wanted: [Int: Int] = [:]
         for hook in hooks.columnHooks {

@@ -30,8 +30,11 @@ public struct MappingDecision: Sendable {
 }
 
 /// Matches the file's columns to the schema's fields: by key, label and alternate matches
-/// (ignoring case, spacing and punctuation), then by misspelling (edit distance) when
-/// `fuzzyMatchHeaders` is on, then by the values of columns whose header says nothing.
+/// (ignoring case, spacing and punctuation), then by misspelling (edit distance), then by the
+/// values of columns whose header says nothing. With `fuzzyMatchHeaders: false` only a header that
+/// is exactly a field's key, label or alternate match (case and inner spacing as written; only
+/// surrounding spaces are dropped) maps, as Dromo's setting says: "Dromo will only suggest columns
+/// whose headers exactly match a field's `label`, `key`, or `alternateMatches`".
 public enum ColumnMapper {
     public static let fuzzyThreshold = 0.75
     public static let valuesThreshold = 0.8
@@ -43,6 +46,7 @@ public enum ColumnMapper {
         forced: [Int: (field: String?, matchedBy: String)] = [:]
     ) -> MappingDecision {
         let mappable = fields.filter { !$0.hidden }
+        guard fuzzy else { return exactly(headers: headers, fields: mappable, forced: forced) }
         var scores: [[FieldScore]] = headers.map { header in
             let h = Similarity.normalize(header)
             guard !h.isEmpty else { return [] }
@@ -61,6 +65,30 @@ public enum ColumnMapper {
             }
             scores[c] = (scores[c] + byValues).sorted { $0.score > $1.score }
         }
+        return decide(headers: headers, fields: mappable, scores: scores, forced: forced)
+    }
+
+    /// `fuzzyMatchHeaders: false`: a header maps only to a field it names exactly.
+    static func exactly(headers: [String], fields: [Field], forced: [Int: (field: String?, matchedBy: String)]) -> MappingDecision {
+        let scores: [[FieldScore]] = headers.map { header in
+            let h = header.trimmingSpaces
+            guard !h.isEmpty else { return [] }
+            return fields.compactMap { field in
+                if field.key.trimmingSpaces == h { return FieldScore(field: field.key, score: 1, matchedBy: "key") }
+                if field.label.trimmingSpaces == h { return FieldScore(field: field.key, score: 1, matchedBy: "label") }
+                if field.alternateMatches.contains(where: { $0.trimmingSpaces == h }) {
+                    return FieldScore(field: field.key, score: 1, matchedBy: "alternateMatches")
+                }
+                return nil
+            }
+        }
+        return decide(headers: headers, fields: fields, scores: scores, forced: forced)
+    }
+
+    /// Columns and fields paired from each column's scores, best first.
+    static func decide(
+        headers: [String], fields mappable: [Field], scores: [[FieldScore]], forced: [Int: (field: String?, matchedBy: String)]
+    ) -> MappingDecision {
 
         var fieldColumns: [String: Int] = [:]
         var columnField: [Int: FieldScore] = [:]

@@ -19,6 +19,9 @@ final class FieldPlan: Sendable {
     let datePattern: DateFormatPattern
     /// Number: digits to round to, from `round` or the preset.
     let round: Int?
+    /// Number with a currency preset (`usd`, `usd_accounting`, `eur`, `gbp`): the currency marks a
+    /// cell may carry (`$`, `usd`); a cell with another currency's mark (`€5`) is invalid.
+    let currencyMarks: [[UInt8]]?
     let scalePercent: Bool
     let min: Double?
     let max: Double?
@@ -90,6 +93,12 @@ final class FieldPlan: Sendable {
             }
         }
         self.round = digits
+        switch preset {
+        case "usd", "usd_accounting": self.currencyMarks = [Array("$".utf8), Array("usd".utf8)]
+        case "eur": self.currencyMarks = [Array("€".utf8), Array("eur".utf8)]
+        case "gbp": self.currencyMarks = [Array("£".utf8), Array("gbp".utf8)]
+        default: self.currencyMarks = nil
+        }
         self.scalePercent = true
         self.min = t.min
         self.max = t.max

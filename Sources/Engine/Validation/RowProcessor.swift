@@ -294,7 +294,8 @@ struct RowProcessor: Sendable {
                 if k > 0 { json.append(UInt8(ascii: ",")) }
                 json.append(keyJSON)
                 json.append(UInt8(ascii: ":"))
-                batch.withCell(row: r, column: column) { appendText($0, to: &json) }
+                // Always the text, "" when empty, as Dromo's example shows ("6": "").
+                batch.withCell(row: r, column: column) { JSONWriter.appendString($0, to: &json) }
             }
             json.append(UInt8(ascii: "}"))
         }
@@ -404,6 +405,12 @@ struct RowProcessor: Sendable {
                 }
                 if let min = plan.min, value < min { typeError = "Must be at least \(JSONValue.format(min))" }
                 if let max = plan.max, value > max { typeError = "Must be at most \(JSONValue.format(max))" }
+                if let marks = plan.currencyMarks, let mark = NumberValue.currencyMark(text), !marks.contains(mark) {
+                    // Dromo: a value its preset cannot parse is a validation error (`€5` in usd).
+                    json.truncate(to: start)
+                    typeError = "Not an amount in \(String(decoding: marks[1], as: UTF8.self).uppercased())"
+                    JSONWriter.appendString(cell, to: &json)
+                }
             } else {
                 typeError = numberError(text, mark: plan.decimalMark)
                 JSONWriter.appendString(cell, to: &json)

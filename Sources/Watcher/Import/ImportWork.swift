@@ -240,7 +240,7 @@ struct ImportWork: Sendable {
                     do {
                         try writeFile(json, bytes)
                         sources.append(SourceFile(path: json, name: "initial_data.json", move: true))
-                        switch InitialData.csv(payload) {
+                        switch InitialData.csv(payload, fieldKeys: (try? schema.get())?.fields.map(\.key)) {
                         case .failure(let f): schema = .failure(f)
                         case .success(let table):
                             try writeFile(csv, table)

@@ -123,7 +123,7 @@ extension ImportWork {
             schema = schemas.sidecar(sidecar)
             if case .saved(let sid) = sidecar.schema { schemaID = sid }
             if let payload = sidecar.initialData {
-                switch InitialData.csv(payload) {
+                switch InitialData.csv(payload, fieldKeys: (try? schema.get())?.fields.map(\.key)) {
                 case .failure(let f): schema = .failure(f)
                 case .success(let table):
                     let csv = "\(store.folder(id))/initial_data.csv"

@@ -10,6 +10,19 @@ public struct CivilDate: Sendable, Hashable {
         self.day = day
     }
 
+    /// The day `days` after 1970-01-01 (before, when negative), Howard Hinnant's `civil_from_days`.
+    init(daysSinceEpoch days: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+    }
+
     /// Whether the three numbers name a real day (no February 30, no month 13), years 0–9999.
     public var isValid: Bool {
         year >= 0 && year <= 9999 && month >= 1 && month <= 12

@@ -175,7 +175,12 @@ public struct DateFormatPattern: Sendable, Hashable {
         switch style {
         case .matching:
             switch (date, time) {
-            case (.some, .some): writeISO(.dateTime(seconds: true), date: date, time: time, offset: offset, to: &w)
+            case (.some(let date), .some(let time)):
+                // Dromo's explicit "[ISO]" (Luxon's toISO) writes the offset the value has.
+                writeISODate(date, to: &w)
+                w.byte(UInt8(ascii: "T"))
+                writeISOTime(time, seconds: true, fraction: true, to: &w)
+                if let offset { writeOffset(offset, to: &w) }
             case (.some, .none): writeISO(.date, date: date, time: nil, offset: nil, to: &w)
             case (.none, _): writeISO(.time(seconds: true), date: nil, time: time, offset: nil, to: &w)
             }
@@ -185,21 +190,36 @@ public struct DateFormatPattern: Sendable, Hashable {
         case .time(let seconds):
             writeISOTime(time ?? .midnight, seconds: seconds, fraction: false, to: &w)
         case .dateTime(let seconds):
-            guard let date else { return }
+            // The default datetime output has no offset (Dromo: "output to the results in
+            // ISO-8601 format, with no time zone offset"): a value with one is written as the
+            // same instant in UTC, as Dromo does in a browser whose zone is UTC.
+            guard var date else { return }
+            var time = time ?? .midnight
+            if let offset, offset != 0 { (date, time) = shiftedToUTC(date, time, offset: offset) }
             writeISODate(date, to: &w)
             w.byte(UInt8(ascii: "T"))
-            writeISOTime(time ?? .midnight, seconds: seconds, fraction: seconds, to: &w)
-            if let offset {
-                if offset == 0 {
-                    w.byte(UInt8(ascii: "Z"))
-                } else {
-                    let minutes = abs(offset) / 60
-                    w.byte(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-                    w.number(minutes / 60 % 100, width: 2)
-                    w.byte(UInt8(ascii: ":"))
-                    w.number(minutes % 60, width: 2)
-                }
-            }
+            writeISOTime(time, seconds: seconds, fraction: seconds, to: &w)
+        }
+    }
+
+    /// The instant `date time` at `offset` seconds east of UTC, as a UTC date and time.
+    static func shiftedToUTC(_ date: CivilDate, _ time: CivilTime, offset: Int) -> (CivilDate, CivilTime) {
+        let seconds = date.daysSinceEpoch * 86_400 + time.hour * 3600 + time.minute * 60 + time.second - offset
+        let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
+        let rest = seconds - days * 86_400
+        let utcTime = CivilTime(hour: rest / 3600, minute: rest / 60 % 60, second: rest % 60, nanosecond: time.nanosecond)
+        return (CivilDate(daysSinceEpoch: days), utcTime)
+    }
+
+    private static func writeOffset(_ offset: Int, to w: inout FixedWriter) {
+        if offset == 0 {
+            w.byte(UInt8(ascii: "Z"))
+        } else {
+            let minutes = abs(offset) / 60
+            w.byte(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            w.number(minutes / 60 % 100, width: 2)
+            w.byte(UInt8(ascii: ":"))
+            w.number(minutes % 60, width: 2)
         }
     }
 

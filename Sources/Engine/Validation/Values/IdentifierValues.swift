@@ -58,9 +58,9 @@ struct ZipRule: Sendable {
 }
 
 /// `ssn` cells: nine digits, bare or as `123-45-6789` (spaces also separate). 7–8 bare digits
-/// are left-padded (a spreadsheet dropped the zeros). Numbers the SSA never issues are refused:
-/// area `000`, `666` or `9xx`, group `00`, serial `0000`. The output is nine digits, or
-/// `123-45-6789` with `outputDash`.
+/// are left-padded (a spreadsheet dropped the zeros). Only the shape is checked, as Dromo does
+/// ("This (obviously) does not validate the actual SSN"): `900-12-3456` and `666-…` are accepted.
+/// The output is nine digits, or `123-45-6789` with `outputDash`.
 struct SSNRule: Sendable {
     let dash: Bool
 
@@ -79,7 +79,6 @@ struct SSNRule: Sendable {
         }
         guard digits == 9 || (separators == 0 && digits >= 7) else { return "Not a valid SSN" }
         let area = value / 1_000_000, group = value / 10_000 % 100, serial = value % 10_000
-        guard area != 0, area != 666, area < 900, group != 0, serial != 0 else { return "Not a valid SSN (never issued)" }
         ZipRule.appendPadded(area, 3, &out)
         if dash { out.append(0x2D) }
         ZipRule.appendPadded(group, 2, &out)

@@ -295,6 +295,20 @@ public enum NumberValue {
         }
     }
 
+    /// The currency symbol or ISO code (lowercased) in a cell that parsed as a number, or nil when
+    /// it has none. A number holds at most one (`Scan` allows one prefix or suffix).
+    static func currencyMark(_ b: UnsafeRawBufferPointer) -> [UInt8]? {
+        var i = 0
+        while i < b.count {
+            if i == 0 || !ByteCursor.isLetter(b[i - 1]) {
+                let length = currencyLength(ByteCursor(b, at: i))
+                if length > 0 { return b[i..<i + length].map { ByteCursor.isLetter($0) ? $0 | 0x20 : $0 } }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// Length of the currency symbol or ISO code at the cursor, 0 when there is none.
     /// Symbols: `$ € £ ¥ ₹`; codes (any case, not followed by a letter): USD EUR GBP CAD AUD
     /// NZD JPY CHF CNY INR MXN BRL SEK NOK DKK PLN ZAR SGD HKD.

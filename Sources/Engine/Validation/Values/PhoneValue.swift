@@ -86,8 +86,9 @@ struct PhoneRule: Sendable {
             }
             let own = code == country.callingCode
             if format == .national && !own { return "Not a phone number of \(country.alpha2)" }
-            let national = format != .international && own
-            if national {
+            // Dromo: `both` accepts both forms, and "All values are displayed and output in
+            // international format"; only `national` writes the national form.
+            if format == .national {
                 if code == 1 && formatted {
                     out.append(0x28); appendDigits(d, start, 3, &out); out.append(contentsOf: [0x29, 0x20])
                     appendDigits(d, start + 3, 3, &out); out.append(0x2D); appendDigits(d, start + 6, 4, &out)
@@ -102,8 +103,9 @@ struct PhoneRule: Sendable {
                 out.append(UInt8(code % 10) + 0x30)
                 if formatted { out.append(0x20) }
                 if code == 1 && formatted {
-                    appendDigits(d, start, 3, &out); out.append(0x2D); appendDigits(d, start + 3, 3, &out)
-                    out.append(0x2D); appendDigits(d, start + 6, 4, &out)
+                    // Dromo's international form: "+1 212 867 5309".
+                    appendDigits(d, start, 3, &out); out.append(0x20); appendDigits(d, start + 3, 3, &out)
+                    out.append(0x20); appendDigits(d, start + 6, 4, &out)
                 } else {
                     appendDigits(d, start, length, &out)
                 }

@@ -15,12 +15,14 @@ public enum TimeValue {
     /// The time of a date-time without a UTC offset (`2024-02-09T13:45:30`, `2/9/2024 1:45 PM`),
     /// for a `time` field, as a `date` field takes a date-time's date: a workbook cell holding a
     /// day and a time under a time format reaches the field as its date-time (contract §11).
-    /// Nil for a bare date and for a date-time with an offset.
+    /// A date-time with an offset (`2022-03-27T17:20+02:00`) gives its time in UTC (`15:20`), as a
+    /// `datetime` field writes it (contract §14). Nil for a bare date.
     public static func parse(ofDateTime bytes: UnsafeRawBufferPointer, order: DateOrder) -> CivilTime? {
-        guard let fields = DateValue.Fields(bytes), fields.end < bytes.count, fields.date(order) != nil,
-            let (time, offset) = DateTimeValue.parseTimePart(bytes, from: fields.end), offset == nil
+        guard let fields = DateValue.Fields(bytes), fields.end < bytes.count, let date = fields.date(order),
+            let (time, offset) = DateTimeValue.parseTimePart(bytes, from: fields.end)
         else { return nil }
-        return time
+        guard let offset, offset != 0 else { return time }
+        return DateFormatPattern.shiftedToUTC(date, time, offset: offset).1
     }
 
     /// Reads a time at the cursor and leaves the cursor after it (after AM/PM if present, never
