@@ -48,13 +48,22 @@ struct VocabularyTests {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/VOCABULARY.md")
 
     @Test func vocabularyDocumentMatchesTheExamples() throws {
-        let text = VocabularyDocument.render()
+        try GeneratedDocument.check(VocabularyDocument.render(), at: VocabularyTests.document, filter: "Vocabulary")
+    }
+}
+
+/// The one way a document under `docs/` is generated from test tables: compared with the file, or
+/// written when `INTAKE_UPDATE_FIXTURES=1` (`docs/VOCABULARY.md`, `docs/DROMO.md`).
+enum GeneratedDocument {
+    static func check(_ text: String, at url: URL, filter: String) throws {
         if ProcessInfo.processInfo.environment["INTAKE_UPDATE_FIXTURES"] == "1" {
-            try Data(text.utf8).write(to: VocabularyTests.document)
+            try Data(text.utf8).write(to: url)
             return
         }
-        let current = try String(contentsOf: VocabularyTests.document, encoding: .utf8)
-        #expect(current == text, "docs/VOCABULARY.md is out of date: run INTAKE_UPDATE_FIXTURES=1 swift test --filter Vocabulary")
+        let current = try String(contentsOf: url, encoding: .utf8)
+        #expect(
+            current == text,
+            "docs/\(url.lastPathComponent) is out of date: run INTAKE_UPDATE_FIXTURES=1 swift test --filter \(filter)")
     }
 }
 
