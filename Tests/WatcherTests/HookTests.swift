@@ -84,12 +84,7 @@ struct HookTests {
         let r = try HookTests.run(
             hooks: #"{"rowHooks": ["hooks/echo"]}"#,
             scripts: [
-                "echo": #"""
-                while IFS= read -r line; do
-                  escaped=$(printf '%s' "$line" | sed 's/\\/\\\\/g; s/"/\\"/g')
-                  echo "{\"row\": {\"code\": {\"info\": [{\"message\": \"$escaped\"}]}}}"
-                done
-                """#
+                "echo": HookTests.answeringWithTheRequest(#"{\"row\": {\"code\": {\"info\": [{\"message\": \"$escaped\"}]}}}"#)
             ])
         let errors = r.metadata?["errors"]?.arrayValue ?? []
         #expect(
@@ -97,6 +92,17 @@ struct HookTests {
                 == #"{"index":0,"row":{"name":{"value":"Ada"},"email":{"value":"ada@example.com"},"code":{"value":"ab1"}}}"#)
         #expect(errors.first?["level"] == nil, "an info without a level is an error, as in Dromo")
         #expect(r.metadata?["invalidRows"] == .number(2))
+    }
+
+    /// A row hook that answers each request line with `answer` (a shell-quoted JSON string in which
+    /// `$escaped` is the request, escaped as a JSON string).
+    static func answeringWithTheRequest(_ answer: String) -> String {
+        #"""
+        while IFS= read -r line; do
+          escaped=$(printf '%s' "$line" | sed 's/\\/\\\\/g; s/"/\\"/g')
+          echo "\#(answer)"
+        done
+        """#
     }
 
     static let manyToOneFields = #"[{"key": "name"}, {"key": "phone", "manyToOne": true}]"#
@@ -108,12 +114,9 @@ struct HookTests {
         let r = try HookTests.run(
             hooks: #"{"rowHooks": ["hooks/echo"]}"#,
             scripts: [
-                "echo": #"""
-                while IFS= read -r line; do
-                  escaped=$(printf '%s' "$line" | sed 's/\\/\\\\/g; s/"/\\"/g')
-                  echo "{\"row\": {\"name\": {\"info\": [{\"message\": \"$escaped\", \"level\": \"info\"}]}, \"phone\": [{\"value\": \"333\"}, {\"info\": [{\"message\": \"kept\", \"level\": \"warning\"}]}]}}"
-                done
-                """#
+                "echo": HookTests.answeringWithTheRequest(
+                    #"{\"row\": {\"name\": {\"info\": [{\"message\": \"$escaped\", \"level\": \"info\"}]}, \"phone\": [{\"value\": \"333\"}, {\"info\": [{\"message\": \"kept\", \"level\": \"warning\"}]}]}}"#
+                )
             ], csv: HookTests.manyToOneCSV, fields: HookTests.manyToOneFields)
         #expect(r.outcome.status == .successful, "\(r.message)")
         let errors = r.metadata?["errors"]?.arrayValue ?? []

@@ -38,7 +38,14 @@ struct Recovery {
     /// records and metrics, and the lock files of dead owners with no claims left. Never a claim
     /// folder (those are recovered) and never anything in the inbox or the result folders.
     func sweep() {
-        let isAlive = { (o: String) in o == owner || OwnerLock.isAlive(o, layout: layout) }
+        // Asked once per owner and sweep (an open and an flock each), however many temporaries name it.
+        var alive: [String: Bool] = [owner: true]
+        func isAlive(_ o: String) -> Bool {
+            if let known = alive[o] { return known }
+            let answer = OwnerLock.isAlive(o, layout: layout)
+            alive[o] = answer
+            return answer
+        }
         imports.folders.sweep(isAlive: isAlive)
         resolutions.folders.sweep(isAlive: isAlive)
         for name in Paths.list(layout.work) where !name.hasPrefix(".") {

@@ -173,14 +173,55 @@ struct ImportWork: Sendable {
     }
 
     private func retry(_ claim: Claim, job: ImportJob, because reason: String) -> WorkResult.Outcome {
-        metrics.retried()
-        log.warn("retry_later", ["id": claim.id, "file": job.originalFilename, "error": reason])
-        try? records.write(
-            ImportRecord(
+        retryLater(
+            claim.id, file: job.originalFilename, because: reason,
+            pending: ImportRecord(
                 id: claim.id, schemaID: job.schemaID, status: .pending, originalFilename: job.originalFilename,
-                createdDate: claim.createdDate, modifiedDate: Timestamp.now(), importMetadata: job.importMetadata),
-            sync: false, tag: owner)
-        return .retry(id: claim.id)
+                createdDate: claim.createdDate, modifiedDate: Timestamp.now(), importMetadata: job.importMetadata))
+    }
+
+    /// A problem of the machine (full disk, I/O error): the work item is tried again later, after
+    /// the daemon machine's back-off. `pending`: what `intake status` says meanwhile.
+    func retryLater(_ id: String, file: String, because reason: String, pending: ImportRecord? = nil) -> WorkResult.Outcome {
+        metrics.retried()
+        log.warn("retry_later", ["id": id, "file": file, "error": reason])
+        if let pending { try? records.write(pending, sync: false, tag: owner) }
+        return .retry(id: id)
+    }
+
+    /// The end every import and resolution comes to once its folder is published: the record
+    /// for `intake status`, the webhook kept with the claim (contract §10), the claim let go.
+    /// False when the webhook could not be queued: the claim stays, and the bookkeeping is
+    /// finished again when the work item is retried.
+    func conclude(_ record: ImportRecord, webhooks: WebhookTargets?, release: () -> Void) -> Bool {
+        do { try records.write(record, sync: true, tag: owner) } catch {
+            log.warn("record_not_written", ["id": record.id, "error": "\(error)"])
+        }
+        if let queue = self.webhooks {
+            do {
+                if try queue.enqueue(record, to: webhooks, tag: owner) { wakeWebhooks() }
+            } catch {
+                log.warn("webhook_not_queued", ["id": record.id, "error": "\(error)"])
+                metrics.retried()
+                return false
+            }
+        }
+        release()
+        return true
+    }
+
+    /// A crash after the publish leaves only the bookkeeping: the record from the published
+    /// folder's import.json, and the webhook the claim kept (imports and resolutions alike).
+    func finishBookkeeping(_ published: String, webhooks: WebhookTargets?, file: String, release: () -> Void) -> WorkResult.Outcome {
+        guard let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
+            let record = ImportRecord(json: json)
+        else {
+            release()
+            return .lost
+        }
+        guard conclude(record, webhooks: webhooks, release: release) else { return .retry(id: record.id) }
+        log.info("bookkeeping_finished", ["id": record.id, "file": file, "folder": published])
+        return .imported(id: record.id, status: "")
     }
 
     /// The job a claim stands for: its schema (saved, from the schema folder, from the sidecar,

@@ -32,7 +32,7 @@ extension ImportWork {
                 return .lost
             }
         } catch {
-            return retryResolution(id, because: "\(error)")
+            return retryLater(id, file: "resolution.json", because: "\(error)")
         }
         let old = store.old(id)
         if !Paths.exists(old) {
@@ -48,7 +48,7 @@ extension ImportWork {
                 try Paths.syncDirectory(store.folder(id))
                 try Paths.syncDirectory(layout.review)
             } catch {
-                return retryResolution(id, because: "\(error)")
+                return retryLater(id, file: "resolution.json", because: "\(error)")
             }
         }
         if let published = layout.published(id) {
@@ -62,7 +62,7 @@ extension ImportWork {
             webhooks = job.webhooks
             try store.keep(webhooks, for: id)
         } catch {
-            return retryResolution(id, because: "\(error)")
+            return retryLater(id, file: "resolution.json", because: "\(error)")
         }
         let record: ImportRecord
         do {
@@ -71,7 +71,7 @@ extension ImportWork {
                 return try ImportRunner.run(job, buildPath: store.build(id)) { layout.result(id, $0) }
             }
         } catch {
-            return retryResolution(id, because: "\(error)")
+            return retryLater(id, file: "resolution.json", because: "\(error)")
         }
         guard conclude(record, webhooks: webhooks, release: { store.remove(id, owner: owner) }) else { return .retry(id: id) }
         let error = record.importErrors?.first
@@ -83,12 +83,6 @@ extension ImportWork {
                 "code": error?.code, "message": error?.message,
             ])
         return .imported(id: id, status: record.status.rawValue)
-    }
-
-    private func retryResolution(_ id: String, because reason: String) -> WorkResult.Outcome {
-        metrics.retried()
-        log.warn("retry_later", ["id": id, "file": "resolution.json", "error": reason])
-        return .retry(id: id)
     }
 
     /// Puts back into `old/source/` what an unfinished publish had moved into the build folder,
@@ -151,40 +145,5 @@ extension ImportWork {
         let bytes = (try? Paths.readFile(store.resolutionFile(id))) ?? []
         job.resolution = Resolution.parse(bytes)
         return job
-    }
-
-    /// The end every import and resolution comes to once its folder is published: the record
-    /// for `intake status`, the webhook kept with the claim (contract §10), the claim let go.
-    /// False when the webhook could not be queued: the claim stays, and the bookkeeping is
-    /// finished again when the work item is retried.
-    func conclude(_ record: ImportRecord, webhooks: WebhookTargets?, release: () -> Void) -> Bool {
-        do { try records.write(record, sync: true, tag: owner) } catch {
-            log.warn("record_not_written", ["id": record.id, "error": "\(error)"])
-        }
-        if let queue = self.webhooks {
-            do {
-                if try queue.enqueue(record, to: webhooks, tag: owner) { wakeWebhooks() }
-            } catch {
-                log.warn("webhook_not_queued", ["id": record.id, "error": "\(error)"])
-                metrics.retried()
-                return false
-            }
-        }
-        release()
-        return true
-    }
-
-    /// A crash after the publish leaves only the bookkeeping: the record from the published
-    /// folder's import.json, and the webhook the claim kept (imports and resolutions alike).
-    func finishBookkeeping(_ published: String, webhooks: WebhookTargets?, file: String, release: () -> Void) -> WorkResult.Outcome {
-        guard let bytes = try? Paths.readFile(published + "/import.json"), let json = try? JSONParser.parse(bytes),
-            let record = ImportRecord(json: json)
-        else {
-            release()
-            return .lost
-        }
-        guard conclude(record, webhooks: webhooks, release: release) else { return .retry(id: record.id) }
-        log.info("bookkeeping_finished", ["id": record.id, "file": file, "folder": published])
-        return .imported(id: record.id, status: "")
     }
 }
