@@ -30,7 +30,7 @@ struct HostileFileTests {
 
     /// Writes `count` bytes made of `unit` repeated, in 1 MiB blocks.
     static func repeated(_ path: String, head: String, unit: String, count: Int, tail: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         defer { close(fd) }
         func put(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
         put(Array(head.utf8))
@@ -88,26 +88,27 @@ struct HostileFileTests {
             make: copyFixture("failed-xlsx-truncated/input.xlsx")),
     ]
 
-    /// Runs the binary: exit status, seconds, peak RSS in MiB; killed (and said) past `limit`.
+    /// Runs the binary: exit status, seconds, peak RSS in MiB, what it wrote to stderr; killed (and said) past `limit`.
     /// The peak comes from GNU time (`%M`, its child's wait4), not from our own wait4: a child
     /// spawned from this process inherits its high-water mark at exec (the test process is
     /// 200+ MiB when the whole suite runs). Without /usr/bin/time, VmHWM sampled every 5 ms.
-    static func measure(_ args: [String], limit: Double) -> (status: Int32, seconds: Double, mib: Int, killed: Bool) {
+    static func measure(_ args: [String], limit: Double) -> (status: Int32, seconds: Double, mib: Int, killed: Bool, stderr: String) {
         let timeFile = "/tmp/intake-rss-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer { unlink(timeFile) }
+        let errorFile = timeFile + ".err"
+        defer { unlink(timeFile); unlink(errorFile) }
         let gnuTime = Paths.exists("/usr/bin/time")
         let command = (gnuTime ? ["/usr/bin/time", "-f", "%M", "-o", timeFile] : []) + [Intake.binary.path] + args
         var pid: pid_t = 0
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         defer { posix_spawn_file_actions_destroy(&actions) }
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
         defer { for p in argv + envp { free(p) } }
         let t0 = Monotonic.now()
-        guard posix_spawn(&pid, command[0], &actions, nil, argv, envp) == 0 else { return (-1, 0, 0, false) }
+        guard posix_spawn(&pid, command[0], &actions, nil, argv, envp) == 0 else { return (-1, 0, 0, false, "") }
         var status: Int32 = 0
         var killed = false
         var sampledKB = 0
@@ -126,7 +127,8 @@ struct HostileFileTests {
             ? Int(((try? String(contentsOfFile: timeFile, encoding: .utf8)) ?? "").split(separator: "\n").last.map(String.init) ?? "") ?? 0
             : sampledKB
         let exited = status & 0x7F == 0
-        return (exited ? (status >> 8) & 0xFF : -(status & 0x7F), Monotonic.now() - t0, kb / 1024, killed)
+        let stderr = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
+        return (exited ? (status >> 8) & 0xFF : -(status & 0x7F), Monotonic.now() - t0, kb / 1024, killed, stderr)
     }
 
     @Test(arguments: HostileFileTests.cases)
@@ -144,7 +146,7 @@ struct HostileFileTests {
             "hostile \(c.name): exit \(run.status), \(record?["status"]?.stringValue ?? "-") \(code), \(String(format: "%.2f", run.seconds)) s, \(run.mib) MiB peak"
         )
         #expect(!run.killed, "\(c.name): still running after \(c.maxSeconds * 2) s")
-        #expect([0, 3, 4].contains(run.status), "\(c.name): exit \(run.status)")
+        #expect([0, 3, 4].contains(run.status), "\(c.name): exit \(run.status), stderr: \(run.stderr.suffix(2000))")
         #expect(record != nil, "\(c.name): no import.json")
         #expect(c.codes.contains(code), "\(c.name): \(code)")
         #expect(run.seconds < c.maxSeconds, "\(c.name): \(run.seconds) s")

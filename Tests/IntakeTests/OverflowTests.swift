@@ -23,9 +23,9 @@ struct OverflowTests {
         let folder = "\(root.root)/inbox/fx-csv-clean"
         let input = ChaosRun.cases.first { $0.name == "csv-clean" }!.input
         for i in 0..<max(real, junk) {
-            if i < junk { close(open("\(folder)/junk-\(i).csv.part", O_WRONLY | O_CREAT, 0o644)) }
+            if i < junk { close(open("\(folder)/junk-\(i).csv.part", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)) }
             if i < real {
-                let fd = open("\(folder)/f\(i).csv", O_WRONLY | O_CREAT, 0o644)
+                let fd = open("\(folder)/f\(i).csv", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
                 _ = input.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
                 close(fd)
             }

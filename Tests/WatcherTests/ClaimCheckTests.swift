@@ -111,7 +111,7 @@ struct ClaimCheckTests {
         // The claim is made and the import is running: the sender appends a row to the inode.
         #expect(TestRoot.waitFor(30) { Paths.list(root.layout.work).contains { Paths.exists("\(root.layout.work)/\($0)/build") } })
         let id = try #require(Paths.list(root.layout.work).first { !$0.hasPrefix(".") })
-        let fd = open("\(root.layout.work)/\(id)/data", O_WRONLY | O_APPEND)
+        let fd = open("\(root.layout.work)/\(id)/data", O_WRONLY | O_APPEND | O_CLOEXEC)
         ClaimCheckTests.append(fd, "late@changed.example.com,Late\n")
         close(fd)
         #expect(done.wait(timeout: .now() + 60) == .success)
@@ -134,7 +134,7 @@ struct ClaimCheckTests {
         root.write("inbox/customers/a.csv", csv)
         let inode = FileSignature.of("\(root.path)/inbox/customers/a.csv")!.inode
         // A descriptor opened for writing before the claim, like a server's that has not closed.
-        let fd = open("\(root.path)/inbox/customers/a.csv", O_WRONLY | O_APPEND)
+        let fd = open("\(root.path)/inbox/customers/a.csv", O_WRONLY | O_APPEND | O_CLOEXEC)
         let work = ImportWork(layout: root.layout, owner: "check002", log: EventLog { _ in }, metrics: Metrics())
         let first = work.perform(.claim(ClaimPlan(take: [InboxPath("a.csv", folder: "customers")], schemaFolder: "customers")))
         guard case .changed(let id) = first else { Issue.record("expected to wait for the writer, got \(first)"); close(fd); return }

@@ -40,7 +40,7 @@ struct DaemonTests {
         // A settle time ten times the gap between pieces: a busy machine may sleep longer than asked.
         let daemon = RunningDaemon(root: root.path, settle: 1)
         defer { daemon.stop() }
-        let fd = open("\(root.path)/inbox/customers/slow.csv", O_WRONLY | O_CREAT, 0o644)
+        let fd = open("\(root.path)/inbox/customers/slow.csv", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         let text = Array(TestRoot.csv(rows: 40).utf8)
         // 8 pieces, 100 ms apart (less than the settle time), closing in between as a client might not.
         for piece in stride(from: 0, to: text.count, by: text.count / 8 + 1) {

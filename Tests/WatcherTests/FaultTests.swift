@@ -168,7 +168,7 @@ final class SmallDisk {
 
     /// Fills the disk to the last block.
     func fill() {
-        let fd = open("\(path)/filler", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        let fd = open("\(path)/filler", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         let block = [UInt8](repeating: 0x66, count: 4096)
         while block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
         close(fd)

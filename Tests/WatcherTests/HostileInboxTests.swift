@@ -39,7 +39,7 @@ struct HostileInboxTests {
         let before = Paths.list(root.path)
         let schemaBytes = try Paths.readFile("\(root.path)/schemas/customers.json")
         for (name, bytes, _) in HostileInboxTests.sidecars {
-            let fd = open("\(root.path)/inbox/\(name)", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            let fd = open("\(root.path)/inbox/\(name)", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             close(fd)
         }
@@ -71,7 +71,7 @@ struct HostileInboxTests {
         try #require(made, "mknod needs root (CAP_MKNOD): errno \(errno)")
         let badName: [CChar] =
             Array("\(root.path)/inbox/customers/".utf8CString.dropLast()) + [CChar(bitPattern: 0xFF), 0x2E, 0x63, 0x73, 0x76, 0]
-        let fd = open(badName, O_WRONLY | O_CREAT, 0o644)
+        let fd = open(badName, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         close(fd)
         let daemon = RunningDaemon(root: root.path)
         defer { daemon.stop() }

@@ -45,7 +45,7 @@ struct InotifyTests {
         defer { Paths.removeTree(dir) }
         let inotify = try Inotify()
         let wd = try inotify.addWatch(dir, mask: Inotify.folderEvents)
-        let fd = open("\(dir)/new.csv", O_WRONLY | O_CREAT, 0o644)
+        let fd = open("\(dir)/new.csv", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         _ = write(fd, "a,b\n", 4)
         close(fd)
         var pfd = pollfd(fd: inotify.fd, events: Int16(POLLIN), revents: 0)

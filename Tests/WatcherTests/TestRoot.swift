@@ -36,7 +36,7 @@ final class TestRoot {
 
     /// Writes a file in one go (created, written, closed), relative to the root.
     func write(_ relative: String, _ text: String) {
-        let fd = open("\(path)/\(relative)", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open("\(path)/\(relative)", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         precondition(fd >= 0, "open \(relative): \(errno)")
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }

@@ -50,5 +50,5 @@ public final class SourceGuard: @unchecked Sendable {
 public struct SourceChanged: Error, CustomStringConvertible {
     public let file: String
     public let change: String
-    public var description: String { "\(file) changed while it was being imported: \(change)" }
+    public var description: String { "\(file) changed while it was being imported: \(change). Import it again once it is complete." }
 }
