@@ -153,7 +153,7 @@ enum DromoDocument {
         "type.date": "day-month order decided once per column from its values, recorded in metadata.json `dateOrder` (§14)",
         "type.number": "a currency preset reads only its own currency (`€5` in `usd` is invalid); decimal commas by column (§14)",
         "validator.regex_match":
-            "JavaScript syntax run as a linear-time automaton: lookahead, lookbehind and backreferences are INVALID_SCHEMA naming the construct (§14)",
+            "JavaScript syntax (lookahead, lookbehind, named groups, back-references, `\\p{…}` with `u`); linear in the cell except with back-references, which have a step limit past which the cell is an error saying so (§14)",
         "validator.regex_exclude": "as `regex_match` (§14)",
         "validator.unique": "compares the value written to results.json (`1` and `1.0` clash in a number field) (§14)",
         "validator.unique_case_insensitive": "as `unique`, ignoring case (§14)",

@@ -97,6 +97,34 @@ struct DromoSchemaTests {
         #expect(messages == ["Give the amount in digits", "Too long: at most 3 characters"])
     }
 
+    // MARK: - 9. JavaScript regular expressions: lookbehind, back-references
+
+    @Test func lookbehindAndBackReferencesValidateCells() throws {
+        let schema = #"""
+            {"fields": [{"key": "price", "validators": [{"validate": "regex_match", "regex": "(?<=^\\$)\\d+$"}]},
+                        {"key": "pair", "validators": [{"validate": "regex_exclude", "regex": "^(\\w+)-\\1$",
+                                                        "errorMessage": "The two halves must differ"}]}]}
+            """#
+        let (_, metadata) = try Self.run(schema, "price,pair\n$12,ab-cd\n12,ab-ab\n")
+        let errors = metadata["errors"]?.arrayValue ?? []
+        #expect(errors.map { $0["rowIndex"]?.intValue ?? -1 } == [1, 1])
+        #expect(errors.map { $0["message"]?.stringValue ?? "" } == ["Does not match the pattern (?<=^\\$)\\d+$", "The two halves must differ"])
+    }
+
+    @Test func aCellThePatternCannotDecideIsAnErrorThatSaysSo() throws {
+        // Back-references past the step limit: the cell is not passed, and the message is not
+        // the schema's (which would read as the check's verdict).
+        let schema = #"""
+            {"fields": [{"key": "code", "validators": [{"validate": "regex_match", "regex": "^(a*)*\\1b",
+                                                        "errorMessage": "Not a code"}]}]}
+            """#
+        let (_, metadata) = try Self.run(schema, "code\naab\n\(String(repeating: "a", count: 40))\n")
+        let errors = metadata["errors"]?.arrayValue ?? []
+        #expect(errors.count == 1)
+        #expect(errors.first?["rowIndex"]?.intValue == 1)
+        #expect(errors.first?["message"]?.stringValue?.hasPrefix("Could not check the pattern ^(a*)*\\1b on this value") == true)
+    }
+
     @Test func includeInvalidRowsAndValuesIsIncludeInvalidRows() throws {
         let schema =
             #"{"fields": [{"key": "n", "type": "number"}], "settings": {"invalidDataBehavior": "INCLUDE_INVALID_ROWS_AND_VALUES"}}"#

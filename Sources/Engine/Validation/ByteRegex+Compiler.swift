@@ -32,10 +32,12 @@ extension ByteRegex {
             let cap = 1 << 40
             switch node {
             case .empty: return 0
-            case .chars, .assertion: return 1
+            case .chars, .assertion, .backreference: return 1
+            case .group(_, let body): return size(of: body)
+            case .look(_, let body): return min(size(of: body) + 2, cap)
             case .concat(let nodes): return min(nodes.reduce(0) { $0 + size(of: $1) }, cap)
             case .alternation(let nodes): return min(nodes.reduce(2 * (nodes.count - 1)) { $0 + size(of: $1) }, cap)
-            case .repetition(let body, let low, let high):
+            case .repetition(let body, let low, let high, _):
                 let bodySize = size(of: body)
                 if bodySize == 0 { return 0 }
                 let copies = high.map { $0 - low } ?? 1
@@ -68,6 +70,10 @@ extension ByteRegex {
                 append(.assert, Int32(assertion.rawValue))
             case .concat(let nodes):
                 for node in nodes { emit(node, setIndex: &setIndex) }
+            case .group(_, let body):
+                emit(body, setIndex: &setIndex)
+            case .backreference, .look:
+                preconditionFailure("a pattern that needs backtracking is compiled by Backtracker")
             case .alternation(let nodes):
                 var exits: [Int] = []
                 for node in nodes.dropLast() {
@@ -78,7 +84,7 @@ extension ByteRegex {
                 }
                 emit(nodes[nodes.count - 1], setIndex: &setIndex)
                 for exit in exits { instructions[exit].x = here }
-            case .repetition(let body, let low, let high):
+            case .repetition(let body, let low, let high, _):
                 if Self.size(of: body) == 0 { return }
                 for _ in 0..<max(low - 1, 0) { emit(body, setIndex: &setIndex) }
                 if let high {

@@ -17,15 +17,15 @@ extension ByteRegex.Parser {
         case "1"..."9":
             let start = pos
             let number = parseNumber() ?? 0
-            if unicode || number <= captureCount {
-                throw SyntaxError("backreference \\\(number) is not supported")
-            }
+            if number <= captureCount { return .backreference(number) }
+            if unicode { throw SyntaxError("invalid escape") }
             pos = start
             return literal(legacyOctal())
         case "k" where unicode || hasNamedGroups:
             pos += 1
             guard eat("<"), let name = try? parseGroupName() else { throw SyntaxError("invalid named reference") }
-            throw SyntaxError("named backreference \\k<\(name)> is not supported")
+            guard let number = groupNumbers[name] else { throw SyntaxError("invalid named capture referenced") }
+            return .backreference(number)
         case "d", "D", "s", "S", "w", "W":
             pos += 1
             return .chars(classEscapeSet(scalar))

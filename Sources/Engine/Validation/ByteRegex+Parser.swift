@@ -1,13 +1,55 @@
 extension ByteRegex {
-    /// A parsed pattern. Groups leave no trace: `test()` reports only whether a match exists.
+    /// A parsed pattern. Capture groups matter only to back-references; `greedy` and the order
+    /// of alternatives only to what a group captures inside an (atomic) lookaround.
     indirect enum Node {
         case empty
         case chars(ScalarSet)
         case concat([Node])
         case alternation([Node])
         /// `max == nil` is unbounded.
-        case repetition(Node, min: Int, max: Int?)
+        case repetition(Node, min: Int, max: Int?, greedy: Bool)
         case assertion(Assertion)
+        /// A capturing group, numbered from 1 in the order of its `(`.
+        case group(Int, Node)
+        /// `\1` or `\k<name>`: the text group N captured (empty when it captured nothing).
+        case backreference(Int)
+        /// `(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)`.
+        case look(Look, Node)
+
+        /// Whether matching needs the backtracker: lookaround or a back-reference.
+        var needsBacktracking: Bool {
+            switch self {
+            case .empty, .chars, .assertion: false
+            case .backreference, .look: true
+            case .concat(let nodes), .alternation(let nodes): nodes.contains { $0.needsBacktracking }
+            case .repetition(let body, _, _, _), .group(_, let body): body.needsBacktracking
+            }
+        }
+
+        /// Whether the pattern refers back to what a group captured.
+        var hasBackreference: Bool {
+            switch self {
+            case .empty, .chars, .assertion: false
+            case .backreference: true
+            case .concat(let nodes), .alternation(let nodes): nodes.contains { $0.hasBackreference }
+            case .repetition(let body, _, _, _), .group(_, let body), .look(_, let body): body.hasBackreference
+            }
+        }
+
+        /// The capture groups inside, which a repetition clears at each iteration (as JavaScript does).
+        var groups: [Int] {
+            switch self {
+            case .empty, .chars, .assertion, .backreference: []
+            case .concat(let nodes), .alternation(let nodes): nodes.flatMap { $0.groups }
+            case .repetition(let body, _, _, _), .look(_, let body): body.groups
+            case .group(let index, let body): [index] + body.groups
+            }
+        }
+    }
+
+    struct Look: Sendable, Equatable {
+        var behind: Bool
+        var negative: Bool
     }
 
     enum Assertion: UInt8, Sendable {
@@ -46,12 +88,16 @@ extension ByteRegex {
         var depth = 0
         let captureCount: Int
         let hasNamedGroups: Bool
+        /// The number of each named group, known before parsing so `\k<y>` may come before `(?<y>…)`.
+        let groupNumbers: [String: Int]
         var groupNames = Set<String>()
+        var groupsOpened = 0
 
         init(_ pattern: String, flags: Flags) {
             self.pattern = Array(pattern.unicodeScalars)
             self.flags = flags
-            (captureCount, hasNamedGroups) = Self.countGroups(self.pattern)
+            (captureCount, groupNumbers) = Self.countGroups(self.pattern)
+            hasNamedGroups = !groupNumbers.isEmpty
         }
 
         mutating func parse() throws(SyntaxError) -> Node {
@@ -91,8 +137,11 @@ extension ByteRegex {
             }
             let start = pos
             let atom = try parseAtom()
+            if case .look(let look, _) = atom, look.behind || unicode, isQuantifierAhead() {
+                throw SyntaxError("invalid quantifier")  // Annex B allows only a lookahead without `u` to repeat
+            }
             guard let (min, max) = try parseQuantifier() else { return atom }
-            _ = eat("?")  // lazy: the same strings match
+            let greedy = !eat("?")
             if let max, min > max { throw SyntaxError("numbers out of order in {} quantifier") }
             if !unicode, max != 0, pattern[start] != "[", pattern[start] != "(", case .chars(let set) = atom,
                 set.ranges.count == 1, let value = set.ranges.first?.lowerBound, value > 0xFFFF,
@@ -103,7 +152,7 @@ extension ByteRegex {
                 // (`😀{0}`, a lone high surrogate there, is the empty string here.)
                 return min <= 1 ? atom : .chars(ScalarSet())
             }
-            return .repetition(atom, min: min, max: max)
+            return .repetition(atom, min: min, max: max, greedy: greedy)
         }
 
         mutating func parseAssertion() throws(SyntaxError) -> Assertion? {
@@ -213,22 +262,31 @@ extension ByteRegex {
             depth += 1
             defer { depth -= 1 }
             if depth > Self.maxDepth { throw SyntaxError("pattern nested too deeply") }
+            var look: Look?
+            var capture: Int?
             if eat("?") {
                 switch peek {
                 case ":": pos += 1
-                case "=": throw SyntaxError("lookahead (?=…) is not supported")
-                case "!": throw SyntaxError("negative lookahead (?!…) is not supported")
-                case "<" where peek(1) == "=": throw SyntaxError("lookbehind (?<=…) is not supported")
-                case "<" where peek(1) == "!": throw SyntaxError("negative lookbehind (?<!…) is not supported")
+                case "=": pos += 1; look = Look(behind: false, negative: false)
+                case "!": pos += 1; look = Look(behind: false, negative: true)
+                case "<" where peek(1) == "=": pos += 2; look = Look(behind: true, negative: false)
+                case "<" where peek(1) == "!": pos += 2; look = Look(behind: true, negative: true)
                 case "<":
                     pos += 1
                     let name = try parseGroupName()
                     guard groupNames.insert(name).inserted else { throw SyntaxError("duplicate capture group name") }
+                    groupsOpened += 1
+                    capture = groupsOpened
                 default: throw SyntaxError("invalid group")
                 }
+            } else {
+                groupsOpened += 1
+                capture = groupsOpened
             }
             let node = try parseDisjunction()
             guard eat(")") else { throw SyntaxError("unbalanced parenthesis") }
+            if let look { return .look(look, node) }
+            if let capture { return .group(capture, node) }
             return node
         }
 
@@ -251,9 +309,9 @@ extension ByteRegex {
         }
 
         /// Counts capturing groups ahead of parsing, as JavaScript does to tell a backreference
-        /// (`\2` with two groups) from a legacy octal escape.
-        static func countGroups(_ pattern: [Unicode.Scalar]) -> (count: Int, named: Bool) {
-            var count = 0, named = false, inClass = false, index = 0
+        /// (`\2` with two groups) from a legacy octal escape, and numbers the named ones.
+        static func countGroups(_ pattern: [Unicode.Scalar]) -> (count: Int, named: [String: Int]) {
+            var count = 0, named: [String: Int] = [:], inClass = false, index = 0
             while index < pattern.count {
                 switch pattern[index] {
                 case "\\": index += 1
@@ -266,7 +324,10 @@ extension ByteRegex {
                         count += 1
                     } else if after == "<", index + 3 < pattern.count, pattern[index + 3] != "=", pattern[index + 3] != "!" {
                         count += 1
-                        named = true
+                        let name = pattern[(index + 3)...].prefix { $0 != ">" }
+                        var text = String.UnicodeScalarView()
+                        text.append(contentsOf: name)
+                        if named[String(text)] == nil { named[String(text)] = count }
                     }
                 default: break
                 }

@@ -5,11 +5,13 @@
 /// in the input whatever the pattern: the pattern compiles to a Thompson NFA, the NFA to a DFA
 /// ahead of time (up to a size budget, beyond which the NFA is simulated), and a match is one
 /// table lookup per ASCII byte. There is no backtracking, so `(a*)*b` is as fast as `ab`.
+/// Lookaround and back-references go to `Backtracker`: linear with lookaround alone (each
+/// program counter and position tried once), bounded by a step limit with back-references,
+/// past which `evaluate` says "undecided" instead of guessing.
 ///
 /// Characters are Unicode scalars decoded from UTF-8: `.` and `[é-ü]` match whole characters.
-/// Invalid UTF-8 decodes as U+FFFD, one per invalid byte. Features that cannot be matched in
-/// linear time (backreferences, lookaround) or are not implemented (`\p{…}`, the `v` flag)
-/// are syntax errors that name the construct.
+/// Invalid UTF-8 decodes as U+FFFD, one per invalid byte. What is not implemented (`\p{Script=…}`,
+/// the `v` flag) is a syntax error that names the construct.
 ///
 /// Case-insensitive matching follows ECMAScript's `Canonicalize`: without `u`, the single
 /// code unit upper case (so `ſ` is not `s`); with `u`, simple case folding, derived from the
@@ -28,7 +30,15 @@ public struct ByteRegex: Sendable {
         init(_ message: String) { self.message = message }
     }
 
-    private let automaton: Automaton
+    private enum Matcher: Sendable {
+        case automaton(Automaton)
+        case backtracker(Backtracker)
+    }
+
+    private let matcher: Matcher
+
+    /// How far a search with back-references goes before its answer is "undecided".
+    public static var maxBacktrackingSteps: Int { Backtracker.maxSteps }
 
     /// flags: JavaScript flag letters, any of "i", "m", "s", "u", "g", "y" ("g"/"y" are
     /// accepted and have no effect on test(); so is "d"). Throws when the pattern is not valid
@@ -36,14 +46,28 @@ public struct ByteRegex: Sendable {
     public init(_ pattern: String, flags: String = "") throws(SyntaxError) {
         let parsedFlags = try Flags(flags)
         var parser = Parser(pattern, flags: parsedFlags)
-        let program = try Program(try parser.parse())
+        let node = try parser.parse()
         let word = ScalarSet.word(ignoreCase: parsedFlags.ignoreCase, unicode: parsedFlags.unicode)
-        automaton = try Automaton(program, word: word)
+        if node.needsBacktracking {
+            matcher = .backtracker(try Backtracker(node, groups: parser.captureCount, flags: parsedFlags, word: word))
+        } else {
+            matcher = .automaton(try Automaton(try Program(node), word: word))
+        }
     }
 
-    /// Whether the pattern matches anywhere in `bytes` (UTF-8), as JavaScript's `test()`.
-    public func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let automaton = automaton
+    /// Whether the pattern matches anywhere in `bytes` (UTF-8), as JavaScript's `test()`; nil
+    /// when a pattern with back-references could not be decided within its step limit.
+    public func evaluate(_ bytes: UnsafeRawBufferPointer) -> Bool? {
+        switch matcher {
+        case .automaton(let automaton): Self.run(automaton, bytes)
+        case .backtracker(let backtracker): backtracker.matches(bytes)
+        }
+    }
+
+    /// `evaluate`, with "undecided" as no match (for tests and callers that cannot say more).
+    public func matches(_ bytes: UnsafeRawBufferPointer) -> Bool { evaluate(bytes) ?? false }
+
+    private static func run(_ automaton: Automaton, _ bytes: UnsafeRawBufferPointer) -> Bool {
         let endColumn = automaton.endColumn
         return automaton.table.withUnsafeBufferPointer { table in
             var row = automaton.startRow
@@ -81,6 +105,11 @@ public struct ByteRegex: Sendable {
     public func matches(_ string: String) -> Bool {
         var string = string
         return string.withUTF8 { matches(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func evaluate(_ string: String) -> Bool? {
+        var string = string
+        return string.withUTF8 { evaluate(UnsafeRawBufferPointer($0)) }
     }
 
     /// The Unicode scalar at `index` and its length in bytes; U+FFFD and 1 for a byte that does

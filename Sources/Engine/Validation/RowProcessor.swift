@@ -477,8 +477,9 @@ struct RowProcessor: Sendable {
         for k in plan.checks.indices {
             guard let failed = plan.checks[k].rule.failure(checked) else { continue }
             let v = plan.checks[k]
-            out.errors.append(
-                CellError(field: f, message: v.errorMessage ?? failed, value: String(decoding: cell, as: UTF8.self), level: v.level))
+            // An undecided pattern says so whatever the schema's message: no one must read it as the check's verdict.
+            let message = failed.undecided ? failed.message : v.errorMessage ?? failed.message
+            out.errors.append(CellError(field: f, message: message, value: String(decoding: cell, as: UTF8.self), level: v.level))
             if v.level == "error" { invalid = true }
         }
         return invalid
@@ -486,21 +487,36 @@ struct RowProcessor: Sendable {
 }
 
 extension Validator.Rule {
+    struct Failure {
+        var message: String
+        /// The check could not be decided (a pattern with back-references past its step limit).
+        var undecided = false
+    }
+
     /// What is wrong with a cell's text under this check (`regex_match`, `regex_exclude`,
     /// `length`, `alphabetical`), or nil.
-    func failure(_ checked: UnsafeRawBufferPointer) -> String? {
+    func failure(_ checked: UnsafeRawBufferPointer) -> Failure? {
         switch self {
-        case .regexMatch(let regex, let pattern):
-            return regex.matches(checked) ? nil : "Does not match the pattern \(pattern)"
-        case .regexExclude(let regex, let pattern):
-            return regex.matches(checked) ? "Must not match the pattern \(pattern)" : nil
+        case .regexMatch(let regex, let pattern), .regexExclude(let regex, let pattern):
+            let exclude = if case .regexExclude = self { true } else { false }
+            guard let matched = regex.evaluate(checked) else {
+                return Failure(
+                    message:
+                        "Could not check the pattern \(pattern) on this value: its back-references need more than "
+                        + "\(ByteRegex.maxBacktrackingSteps) steps here. Check the value by hand or simplify the pattern",
+                    undecided: true)
+            }
+            if matched == exclude {
+                return Failure(message: exclude ? "Must not match the pattern \(pattern)" : "Does not match the pattern \(pattern)")
+            }
+            return nil
         case .length(let min, let max):
             let n = scalarCount(checked)
-            if let min, n < min { return "Too short: at least \(min) characters" }
-            if let max, n > max { return "Too long: at most \(max) characters" }
+            if let min, n < min { return Failure(message: "Too short: at least \(min) characters") }
+            if let max, n > max { return Failure(message: "Too long: at most \(max) characters") }
             return nil
         case .alphabetical:
-            return checked.allSatisfy(ByteCursor.isLetter) ? nil : "Only the letters A to Z are allowed"
+            return checked.allSatisfy(ByteCursor.isLetter) ? nil : Failure(message: "Only the letters A to Z are allowed")
         default:
             return nil
         }
