@@ -51,14 +51,38 @@ struct DromoDocsTests {
         return .object(JSONObject([("fields", .array([field, row])), ("settings", .object(settings))]))
     }
 
-    static func run(_ schema: Schema, csv: String) throws -> (rows: [JSONValue], problems: [(row: Int, field: String)]) {
+    /// A hook program in-process: records each request line and answers the documented outputs in turn.
+    final class DocumentedHook: HookRunner, HookProcess, @unchecked Sendable {
+        var answers: [JSONValue]
+        var requests: [JSONValue] = []
+        init(answers: [JSONValue]) { self.answers = answers }
+        func start(_ command: String, timeoutSeconds: Double) throws -> any HookProcess { self }
+        func exchange(_ line: [UInt8]) throws -> [UInt8] {
+            requests.append(try JSONParser.parse(line))
+            guard !answers.isEmpty else { throw HookError("more requests than the docs answer") }
+            var out: [UInt8] = []
+            JSONWriter.appendCompact(answers.removeFirst(), to: &out)
+            return out
+        }
+        func finish() throws {}
+        func cancel() {}
+        var stderrTail: String { "" }
+    }
+
+    static func run(
+        _ schema: Schema, csv: String, hook: DocumentedHook? = nil
+    ) throws -> (rows: [JSONValue], problems: [(row: Int, field: String)]) {
         let workspace = MemoryWorkspace()
-        let outcome = try Importer.run(
-            ImportRequest(id: "dromo-docs", schema: schema, filename: "d.csv"), source: MemorySource(csv), workspace: workspace)
+        var request = ImportRequest(id: "dromo-docs", schema: schema, filename: "d.csv")
+        request.hookRunner = hook
+        let outcome = try Importer.run(request, source: MemorySource(csv), workspace: workspace)
         try #require(outcome.status == .successful, "\(outcome)")
         let results = try JSONParser.parse(try #require(workspace.files["results.json"]))
         let metadata = try JSONParser.parse(try #require(workspace.files["metadata.json"]))
-        let problems = (metadata["errors"]?.arrayValue ?? []).map { ($0["rowIndex"]?.intValue ?? -1, $0["fieldKey"]?.stringValue ?? "") }
+        // Problems that make a row invalid: info and warning messages are listed too, and do not.
+        let problems = (metadata["errors"]?.arrayValue ?? []).filter { ($0["level"]?.stringValue ?? "error") == "error" }.map {
+            ($0["rowIndex"]?.intValue ?? -1, $0["fieldKey"]?.stringValue ?? "")
+        }
         return (results.arrayValue ?? [], problems)
     }
 
@@ -111,7 +135,13 @@ struct DromoDocsTests {
             }
         }
         if let csv = example["csv"]?.stringValue {
-            let (rows, problems) = try Self.run(schema, csv: csv)
+            let hook = example["hookAnswers"]?.arrayValue.map { DocumentedHook(answers: $0) }
+            let (rows, problems) = try Self.run(schema, csv: csv, hook: hook)
+            if let hook, let documented = example["hookRequests"] {
+                // What the hook is sent is the docs' input, and it answered every documented output.
+                #expect(Self.same(.array(hook.requests), documented), "\(name): the hook was sent \(Self.text(.array(hook.requests)))")
+                #expect(hook.answers.isEmpty, "\(name): \(hook.answers.count) documented answers were never asked for")
+            }
             if let results = example["results"] {
                 #expect(Self.same(.array(rows), results), "\(name): \(Self.text(.array(rows)))")
             }

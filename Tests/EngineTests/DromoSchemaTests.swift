@@ -108,7 +108,8 @@ struct DromoSchemaTests {
         let (_, metadata) = try Self.run(schema, "price,pair\n$12,ab-cd\n12,ab-ab\n")
         let errors = metadata["errors"]?.arrayValue ?? []
         #expect(errors.map { $0["rowIndex"]?.intValue ?? -1 } == [1, 1])
-        #expect(errors.map { $0["message"]?.stringValue ?? "" } == ["Does not match the pattern (?<=^\\$)\\d+$", "The two halves must differ"])
+        #expect(
+            errors.map { $0["message"]?.stringValue ?? "" } == ["Does not match the pattern (?<=^\\$)\\d+$", "The two halves must differ"])
     }
 
     @Test func aCellThePatternCannotDecideIsAnErrorThatSaysSo() throws {
