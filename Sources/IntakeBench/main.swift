@@ -178,6 +178,7 @@ let dataBytes = try writeCustomers(rows: rows, to: csvPath)
 let schemaPath = temp.appendingPathComponent("customers.json").path
 try Generator.schema.write(toFile: schemaPath, atomically: true, encoding: .utf8)
 print("data: \(rows) rows, \(dataBytes / 1_048_576) MB; samples: \(samples)")
+print("cpu: \(cpuDescription())")
 
 // 1. CSV parse alone: decode + tokenize, every cell visited.
 try measure("csv-parse", bytes: dataBytes, rows: rows) {
@@ -380,4 +381,22 @@ if filter == nil || "pairing".contains(filter!) {
                 format: "pairing %6d files: %6d ticks claimed %6d in %.3f s (%.1f µs a tick)", files, ticks, claimed, seconds,
                 seconds / Double(ticks) * 1e6))
     }
+}
+
+/// The CPU every figure was measured on (model, family/model, the vector extensions that matter):
+/// the same commit differs by 2x between this machine kind's Intel and AMD CPUs.
+func cpuDescription() -> String {
+    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    func field(_ name: String) -> String {
+        for line in info.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return "?"
+    }
+    let flags = Set(field("flags").split(separator: " ").map(String.init))
+    let vector = ["sse4_2", "avx", "avx2", "bmi2", "avx512f", "avx512bw", "avx512vl"].filter(flags.contains)
+    return "\(field("model name")) (family \(field("cpu family")), model \(field("model"))); flags: \(vector.joined(separator: " "))"
 }
