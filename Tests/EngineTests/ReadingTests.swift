@@ -177,3 +177,28 @@ struct ReadingTests {
         #expect(outcome.failure?.message.contains("longer than 32 MiB") == true)
     }
 }
+
+/// The tokenizer's word-at-a-time scan stops where a byte loop would: on the first of its
+/// bytes, never past it, wherever it sits in a word and whatever the bytes around it.
+@Test(arguments: [UInt8(0x2C), 0x3B, 0x09, 0x80, 0xFF])
+func theWordScanStopsAtTheFirstByteItLooksFor(_ delimiter: UInt8) {
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<2_000 {
+        let count = Int.random(in: 0..<40, using: &generator)
+        // Mostly ordinary bytes (high ones too, and ones a borrow could confuse: 0x01, 0x80, 0x81).
+        let alphabet: [UInt8] = [0x61, 0x00, 0x01, 0x80, 0x81, 0xFE, 0x0B, 0x0C, 0x2B, 0x2D]
+        var bytes = (0..<count).map { _ in alphabet.randomElement(using: &generator)! }
+        if count > 0, Bool.random(using: &generator) {
+            bytes[Int.random(in: 0..<count, using: &generator)] = [delimiter, 0x0A, 0x0D].randomElement(using: &generator)!
+        }
+        let start = count == 0 ? 0 : Int.random(in: 0...count, using: &generator)
+        let expected = bytes[start...].firstIndex { $0 == delimiter || $0 == 0x0A || $0 == 0x0D } ?? count
+        bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 8)!
+            let stop = CSVTokenizer.scan(base, from: start, to: count, delimiter, 0x0A, 0x0D)
+            #expect(stop <= expected, "\(bytes) from \(start)")
+            // What the scan skipped holds none of the bytes; the byte loop takes it from there.
+            #expect(stop == expected || count - stop < 8, "\(bytes) from \(start): stopped at \(stop), first at \(expected)")
+        }
+    }
+}
