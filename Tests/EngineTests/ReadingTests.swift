@@ -195,7 +195,7 @@ func theWordScanStopsAtTheFirstByteItLooksFor(_ delimiter: UInt8) {
         let expected = bytes[start...].firstIndex { $0 == delimiter || $0 == 0x0A || $0 == 0x0D } ?? count
         bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 8)!
-            let stop = CSVTokenizer.scan(base, from: start, to: count, delimiter, 0x0A, 0x0D)
+            let stop = ByteScan.skip(base, from: start, to: count, delimiter, 0x0A, 0x0D)
             #expect(stop <= expected, "\(bytes) from \(start)")
             // What the scan skipped holds none of the bytes; the byte loop takes it from there.
             #expect(stop == expected || count - stop < 8, "\(bytes) from \(start): stopped at \(stop), first at \(expected)")

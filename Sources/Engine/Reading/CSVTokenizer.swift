@@ -255,7 +255,7 @@ struct CSVTokenizer {
                     // `, ` dialect: the spaces after a delimiter are not part of the cell.
                 } else {
                     // Copy a run of ordinary bytes at once.
-                    var j = Self.scan(text, from: i + 1, to: n, delimiter, 0x0A, 0x0D)
+                    var j = ByteScan.skip(text, from: i + 1, to: n, delimiter, 0x0A, 0x0D)
                     while j < n {
                         let c = block[j]
                         if c == delimiter || c == 0x0A || c == 0x0D { break }
@@ -272,7 +272,7 @@ struct CSVTokenizer {
                 } else if backslash && b == 0x5C {
                     state = .escapeInQuoted
                 } else {
-                    var j = Self.scan(text, from: i + 1, to: n, quote, backslash ? 0x5C : quote, 0x0A, 0x0D)
+                    var j = ByteScan.skip(text, from: i + 1, to: n, quote, backslash ? 0x5C : quote, 0x0A, 0x0D)
                     while j < n {
                         let c = block[j]
                         if c == quote || (backslash && c == 0x5C) || c == 0x0A || c == 0x0D { break }
@@ -337,29 +337,6 @@ struct CSVTokenizer {
         }
         fed += n
         try checkRowSize(fill)
-    }
-
-    /// Where the first of `a`, `b`, `c` (and `d`) is, from `start`, eight bytes at a time (SWAR:
-    /// plain 64-bit arithmetic, which every x86-64 and ARM64 has; no vector extension is
-    /// assumed). Returns the first position whose 8-byte word is not all ordinary, or the last
-    /// start of a whole word: the byte loop after it finds the exact byte and the tail.
-    @inline(__always)
-    static func scan(
-        _ text: UnsafePointer<UInt8>, from start: Int, to end: Int, _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8? = nil
-    ) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let (wa, wb, wc, wd) = (UInt64(a) &* ones, UInt64(b) &* ones, UInt64(c) &* ones, UInt64(d ?? c) &* ones)
-        // A byte of `x` that is zero sets its high bit here; a false one only ever sits above a true one.
-        @inline(__always) func zeros(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-        var j = start
-        while j &+ 8 <= end {
-            let word = UInt64(littleEndian: UnsafeRawPointer(text + j).loadUnaligned(as: UInt64.self))
-            let found = zeros(word ^ wa) | zeros(word ^ wb) | zeros(word ^ wc) | zeros(word ^ wd)
-            if found != 0 { return j &+ found.trailingZeroBitCount &>> 3 }
-            j &+= 8
-        }
-        return j
     }
 
     /// Ends the input: a last row without a line end is finished. An unclosed quote keeps
