@@ -311,8 +311,9 @@ public enum Importer {
         }
         let totals = try writer.finish(rawHeaders: headers, formulaEscape: true) { wanted, last, visit in
             if let spans = try writer.rowSpans() {
+                let (text, dialect) = writer.rowTextSource.map { ($0, Dialect.rfc4180) } ?? (source, decisions.dialect)
                 try ChunkedPass.reread(
-                    source, dialect: decisions.dialect, limits: request.limits, spans: spans, wanted: wanted, last: last, visit: visit)
+                    text, dialect: dialect, limits: request.limits, spans: spans, wanted: wanted, last: last, visit: visit)
             } else {
                 try reread(wanted, last) { row, _, cells in try visit(row, cells) }
             }

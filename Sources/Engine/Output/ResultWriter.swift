@@ -40,6 +40,10 @@ final class ResultWriter {
     /// rows that turn invalid late are then read again alone (`rowSpans`).
     private let spans: BufferedOutput
     private var spansKnown = true
+    /// The rows' text when the source has no spans to give (`ProcessedBatch.rowText`): the
+    /// spans then point into this scratch file.
+    private let rowText: BufferedOutput
+    private(set) var spansInRowText = false
     private let rejects: BufferedOutput
     /// Rows invalid as they were written (one bit a row).
     private var invalidBits: [UInt64] = []
@@ -60,7 +64,7 @@ final class ResultWriter {
     static let names = (
         results: "results.part", offsets: "offsets.part", errors: "row-errors.part", rejects: "rejects.part",
         metadataErrors: "errors.part", spans: "spans.part", ndjson: "results-ndjson.part", csv: "results-csv.part",
-        csvOffsets: "csv-offsets.part"
+        csvOffsets: "csv-offsets.part", rowText: "rows.part"
     )
 
     /// `csvHeader`: the header line of `results.csv`, or nil when it is not wanted.
@@ -89,6 +93,7 @@ final class ResultWriter {
         try csv?.append(self.csvHeader)
         self.errors = BufferedOutput { try workspace.createScratch(n.errors) }
         self.spans = BufferedOutput { try workspace.createScratch(n.spans) }
+        self.rowText = BufferedOutput { try workspace.createScratch(n.rowText) }
         self.rejects = BufferedOutput { try workspace.createScratch(n.rejects) }
         try results?.append("[")
     }
@@ -100,7 +105,10 @@ final class ResultWriter {
         if results != nil { workspace.removeScratch(n.results) }
         if ndjson != nil { workspace.removeScratch(n.ndjson) }
         if csv != nil { workspace.removeScratch(n.csv) }
-        for (file, name) in [(offsets, n.offsets), (errors, n.errors), (rejects, n.rejects), (csvOffsets, n.csvOffsets), (spans, n.spans)]
+        for (file, name) in [
+            (offsets, n.offsets), (errors, n.errors), (rejects, n.rejects), (csvOffsets, n.csvOffsets), (spans, n.spans),
+            (rowText, n.rowText),
+        ]
         where (file?.position ?? 0) > 0 {
             workspace.removeScratch(name)
         }
@@ -114,7 +122,14 @@ final class ResultWriter {
         // What a row adds to the spans and offsets files, gathered for the batch.
         var spanRecords: [UInt8] = []
         var offsetRecords: [UInt8] = []
-        if spansKnown && batch.sourceSpans.count != batch.count { spansKnown = false }
+        // The rows' text as the source holds it, or as the processor wrote it for this file.
+        let textBase = rowText.position
+        let ownText = batch.sourceSpans.isEmpty && batch.rowTextEnds.count == batch.count && batch.count > 0
+        if spansKnown && batch.sourceSpans.count != batch.count && !ownText { spansKnown = false }
+        if spansKnown && ownText {
+            spansInRowText = true
+            try rowText.append(batch.rowText)
+        }
         // Rows bound for results.json that follow each other in the batch are written as one
         // run: each row's JSON comes with the `,\n` that goes before it.
         var run: (first: Int, last: Int)?
@@ -142,7 +157,9 @@ final class ResultWriter {
             rows += 1
             rowIndexes.append(row)
             if spansKnown {
-                let span = batch.sourceSpans[i]
+                let span =
+                    ownText
+                    ? (textBase + (i == 0 ? 0 : batch.rowTextEnds[i - 1]))..<(textBase + batch.rowTextEnds[i]) : batch.sourceSpans[i]
                 withUnsafeBytes(of: (UInt64(span.lowerBound).littleEndian, UInt32(span.count).littleEndian)) {
                     spanRecords.append(contentsOf: $0)
                 }
@@ -238,12 +255,22 @@ final class ResultWriter {
         return SpillReader(try workspace.openScratch(ResultWriter.names.spans))
     }
 
+    /// Where the spans point when they are not the source's: the rows' own text, RFC 4180.
+    var rowTextSource: (any ByteSource)? {
+        guard spansInRowText else { return nil }
+        return ScratchSource(workspace: workspace, name: ResultWriter.names.rowText, size: rowText.position)
+    }
+
     /// Ends the pass: finds the duplicates, takes late-invalid rows out, writes `results.json`,
     /// `rejected.csv` and the error list for `metadata.json`.
     func finish(rawHeaders: [String], formulaEscape: Bool, reread: Reread) throws -> Totals {
         let n = ResultWriter.names
         try spans.close()
-        defer { if spans.position > 0 { workspace.removeScratch(n.spans) } }
+        try rowText.close()
+        defer {
+            if spans.position > 0 { workspace.removeScratch(n.spans) }
+            if rowText.position > 0 { workspace.removeScratch(n.rowText) }
+        }
         // 1. Duplicates, in row order. The rows they make invalid now are known from them alone.
         let duplicateCount = try duplicates.finishInRowOrder(rows: rows, width: workers)
         var newlyBits = [UInt64](repeating: 0, count: invalidBits.count)
@@ -529,4 +556,13 @@ final class ResultWriter {
         try out.append(written ? layout.suffix : layout.empty)
         try out.close()
     }
+}
+
+/// A scratch file read as a source (the rows' text the writer kept). Read by the thread that
+/// finishes the import, as the workspace is.
+struct ScratchSource: ByteSource, @unchecked Sendable {
+    let workspace: any Workspace
+    let name: String
+    let size: Int?
+    func open() throws -> any ByteReader { try workspace.openScratch(name) }
 }
