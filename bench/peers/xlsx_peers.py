@@ -52,6 +52,17 @@ def run(argv):
     return elapsed, usage.ru_maxrss / 1024, lines[-1] if lines else ""
 
 
+def cpu():
+    """The CPU model and the vector extensions that matter: figures differ by CPU (BENCHMARKS.md keeps one table each)."""
+    info = {}
+    for line in open("/proc/cpuinfo"):
+        key, _, value = line.partition(":")
+        info.setdefault(key.strip(), value.strip())
+    flags = set(info.get("flags", "").split())
+    vector = [f for f in ("sse4_2", "avx", "avx2", "bmi2", "avx512f", "avx512bw", "avx512vl") if f in flags]
+    return f"{info.get('model name', '?')} (family {info.get('cpu family', '?')}, model {info.get('model', '?')}); flags: {' '.join(vector)}"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("workbook")
@@ -62,6 +73,7 @@ def main():
     a = p.parse_args()
     size = os.path.getsize(a.workbook) / 1048576
     print(f"workbook: {a.workbook} ({size:.1f} MB); samples: {a.samples} (median, after one warm-up)")
+    print(f"cpu: {cpu()}; load {open('/proc/loadavg').read().split()[:3]}")
     jobs = [(name, [sys.executable, "-c", code, a.workbook]) for name, code in READERS.items()
             if not any(s in name for s in a.skip)]
     if a.intake:

@@ -4,7 +4,7 @@ import Glibc
 
 /// A file written for publishing: created exclusively, written, synced and closed.
 ///
-/// A published file is written in 4 MiB aligned chunks past the page cache (`O_DIRECT`): the
+/// A published file is written in 1 MiB aligned chunks past the page cache (`O_DIRECT`): the
 /// bytes go from Intake's buffer to the disk, which they must reach before the publish anyway.
 /// Once the first chunk went through, each next one is written by a background thread while
 /// the caller fills the other of two buffers, so the disk's time overlaps the import's.
@@ -24,7 +24,7 @@ final class SyncedFile: OutputFile {
     private let syncing = DispatchGroup()
     /// The chunk being filled for a direct write (aligned for O_DIRECT); nil for scratch files
     /// and once direct writes proved impossible here.
-    static let chunk = 4 << 20
+    static let chunk = 1 << 20
     private var staging: UnsafeMutableRawPointer?
     private var staged = 0
     private var direct = false
