@@ -120,7 +120,7 @@ final class SyncedFile: OutputFile {
                     if let error = written.error { outcome.error = error; return }
                     guard written.count < SyncedFile.chunk else { return }
                     outcome.fellBack = true
-                    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~SyncedFile.oDirect)
+                    SyncedFile.setDirect(false, fd, path)
                     var offset = written.count
                     while offset < SyncedFile.chunk {
                         do {
@@ -135,8 +135,7 @@ final class SyncedFile: OutputFile {
             }
         }
         if !direct {
-            let flags = fcntl(fd, F_GETFL)
-            direct = SyncedFile.oDirect != 0 && flags >= 0 && fcntl(fd, F_SETFL, flags | SyncedFile.oDirect) == 0
+            direct = SyncedFile.setDirect(true, fd, path)
         }
         var written = 0
         if direct {
@@ -144,11 +143,26 @@ final class SyncedFile: OutputFile {
             if let error = result.error { throw error }
             written = result.count
             if written == SyncedFile.chunk { return }
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~SyncedFile.oDirect)
+            SyncedFile.setDirect(false, fd, path)
             direct = false
         }
         stopStaging()
         try writeThrough(UnsafeRawBufferPointer(start: full + written, count: SyncedFile.chunk - written))
+    }
+
+    /// Turns O_DIRECT on or off for `fd`; whether it took (a refusal is an answer: write through the cache).
+    @discardableResult
+    private static func setDirect(_ on: Bool, _ fd: Int32, _ path: String) -> Bool {
+        guard oDirect != 0 else { return false }
+        var flags: Int32 = 0
+        guard
+            System.errno(
+                "fcntl", path,
+                { () -> Int32 in
+                    flags = fcntl(fd, F_GETFL); return flags
+                }) == 0
+        else { return false }
+        return System.errno("fcntl", path) { fcntl(fd, F_SETFL, on ? flags | oDirect : flags & ~oDirect) } == 0
     }
 
     /// One direct write of a whole chunk: the bytes written, or the error. EINVAL (accepted by
@@ -214,7 +228,7 @@ final class SyncedFile: OutputFile {
         try awaitBackground()
         if let tail, staged > 0 {
             // The tail through the cache: a direct write needs a whole number of blocks.
-            if direct { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~SyncedFile.oDirect) }
+            if direct { SyncedFile.setDirect(false, fd, path) }
             try writeThrough(UnsafeRawBufferPointer(start: tail, count: staged))
             staged = 0
         }
