@@ -54,6 +54,21 @@ struct ResolutionTests {
         #expect(try r.json("results.json").arrayValue?.count == 1)
     }
 
+    /// A row a person edited that then turns out a duplicate (known only at the end, read again
+    /// from the file by its place) is rejected with the person's values, not the file's.
+    @Test func aLateRejectedRowKeepsThePersonsEdits() throws {
+        let r = try Self.run(
+            "csv-invalid-block",
+            resolution: #"""
+                {"invalidDataBehavior": "REMOVE_INVALID_ROWS", "edits": [{"rowIndex": 0, "fieldKey": "last_name", "value": "Lovelace-Edited"}]}
+                """#)
+        #expect(r.outcome.status == .successful)
+        let rejected = try #require(r.workspace.text("rejected.csv"))
+        // Ada's row is valid as it is read and a duplicate (id, e-mail) only at the end.
+        #expect(rejected.contains("\"Ada\",\"Lovelace-Edited\""), "\(rejected)")
+        #expect(!rejected.contains("\"Lovelace\""), "\(rejected)")
+    }
+
     @Test func aMappingResolvesAConflictAndIsLearned() throws {
         let r = try Self.run("review-competing-columns", resolution: #"{"mapping": {"E-mail": "email", "Email": null}}"#)
         #expect(r.outcome.status == .successful)
