@@ -140,12 +140,7 @@ extension ByteRegex {
                 case .empty:
                     break
                 case .chars(let set):
-                    let index = setIndex[set] ?? Int32(sets.count)
-                    if index == sets.count {
-                        sets.append(set)
-                        setIndex[set] = index
-                    }
-                    _ = try append(Instruction(op: .chars, x: index), to: &code)
+                    _ = try append(Instruction(op: .chars, x: set.interned(in: &sets, index: &setIndex)), to: &code)
                 case .assertion(let assertion):
                     _ = try append(Instruction(op: .assert, x: Int32(assertion.rawValue)), to: &code)
                 case .backreference(let group):

@@ -59,12 +59,7 @@ extension ByteRegex {
             case .empty:
                 break
             case .chars(let set):
-                let index = setIndex[set] ?? Int32(sets.count)
-                if index == sets.count {
-                    sets.append(set)
-                    setIndex[set] = index
-                }
-                append(.chars, index)
+                append(.chars, set.interned(in: &sets, index: &setIndex))
             case .assertion(let assertion):
                 assertions.insert(assertion)
                 append(.assert, Int32(assertion.rawValue))

@@ -61,6 +61,15 @@ extension ByteRegex {
 }
 
 extension ByteRegex.ScalarSet {
+    /// This set's number in a program's list of sets, added the first time (programs share a set
+    /// used in several places).
+    func interned(in sets: inout [Self], index: inout [Self: Int32]) -> Int32 {
+        if let known = index[self] { return known }
+        sets.append(self)
+        index[self] = Int32(sets.count - 1)
+        return Int32(sets.count - 1)
+    }
+
     static let digits = Self([0x30...0x39])
     static let asciiWord = Self([0x30...0x39, 0x41...0x5A, 0x5F...0x5F, 0x61...0x7A])
     /// `\s`: ECMAScript WhiteSpace and LineTerminator.
