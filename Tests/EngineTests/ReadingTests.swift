@@ -202,3 +202,29 @@ func theWordScanStopsAtTheFirstByteItLooksFor(_ delimiter: UInt8) {
         }
     }
 }
+
+/// JSON strings escaped eight bytes at a time say the same as byte by byte: every control
+/// character, quote and backslash escaped wherever it sits in a word, everything else as is.
+@Test func jsonStringsAreEscapedAsByteByByte() {
+    var generator = SystemRandomNumberGenerator()
+    let alphabet: [UInt8] = [0x61, 0x22, 0x5C, 0x00, 0x1F, 0x20, 0x0A, 0x09, 0x7F, 0x80, 0xC3, 0xA9, 0x21, 0x5B, 0x5D]
+    for _ in 0..<3_000 {
+        let bytes = (0..<Int.random(in: 0..<40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+        var expected: [UInt8] = [0x22]
+        for b in bytes {
+            switch b {
+            case 0x22: expected += [0x5C, 0x22]
+            case 0x5C: expected += [0x5C, 0x5C]
+            case 0x0A: expected += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: expected += [0x5C, UInt8(ascii: "r")]
+            case 0x09: expected += [0x5C, UInt8(ascii: "t")]
+            case 0..<0x20: expected += Array(String(format: "\\u%04x", Int(b)).utf8)
+            default: expected.append(b)
+            }
+        }
+        expected.append(0x22)
+        var out: [UInt8] = []
+        bytes.withUnsafeBytes { JSONWriter.appendString($0, to: &out) }
+        #expect(out == expected, "\(bytes)")
+    }
+}

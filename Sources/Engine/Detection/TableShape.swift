@@ -62,8 +62,11 @@ struct TableShape: Sendable {
         return words
     }
 
-    static func kind(_ cell: UnsafeRawBufferPointer) -> Kind? {
-        switch CellShape.of(cell) {
+    static func kind(_ cell: UnsafeRawBufferPointer) -> Kind? { kind(cell, shape: CellShape.of(cell)) }
+
+    /// `kind` of a cell whose shape is known (every data row asks for both: one reading, not two).
+    static func kind(_ cell: UnsafeRawBufferPointer, shape: CellShape) -> Kind? {
+        switch shape {
         case .date: return .date
         case .number:
             var start = 0, end = cell.count
@@ -89,7 +92,8 @@ struct TableShape: Sendable {
             var filled = 0
             for r in rows {
                 let k: Kind?? = batch.withCell(row: r, column: c) { cell in
-                    CellShape.of(cell) == .empty ? .none : .some(kind(cell))
+                    let shape = CellShape.of(cell)
+                    return shape == .empty ? .none : .some(kind(cell, shape: shape))
                 }
                 guard let k else { continue }
                 filled += 1
@@ -106,7 +110,10 @@ struct TableShape: Sendable {
         var filled = 0, matching = 0, words = 0
         for c in typed.indices {
             guard let expected = typed[c] else { continue }
-            let (shape, k) = batch.withCell(row: row, column: c) { (CellShape.of($0), TableShape.kind($0)) }
+            let (shape, k) = batch.withCell(row: row, column: c) { cell in
+                let shape = CellShape.of(cell)
+                return (shape, TableShape.kind(cell, shape: shape))
+            }
             if shape == .empty { continue }
             filled += 1
             if k == expected {

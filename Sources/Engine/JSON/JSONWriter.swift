@@ -12,6 +12,8 @@ public enum JSONWriter {
         var i = 0
         let n = bytes.count
         while i < n {
+            if let base = bytes.baseAddress { i = ByteScan.skipJSONPlain(base, from: i, to: n) }
+            guard i < n else { break }
             let b = bytes[i]
             if b >= 0x20 && b != 0x22 && b != 0x5C { i += 1; continue }
             if runStart < i { out.append(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart..<i])) }

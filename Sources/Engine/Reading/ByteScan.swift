@@ -1,4 +1,5 @@
-/// Word-at-a-time search for the bytes that end a run of ordinary text (CSV delimiters, quotes, line ends).
+/// Word-at-a-time search for the bytes that end a run of ordinary text (CSV delimiters, quotes,
+/// line ends; what a JSON string must escape).
 enum ByteScan {
     /// Where the first of `a`, `b`, `c` (and `d`) is, from `start`, eight bytes at a time (SWAR:
     /// plain 64-bit arithmetic, which every x86-64 and ARM64 has; no vector extension is
@@ -18,6 +19,24 @@ enum ByteScan {
         while j &+ 8 <= end {
             let word = UInt64(littleEndian: UnsafeRawPointer(text + j).loadUnaligned(as: UInt64.self))
             let found = zeros(word ^ wa) | zeros(word ^ wb) | zeros(word ^ wc) | zeros(word ^ wd)
+            if found != 0 { return j &+ found.trailingZeroBitCount &>> 3 }
+            j &+= 8
+        }
+        return j
+    }
+
+    /// `skip` for the bytes a JSON string escapes: a control character (below 0x20), `"` or `\`.
+    @inline(__always)
+    static func skipJSONPlain(_ text: UnsafeRawPointer, from start: Int, to end: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let (quote, backslash, below) = (UInt64(0x22) &* ones, UInt64(0x5C) &* ones, UInt64(0x20) &* ones)
+        @inline(__always) func zeros(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        var j = start
+        while j &+ 8 <= end {
+            let word = UInt64(littleEndian: (text + j).loadUnaligned(as: UInt64.self))
+            // Bytes below 0x20 set their high bit in `(word - 0x20…) & ~word`, as zeros do above.
+            let found = zeros(word ^ quote) | zeros(word ^ backslash) | ((word &- below) & ~word & highs)
             if found != 0 { return j &+ found.trailingZeroBitCount &>> 3 }
             j &+= 8
         }

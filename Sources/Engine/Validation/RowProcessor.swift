@@ -408,7 +408,8 @@ struct RowProcessor: Sendable {
         case .number:
             // The number's own text, unless it is rounded, a percent or formatted: then its value.
             let start = json.count
-            if let facts = NumberValue.appendJSONWithFacts(text, mark: plan.decimalMark, to: &json) {
+            let needsValue = plan.formatsNumbers || plan.round != nil || plan.min != nil || plan.max != nil
+            if let facts = NumberValue.appendJSONWithFacts(text, mark: plan.decimalMark, needsValue: needsValue, to: &json) {
                 var value = facts.value
                 if facts.isPercent { value /= 100 }
                 if plan.formatsNumbers || plan.round != nil || facts.isPercent {

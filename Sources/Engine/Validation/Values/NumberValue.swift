@@ -31,14 +31,18 @@ public enum NumberValue {
 
     /// `appendJSON`, also returning the value and the percent sign (nil: not a number, `out`
     /// unchanged). No allocation beyond `out`'s growth for numbers of up to 15 significant digits.
+    /// `needsValue: false`: the value is 0 unless the number is a percent, where working it out
+    /// is not needed to know the number is finite (most cells; a column without rounding, format
+    /// or bounds never reads it).
     static func appendJSONWithFacts(
-        _ bytes: UnsafeRawBufferPointer, mark: DecimalMark = .point, to out: inout some ByteSink
+        _ bytes: UnsafeRawBufferPointer, mark: DecimalMark = .point, needsValue: Bool = true, to out: inout some ByteSink
     ) -> NumberFacts? {
         guard let scan = Scan(bytes, mark: mark) else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scan.maximumTextLength) { buffer in
             let length = scan.write(bytes, to: buffer)
             let text = UnsafeBufferPointer(rebasing: buffer[0..<length])
-            guard let value = scan.value(bytes, text: text) else { return nil }
+            let skip = !needsValue && !scan.isPercent && scan.isCertainlyFinite
+            guard let value = skip ? 0 : scan.value(bytes, text: text) else { return nil }
             out.append(bytes: UnsafeRawBufferPointer(text))
             return NumberFacts(value: value, isPercent: scan.isPercent)
         }
@@ -244,6 +248,9 @@ public enum NumberValue {
         /// The Double nearest the number: exact arithmetic when the digits fit (Clinger's fast
         /// path), else the standard library's correctly rounded parser on the written text.
         /// Nil when the value is beyond Double's range.
+        /// The value is a finite Double without working it out (what `value`'s fast path reads).
+        var isCertainlyFinite: Bool { first < 0 || (significantDigits <= 15 && lastPower >= -22 && lastPower <= 22) }
+
         func value(_ b: UnsafeRawBufferPointer, text: UnsafeBufferPointer<UInt8>) -> Double? {
             guard first >= 0 else { return 0 }
             let power = lastPower
