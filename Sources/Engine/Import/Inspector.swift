@@ -217,10 +217,7 @@ public enum Inspector {
                 while !table.ended, let batch = try next() {
                     let rows = table.filter(batch)
                     for r in 0..<rows.count where rows.rowRecords[r] > header.lastNonDataRecord && !rows.isBlank(row: r) {
-                        for c in 0..<rows.cellCount(row: r) {
-                            if c > 0 { out.append(UInt8(ascii: ",")) }
-                            rows.withCell(row: r, column: c) { CSVWriter.appendField($0, escapeFormulas: false, to: &out) }
-                        }
+                        CSVWriter.appendRow(rows, row: r, escapeFormulas: false, to: &out)
                         out.append(contentsOf: [0x0D, 0x0A])
                     }
                     try emit(out)

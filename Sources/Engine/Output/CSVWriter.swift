@@ -23,6 +23,14 @@ public enum CSVWriter {
         s.withUTF8 { appendField(UnsafeRawBufferPointer($0), escapeFormulas: escapeFormulas, to: &out) }
     }
 
+    /// A row of `batch` as one CSV line without its line end: every cell quoted, joined by commas.
+    static func appendRow(_ batch: RowBatch, row: Int, escapeFormulas: Bool, to out: inout [UInt8]) {
+        for c in 0..<batch.cellCount(row: row) {
+            if c > 0 { out.append(UInt8(ascii: ",")) }
+            batch.withCell(row: row, column: c) { appendField($0, escapeFormulas: escapeFormulas, to: &out) }
+        }
+    }
+
     /// One record: fields joined by commas, ended with CRLF as RFC 4180 says.
     public static func appendRecord(_ fields: [String], escapeFormulas: Bool, to out: inout [UInt8]) {
         for (i, f) in fields.enumerated() {

@@ -250,20 +250,12 @@ struct RowProcessor: Sendable {
             out.sourceRows.append(batch.rowLines[r])
             if spans { out.sourceSpans.append(batch.rowSpans[r]) }
             if rowTexts {
-                for c in 0..<batch.cellCount(row: r) {
-                    if c > 0 { out.rowText.append(UInt8(ascii: ",")) }
-                    batch.withCell(row: r, column: c) { CSVWriter.appendField($0, escapeFormulas: false, to: &out.rowText) }
-                }
+                CSVWriter.appendRow(batch, row: r, escapeFormulas: false, to: &out.rowText)
                 out.rowText.append(0x0A)
                 out.rowTextEnds.append(out.rowText.count)
             }
             // The cells as a CSV line, for rejected.csv (rows that turn invalid late are read again).
-            if invalid {
-                for c in 0..<batch.cellCount(row: r) {
-                    if c > 0 { out.raw.append(UInt8(ascii: ",")) }
-                    batch.withCell(row: r, column: c) { CSVWriter.appendField($0, escapeFormulas: formulaEscape, to: &out.raw) }
-                }
-            }
+            if invalid { CSVWriter.appendRow(batch, row: r, escapeFormulas: formulaEscape, to: &out.raw) }
             out.rawEnds.append(out.raw.count)
         }
         out.json = json.finish()
