@@ -27,18 +27,20 @@ final class SyncedFile: OutputFile {
     static let chunk = 1 << 20
     private var staging: UnsafeMutableRawPointer?
     private var staged = 0
-    private var direct = false
+    /// Whether the descriptor has O_DIRECT: not tried before the first whole chunk; cached once
+    /// refused, or once a write came short (the offset is then no longer aligned).
+    private enum Mode { case untried, direct, cached }
+    private var mode = Mode.untried
     /// The chunk a background write holds, and the free buffer the one after it goes to.
     private var inFlight: UnsafeMutableRawPointer?
     private var spare: UnsafeMutableRawPointer?
     private let writing = DispatchGroup()
-    /// What the background write found; read after `writing.wait()`.
+    /// The background write: its chunk (handed over here: a raw pointer is not Sendable) and
+    /// what came of it, read after `writing.wait()`.
     private final class Outcome: @unchecked Sendable {
-        var error: SystemError?
-        /// It came short and wrote the rest through the cache: the file is no longer aligned.
-        var fellBack = false
-        /// The chunk being written (handed over here: a raw pointer is not Sendable).
         var chunk: UnsafeMutableRawPointer?
+        var written = 0
+        var error: SystemError?
     }
     private let outcome = Outcome()
     /// Every buffer allocated, freed at deinit (staging, inFlight and spare only point into them).
@@ -60,13 +62,7 @@ final class SyncedFile: OutputFile {
         self.path = path
         self.sync = sync
         fd = try System.call("open", path) { Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }
-        if sync && direct {
-            var memory: UnsafeMutableRawPointer?
-            if posix_memalign(&memory, 4096, SyncedFile.chunk) == 0, let memory {
-                staging = memory
-                owned.append(memory)
-            }
-        }
+        if sync && direct { staging = allocateBuffer() }
     }
 
     deinit {
@@ -91,63 +87,57 @@ final class SyncedFile: OutputFile {
         }
     }
 
-    /// Writes the full staging chunk, directly when the file system lets it; once it does not
-    /// (refused, or a short write that leaves the offset unaligned), the rest goes through the cache.
-    /// The first chunk is written here, to learn whether direct writes work; the next ones in
-    /// the background, one at a time.
+    /// Hands the full staging chunk to a background direct write and goes on in the other
+    /// buffer; where direct writes are refused, writes it (and all after it) through the cache.
     private func writeChunk() throws {
         guard let full = staging else { return }
         staged = 0
-        let confirmed = direct
         try awaitBackground()
-        if confirmed && direct {
-            if spare == nil {
-                var memory: UnsafeMutableRawPointer?
-                if posix_memalign(&memory, 4096, SyncedFile.chunk) == 0, let memory {
-                    spare = memory
-                    owned.append(memory)
-                }
+        if mode == .untried { mode = SyncedFile.setDirect(true, fd, path) ? .direct : .cached }
+        if mode == .direct, let next = spare ?? allocateBuffer() {
+            spare = nil
+            staging = next
+            inFlight = full
+            let (fd, path, outcome) = (self.fd, self.path, self.outcome)
+            outcome.chunk = full
+            DispatchQueue.global().async(group: writing) {
+                guard let chunk = outcome.chunk else { return }
+                (outcome.written, outcome.error) = SyncedFile.writeDirect(fd, path, chunk)
             }
-            if let next = spare {
-                spare = nil
-                staging = next
-                inFlight = full
-                let (fd, path, outcome) = (self.fd, self.path, self.outcome)
-                outcome.chunk = full
-                DispatchQueue.global().async(group: writing) {
-                    guard let full = outcome.chunk else { return }
-                    let written = SyncedFile.writeDirect(fd, path, full)
-                    if let error = written.error { outcome.error = error; return }
-                    guard written.count < SyncedFile.chunk else { return }
-                    outcome.fellBack = true
-                    SyncedFile.setDirect(false, fd, path)
-                    var offset = written.count
-                    while offset < SyncedFile.chunk {
-                        do {
-                            offset += try System.call("write", path) { Glibc.write(fd, full + offset, SyncedFile.chunk - offset) }
-                        } catch {
-                            outcome.error = error as? SystemError ?? SystemError(call: "write", path: path, errno: EIO)
-                            return
-                        }
-                    }
-                }
-                return
-            }
+            return
         }
-        if !direct {
-            direct = SyncedFile.setDirect(true, fd, path)
+        endDirect()
+        try writeThrough(UnsafeRawBufferPointer(start: full, count: SyncedFile.chunk))
+    }
+
+    /// Waits for the chunk written in the background (its buffer becomes the spare). A write that
+    /// came short, or was refused, is finished through the cache, as is everything after it.
+    private func awaitBackground() throws {
+        guard let buffer = inFlight else { return }
+        writing.wait()
+        inFlight = nil
+        spare = buffer
+        if let error = outcome.error { throw error }
+        let written = outcome.written
+        if written < SyncedFile.chunk {
+            endDirect()
+            try writeThrough(UnsafeRawBufferPointer(start: buffer + written, count: SyncedFile.chunk - written))
         }
-        var written = 0
-        if direct {
-            let result = SyncedFile.writeDirect(fd, path, full)
-            if let error = result.error { throw error }
-            written = result.count
-            if written == SyncedFile.chunk { return }
-            SyncedFile.setDirect(false, fd, path)
-            direct = false
-        }
-        stopStaging()
-        try writeThrough(UnsafeRawBufferPointer(start: full + written, count: SyncedFile.chunk - written))
+    }
+
+    /// From now on writes go straight through the cache.
+    private func endDirect() {
+        if mode == .direct { SyncedFile.setDirect(false, fd, path) }
+        mode = .cached
+        staging = nil
+        spare = nil
+    }
+
+    private func allocateBuffer() -> UnsafeMutableRawPointer? {
+        var memory: UnsafeMutableRawPointer?
+        guard posix_memalign(&memory, 4096, SyncedFile.chunk) == 0, let memory else { return nil }
+        owned.append(memory)
+        return memory
     }
 
     /// Turns O_DIRECT on or off for `fd`; whether it took (a refusal is an answer: write through the cache).
@@ -176,25 +166,6 @@ final class SyncedFile: OutputFile {
         }
         if failed != 0 && failed != EINVAL { return (0, SystemError(call: "write", path: path, errno: failed)) }
         return (written, nil)
-    }
-
-    /// Waits for the chunk written in the background; its buffer becomes the spare.
-    private func awaitBackground() throws {
-        guard let buffer = inFlight else { return }
-        writing.wait()
-        inFlight = nil
-        spare = buffer
-        if let error = outcome.error { throw error }
-        if outcome.fellBack {
-            direct = false
-            stopStaging()
-        }
-    }
-
-    /// From now on writes go straight through the cache.
-    private func stopStaging() {
-        staging = nil
-        spare = nil
     }
 
     private func writeThrough(_ bytes: UnsafeRawBufferPointer) throws {
@@ -228,7 +199,7 @@ final class SyncedFile: OutputFile {
         try awaitBackground()
         if let tail, staged > 0 {
             // The tail through the cache: a direct write needs a whole number of blocks.
-            if direct { SyncedFile.setDirect(false, fd, path) }
+            endDirect()
             try writeThrough(UnsafeRawBufferPointer(start: tail, count: staged))
             staged = 0
         }
