@@ -7,8 +7,7 @@ final class InboxWatches {
     let layout: RootLayout
     private var rootWD: Int32 = -1
     private(set) var inboxWD: Int32?
-    private var folders: [Int32: String] = [:]
-    private var folderWDs: [String: Int32] = [:]
+    private var folders = WatchedFolders()
 
     /// What an event means to the daemon.
     enum Meaning: Equatable {
@@ -44,23 +43,17 @@ final class InboxWatches {
     func disarmInbox() {
         if let wd = inboxWD { inotify.removeWatch(wd) }
         inboxWD = nil
-        for wd in folders.keys { inotify.removeWatch(wd) }
-        folders = [:]
-        folderWDs = [:]
+        folders.removeAll(from: inotify)
     }
 
     func addFolder(_ name: String) {
-        guard inboxWD != nil, folderWDs[name] == nil else { return }
+        guard inboxWD != nil else { return }
         // IN_DONT_FOLLOW and IN_ONLYDIR: a symbolic link to a folder elsewhere is never watched.
-        guard let wd = try? inotify.addWatch("\(layout.inbox)/\(name)", mask: Inotify.folderEvents) else { return }
-        folders[wd] = name
-        folderWDs[name] = wd
+        folders.add(name, path: "\(layout.inbox)/\(name)", mask: Inotify.folderEvents, on: inotify)
     }
 
     func removeFolder(_ name: String) {
-        guard let wd = folderWDs.removeValue(forKey: name) else { return }
-        folders[wd] = nil
-        inotify.removeWatch(wd)
+        folders.remove(name, from: inotify)
     }
 
     static func writers(_ event: InotifyEvent) -> Writers {
@@ -85,7 +78,7 @@ final class InboxWatches {
             }
             return .file(InboxPath(event.name), removed: left, writers: InboxWatches.writers(event))
         }
-        if let folder = folders[event.wd] {
+        if let folder = folders.name(of: event.wd) {
             if selfGone {
                 return event.has(Inotify.ignored) || event.has(Inotify.deleteSelf) || event.has(Inotify.moveSelf)
                     ? .folderGone(folder) : .none

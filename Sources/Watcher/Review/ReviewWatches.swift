@@ -8,8 +8,7 @@ final class ReviewWatches {
     let inotify: Inotify
     let review: String
     private var reviewWD: Int32?
-    private var folders: [Int32: String] = [:]
-    private var folderWDs: [String: Int32] = [:]
+    private var folders = WatchedFolders()
 
     static let fileName = "resolution.json"
 
@@ -43,21 +42,15 @@ final class ReviewWatches {
     }
 
     func add(_ id: String) {
-        guard reviewWD != nil, folderWDs[id] == nil else { return }
-        guard
-            let wd = try? inotify.addWatch(
-                "\(review)/\(id)",
-                mask: Inotify.create | Inotify.closeWrite | Inotify.movedTo
-                    | Inotify.movedFrom | Inotify.delete | Inotify.onlyDir | Inotify.dontFollow)
-        else { return }
-        folders[wd] = id
-        folderWDs[id] = wd
+        guard reviewWD != nil else { return }
+        folders.add(
+            id, path: "\(review)/\(id)",
+            mask: Inotify.create | Inotify.closeWrite | Inotify.movedTo | Inotify.movedFrom | Inotify.delete | Inotify.onlyDir
+                | Inotify.dontFollow, on: inotify)
     }
 
     func remove(_ id: String) {
-        guard let wd = folderWDs.removeValue(forKey: id) else { return }
-        folders[wd] = nil
-        inotify.removeWatch(wd)
+        folders.remove(id, from: inotify)
     }
 
     /// Reads what is there to read and says what to look at.
@@ -68,7 +61,7 @@ final class ReviewWatches {
             if event.wd == reviewWD {
                 if event.has(Inotify.deleteSelf) || event.has(Inotify.moveSelf) || event.has(Inotify.ignored) {
                     reviewWD = nil
-                    for id in Array(folderWDs.keys) { remove(id) }
+                    folders.removeAll(from: inotify)
                     out.append(.rescan)
                     continue
                 }
@@ -80,10 +73,9 @@ final class ReviewWatches {
                     remove(event.name)
                     out.append(.look(event.name))
                 }
-            } else if let id = folders[event.wd] {
+            } else if let id = folders.name(of: event.wd) {
                 if event.has(Inotify.ignored) {
-                    folders[event.wd] = nil
-                    folderWDs[id] = nil
+                    folders.forget(event.wd)
                     continue
                 }
                 if event.name == ReviewWatches.fileName { out.append(.look(id)) }

@@ -146,3 +146,40 @@ public struct Inotify: ~Copyable {
         return out
     }
 }
+
+/// The sub-folders one inotify instance watches, known by name and by watch descriptor (the
+/// inbox's schema folders, the review folders).
+struct WatchedFolders {
+    private var names: [Int32: String] = [:]
+    private var descriptors: [String: Int32] = [:]
+
+    func contains(_ name: String) -> Bool { descriptors[name] != nil }
+    func name(of wd: Int32) -> String? { names[wd] }
+
+    /// Watches `path` as `name`; nothing when it is watched already or cannot be (gone, not a folder).
+    mutating func add(_ name: String, path: String, mask: UInt32, on inotify: borrowing Inotify) {
+        guard descriptors[name] == nil, let wd = try? inotify.addWatch(path, mask: mask) else { return }
+        names[wd] = name
+        descriptors[name] = wd
+    }
+
+    mutating func remove(_ name: String, from inotify: borrowing Inotify) {
+        guard let wd = descriptors.removeValue(forKey: name) else { return }
+        names[wd] = nil
+        inotify.removeWatch(wd)
+    }
+
+    mutating func removeAll(from inotify: borrowing Inotify) {
+        for wd in names.keys { inotify.removeWatch(wd) }
+        names = [:]
+        descriptors = [:]
+    }
+
+    /// The kernel ended this watch (IN_IGNORED): forgotten, nothing to remove. Returns its name.
+    @discardableResult
+    mutating func forget(_ wd: Int32) -> String? {
+        guard let name = names.removeValue(forKey: wd) else { return nil }
+        descriptors[name] = nil
+        return name
+    }
+}
