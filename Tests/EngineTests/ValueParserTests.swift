@@ -61,6 +61,37 @@ extension ValueParserTests {
             #expect(out == [0x41])
         }
 
+        /// The copy of a number already in canonical form (`NumberValue.isCanonical`) must be what
+        /// the scan writes: every string of up to 7 characters over `0 1 9 - .`, and long ones
+        /// around 15 digits and 6 fraction zeros, give the same text (or none) both ways.
+        @Test func aNumberCopiedAsWrittenIsTheScansText() {
+            func both(_ input: String) -> (copied: String?, scanned: String?) {
+                var copied: [UInt8] = [], scanned: [UInt8] = []
+                let a = withCell(input) { NumberValue.appendJSONWithFacts($0, needsValue: false, to: &copied) }
+                let b = withCell(input) { NumberValue.appendJSONWithFacts($0, needsValue: true, to: &scanned) }
+                return (a.map { _ in String(decoding: copied, as: UTF8.self) }, b.map { _ in String(decoding: scanned, as: UTF8.self) })
+            }
+            var inputs: [String] = []
+            var level = [""]
+            for _ in 1...7 {
+                level = level.flatMap { prefix in ["0", "1", "9", "-", "."].map { prefix + $0 } }
+                inputs += level
+            }
+            inputs += [
+                "123456789012345", "1234567890123456", "-123456789012345", "12345678.1234567", "1234567.1234567",
+                "0.00000123", "0.0000012", "0.000001", "0.0000001", "-0.000001", "100000000000000", "0.12345678901234",
+                "0.123456789012345", "99999999999999.9",
+            ]
+            var different: [String] = []
+            for input in inputs {
+                let (copied, scanned) = both(input)
+                if copied != scanned { different.append("\(input): \(copied ?? "nil") vs \(scanned ?? "nil")") }
+            }
+            let count = different.count
+            #expect(count == 0, "\(different.prefix(20))")
+            #expect(inputs.count > 90_000)
+        }
+
         @Test func valueIsTheNearestDoubleForLongDigitStrings() throws {
             let parsed = try #require(withCell("12345678901234567890.123") { NumberValue.parse($0) })
             #expect(parsed.value == 12345678901234567890.123)
@@ -75,6 +106,37 @@ extension ValueParserTests {
 
 extension ValueParserTests {
     struct Dates {
+        /// A cell copied as an ISO date (`DateValue.isISODate`) must be one the parser reads, in
+        /// either order, and the ISO pattern writes back unchanged: every `yyyy-MM-dd` with the
+        /// month 00–13 and the day 00–32, years around each century's leap rule and from 0999 on.
+        @Test func aDateCopiedAsWrittenIsTheParsersDate() {
+            var different: [String] = []
+            var copied = 0
+            for year in [999, 1000, 1600, 1899, 1900, 1969, 1970, 1999, 2000, 2023, 2024, 2100, 2400, 9999] {
+                for month in 0...13 {
+                    for day in 0...32 {
+                        func pad(_ n: Int, _ width: Int) -> String {
+                            String(repeating: "0", count: max(0, width - String(n).count)) + String(n)
+                        }
+                        let text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+                        let fast = withCell(text) { DateValue.isISODate($0) }
+                        if fast { copied += 1 }
+                        for order in [DateOrder.monthFirst, .dayFirst] {
+                            let written = withCell(text) { DateValue.parse($0, order: order) }.map {
+                                DateFormatPattern.isoDate.format(date: $0, time: nil, utcOffsetSeconds: nil)
+                            }
+                            // Copied: the parser must read it and write the same text. Not copied: fine either way.
+                            if fast && written != text { different.append("\(text) \(order): \(written ?? "nil")") }
+                            if !fast && written == text && year >= 1000 { different.append("\(text) not copied") }
+                        }
+                    }
+                }
+            }
+            let count = different.count
+            #expect(count == 0, "\(different.prefix(20))")
+            #expect(copied > 4000)
+        }
+
         @Test(
             arguments: [
                 ("2024-02-29", DateOrder.monthFirst, date(2024, 2, 29)),

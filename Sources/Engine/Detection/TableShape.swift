@@ -107,13 +107,16 @@ struct TableShape: Sendable {
     /// How a row's cells in the typed columns compare with the data: how many are filled, how many
     /// have the column's kind, how many are words.
     func typedCells(_ batch: RowBatch, row: Int, stopAtFirstMatch: Bool = false) -> (filled: Int, matching: Int, words: Int) {
+        batch.withRow(row) { typedCells($0, stopAtFirstMatch: stopAtFirstMatch) }
+    }
+
+    private func typedCells(_ cells: RowCells, stopAtFirstMatch: Bool) -> (filled: Int, matching: Int, words: Int) {
         var filled = 0, matching = 0, words = 0
         for c in typed.indices {
             guard let expected = typed[c] else { continue }
-            let (shape, k) = batch.withCell(row: row, column: c) { cell in
-                let shape = CellShape.of(cell)
-                return (shape, TableShape.kind(cell, shape: shape))
-            }
+            let cell = cells[c]
+            let shape = CellShape.of(cell)
+            let k = TableShape.kind(cell, shape: shape)
             if shape == .empty { continue }
             filled += 1
             if k == expected {
@@ -134,15 +137,21 @@ struct TableShape: Sendable {
 
     /// A row of words where the data has numbers and dates: a header, or a header's next line.
     func isHeaderLike(_ batch: RowBatch, row: Int) -> Bool {
-        let t = typedCells(batch, row: row, stopAtFirstMatch: true)
+        batch.withRow(row) { isHeaderLike($0) }
+    }
+
+    private func isHeaderLike(_ cells: RowCells) -> Bool {
+        let t = typedCells(cells, stopAtFirstMatch: true)
         return t.matching == 0 && t.words >= min(2, typedColumns) && t.words > 0 && t.words * 5 >= t.filled * 4
     }
 
     /// The header again (most of its cells, and little else): another table starts here.
     func repeatsHeader(_ batch: RowBatch, row: Int) -> Bool {
         guard !headerCells.isEmpty else { return false }
-        let sameFirst = batch.withCell(row: row, column: 0) { TableShape.trim($0).elementsEqual(headerFirstCell) }
-        guard sameFirst || isHeaderLike(batch, row: row) else { return false }
+        let candidate = batch.withRow(row) { cells in
+            headerFirstCell.withUnsafeBytes { TableShape.trim(cells[0]).elementsEqual($0) } || isHeaderLike(cells)
+        }
+        guard candidate else { return false }
         var remaining = headerCells
         var filled = 0, found = 0
         for c in 0..<batch.cellCount(row: row) {
@@ -161,16 +170,19 @@ struct TableShape: Sendable {
     /// like the others in its column, and is data.
     func isNote(_ batch: RowBatch, row: Int) -> Bool {
         guard width >= 3 else { return false }
-        let cells = batch.cellCount(row: row)
-        var filled = 0
-        var first = -1
+        let most = max(1, width / 3)
         // Filled cells counted on bytes (a cell of spaces is empty); the first one's kind only at the end.
-        for c in 0..<cells where batch.withCell(row: row, column: c, { !TableShape.trim($0).isEmpty }) {
-            filled += 1
-            if first < 0 { first = c }
-            if filled > max(1, width / 3) { return false }
+        let first: Int? = batch.withRow(row) { cells in
+            var filled = 0
+            var first: Int?
+            for c in 0..<cells.count where !TableShape.trim(cells[c]).isEmpty {
+                filled += 1
+                if first == nil { first = c }
+                if filled > most { return nil }
+            }
+            return first
         }
-        guard first >= 0 else { return false }
+        guard let first else { return false }
         return batch.withCell(row: row, column: first) { cell in
             guard CellShape.of(cell) == .text else { return false }
             guard first < text.count else { return true }

@@ -17,6 +17,8 @@ final class FieldPlan: Sendable {
     /// Number: the decimal mark its column is read with (decided once, before the rows).
     let decimalMark: DecimalMark
     let datePattern: DateFormatPattern
+    /// Date: `datePattern` writes `yyyy-MM-dd`, so a cell written so is copied.
+    let copiesISODates: Bool
     /// Number: digits to round to, from `round` or the preset.
     let round: Int?
     /// Number with a currency preset (`usd`, `usd_accounting`, `eur`, `gbp`): the currency marks a
@@ -79,6 +81,7 @@ final class FieldPlan: Sendable {
             default: self.datePattern = .isoDate
             }
         }
+        self.copiesISODates = datePattern.writesDatesAsISO
         var digits = t.round
         let preset = t.preset ?? "default"
         if digits == nil {
@@ -129,14 +132,19 @@ final class FieldPlan: Sendable {
 /// space (or exactly, with `exactMatchOnly`). Lookups hash the cell's bytes into a small open
 /// table of their own (no String, no allocation, no SipHash per cell).
 struct SelectLookup: Sendable {
-    /// The names as compared (folded unless exact), their FNV hashes, and the option's value as JSON.
-    private var keys: [[UInt8]] = []
+    /// The names as compared (folded unless exact) laid end to end, where each is, its FNV hash,
+    /// and which option value it gives; the values as JSON, laid end to end. Flat, so a lookup
+    /// reads no array of arrays and hands back no array (a select cell is a lookup per row).
+    private var keyBytes: [UInt8] = []
+    private var keyRanges: [Range<Int>] = []
     private var hashes: [UInt64] = []
-    private var values: [[UInt8]] = []
-    /// Open addressing on the hash: an index into `keys`, or -1. A power of two, at most half full.
+    private var keyValues: [Int] = []
+    private var valueBytes: [UInt8] = []
+    private var valueRanges: [Range<Int>] = []
+    /// Open addressing on the hash: an index into the keys, or -1. A power of two, at most half full.
     private var slots: [Int32] = []
-    /// Options with their own `exactMatchOnly`: their names as written, to the value as JSON.
-    private var strict: [[UInt8]: [UInt8]] = [:]
+    /// Options with their own `exactMatchOnly`: their names as written, to the value's index.
+    private var strict: [[UInt8]: Int] = [:]
     let exact: Bool
     let allowed: String
 
@@ -145,23 +153,26 @@ struct SelectLookup: Sendable {
         var list: [String] = []
         var seen = Set<[UInt8]>()
         for option in options {
-            var valueJSON: [UInt8] = []
-            JSONWriter.appendString(option.value, to: &valueJSON)
+            let value = valueRanges.count
+            let start = valueBytes.count
+            JSONWriter.appendString(option.value, to: &valueBytes)
+            valueRanges.append(start..<valueBytes.count)
             for name in [option.value, option.label] + option.alternateMatches {
                 if option.exactMatchOnly && !exact {
-                    if strict[Array(name.utf8)] == nil { strict[Array(name.utf8)] = valueJSON }
+                    if strict[Array(name.utf8)] == nil { strict[Array(name.utf8)] = value }
                     continue
                 }
                 let key = exact ? Array(name.utf8) : SelectLookup.fold(Array(name.utf8))
                 if !seen.insert(key).inserted { continue }
-                keys.append(key)
+                keyRanges.append(keyBytes.count..<(keyBytes.count + key.count))
+                keyBytes.append(contentsOf: key)
                 hashes.append(FNV.hash(key))
-                values.append(valueJSON)
+                keyValues.append(value)
             }
             list.append(option.label)
         }
         var size = 8
-        while size < keys.count * 2 { size *= 2 }
+        while size < keyRanges.count * 2 { size *= 2 }
         slots = Array(repeating: -1, count: size)
         for (k, h) in hashes.enumerated() {
             var i = Int(truncatingIfNeeded: h) & (size - 1)
@@ -172,8 +183,17 @@ struct SelectLookup: Sendable {
         self.allowed = list.count > 10 ? "\(shown), … (\(list.count) options)" : shown
     }
 
-    /// The option's value as JSON text, or nil.
-    func find(_ cell: UnsafeRawBufferPointer) -> [UInt8]? {
+    /// Appends the value (as JSON) of the option `cell` names; false, with nothing appended, when
+    /// it names none.
+    @inline(__always)
+    func appendValue(_ cell: UnsafeRawBufferPointer, to out: inout some ByteSink) -> Bool {
+        guard let v = find(cell) else { return false }
+        valueBytes.withUnsafeBytes { out.append(bytes: UnsafeRawBufferPointer(rebasing: $0[valueRanges[v]])) }
+        return true
+    }
+
+    /// Which option value `cell` names (an index among the options), or nil.
+    func find(_ cell: UnsafeRawBufferPointer) -> Int? {
         if !strict.isEmpty, let value = strict[Array(cell)] { return value }
         if exact || cell.contains(where: { $0 >= 0x80 || $0 == 0x20 || $0 == 0x09 }) {
             let key = exact ? Array(cell) : SelectLookup.fold(Array(cell))
@@ -185,25 +205,26 @@ struct SelectLookup: Sendable {
         return probe(cell, hash: h, folding: true)
     }
 
-    /// The entry whose key is `bytes` (lowercased first when `folding`).
+    /// The value of the key that is `bytes` (lowercased first when `folding`).
     @inline(__always)
-    private func probe(_ bytes: UnsafeRawBufferPointer, hash: UInt64, folding: Bool) -> [UInt8]? {
+    private func probe(_ bytes: UnsafeRawBufferPointer, hash: UInt64, folding: Bool) -> Int? {
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let k = Int(slots[i])
-            if k < 0 { return nil }
-            if hashes[k] == hash && keys[k].count == bytes.count {
-                let same = keys[k].withUnsafeBytes { key in
+        return keyBytes.withUnsafeBytes { keys in
+            while true {
+                let k = Int(slots[i])
+                if k < 0 { return nil }
+                let range = keyRanges[k]
+                if hashes[k] == hash && range.count == bytes.count {
+                    var same = true
                     for j in 0..<bytes.count {
                         let b = bytes[j]
-                        if (folding && b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != key[j] { return false }
+                        if (folding && b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != keys[range.lowerBound + j] { same = false; break }
                     }
-                    return true
+                    if same { return keyValues[k] }
                 }
-                if same { return values[k] }
+                i = (i + 1) & mask
             }
-            i = (i + 1) & mask
         }
     }
 

@@ -146,7 +146,9 @@ struct RowProcessor: Sendable {
         keyRanges: [Range<Int>], spans: Bool
     ) -> ProcessedBatch {
         var out = ProcessedBatch()
-        var json = ByteWriter(capacity: batch.bytes.count + batch.count * 64)
+        // Sized for the usual case, so the batch's JSON is not copied as it grows: the keys of each
+        // row and its values, quoted and escaped (pages never touched cost no memory).
+        var json = ByteWriter(capacity: 2 * batch.bytes.count + batch.count * (keys.count + 2 * plans.count + 8))
         // One row each (or a few): sized once, not grown by doubling.
         out.jsonEnds.reserveCapacity(batch.count)
         out.errorEnds.reserveCapacity(batch.count)
@@ -426,7 +428,11 @@ struct RowProcessor: Sendable {
                 JSONWriter.appendString(cell, to: &json)
             }
         case .date:
-            if let date = DateValue.parse(text, order: plan.dateOrder) {
+            if plan.copiesISODates && DateValue.isISODate(text) {
+                json.append(0x22)
+                json.append(bytes: text)
+                json.append(0x22)
+            } else if let date = DateValue.parse(text, order: plan.dateOrder) {
                 json.append(0x22)
                 plan.datePattern.append(date: date, time: nil, utcOffsetSeconds: nil, to: &json)
                 json.append(0x22)
@@ -455,9 +461,7 @@ struct RowProcessor: Sendable {
         case .checkbox:
             json.append(CheckboxValue.parse(text) ? trueBytes : falseBytes)
         case .select:
-            if let value = plan.select?.find(text) {
-                json.append(value)
-            } else {
+            if plan.select?.appendValue(text, to: &json) != true {
                 if !plan.allowCustom { typeError = "Not one of the allowed options: \(plan.select?.allowed ?? "")" }
                 JSONWriter.appendString(text, to: &json)
             }
@@ -571,9 +575,7 @@ extension RowProcessor {
                     let before = json.count
                     if written > 0 { json.append(UInt8(ascii: ",")) }
                     let itemStart = json.count
-                    if let value = plan.select?.find(part) {
-                        json.append(value)
-                    } else {
+                    if plan.select?.appendValue(part, to: &json) != true {
                         if !plan.allowCustom { bad.append(String(decoding: part, as: UTF8.self)) }
                         JSONWriter.appendString(part, to: &json)
                     }

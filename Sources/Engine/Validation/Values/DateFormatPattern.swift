@@ -64,6 +64,10 @@ public struct DateFormatPattern: Sendable, Hashable {
     /// Dromo's `[ISO]` for a `time` field without `withSeconds`: `13:45`.
     public static let isoTimeMinutes = DateFormatPattern(iso: .time(seconds: false), pattern: "[ISO] time, minutes")
 
+    /// A date alone is written `yyyy-MM-dd` (the default, and Dromo's `[ISO]`): a cell already
+    /// written so (`DateValue.isISODate`) is copied as it is.
+    var writesDatesAsISO: Bool { elements == [.iso(.date)] || elements == [.iso(.matching)] }
+
     private init(iso: ISOStyle, pattern: String) {
         self.pattern = pattern
         self.elements = [.iso(iso)]

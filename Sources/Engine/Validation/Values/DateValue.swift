@@ -20,6 +20,30 @@ public enum DateValue {
         return date
     }
 
+    /// A real day written `yyyy-MM-dd`, the year from 1000 on: what `parse` reads in any order
+    /// and the ISO pattern writes back unchanged (most date cells of machine-made files).
+    @inline(__always)
+    static func isISODate(_ b: UnsafeRawBufferPointer) -> Bool {
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[0] != 0x30 else { return false }
+        var year = 0, month = 0, day = 0
+        for i in 0..<4 {
+            let d = b[i] &- 0x30
+            guard d < 10 else { return false }
+            year = year * 10 + Int(d)
+        }
+        for i in 5..<7 {
+            let d = b[i] &- 0x30
+            guard d < 10 else { return false }
+            month = month * 10 + Int(d)
+        }
+        for i in 8..<10 {
+            let d = b[i] &- 0x30
+            guard d < 10 else { return false }
+            day = day * 10 + Int(d)
+        }
+        return CivilDate(year: year, month: month, day: day).isValid
+    }
+
     /// What the value says about day/month order: `.dayFirst` when its first number can only
     /// be a day (> 12), `.monthFirst` when its second can only be (> 12); nil when it cannot
     /// tell or is not of the `a/b/y` form.

@@ -11,79 +11,66 @@ public enum EmailValue {
     public static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let n = bytes.count
         guard n >= 6 && n <= 254 else { return false }  // a@b.cd
-        var at = -1
-        for i in 0..<n where bytes[i] == UInt8(ascii: "@") {
-            guard at < 0 else { return false }
-            at = i
-        }
-        guard at >= 1 && at <= 64 else { return false }
-        return isValidLocalPart(UnsafeRawBufferPointer(rebasing: bytes[0..<at]))
-            && isValidDomain(UnsafeRawBufferPointer(rebasing: bytes[(at + 1)...]))
-    }
-
-    private static func isValidLocalPart(_ local: UnsafeRawBufferPointer) -> Bool {
-        var previousDot = true  // a leading dot is a doubled one
-        for b in local {
-            if b == UInt8(ascii: ".") {
-                if previousDot { return false }
-                previousDot = true
-            } else {
-                guard isAtext(b) else { return false }
-                previousDot = false
+        return classes.withUnsafeBufferPointer { classes in
+            // The local part, to the first `@` (a second one is not a domain byte).
+            var i = 0
+            var previousDot = true  // a leading dot is a doubled one
+            while i < n {
+                let b = bytes[i]
+                if b == UInt8(ascii: "@") { break }
+                if b == UInt8(ascii: ".") {
+                    if previousDot { return false }
+                    previousDot = true
+                } else {
+                    guard classes[Int(b)] & atext != 0 else { return false }
+                    previousDot = false
+                }
+                i += 1
+            }
+            guard i >= 1 && i <= 64 && i < n && !previousDot else { return false }
+            // The domain: labels of letters, digits and hyphens, the last one a top-level domain.
+            var labels = 0
+            var labelStart = i + 1
+            var j = labelStart
+            while true {
+                if j == n || bytes[j] == UInt8(ascii: ".") {
+                    let length = j - labelStart
+                    guard length >= 1, length <= 63, bytes[labelStart] != UInt8(ascii: "-"), bytes[j - 1] != UInt8(ascii: "-")
+                    else { return false }
+                    labels += 1
+                    if j == n {
+                        return labels >= 2 && isValidTopLevel(UnsafeRawBufferPointer(rebasing: bytes[labelStart..<j]), classes)
+                    }
+                    labelStart = j + 1
+                } else if classes[Int(bytes[j])] & labelByte == 0 {
+                    return false
+                }
+                j += 1
             }
         }
-        return !previousDot
     }
 
-    @inline(__always)
-    private static func isAtext(_ b: UInt8) -> Bool {
-        if b >= 0x80 || ByteCursor.isLetter(b) || ByteCursor.isDigit(b) { return true }
-        switch b {
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"),
-            UInt8(ascii: "="), UInt8(ascii: "?"), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
-            UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
+    /// What each byte may be: local-part text (atext), a domain label byte, a top-level domain
+    /// byte. Non-ASCII bytes count as letters everywhere (internationalized addresses).
+    private static let atext: UInt8 = 1, labelByte: UInt8 = 2, topLevelByte: UInt8 = 4
+    private static let classes: [UInt8] = (0..<256).map { b in
+        let byte = UInt8(b)
+        let letter = byte >= 0x80 || ByteCursor.isLetter(byte)
+        let digit = ByteCursor.isDigit(byte)
+        var c: UInt8 = 0
+        if letter || digit || "!#$%&'*+-/=?^_`{|}~".utf8.contains(byte) { c |= atext }
+        if letter || digit || byte == UInt8(ascii: "-") { c |= labelByte }
+        if letter { c |= topLevelByte }
+        return c
     }
 
-    private static func isValidDomain(_ domain: UnsafeRawBufferPointer) -> Bool {
-        var labels = 0
-        var labelStart = 0
-        var i = 0
-        let n = domain.count
-        while i <= n {
-            if i == n || domain[i] == UInt8(ascii: ".") {
-                let label = UnsafeRawBufferPointer(rebasing: domain[labelStart..<i])
-                guard isValidLabel(label) else { return false }
-                labels += 1
-                if i == n { return labels >= 2 && isValidTopLevel(label) }
-                labelStart = i + 1
-            }
-            i += 1
-        }
-        return false
-    }
-
-    private static func isValidLabel(_ label: UnsafeRawBufferPointer) -> Bool {
-        guard let first = label.first, let last = label.last, label.count <= 63,
-            first != UInt8(ascii: "-"), last != UInt8(ascii: "-")
-        else { return false }
-        for b in label where !(b >= 0x80 || ByteCursor.isLetter(b) || ByteCursor.isDigit(b) || b == UInt8(ascii: "-")) {
-            return false
-        }
-        return true
-    }
-
-    private static func isValidTopLevel(_ label: UnsafeRawBufferPointer) -> Bool {
+    private static func isValidTopLevel(_ label: UnsafeRawBufferPointer, _ classes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard label.count >= 2 else { return false }
         if label.count > 4 && ByteCursor.lower(label[0]) == UInt8(ascii: "x") && ByteCursor.lower(label[1]) == UInt8(ascii: "n")
             && label[2] == UInt8(ascii: "-") && label[3] == UInt8(ascii: "-")
         {
             return true  // IDNA A-label, e.g. xn--p1ai; its other bytes were checked as a label
         }
-        return label.allSatisfy { $0 >= 0x80 || ByteCursor.isLetter($0) }
+        return label.allSatisfy { classes[Int($0)] & topLevelByte != 0 }
     }
 }

@@ -37,6 +37,10 @@ public enum NumberValue {
     static func appendJSONWithFacts(
         _ bytes: UnsafeRawBufferPointer, mark: DecimalMark = .point, needsValue: Bool = true, to out: inout some ByteSink
     ) -> NumberFacts? {
+        if !needsValue && mark == .point && isCanonical(bytes) {
+            out.append(bytes: bytes)
+            return NumberFacts(value: 0, isPercent: false)
+        }
         guard let scan = Scan(bytes, mark: mark) else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scan.maximumTextLength) { buffer in
             let length = scan.write(bytes, to: buffer)
@@ -46,6 +50,36 @@ public enum NumberValue {
             out.append(bytes: UnsafeRawBufferPointer(text))
             return NumberFacts(value: value, isPercent: scan.isPercent)
         }
+    }
+
+    /// A number already written as `write` would write it — `-`, digits without a leading zero,
+    /// a fraction without a trailing zero, at most 15 digits, not so small that it needs an
+    /// exponent (`12`, `-3.5`, `0.25`, `35951.24`): most number cells, copied as they are
+    /// instead of scanned and written again.
+    @inline(__always)
+    static func isCanonical(_ b: UnsafeRawBufferPointer) -> Bool {
+        let n = b.count
+        guard n > 0, n <= 17 else { return false }
+        var i = b[0] == UInt8(ascii: "-") ? 1 : 0
+        let integerStart = i
+        while i < n && b[i] &- 0x30 < 10 { i += 1 }
+        let integerDigits = i - integerStart
+        guard integerDigits > 0 else { return false }
+        let zero = b[integerStart] == 0x30
+        if zero && integerDigits > 1 { return false }
+        guard i < n else { return !(zero && integerStart == 1) && integerDigits <= 15 }  // `-0` is written `0`
+        guard b[i] == UInt8(ascii: "."), i + 1 < n, b[n - 1] != 0x30 else { return false }
+        i += 1
+        let fractionStart = i
+        while i < n && b[i] &- 0x30 < 10 { i += 1 }
+        guard i == n, integerDigits + (n - fractionStart) <= 15 else { return false }
+        // `0.000000x` and smaller are written with an exponent.
+        if zero {
+            var zeros = 0
+            while zeros < 6 && fractionStart + zeros < n && b[fractionStart + zeros] == 0x30 { zeros += 1 }
+            if zeros == 6 { return false }
+        }
+        return true
     }
 
     /// The shape of a valid number cell: where its digits are and what surrounds them. Built
