@@ -56,8 +56,9 @@ final class BufferedOutput {
 
     @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer) throws {
-        if bytes.count >= capacity / 2 {
-            // Large pieces go straight to the file.
+        if bytes.count >= min(capacity / 2, 32 << 10) {
+            // Large pieces go straight to the file: a batch's rows of results.json are one
+            // write, not a copy into the buffer first.
             try flush()
             if file == nil { file = try open() }
             try file!.write(bytes)

@@ -64,6 +64,12 @@ final class ByteWriter: ByteSink {
         UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
     }
 
+    /// The bytes written, as an array (a copy); the writer starts empty again.
+    func taken() -> [UInt8] {
+        defer { count = 0 }
+        return Array(bytes(0..<count))
+    }
+
     /// The bytes written, read-only from now on (no copy); the writer starts empty again.
     func finish() -> ByteBlock {
         let block = ByteBlock(adopting: base, count: count)

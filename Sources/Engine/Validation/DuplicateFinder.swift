@@ -40,7 +40,9 @@ final class DuplicateFinder {
             line: bytes.loadUnaligned(fromByteOffset: offset + 13, as: UInt32.self).littleEndian)
     }
     private let workspace: any Workspace
-    private var buffers: [[UInt8]]
+    /// Each partition's records not yet in its file (a `ByteWriter`: two records a row are
+    /// appended, and an Array's checks on each were 2% of a pass).
+    private var buffers: [ByteWriter]
     private var files: [BufferedOutput?]
     private(set) var entries = 0
     /// Bytes held in the partition buffers; past `memoryLimit` they all go to their files, so a
@@ -51,7 +53,7 @@ final class DuplicateFinder {
     init(workspace: any Workspace, memoryLimit: Int = 8 << 20) {
         self.workspace = workspace
         self.memoryLimit = memoryLimit
-        self.buffers = Array(repeating: [], count: DuplicateFinder.partitions)
+        self.buffers = (0..<DuplicateFinder.partitions).map { _ in ByteWriter(capacity: 4096) }
         self.files = Array(repeating: nil, count: DuplicateFinder.partitions)
     }
 
@@ -68,7 +70,7 @@ final class DuplicateFinder {
             bytes.storeBytes(of: hash.littleEndian, toByteOffset: 1, as: UInt64.self)
             bytes.storeBytes(of: UInt32(truncatingIfNeeded: row).littleEndian, toByteOffset: 9, as: UInt32.self)
             bytes.storeBytes(of: UInt32(truncatingIfNeeded: line).littleEndian, toByteOffset: 13, as: UInt32.self)
-            buffers[p].append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<DuplicateFinder.entrySize]))
+            buffers[p].append(bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<DuplicateFinder.entrySize]))
         }
         entries += 1
         buffered += DuplicateFinder.entrySize
@@ -81,10 +83,10 @@ final class DuplicateFinder {
     }
 
     private func flush(_ p: Int) throws {
-        guard !buffers[p].isEmpty else { return }
+        guard buffers[p].count > 0 else { return }
         if files[p] == nil { files[p] = BufferedOutput(try workspace.createScratch(DuplicateFinder.name(p)), capacity: 64 << 10) }
-        try files[p]!.append(buffers[p])
-        buffers[p].removeAll(keepingCapacity: true)
+        try files[p]!.append(buffers[p].bytes(0..<buffers[p].count))
+        buffers[p].truncate(to: 0)
     }
 
     func discard() {
@@ -94,7 +96,7 @@ final class DuplicateFinder {
                 workspace.removeScratch(DuplicateFinder.name(p))
             }
             files[p] = nil
-            buffers[p] = []
+            buffers[p] = ByteWriter()
         }
     }
 
@@ -118,8 +120,7 @@ final class DuplicateFinder {
             p += group.count
             var loaded: [[UInt8]] = []
             for q in group {
-                var bytes = buffers[q]
-                buffers[q] = []
+                var bytes = buffers[q].taken()
                 if files[q] != nil {
                     let stored = try workspace.openScratch(DuplicateFinder.name(q)).readAll()
                     workspace.removeScratch(DuplicateFinder.name(q))
@@ -285,8 +286,7 @@ extension DuplicateFinder {
     /// a table (one entry per distinct value: a value on a million rows takes one), the second
     /// hands over each entry whose value came more than once, in row order. Memory: the table.
     private func streamDuplicates(_ q: Int, _ body: (Duplicate) -> Void) throws {
-        let tail = buffers[q]
-        buffers[q] = []
+        let tail = buffers[q].taken()
         let stored = files[q] != nil
         /// The partition's records: its file, then what was still buffered.
         func each(_ visit: (UInt8, UInt64, Int, Int) -> Void) throws {

@@ -167,9 +167,8 @@ struct RowProcessor: Sendable {
         // Where each field's value lies in the row's JSON: for the rules across fields, and for
         // unique slots (they compare the values written, not the cells' texts).
         let facts = !rowRules.isEmpty || !slotColumns.isEmpty
-        var filled = [Bool](repeating: false, count: facts ? plans.count : 0)
-        var valueStarts = [Int](repeating: 0, count: facts ? plans.count : 0)
-        var valueEnds = [Int](repeating: 0, count: facts ? plans.count : 0)
+        let values = FieldValues(count: facts ? plans.count : 0)
+        defer { values.deallocate() }
         for r in 0..<batch.count {
             guard batch.rowRecords[r] > headerRecord, !batch.isBlank(row: r) else { continue }
             var invalid = false
@@ -181,7 +180,7 @@ struct RowProcessor: Sendable {
                 // Neither the plan nor its key is retained per cell (a shared count is slow).
                 unowned(unsafe) let plan = plans[f]
                 json.append(bytes: UnsafeRawBufferPointer(rebasing: keys[keyRanges[f]]))
-                if facts { valueStarts[f] = json.count }
+                if facts { values.starts[f] = json.count }
                 guard let firstColumn = plan.column else {
                     json.append(plan.kind == .checkbox ? falseBytes : nullBytes)
                     if plan.required != nil {
@@ -191,7 +190,7 @@ struct RowProcessor: Sendable {
                                 field: f, message: plan.required?.errorMessage ?? "Required: this field has no column in the file",
                                 value: ""))
                     }
-                    if facts { filled[f] = false; valueEnds[f] = json.count }
+                    if facts { values.filled[f] = false; values.ends[f] = json.count }
                     continue
                 }
                 var any = false
@@ -208,12 +207,12 @@ struct RowProcessor: Sendable {
                     }
                     if bad { invalid = true }
                 }
-                if facts { filled[f] = any; valueEnds[f] = json.count }
+                if facts { values.filled[f] = any; values.ends[f] = json.count }
             }
             if hasExtras { appendExtras(batch, row: r, to: &json) }
             json.append(UInt8(ascii: "}"))
             // Rules across fields, once every value of the row is known.
-            if !rowRules.isEmpty && checkRowRules(filled: filled, starts: valueStarts, ends: valueEnds, json: json, into: &out) {
+            if !rowRules.isEmpty && checkRowRules(values, json: json, into: &out) {
                 invalid = true
             }
             // Messages a hook attached to this row.
@@ -233,7 +232,7 @@ struct RowProcessor: Sendable {
                 guard let column = slotColumns[s] else {
                     out.uniqueHashes.append(
                         combinedHash(
-                            uniqueSlots[s], batch: batch, row: r, json: json, starts: valueStarts, ends: valueEnds, scratch: &hashText))
+                            uniqueSlots[s], batch: batch, row: r, json: json, values: values, scratch: &hashText))
                     continue
                 }
                 // One cell: its value (a string's trimmed text) hashed in place; an empty cell is 0.
@@ -243,7 +242,7 @@ struct RowProcessor: Sendable {
                     let cell = trimmed(batch.cell(row: r, column: column, in: cells))
                     if cell.isEmpty { return 0 }
                     if plans[f].kind == .string { return Self.hash(cell, caseInsensitive: caseInsensitive) }
-                    return Self.hash(json.bytes(valueStarts[f]..<valueEnds[f]), caseInsensitive: caseInsensitive)
+                    return Self.hash(json.bytes(values.range(f)), caseInsensitive: caseInsensitive)
                 }()
                 out.uniqueHashes.append(h)
             }
@@ -312,14 +311,40 @@ struct RowProcessor: Sendable {
         }
     }
 
+    /// Where each field's value lies in the row's JSON and whether it has one, for the rules
+    /// across fields and for unique slots: stored for every field of every row, so kept in memory
+    /// of its own for the batch (an Array checks its uniqueness on each store).
+    struct FieldValues {
+        let starts: UnsafeMutableBufferPointer<Int>
+        let ends: UnsafeMutableBufferPointer<Int>
+        let filled: UnsafeMutableBufferPointer<Bool>
+
+        init(count: Int) {
+            starts = .allocate(capacity: count)
+            starts.initialize(repeating: 0)
+            ends = .allocate(capacity: count)
+            ends.initialize(repeating: 0)
+            filled = .allocate(capacity: count)
+            filled.initialize(repeating: false)
+        }
+
+        func deallocate() {
+            starts.deallocate()
+            ends.deallocate()
+            filled.deallocate()
+        }
+
+        @inline(__always) func range(_ f: Int) -> Range<Int> { starts[f]..<ends[f] }
+    }
+
     /// The rules across fields (`require_with` and kin), once every value of the row is known.
     /// Returns true when one makes the row invalid.
     @inline(never)
-    private func checkRowRules(filled: [Bool], starts: [Int], ends: [Int], json: ByteWriter, into out: inout ProcessedBatch) -> Bool {
+    private func checkRowRules(_ values: FieldValues, json: ByteWriter, into out: inout ProcessedBatch) -> Bool {
         var invalid = false
-        for rule in rowRules where !filled[rule.field] {
-            let needed = rule.applies(filled: filled) { f, texts in
-                let range = starts[f]..<ends[f]
+        for rule in rowRules where !values.filled[rule.field] {
+            let needed = rule.applies(filled: values.filled) { f, texts in
+                let range = values.range(f)
                 return texts.contains { $0.count == range.count && json.bytes(range).elementsEqual($0) }
             }
             if needed {
@@ -337,7 +362,7 @@ struct RowProcessor: Sendable {
     /// cell is empty.
     @inline(never)
     private func combinedHash(
-        _ slot: UniqueSlot, batch: RowBatch, row r: Int, json: ByteWriter, starts: [Int], ends: [Int], scratch hashText: inout [UInt8]
+        _ slot: UniqueSlot, batch: RowBatch, row r: Int, json: ByteWriter, values: FieldValues, scratch hashText: inout [UInt8]
     ) -> UInt64 {
         hashText.removeAll(keepingCapacity: true)
         var empty = true
@@ -352,7 +377,7 @@ struct RowProcessor: Sendable {
                     if isString { hashText.append(contentsOf: t) }
                 }
             }
-            if !isString { hashText.append(contentsOf: json.bytes(starts[f]..<ends[f])) }
+            if !isString { hashText.append(contentsOf: json.bytes(values.range(f))) }
         }
         if empty { return 0 }
         return hashText.withUnsafeBytes { Self.hash($0, caseInsensitive: slot.caseInsensitive) }

@@ -78,7 +78,7 @@ struct RowRule: Sendable {
 
     /// Whether the row needs this rule's field: `filled[f]` tells if field f has a value,
     /// `value(f)` is the JSON text it wrote.
-    func applies(filled: [Bool], equals: (Int, [[UInt8]]) -> Bool) -> Bool {
+    func applies(filled: UnsafeMutableBufferPointer<Bool>, equals: (Int, [[UInt8]]) -> Bool) -> Bool {
         var hits = 0
         for (i, f) in others.enumerated() {
             var hit: Bool
