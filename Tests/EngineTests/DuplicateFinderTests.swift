@@ -51,7 +51,7 @@ struct DuplicateFinderTests {
     /// The table a streamed partition counts its values in: past several growths every value is
     /// found with its first row and line, and only values met twice say so.
     @Test func theValueTableKeepsFirstAndSecondOccurrencesThroughGrowth() {
-        var table = DuplicateFinder.ValueTable()
+        let table = DuplicateFinder.ValueTable()
         for row in 0..<20_000 {
             let value = row < 15_000 ? row : row - 15_000  // values 0..<5000 come twice
             table.count(slot: UInt8(value % 2), hash: FNV.hash(Array("v\(value)".utf8)), row: row, line: row + 2)

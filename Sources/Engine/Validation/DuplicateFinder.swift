@@ -114,97 +114,59 @@ final class DuplicateFinder {
                 small.append(q)
             }
         }
-        var p = 0
-        while p < small.count {
-            let group = small[p..<min(p + max(1, width), small.count)]
-            p += group.count
-            var loaded: [[UInt8]] = []
-            for q in group {
-                var bytes = buffers[q].taken()
-                if files[q] != nil {
-                    let stored = try workspace.openScratch(DuplicateFinder.name(q)).readAll()
-                    workspace.removeScratch(DuplicateFinder.name(q))
-                    files[q] = nil
-                    bytes = stored + bytes
-                }
-                loaded.append(bytes)
-            }
-            let found = Mutex<[[Duplicate]]>(Array(repeating: [], count: loaded.count))
-            let parts = loaded
-            DispatchQueue.concurrentPerform(iterations: parts.count) { k in
-                let list = DuplicateFinder.duplicates(in: parts[k])
-                found.withLock { $0[k] = list }
-            }
-            for list in found.withLock({ $0 }) { list.forEach(body) }
-        }
-    }
-
-    /// A partition's entries (17-byte records) ordered by (hash, slot, row). The hashes are
-    /// uniform, so a counting pass on the bits under the partition's 6 puts ~16 of them in each
-    /// bucket; they are placed straight from the bytes, and each bucket is sorted on its own
-    /// (a crowded one, many copies of one value, by the library's sort).
-    private static func sortedByValue(_ bytes: UnsafeRawBufferPointer) -> [Entry] {
-        @inline(__always) func less(_ a: Entry, _ b: Entry) -> Bool {
-            a.hash != b.hash ? a.hash < b.hash : a.slot != b.slot ? a.slot < b.slot : a.row < b.row
-        }
-        let n = bytes.count / entrySize
-        let per = max(1, n / 16)
-        let bits = max(8, min(16, per.bitWidth - per.leadingZeroBitCount))
-        let buckets = 1 << bits
-        @inline(__always) func hash(_ e: Int) -> UInt64 { entry(at: e * entrySize, in: bytes).hash }
-        @inline(__always) func bucket(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h >> UInt64(58 - bits)) & (buckets - 1) }
-        var starts = [Int](repeating: 0, count: buckets + 1)
-        for e in 0..<n { starts[bucket(hash(e)) + 1] += 1 }
-        for b in 0..<buckets { starts[b + 1] += starts[b] }
-        var next = starts
-        var out = [Entry](unsafeUninitializedCapacity: n) { all, initialized in
-            for e in 0..<n {
-                let record = entry(at: e * entrySize, in: bytes)
-                let b = bucket(record.hash)
-                (all.baseAddress! + next[b]).initialize(to: record)
-                next[b] += 1
-            }
-            initialized = n
-        }
-        out.withUnsafeMutableBufferPointer { all in
-            for b in 0..<buckets where starts[b + 1] - starts[b] > 1 {
-                let range = starts[b]..<starts[b + 1]
-                if range.count > 32 {
-                    all[range].sort(by: less)
-                    continue
-                }
-                for i in range.dropFirst() {
-                    let e = all[i]
-                    var j = i
-                    while j > range.lowerBound && less(e, all[j - 1]) {
-                        all[j] = all[j - 1]
-                        j -= 1
+        // `width` threads take the partitions one after the other, each reading its own file:
+        // at most `width` partitions are in memory at once.
+        let parts = small.map { q in (q, tail: buffers[q].taken(), stored: files[q] != nil) }
+        for q in small where files[q] != nil { files[q] = nil }
+        // Each thread opens and removes its own partition's file: a result folder's are plain
+        // files, a memory workspace's are behind a lock.
+        let workspace = Unchecked(self.workspace)
+        let next = Atomic<Int>(0)
+        let found = Mutex<[[Duplicate]]>(Array(repeating: [], count: parts.count))
+        let failure = Mutex<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(width, parts.count))) { _ in
+            while true {
+                let k = next.add(1, ordering: .relaxed).oldValue
+                guard k < parts.count else { return }
+                let (q, tail, stored) = parts[k]
+                do {
+                    var bytes = tail
+                    if stored {
+                        bytes = try workspace.value.openScratch(DuplicateFinder.name(q)).readAll() + tail
+                        workspace.value.removeScratch(DuplicateFinder.name(q))
                     }
-                    all[j] = e
+                    let list = DuplicateFinder.duplicates(in: bytes)
+                    found.withLock { $0[k] = list }
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
                 }
             }
         }
-        return out
+        if let error = failure.withLock({ $0 }) { throw error }
+        for list in found.withLock({ $0 }) { list.forEach(body) }
     }
 
-    /// The duplicates among one partition's entries: sorted by value, then row.
+    /// The duplicates among one partition's entries (in row order, as `add` wrote them): a first
+    /// pass counts each value in a table sized for them all, the second hands over each entry
+    /// whose value came more than once. (A sort by value did the same in three times the
+    /// instructions, on the import's critical path: nothing else can finish before it.)
     private static func duplicates(in bytes: [UInt8]) -> [Duplicate] {
-        let list = bytes.withUnsafeBytes { sortedByValue($0) }
+        let n = bytes.count / entrySize
+        let values = ValueTable(capacity: n)
         var out: [Duplicate] = []
-        var start = 0
-        while start < list.count {
-            var end = start + 1
-            while end < list.count && list[end].slot == list[start].slot && list[end].hash == list[start].hash { end += 1 }
-            if end - start > 1 {
-                let first = list[start]
-                out.append(
-                    Duplicate(row: Int(first.row), line: Int(first.line), slot: Int(first.slot), otherLine: Int(list[start + 1].line)))
-                for k in (start + 1)..<end {
-                    out.append(
-                        Duplicate(row: Int(list[k].row), line: Int(list[k].line), slot: Int(list[k].slot), otherLine: Int(first.line)))
-                }
+        bytes.withUnsafeBytes { raw in
+            for k in 0..<n {
+                let e = entry(at: k * entrySize, in: raw)
+                values.count(slot: e.slot, hash: e.hash, row: Int(e.row), line: Int(e.line))
             }
-            start = end
+            guard values.repeated > 0 else { return }
+            for k in 0..<n {
+                let e = entry(at: k * entrySize, in: raw)
+                guard let v = values.find(slot: e.slot, hash: e.hash) else { continue }
+                let row = Int(e.row)
+                out.append(
+                    Duplicate(row: row, line: Int(e.line), slot: Int(e.slot), otherLine: row == v.firstRow ? v.secondLine : v.firstLine))
+            }
         }
         return out
     }
@@ -296,7 +258,7 @@ extension DuplicateFinder {
                 while let e = try reader.nextUnique() { visit(e.slot, e.hash, Int(e.row), Int(e.line)) }
             }
         }
-        var values = ValueTable()
+        let values = ValueTable()
         try each { slot, hash, row, line in values.count(slot: slot, hash: hash, row: row, line: line) }
         try each { slot, hash, row, line in
             guard let v = values.find(slot: slot, hash: hash) else { return }
@@ -311,7 +273,7 @@ extension DuplicateFinder {
     /// Distinct (slot, hash) values with their first row and line and the line of their second
     /// occurrence (-1 until there is one): open addressing, grown at half full, 24 bytes a slot
     /// (a hash of 0 marks an empty one: values never hash to 0, see `ProcessedBatch.uniqueHashes`).
-    struct ValueTable {
+    final class ValueTable {
         struct Value {
             var hash: UInt64 = 0
             var firstRow: UInt32 = 0
@@ -319,9 +281,24 @@ extension DuplicateFinder {
             var secondLine: Int32 = -1
             var slot: UInt8 = 0
         }
-        private var table = [Value](repeating: Value(), count: 1 << 12)
+        /// The slots, in memory of the table's own (every entry of a partition is looked up
+        /// twice: an Array's bounds and uniqueness checks were most of the work).
+        private var table: UnsafeMutableBufferPointer<Value>
         private var used = 0
+        /// Values met more than once so far.
+        private(set) var repeated = 0
 
+        /// Room for `capacity` values without growing.
+        init(capacity: Int = 1 << 11) {
+            var size = 1 << 12
+            while size < capacity * 2 { size <<= 1 }
+            table = .allocate(capacity: size)
+            table.initialize(repeating: Value())
+        }
+
+        deinit { table.deallocate() }
+
+        @inline(__always)
         private func index(slot: UInt8, hash: UInt64) -> Int {
             let mask = table.count - 1
             var i = Int(truncatingIfNeeded: ((hash ^ UInt64(slot)) &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
@@ -337,18 +314,23 @@ extension DuplicateFinder {
         }
 
         /// Entries come in row order: the first one seen is the first occurrence.
-        mutating func count(slot: UInt8, hash: UInt64, row: Int, line: Int) {
+        func count(slot: UInt8, hash: UInt64, row: Int, line: Int) {
             let i = index(slot: slot, hash: hash)
             if table[i].hash != 0 {
-                if table[i].secondLine < 0 { table[i].secondLine = Int32(truncatingIfNeeded: line) }
+                if table[i].secondLine < 0 {
+                    table[i].secondLine = Int32(truncatingIfNeeded: line)
+                    repeated += 1
+                }
                 return
             }
             table[i] = Value(hash: hash, firstRow: UInt32(truncatingIfNeeded: row), firstLine: UInt32(truncatingIfNeeded: line), slot: slot)
             used += 1
             if used * 2 > table.count {
                 let old = table
-                table = [Value](repeating: Value(), count: old.count * 2)
+                table = .allocate(capacity: old.count * 2)
+                table.initialize(repeating: Value())
                 for v in old where v.hash != 0 { table[index(slot: v.slot, hash: v.hash)] = v }
+                old.deallocate()
             }
         }
     }
