@@ -8,6 +8,33 @@ struct TableRegionTests {
 
     static let body = (1...12).map { "2024-01-\(String(format: "%02d", $0)),\($0 * 3),\($0).50,item \($0)" }.joined(separator: "\n") + "\n"
 
+    /// The table filter's quick answer for digits and `dddd-dd-dd` cells must be the
+    /// classifier's: every string of up to 7 characters over `0 1 8 2 -`, and dates and years.
+    @Test func theQuickShapeOfACellIsTheClassifiers() {
+        var inputs: [String] = []
+        var level = [""]
+        for _ in 1...7 {
+            level = level.flatMap { prefix in ["0", "1", "8", "2", "-"].map { prefix + $0 } }
+            inputs += level
+        }
+        inputs += [
+            "1799", "1800", "2100", "2101", "0999", "2024-01-31", "2024-13-45", "2024-1-31", "20240131", "2024-01-3x",
+            "-024-01-31", "123456789012345678", "1234567890123456789", " 12", "12 ", "2024/01/31",
+        ]
+        var different: [String] = []
+        for input in inputs {
+            var text = input
+            text.withUTF8 { utf8 in
+                let cell = UnsafeRawBufferPointer(utf8)
+                let quick = TableShape.shapeAndKind(cell)
+                let shape = CellShape.of(cell)
+                if quick.0 != shape || quick.1 != TableShape.kind(cell, shape: shape) { different.append(input) }
+            }
+        }
+        let count = different.count
+        #expect(count == 0, "\(different.prefix(20))")
+    }
+
     @Test func aHeaderOnTwoLinesIsJoinedPerColumn() throws {
         let rows = try Self.table("Date,Units,Price,Name\n(day),(count),(EUR),\n" + Self.body)
         #expect(rows.first == ["Date (day)", "Units (count)", "Price (EUR)", "Name"])

@@ -465,6 +465,42 @@ extension ValueParserTests {
     }
 }
 
+// MARK: - Select options
+
+extension ValueParserTests {
+    struct SelectOptions {
+        /// Options whose length, first, middle and last bytes agree (`axcb`, `aycb`) share a place
+        /// in the table and are told apart by their bytes; case, inner and outer spacing, and
+        /// non-ASCII case are folded; an exact lookup folds nothing.
+        @Test func aCellFindsItsOptionHoweverItIsCased() {
+            let options =
+                [
+                    SelectOption(label: "axcb", value: "1"), SelectOption(label: "aycb", value: "2"),
+                    SelectOption(label: "New York", value: "NY"), SelectOption(label: "Ñandú", value: "rhea"),
+                    SelectOption(label: "Yes", value: "Y", exactMatchOnly: true),
+                ] + (0..<40).map { SelectOption(label: "option \($0)", value: "o\($0)") }
+            let lookup = SelectLookup(options, exact: false)
+            func value(_ cell: String, _ lookup: SelectLookup) -> String? {
+                var text = cell
+                var out: [UInt8] = []
+                let found = text.withUTF8 { lookup.appendValue(UnsafeRawBufferPointer($0), to: &out) }
+                return found ? String(decoding: out, as: UTF8.self) : nil
+            }
+            for (cell, json) in [
+                ("axcb", "\"1\""), ("AYCB", "\"2\""), ("azcb", nil), ("new york", "\"NY\""), ("NEW  YORK", "\"NY\""),
+                ("  New York ", "\"NY\""), ("ñandú", "\"rhea\""), ("ÑANDÚ", "\"rhea\""), ("Yes", "\"Y\""), ("yes", nil),
+                ("Option 39", "\"o39\""), ("option 40", nil), ("", nil),
+            ] as [(String, String?)] {
+                #expect(value(cell, lookup) == json, "\(cell)")
+            }
+            let exact = SelectLookup(options, exact: true)
+            #expect(value("New York", exact) == "\"NY\"")
+            #expect(value("new york", exact) == nil)
+            #expect(value("aycb", exact) == "\"2\"")
+        }
+    }
+}
+
 // MARK: - Email and checkbox
 
 extension ValueParserTests {

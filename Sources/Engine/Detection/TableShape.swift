@@ -64,6 +64,30 @@ struct TableShape: Sendable {
 
     static func kind(_ cell: UnsafeRawBufferPointer) -> Kind? { kind(cell, shape: CellShape.of(cell)) }
 
+    /// `CellShape.of` and `kind` of a cell together, answered at once for the commonest typed
+    /// cells — digits alone (a number, or a year) and `dddd-dd-dd` (a date) — as the classifier
+    /// answers them; other cells go through it. The table filter asks this of every row.
+    @inline(__always)
+    static func shapeAndKind(_ cell: UnsafeRawBufferPointer) -> (CellShape, Kind?) {
+        let n = cell.count
+        if n > 0 && n <= 18 {
+            var digits = 0
+            var value = 0
+            while digits < n, cell[digits] &- 0x30 < 10 {
+                value = value &* 10 &+ Int(cell[digits] &- 0x30)
+                digits += 1
+            }
+            if digits == n { return (.number, n == 4 && (1800...2100).contains(value) ? .year : .number) }
+            if n == 10 && digits == 4 && cell[4] == UInt8(ascii: "-") && cell[7] == UInt8(ascii: "-")
+                && cell[5] &- 0x30 < 10 && cell[6] &- 0x30 < 10 && cell[8] &- 0x30 < 10 && cell[9] &- 0x30 < 10
+            {
+                return (.date, .date)
+            }
+        }
+        let shape = CellShape.of(cell)
+        return (shape, kind(cell, shape: shape))
+    }
+
     /// `kind` of a cell whose shape is known (every data row asks for both: one reading, not two).
     static func kind(_ cell: UnsafeRawBufferPointer, shape: CellShape) -> Kind? {
         switch shape {
@@ -114,9 +138,7 @@ struct TableShape: Sendable {
         var filled = 0, matching = 0, words = 0
         for c in typed.indices {
             guard let expected = typed[c] else { continue }
-            let cell = cells[c]
-            let shape = CellShape.of(cell)
-            let k = TableShape.kind(cell, shape: shape)
+            let (shape, k) = TableShape.shapeAndKind(cells[c])
             if shape == .empty { continue }
             filled += 1
             if k == expected {
@@ -175,7 +197,7 @@ struct TableShape: Sendable {
         let first: Int? = batch.withRow(row) { cells in
             var filled = 0
             var first: Int?
-            for c in 0..<cells.count where !TableShape.trim(cells[c]).isEmpty {
+            for c in 0..<cells.count where TableShape.isFilled(cells[c]) {
                 filled += 1
                 if first == nil { first = c }
                 if filled > most { return nil }
@@ -189,6 +211,13 @@ struct TableShape: Sendable {
             let t = TableShape.trim(cell), column = text[first]
             return (TableShape.wordCount(t) > 1 && !column.wordy) || t.count > max(24, 2 * column.longest)
         }
+    }
+
+    /// Holds something besides spaces (most cells answer on their first byte).
+    @inline(__always)
+    static func isFilled(_ cell: UnsafeRawBufferPointer) -> Bool {
+        for b in cell where b != 0x20 && b != 0x09 { return true }
+        return false
     }
 
     static func trim(_ cell: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {

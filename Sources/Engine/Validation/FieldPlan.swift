@@ -132,7 +132,7 @@ final class FieldPlan: Sendable {
 /// space (or exactly, with `exactMatchOnly`). Lookups hash the cell's bytes into a small open
 /// table of their own (no String, no allocation, no SipHash per cell).
 struct SelectLookup: Sendable {
-    /// The names as compared (folded unless exact) laid end to end, where each is, its FNV hash,
+    /// The names as compared (folded unless exact) laid end to end, where each is, its `hash`,
     /// and which option value it gives; the values as JSON, laid end to end. Flat, so a lookup
     /// reads no array of arrays and hands back no array (a select cell is a lookup per row).
     private var keyBytes: [UInt8] = []
@@ -166,7 +166,7 @@ struct SelectLookup: Sendable {
                 if !seen.insert(key).inserted { continue }
                 keyRanges.append(keyBytes.count..<(keyBytes.count + key.count))
                 keyBytes.append(contentsOf: key)
-                hashes.append(FNV.hash(key))
+                hashes.append(key.withUnsafeBytes { SelectLookup.hash($0, folding: false) })
                 keyValues.append(value)
             }
             list.append(option.label)
@@ -195,14 +195,28 @@ struct SelectLookup: Sendable {
     /// Which option value `cell` names (an index among the options), or nil.
     func find(_ cell: UnsafeRawBufferPointer) -> Int? {
         if !strict.isEmpty, let value = strict[Array(cell)] { return value }
-        if exact || cell.contains(where: { $0 >= 0x80 || $0 == 0x20 || $0 == 0x09 }) {
-            let key = exact ? Array(cell) : SelectLookup.fold(Array(cell))
-            return key.withUnsafeBytes { probe($0, hash: FNV.hash(key), folding: false) }
+        // The common case: the cell is a key as it is, but for ASCII case. A match then is the
+        // folded cell's too (keys are folded); only a miss with spaces or non-ASCII bytes, which
+        // folding may change, needs the folded cell.
+        if let found = probe(cell, hash: SelectLookup.hash(cell, folding: !exact), folding: !exact) { return found }
+        guard !exact, cell.contains(where: { $0 >= 0x80 || $0 == 0x20 || $0 == 0x09 }) else { return nil }
+        let key = SelectLookup.fold(Array(cell))
+        return key.withUnsafeBytes { probe($0, hash: SelectLookup.hash($0, folding: false), folding: false) }
+    }
+
+    /// Where a key goes in the table: its length and its first, middle and last bytes (ASCII
+    /// lowercased when `folding`), mixed — enough to tell a schema's options apart, and read in
+    /// a few instructions; the key's bytes are compared anyway.
+    @inline(__always)
+    private static func hash(_ bytes: UnsafeRawBufferPointer, folding: Bool) -> UInt64 {
+        let n = bytes.count
+        guard n > 0 else { return 0x9E37_79B9 }
+        @inline(__always) func at(_ i: Int) -> UInt64 {
+            let b = bytes[i]
+            return UInt64(folding && b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
         }
-        // The common case, ASCII without spaces: fold while hashing, no allocation.
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in cell { h = (h ^ UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)) &* 0x100_0000_01B3 }
-        return probe(cell, hash: h, folding: true)
+        let x = UInt64(truncatingIfNeeded: n) << 24 | at(0) << 16 | at(n >> 1) << 8 | at(n - 1)
+        return (x &* 0x9E37_79B9_7F4A_7C15) >> 29
     }
 
     /// The value of the key that is `bytes` (lowercased first when `folding`).
@@ -244,7 +258,7 @@ struct SelectLookup: Sendable {
     }
 }
 
-/// FNV-1a, 64 bits: the hash of unique values and select keys. Deterministic across runs.
+/// FNV-1a, 64 bits: the hash of unique values. Deterministic across runs.
 enum FNV {
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
