@@ -99,12 +99,17 @@ public struct RowBatch: Sendable {
     /// (the table filter asks of every row), one borrow of the storage instead of one per cell.
     @inline(__always)
     func withRow<R>(_ row: Int, _ body: (RowCells) throws -> R) rethrows -> R {
-        let cells = cellRange(row: row)
-        return try bytes.withUnsafeBytes { b in
-            try cellEnds.withUnsafeBufferPointer { ends in
-                try body(RowCells(bytes: b, ends: ends, first: cells.lowerBound, count: cells.count))
-            }
+        try bytes.withUnsafeBytes { b in
+            try cellEnds.withUnsafeBufferPointer { ends in try body(rowCells(row, bytes: b, ends: ends)) }
         }
+    }
+
+    /// The view of `row`'s cells within `bytes` and `ends` (this batch's, borrowed by the caller
+    /// for all its rows).
+    @inline(__always)
+    func rowCells(_ row: Int, bytes: UnsafeRawBufferPointer, ends: UnsafeBufferPointer<Int>) -> RowCells {
+        let cells = cellRange(row: row)
+        return RowCells(bytes: bytes, ends: ends, first: cells.lowerBound, count: cells.count)
     }
 
     public func string(row: Int, column: Int) -> String {

@@ -135,14 +135,18 @@ struct RowProcessor: Sendable {
         }
         return keyBytes.withUnsafeBytes { keys in
             batch.bytes.withUnsafeBytes { cells in
-                process(batch, cells: cells, annotations: annotations, keys: keys, keyRanges: keyRanges, spans: spans)
+                batch.cellEnds.withUnsafeBufferPointer { ends in
+                    process(batch, cells: cells, ends: ends, annotations: annotations, keys: keys, keyRanges: keyRanges, spans: spans)
+                }
             }
         }
     }
 
-    /// `cells`: the batch's bytes (cells are taken from them without a closure per cell).
+    /// `cells` and `ends`: the batch's bytes and cell ends (a row's cells are taken from them
+    /// without a closure, or a bounds check, per cell).
     private func process(
-        _ batch: RowBatch, cells: UnsafeRawBufferPointer, annotations: [Int: [CellError]], keys: UnsafeRawBufferPointer,
+        _ batch: RowBatch, cells: UnsafeRawBufferPointer, ends: UnsafeBufferPointer<Int>, annotations: [Int: [CellError]],
+        keys: UnsafeRawBufferPointer,
         keyRanges: [Range<Int>], spans: Bool
     ) -> ProcessedBatch {
         var out = ProcessedBatch()
@@ -171,6 +175,7 @@ struct RowProcessor: Sendable {
         defer { values.deallocate() }
         for r in 0..<batch.count {
             guard batch.rowRecords[r] > headerRecord, !batch.isBlank(row: r) else { continue }
+            let row = batch.rowCells(r, bytes: cells, ends: ends)
             var invalid = false
             json.append(UInt8(ascii: ","))
             json.append(0x0A)
@@ -199,7 +204,7 @@ struct RowProcessor: Sendable {
                         invalid = true
                     }
                 } else {
-                    let cell = batch.cell(row: r, column: firstColumn, in: cells)
+                    let cell = row[firstColumn]
                     if facts { any = !trimmed(cell).isEmpty }
                     // Lent to the call as it is: a retain and a release per cell were 5% of a pass.
                     let bad = Unmanaged.passUnretained(plan)._withUnsafeGuaranteedRef {
@@ -239,7 +244,7 @@ struct RowProcessor: Sendable {
                 let caseInsensitive = slotCaseInsensitive[s]
                 let f = uniqueSlots[s].fields[0]
                 let h: UInt64 = {
-                    let cell = trimmed(batch.cell(row: r, column: column, in: cells))
+                    let cell = trimmed(row[column])
                     if cell.isEmpty { return 0 }
                     if plans[f].kind == .string { return Self.hash(cell, caseInsensitive: caseInsensitive) }
                     return Self.hash(json.bytes(values.range(f)), caseInsensitive: caseInsensitive)
