@@ -541,7 +541,14 @@ extension Validator.Rule {
     /// `length`, `alphabetical`), or nil.
     func failure(_ checked: UnsafeRawBufferPointer) -> Failure? {
         switch self {
-        case .regexMatch(let regex, let pattern), .regexExclude(let regex, let pattern):
+        case .regexMatch(let regex, _), .regexExclude(let regex, _):
+            // The pattern only for a message (binding it on every cell retained its text).
+            var pattern: String {
+                switch self {
+                case .regexMatch(_, let pattern), .regexExclude(_, let pattern): pattern
+                default: ""
+                }
+            }
             let exclude = if case .regexExclude = self { true } else { false }
             guard let matched = regex.evaluate(checked) else {
                 return Failure(
@@ -637,9 +644,18 @@ extension RowProcessor {
 
 /// `,"$unmapped":{`
 private let unmappedKey: [UInt8] = Array(#","$unmapped":{"#.utf8)
-private let nullBytes: [UInt8] = Array("null".utf8)
-private let trueBytes: [UInt8] = Array("true".utf8)
-private let falseBytes: [UInt8] = Array("false".utf8)
+/// JSON words written for empty and checkbox cells: static text, so writing one retains nothing
+/// (a global array was retained, after a once-check, for every empty cell).
+private let nullBytes: StaticString = "null"
+private let trueBytes: StaticString = "true"
+private let falseBytes: StaticString = "false"
+
+extension ByteSink {
+    @inline(__always)
+    mutating func append(_ text: StaticString) {
+        append(bytes: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+}
 
 @inline(__always)
 func trimmed(_ cell: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
