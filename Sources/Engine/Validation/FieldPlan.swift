@@ -11,7 +11,10 @@ final class FieldPlan: Sendable {
     let required: Validator?
     /// Unique-family validators: (validator, case-insensitive).
     let uniques: [(validator: Validator, caseInsensitive: Bool)]
-    let checks: [Validator]
+    /// The value checks (`regex_match`, `length`, …), each in an object of its own: a cell's
+    /// check reads its rule where it is (a copy out of an array of validators retained the
+    /// regex and its pattern on every cell, counts both workers share).
+    let checks: [CellCheck]
     let select: SelectLookup?
     let dateOrder: DateOrder
     /// Number: the decimal mark its column is read with (decided once, before the rows).
@@ -65,7 +68,7 @@ final class FieldPlan: Sendable {
             case .regexMatch, .regexExclude, .length, .alphabetical: true
             default: false
             }
-        }
+        }.map(CellCheck.init)
         self.select =
             field.type.kind == .select || field.type.kind == .multiSelect
             ? SelectLookup(field.selectOptions, exact: field.type.exactMatchOnly) : nil
@@ -126,6 +129,16 @@ final class FieldPlan: Sendable {
         default: kind.rawValue
         }
     }
+}
+
+/// A value check of a field, run on its cells (see `FieldPlan.checks`).
+final class CellCheck: Sendable {
+    let validator: Validator
+    init(_ validator: Validator) { self.validator = validator }
+
+    /// What is wrong with the cell's text under this check, or nil.
+    @inline(__always)
+    func failure(_ checked: UnsafeRawBufferPointer) -> Validator.Rule.Failure? { validator.rule.failure(checked) }
 }
 
 /// Select options by value, label and alternate matches, compared without case and surrounding

@@ -519,8 +519,9 @@ struct RowProcessor: Sendable {
         let checked = plan.kind == .string ? cell : text
         // The checks are read where they are (a copy of a Validator is four retains).
         for k in plan.checks.indices {
-            guard let failed = plan.checks[k].rule.failure(checked) else { continue }
-            let v = plan.checks[k]
+            unowned(unsafe) let check = plan.checks[k]
+            guard let failed = check.failure(checked) else { continue }
+            let v = check.validator
             // An undecided pattern says so whatever the schema's message: no one must read it as the check's verdict.
             let message = failed.undecided ? failed.message : v.errorMessage ?? failed.message
             out.errors.append(CellError(field: f, message: message, value: String(decoding: cell, as: UTF8.self), level: v.level))
