@@ -26,6 +26,43 @@ struct ByteWriterTests {
         #expect(block.count == expected.count)
     }
 
+    /// JSON strings are scanned eight bytes at a time, the last few in one word too: every
+    /// string of 0 to 20 bytes with one special byte (`"`, `\`, a control, `é`) at each place,
+    /// read from inside a larger buffer, is escaped as a byte-by-byte escaper does it.
+    @Test func jsonStringsEscapeEachSpecialByteWhereverItIs() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for b in bytes {
+                switch b {
+                case 0x22: out += [0x5C, 0x22]
+                case 0x5C: out += [0x5C, 0x5C]
+                case 0x0A: out += Array("\\n".utf8)
+                case 0x0D: out += Array("\\r".utf8)
+                case 0x09: out += Array("\\t".utf8)
+                case ..<0x20: out += Array(String(format: "\\u%04x", b).utf8)
+                default: out.append(b)
+                }
+            }
+            return out + [0x22]
+        }
+        var failures: [String] = []
+        for length in 0...20 {
+            for position in -1..<length {
+                for special in [[0x22], [0x5C], [0x01], [0x0A], [0x1F], [0xC3, 0xA9]] as [[UInt8]] {
+                    var text = [UInt8](repeating: UInt8(ascii: "x"), count: length)
+                    if position >= 0 { text.replaceSubrange(position..<(position + 1), with: special) }
+                    // Special bytes just before and after the string in the buffer it is read from.
+                    let buffer: [UInt8] = [0x22, 0x5C] + text + [0x22, 0x01]
+                    var out: [UInt8] = []
+                    buffer.withUnsafeBytes { JSONWriter.appendString(UnsafeRawBufferPointer(rebasing: $0[2..<(2 + text.count)]), to: &out) }
+                    if out != reference(text) { failures.append(String(decoding: text, as: UTF8.self)) }
+                }
+            }
+        }
+        let count = failures.count
+        #expect(count == 0, "\(failures.prefix(10))")
+    }
+
     @Test func jsonAndDatesWriteTheSameBytesIntoEitherSink() throws {
         let writer = ByteWriter()
         var array: [UInt8] = []

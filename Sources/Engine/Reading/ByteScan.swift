@@ -32,14 +32,28 @@ enum ByteScan {
         let highs: UInt64 = 0x8080_8080_8080_8080
         let (quote, backslash, below) = (UInt64(0x22) &* ones, UInt64(0x5C) &* ones, UInt64(0x20) &* ones)
         @inline(__always) func zeros(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        @inline(__always) func special(_ word: UInt64) -> UInt64 {
+            // Bytes below 0x20 set their high bit in `(word - 0x20…) & ~word`, as zeros do above.
+            zeros(word ^ quote) | zeros(word ^ backslash) | ((word &- below) & ~word & highs)
+        }
         var j = start
         while j &+ 8 <= end {
-            let word = UInt64(littleEndian: (text + j).loadUnaligned(as: UInt64.self))
-            // Bytes below 0x20 set their high bit in `(word - 0x20…) & ~word`, as zeros do above.
-            let found = zeros(word ^ quote) | zeros(word ^ backslash) | ((word &- below) & ~word & highs)
+            let found = special(UInt64(littleEndian: (text + j).loadUnaligned(as: UInt64.self)))
             if found != 0 { return j &+ found.trailingZeroBitCount &>> 3 }
             j &+= 8
         }
-        return j
+        guard j < end else { return j }
+        // The last few bytes in one word as well (most cells are short): the word that ends the
+        // text, its first bytes already known plain, or the bytes set into a word of plain `a`s.
+        var last: UInt64 = 0x6161_6161_6161_6161
+        let from = end >= 8 ? end &- 8 : j
+        if end >= 8 {
+            last = UInt64(littleEndian: (text + from).loadUnaligned(as: UInt64.self))
+        } else {
+            withUnsafeMutableBytes(of: &last) { $0.baseAddress!.copyMemory(from: text + j, byteCount: end &- j) }
+            last = UInt64(littleEndian: last)
+        }
+        let found = special(last)
+        return found == 0 ? end : Swift.max(j, from &+ found.trailingZeroBitCount &>> 3)
     }
 }
