@@ -31,6 +31,32 @@ struct DuplicateFinderTests {
         #expect(found[2007]?.line == 2009)
     }
 
+    /// 1.2M values (~18,000 a partition, through their files) give the duplicates a plain
+    /// dictionary finds: every row, its slot and the line its message names.
+    @Test func largePartitionsFindTheDuplicatesADictionaryFinds() throws {
+        let workspace = MemoryWorkspace()
+        let finder = DuplicateFinder(workspace: workspace)
+        var lines: [String: [Int]] = [:]
+        let rows = 600_000
+        for row in 0..<rows {
+            // Slot 0: a value on every 7th row comes again 250,005 rows on; slot 1: distinct.
+            let value = row % 7 == 0 ? "d\(row % 250_005)" : "u\(row)"
+            try finder.add(slot: 0, hash: FNV.hash(Array(value.utf8)), row: row, line: row + 2)
+            try finder.add(slot: 1, hash: FNV.hash(Array("s\(row)".utf8)), row: row, line: row + 2)
+            lines[value, default: []].append(row + 2)
+        }
+        var expected: [Int: Int] = [:]  // row -> the line its message names
+        for (_, occurrences) in lines where occurrences.count > 1 {
+            for (k, line) in occurrences.enumerated() { expected[line - 2] = k == 0 ? occurrences[1] : occurrences[0] }
+        }
+        var found: [Int: Int] = [:]
+        try finder.finish(width: 2) {
+            found[$0.row] = $0.otherLine; #expect($0.slot == 0)
+        }
+        #expect(expected.count > 1000)
+        #expect(found == expected)
+    }
+
     /// In memory or through bucket files, the duplicates come out in row order, the same ones.
     @Test(arguments: [8 << 20, 64])
     func duplicatesInRowOrderAreTheSameWhetherHeldOrSpilled(_ limit: Int) throws {
