@@ -137,6 +137,9 @@ final class ResultWriter {
         // What a row adds to the spans and offsets files, gathered for the batch.
         var spanRecords: [UInt8] = []
         var offsetRecords: [UInt8] = []
+        // Sized once (12 and 16 bytes a row), not grown by doubling batch after batch.
+        if spansKnown { spanRecords.reserveCapacity(batch.count * 12) }
+        if offsets != nil { offsetRecords.reserveCapacity(batch.count * 16) }
         // The rows' text as the source holds it, or as the processor wrote it for this file.
         let textBase = rowText.position
         let ownText = batch.sourceSpans.isEmpty && batch.rowTextEnds.count == batch.count && batch.count > 0
