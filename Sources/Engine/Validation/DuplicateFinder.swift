@@ -3,8 +3,9 @@ import Synchronization
 
 /// Finds the rows whose unique-checked values occur more than once, in memory that does not
 /// grow with the file: during the pass each value's hash is appended, with its row and line, to
-/// one of 64 partition files (by the hash's top bits); when the pass ends each partition is
-/// sorted on its own and the duplicate groups read off. Only the duplicates are kept.
+/// one of 64 partition files (by the hash's top bits); when the pass ends each partition's
+/// values are counted in a table of its own and the repeated ones read off. Only the duplicates
+/// are kept.
 ///
 /// Values are compared by 64-bit hash (FNV-1a of the trimmed text, case-folded for
 /// `unique_case_insensitive`): two different values with the same hash would be reported as
@@ -148,8 +149,9 @@ final class DuplicateFinder {
 
     /// The duplicates among one partition's entries (in row order, as `add` wrote them): a first
     /// pass counts each value in a table sized for them all, the second hands over each entry
-    /// whose value came more than once. (A sort by value did the same in three times the
-    /// instructions, on the import's critical path: nothing else can finish before it.)
+    /// whose value came more than once. (A sort by value did the same in 290 instructions a row
+    /// of the benchmark file against 195, on the import's critical path: nothing else can
+    /// finish before it.)
     private static func duplicates(in bytes: [UInt8]) -> [Duplicate] {
         let n = bytes.count / entrySize
         let values = ValueTable(capacity: n)
