@@ -11,12 +11,7 @@ struct TableRegionTests {
     /// The table filter's quick answer for digits and `dddd-dd-dd` cells must be the
     /// classifier's: every string of up to 7 characters over `0 1 8 2 -`, and dates and years.
     @Test func theQuickShapeOfACellIsTheClassifiers() {
-        var inputs: [String] = []
-        var level = [""]
-        for _ in 1...7 {
-            level = level.flatMap { prefix in ["0", "1", "8", "2", "-"].map { prefix + $0 } }
-            inputs += level
-        }
+        var inputs = allStrings(over: ["0", "1", "8", "2", "-"], upTo: 7)
         inputs += [
             "1799", "1800", "2100", "2101", "0999", "2024-01-31", "2024-13-45", "2024-1-31", "20240131", "2024-01-3x",
             "-024-01-31", "123456789012345678", "1234567890123456789", " 12", "12 ", "2024/01/31",

@@ -7,6 +7,18 @@ private func withCell<T>(_ text: String, _ body: (UnsafeRawBufferPointer) -> T) 
     return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
 }
 
+/// Every string of 1 to `length` characters over `alphabet` (for checks that a quick answer
+/// is the slow one's on every small case).
+func allStrings(over alphabet: [String], upTo length: Int) -> [String] {
+    var all: [String] = []
+    var level = [""]
+    for _ in 0..<length {
+        level = level.flatMap { prefix in alphabet.map { prefix + $0 } }
+        all += level
+    }
+    return all
+}
+
 /// The cell value parsers of `Validation/Values`, one nested suite per kind of value.
 struct ValueParserTests {}
 
@@ -71,12 +83,7 @@ extension ValueParserTests {
                 let b = withCell(input) { NumberValue.appendJSONWithFacts($0, needsValue: true, to: &scanned) }
                 return (a.map { _ in String(decoding: copied, as: UTF8.self) }, b.map { _ in String(decoding: scanned, as: UTF8.self) })
             }
-            var inputs: [String] = []
-            var level = [""]
-            for _ in 1...7 {
-                level = level.flatMap { prefix in ["0", "1", "9", "-", "."].map { prefix + $0 } }
-                inputs += level
-            }
+            var inputs = allStrings(over: ["0", "1", "9", "-", "."], upTo: 7)
             inputs += [
                 "123456789012345", "1234567890123456", "-123456789012345", "12345678.1234567", "1234567.1234567",
                 "0.00000123", "0.0000012", "0.000001", "0.0000001", "-0.000001", "100000000000000", "0.12345678901234",
