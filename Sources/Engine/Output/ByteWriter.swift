@@ -6,6 +6,14 @@ protocol ByteSink {
     mutating func append<S: Sequence>(contentsOf bytes: S) where S.Element == UInt8
 }
 
+extension ByteSink {
+    /// Static text (`null`, `true`): appended without an array, so nothing is reference counted.
+    @inline(__always)
+    mutating func append(_ text: StaticString) {
+        append(bytes: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+}
+
 extension Array: ByteSink where Element == UInt8 {
     @inline(__always)
     mutating func append(bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
@@ -64,10 +72,14 @@ final class ByteWriter: ByteSink {
         UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
     }
 
-    /// The bytes written, as an array (a copy); the writer starts empty again.
+    /// The bytes written, as an array (a copy); the writer starts empty again, its memory freed.
     func taken() -> [UInt8] {
-        defer { count = 0 }
-        return Array(bytes(0..<count))
+        let out = Array(bytes(0..<count))
+        base.deallocate()
+        capacity = 16
+        count = 0
+        base = .allocate(capacity: capacity)
+        return out
     }
 
     /// The bytes written, read-only from now on (no copy); the writer starts empty again.

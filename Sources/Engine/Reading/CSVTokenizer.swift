@@ -84,15 +84,7 @@ public struct RowBatch: Sendable {
     /// Calls `body` with the bytes of cell `column` of `row` (empty when the row is shorter).
     @inline(__always)
     public func withCell<R>(row: Int, column: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try bytes.withUnsafeBytes { try body(cell(row: row, column: column, in: $0)) }
-    }
-
-    /// The bytes of cell `column` of `row` within `bytes` (this batch's, from `withUnsafeBytes`).
-    @inline(__always)
-    func cell(row: Int, column: Int, in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        let cells = cellRange(row: row)
-        guard column < cells.count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        return UnsafeRawBufferPointer(rebasing: bytes[byteRange(cell: cells.lowerBound + column)])
+        try withRow(row) { try body($0[column]) }
     }
 
     /// Calls `body` with a view of `row`'s cells: for code that looks at several cells of a row

@@ -115,21 +115,21 @@ final class DuplicateFinder {
                 small.append(q)
             }
         }
-        // `width` threads take the partitions one after the other, each reading its own file:
-        // at most `width` partitions are in memory at once.
-        let parts = small.map { q in (q, tail: buffers[q].taken(), stored: files[q] != nil) }
-        for q in small where files[q] != nil { files[q] = nil }
+        // `width` partitions at a time, each read and counted by a thread of its own; a group's
+        // duplicates are handed over before the next group is read, so memory holds `width`
+        // partitions and their duplicates, not every partition's.
         // Each thread opens and removes its own partition's file: a result folder's are plain
         // files, a memory workspace's are behind a lock.
         let workspace = Unchecked(self.workspace)
-        let next = Atomic<Int>(0)
-        let found = Mutex<[[Duplicate]]>(Array(repeating: [], count: parts.count))
-        let failure = Mutex<(any Error)?>(nil)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(width, parts.count))) { _ in
-            while true {
-                let k = next.add(1, ordering: .relaxed).oldValue
-                guard k < parts.count else { return }
-                let (q, tail, stored) = parts[k]
+        var p = 0
+        while p < small.count {
+            let group = small[p..<min(p + max(1, width), small.count)].map { q in (q, tail: buffers[q].taken(), stored: files[q] != nil) }
+            p += group.count
+            for (q, _, _) in group { files[q] = nil }
+            let found = Mutex<[[Duplicate]]>(Array(repeating: [], count: group.count))
+            let failure = Mutex<(any Error)?>(nil)
+            DispatchQueue.concurrentPerform(iterations: group.count) { k in
+                let (q, tail, stored) = group[k]
                 do {
                     var bytes = tail
                     if stored {
@@ -142,35 +142,58 @@ final class DuplicateFinder {
                     failure.withLock { $0 = $0 ?? error }
                 }
             }
+            if let error = failure.withLock({ $0 }) { throw error }
+            for list in found.withLock({ $0 }) { list.forEach(body) }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
-        for list in found.withLock({ $0 }) { list.forEach(body) }
     }
 
     /// The duplicates among one partition's entries (in row order, as `add` wrote them): a first
-    /// pass counts each value in a table sized for them all, the second hands over each entry
-    /// whose value came more than once. (A sort by value did the same in 290 instructions a row
-    /// of the benchmark file against 195, on the import's critical path: nothing else can
-    /// finish before it.)
+    /// pass counts each value in a table, the second hands over each entry whose value came more
+    /// than once. (A sort by value did the same in 290 instructions a row of the benchmark file
+    /// against 195, on the import's critical path: nothing else can finish before it.)
+    /// The entries are first split, in row order, by the hash bits under the partition's into
+    /// parts of at most ~4,096, each counted in a table of its own: the tables stay small (one
+    /// for a whole 8 MB partition was 25 MB, on each of `width` threads) and in the core's cache.
     private static func duplicates(in bytes: [UInt8]) -> [Duplicate] {
         let n = bytes.count / entrySize
-        let values = ValueTable(capacity: n)
-        var out: [Duplicate] = []
-        bytes.withUnsafeBytes { raw in
-            for k in 0..<n {
-                let e = entry(at: k * entrySize, in: raw)
-                values.count(slot: e.slot, hash: e.hash, row: Int(e.row), line: Int(e.line))
+        var bits = 0
+        while bits < 8 && n >> bits > 4096 { bits += 1 }
+        let parts = 1 << bits
+        return bytes.withUnsafeBytes { raw in
+            @inline(__always) func part(_ k: Int) -> Int {
+                Int(truncatingIfNeeded: entry(at: k * entrySize, in: raw).hash >> UInt64(58 - bits)) & (parts - 1)
             }
-            guard values.repeated > 0 else { return }
+            // Each part's entries, in row order: a counting pass, then their indexes placed.
+            var starts = [Int](repeating: 0, count: parts + 1)
+            for k in 0..<n { starts[part(k) + 1] += 1 }
+            for p in 0..<parts { starts[p + 1] += starts[p] }
+            var next = starts
+            var order = [UInt32](repeating: 0, count: n)
             for k in 0..<n {
-                let e = entry(at: k * entrySize, in: raw)
-                guard let v = values.find(slot: e.slot, hash: e.hash) else { continue }
-                let row = Int(e.row)
-                out.append(
-                    Duplicate(row: row, line: Int(e.line), slot: Int(e.slot), otherLine: row == v.firstRow ? v.secondLine : v.firstLine))
+                let p = part(k)
+                order[next[p]] = UInt32(truncatingIfNeeded: k)
+                next[p] += 1
             }
+            var out: [Duplicate] = []
+            for p in 0..<parts where starts[p + 1] > starts[p] {
+                let range = starts[p]..<starts[p + 1]
+                let values = ValueTable(capacity: range.count)
+                for i in range {
+                    let e = entry(at: Int(order[i]) * entrySize, in: raw)
+                    values.count(slot: e.slot, hash: e.hash, row: Int(e.row), line: Int(e.line))
+                }
+                guard values.repeated > 0 else { continue }
+                for i in range {
+                    let e = entry(at: Int(order[i]) * entrySize, in: raw)
+                    guard let v = values.find(slot: e.slot, hash: e.hash) else { continue }
+                    let row = Int(e.row)
+                    out.append(
+                        Duplicate(
+                            row: row, line: Int(e.line), slot: Int(e.slot), otherLine: row == v.firstRow ? v.secondLine : v.firstLine))
+                }
+            }
+            return out
         }
-        return out
     }
 }
 

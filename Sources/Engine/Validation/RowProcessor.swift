@@ -651,13 +651,6 @@ private let nullBytes: StaticString = "null"
 private let trueBytes: StaticString = "true"
 private let falseBytes: StaticString = "false"
 
-extension ByteSink {
-    @inline(__always)
-    mutating func append(_ text: StaticString) {
-        append(bytes: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-}
-
 @inline(__always)
 func trimmed(_ cell: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
     var start = 0, end = cell.count
